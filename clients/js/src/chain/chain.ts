@@ -1,0 +1,69 @@
+import type { Address, Instruction, ReadonlyUint8Array, Signature, TransactionSigner } from "@solana/kit";
+
+/** One account as the chain holds it. */
+export type ChainAccount = {
+  readonly address: Address;
+  readonly lamports: bigint;
+  readonly owner: Address;
+  readonly data: ReadonlyUint8Array;
+  readonly executable: boolean;
+};
+
+/** A `getProgramAccounts` byte filter: `bytes` must appear at `offset`. */
+export type MemcmpFilter = { readonly offset: number; readonly bytes: ReadonlyUint8Array };
+
+export type ProgramAccountsQuery = {
+  readonly dataSize?: number;
+  readonly memcmp?: readonly MemcmpFilter[];
+};
+
+/** What a landed transaction cost and said. */
+export type SentTransaction = {
+  readonly signature: Signature;
+  readonly slot: bigint;
+  /** Compute units consumed by the whole transaction (null when the RPC does not report it). */
+  readonly computeUnits: bigint | null;
+  readonly fee: bigint;
+  readonly logs: readonly string[];
+};
+
+export type SendOptions = {
+  readonly feePayer: TransactionSigner;
+  /** Sets a compute-unit limit instruction when given. */
+  readonly computeUnitLimit?: number;
+};
+
+/** A transaction found in history: its signature, slot and the instructions it carried. */
+export type HistoricalTransaction = {
+  readonly signature: Signature;
+  readonly slot: bigint;
+  readonly instructions: readonly {
+    readonly programAddress: Address;
+    readonly accounts: readonly Address[];
+    readonly data: ReadonlyUint8Array;
+  }[];
+};
+
+/**
+ * The small surface the SDK, the provider node and the CLI need from a Solana cluster.
+ * Two implementations: {@link createLiteSvmChain} (in-process) and {@link createRpcChain}
+ * (any JSON-RPC endpoint), so the same code runs in tests, the demo and on devnet.
+ */
+export type Chain = {
+  readonly kind: "litesvm" | "rpc";
+  /** Human label for logs: "in-process LiteSVM" or the RPC URL. */
+  readonly label: string;
+  getSlot(): Promise<bigint>;
+  getAccount(address: Address): Promise<ChainAccount | null>;
+  getAccounts(addresses: readonly Address[]): Promise<(ChainAccount | null)[]>;
+  getProgramAccounts(program: Address, query?: ProgramAccountsQuery): Promise<ChainAccount[]>;
+  getBalance(address: Address): Promise<bigint>;
+  getMinimumBalanceForRentExemption(dataLength: number): Promise<bigint>;
+  /** Builds, signs (with every signer attached to the instructions) and lands one transaction. */
+  sendInstructions(instructions: readonly Instruction[], options: SendOptions): Promise<SentTransaction>;
+  /** Newest first; empty when the endpoint keeps no history. */
+  getSignaturesForAddress(address: Address, limit?: number): Promise<Signature[]>;
+  getTransaction(signature: Signature): Promise<HistoricalTransaction | null>;
+  /** Funds an address on local chains (LiteSVM, local validators); throws elsewhere. */
+  airdrop(address: Address, lamports: bigint): Promise<void>;
+};

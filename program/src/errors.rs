@@ -1,0 +1,145 @@
+//! Every failure the program can return. Codes are stable: never reorder, never reuse; append only.
+//! `scripts/generate-idl.ts` reads this file (doc comment = message), so the IDL and the generated
+//! client's error names come from here.
+
+use pinocchio::error::ProgramError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ChainferenceError {
+    /// Unknown instruction discriminator
+    InvalidInstruction = 0,
+    /// Instruction data is malformed or has trailing bytes
+    InvalidInstructionData = 1,
+    /// A required signature is missing
+    MissingSigner = 2,
+    /// An account that must be writable is read-only
+    AccountNotWritable = 3,
+    /// An account is owned by the wrong program
+    InvalidAccountOwner = 4,
+    /// Account data has the wrong discriminator, version or length
+    InvalidAccountData = 5,
+    /// Account address does not match its program-derived address
+    InvalidPda = 6,
+    /// The system program account is not the system program
+    InvalidSystemProgram = 7,
+    /// The account is already initialized
+    AlreadyInitialized = 8,
+    /// Only the config admin may do this
+    Unauthorized = 9,
+    /// Fee is above the protocol cap
+    FeeTooHigh = 10,
+    /// A config limit is zero or inconsistent
+    InvalidConfigValue = 11,
+    /// The protocol is paused
+    ProtocolPaused = 12,
+    /// Model id is not a valid Hugging Face org/name
+    InvalidModelId = 13,
+    /// Model revision is too long or has invalid characters
+    InvalidRevision = 14,
+    /// Quantization tag is too long or has invalid characters
+    InvalidQuantization = 15,
+    /// Too many models for one server
+    TooManyModels = 16,
+    /// A server must offer at least one model
+    NoModels = 17,
+    /// The same model is listed twice
+    DuplicateModel = 18,
+    /// Price per million tokens is above the protocol maximum
+    PriceTooHigh = 19,
+    /// X25519 public key must not be all zeros
+    InvalidX25519Key = 20,
+    /// Endpoint URL is too long
+    EndpointTooLong = 21,
+    /// Server still holds locked requests
+    ServerHasActiveLocks = 22,
+    /// Signer is not the server's operator
+    OperatorMismatch = 23,
+    /// Server is not active
+    ServerInactive = 24,
+    /// Prompt is larger than the configured maximum
+    PromptTooLarge = 25,
+    /// Prompt bytes do not fit the declared prompt length or offset
+    PromptLengthMismatch = 26,
+    /// Prompt is not complete yet
+    PromptNotSealed = 27,
+    /// Stake is below the protocol minimum
+    StakeTooLow = 28,
+    /// Response timeout is above the configured maximum
+    InvalidTimeout = 29,
+    /// Too many servers on the allow-list
+    TooManyAllowedServers = 30,
+    /// A server appears twice on the allow-list
+    DuplicateAllowedServer = 31,
+    /// Request is not open
+    RequestNotOpen = 32,
+    /// Request is not locked
+    RequestNotLocked = 33,
+    /// Server is not on the request's allow-list
+    ServerNotAllowed = 34,
+    /// Server does not offer the requested model
+    ModelNotOffered = 35,
+    /// Server's price is above the client's maximum
+    PriceAboveMax = 36,
+    /// Server has fewer completed inferences than required
+    NotEnoughCompleted = 37,
+    /// Server's success rate is below the required minimum
+    SuccessRateTooLow = 38,
+    /// Server's average rating is below the required minimum
+    RatingTooLow = 39,
+    /// Stake does not cover the prompt at the server's price
+    StakeBelowPromptCost = 40,
+    /// Request is past its deadline
+    RequestExpired = 41,
+    /// Request is locked by another server
+    NotLockedByServer = 42,
+    /// Chunk index is not the next expected chunk
+    ChunkIndexMismatch = 43,
+    /// Response is already final
+    ResponseFinal = 44,
+    /// Response is larger than the allowed maximum
+    ResponseTooLarge = 45,
+    /// Response is not final yet
+    ResponseNotFinal = 46,
+    /// Response account does not belong to this request
+    ResponseMismatch = 47,
+    /// tokens_in is above the prompt byte bound
+    TokensInAboveBound = 48,
+    /// tokens_out is above the response byte bound
+    TokensOutAboveBound = 49,
+    /// Client account does not match the request
+    ClientMismatch = 50,
+    /// Fee vault is not the request's shard
+    FeeVaultMismatch = 51,
+    /// Deadline has not passed yet
+    DeadlineNotReached = 52,
+    /// Rating must be between 1 and 5
+    InvalidRating = 53,
+    /// This response was already rated
+    AlreadyRated = 54,
+    /// Response is not completed
+    ResponseNotCompleted = 55,
+    /// Only the client may close the response before the grace period ends
+    GracePeriodActive = 56,
+    /// Treasury account does not match the config
+    TreasuryMismatch = 57,
+    /// Arithmetic overflow
+    ArithmeticOverflow = 58,
+    /// Chunk is smaller than its authentication tag or larger than a frame
+    InvalidChunkLength = 59,
+    /// The same account was passed for two roles
+    DuplicateAccount = 60,
+    /// A required optional account is missing
+    MissingAccount = 61,
+    /// Server account does not match the request or response
+    ServerMismatch = 62,
+    /// Invalid request filter value
+    InvalidFilter = 63,
+}
+
+impl From<ChainferenceError> for ProgramError {
+    #[inline(always)]
+    fn from(e: ChainferenceError) -> Self {
+        ProgramError::Custom(e as u32)
+    }
+}
