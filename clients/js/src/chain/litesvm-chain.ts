@@ -1,10 +1,11 @@
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
 import {
+  getCompiledTransactionMessageDecoder,
   getSignatureFromTransaction,
   lamports,
   type Address,
-  type Instruction,
   type Signature,
+  type Transaction,
 } from "@solana/kit";
 import { signInstructions } from "./build-transaction";
 import type { Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "./chain";
@@ -27,12 +28,23 @@ export type LiteSvmChainOptions = {
   readonly svm?: LiteSVM;
 };
 
-/** The in-process chain, plus the handles tests and the demo need. */
+/** A transaction that landed on the embedded chain, kept for history queries. */
+export type LandedTransaction = SentTransaction & {
+  readonly transaction: Transaction;
+  readonly accountKeys: readonly Address[];
+  readonly history: HistoricalTransaction;
+};
+
+/** The in-process chain, plus the handles tests, the demo and the local RPC server need. */
 export type LiteSvmChain = Chain & {
   readonly kind: "litesvm";
   readonly svm: LiteSVM;
   /** Moves the clock forward by `slots` (on top of wall-clock progression). */
   warpSlots(slots: bigint): void;
+  /** Lands an already signed transaction; throws {@link TransactionFailedError} when it fails. */
+  submit(transaction: Transaction): SentTransaction;
+  /** A landed transaction with its wire form and account keys (the local RPC server's getTransaction). */
+  getLanded(signature: Signature): LandedTransaction | null;
 };
 
 /**
@@ -49,8 +61,9 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
   const startedAt = Date.now();
   const startSlot = svm.getClock().slot;
   let warped = 0n;
-  const history = new Map<Signature, HistoricalTransaction>();
+  const landed = new Map<Signature, LandedTransaction>();
   const byAddress = new Map<Address, Signature[]>();
+  const messageDecoder = getCompiledTransactionMessageDecoder();
 
   const sync = (): bigint => {
     const wall = slotMs > 0 ? BigInt(Math.floor((Date.now() - startedAt) / slotMs)) : 0n;
@@ -63,25 +76,65 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     if (!account.exists) return null;
     return { address, lamports: account.lamports, owner: account.programAddress, data: account.data, executable: account.executable };
   };
-  const record = (signature: Signature, slot: bigint, instructions: readonly Instruction[], feePayer: Address) => {
-    const entry: HistoricalTransaction = {
+  const failure = (result: FailedTransactionMetadata) => {
+    const text = String(result.err());
+    return new TransactionFailedError({
+      instructionIndex: parseInstructionIndex(text),
+      customCode: parseCustomCode(text),
+      reason: text,
+      logs: result.meta().logs(),
+    });
+  };
+  const record = (entry: LandedTransaction) => {
+    landed.set(entry.signature, entry);
+    for (const address of new Set(entry.accountKeys)) byAddress.set(address, [entry.signature, ...(byAddress.get(address) ?? [])]);
+  };
+
+  const submit = (transaction: Transaction): SentTransaction => {
+    const message = messageDecoder.decode(transaction.messageBytes);
+    // History indexing reads static account keys: legacy and v0 messages without lookup tables.
+    if (message.version === 1) throw new Error("v1 transaction messages are not supported by the embedded chain");
+    const slot = sync();
+    // Preflight like an RPC node: a transaction that would fail is rejected before it lands,
+    // so it costs no fee (LiteSVM itself charges fees for failed transactions).
+    const simulated = svm.simulateTransaction(transaction);
+    if (simulated instanceof FailedTransactionMetadata) throw failure(simulated);
+    const result = svm.sendTransaction(transaction);
+    // A fresh blockhash per transaction: identical retries must not collide as duplicates.
+    svm.expireBlockhash();
+    if (result instanceof FailedTransactionMetadata) throw failure(result);
+    const signature = getSignatureFromTransaction(transaction);
+    const accountKeys = message.staticAccounts;
+    const sent: SentTransaction = {
       signature,
       slot,
-      instructions: instructions.map((ix) => ({
-        programAddress: ix.programAddress,
-        accounts: (ix.accounts ?? []).map((a) => a.address),
-        data: ix.data ?? new Uint8Array(),
-      })),
+      computeUnits: result.computeUnitsConsumed(),
+      fee: LITESVM_LAMPORTS_PER_SIGNATURE * BigInt(Object.keys(transaction.signatures).length),
+      logs: result.logs(),
     };
-    history.set(signature, entry);
-    const touched = new Set<Address>([feePayer, ...entry.instructions.flatMap((ix) => ix.accounts)]);
-    for (const address of touched) byAddress.set(address, [signature, ...(byAddress.get(address) ?? [])]);
+    record({
+      ...sent,
+      transaction,
+      accountKeys,
+      history: {
+        signature,
+        slot,
+        instructions: message.instructions.map((ix) => ({
+          programAddress: accountKeys[ix.programAddressIndex]!,
+          accounts: (ix.accountIndices ?? []).map((i) => accountKeys[i]!),
+          data: ix.data ?? new Uint8Array(),
+        })),
+      },
+    });
+    return sent;
   };
 
   return {
     kind: "litesvm",
     label: "in-process LiteSVM",
     svm,
+    submit,
+    getLanded: (signature) => landed.get(signature) ?? null,
     warpSlots(slots) {
       warped += slots;
       sync();
@@ -110,36 +163,16 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     async getMinimumBalanceForRentExemption(dataLength) {
       return svm.minimumBalanceForRentExemption(BigInt(dataLength));
     },
-    async sendInstructions(instructions, { feePayer, computeUnitLimit }: SendOptions): Promise<SentTransaction> {
+    async sendInstructions(instructions, { feePayer, computeUnitLimit }: SendOptions) {
       const slot = sync();
       const tx = await signInstructions(instructions, feePayer, { blockhash: svm.latestBlockhash(), lastValidBlockHeight: slot + 150n }, computeUnitLimit);
-      const result = svm.sendTransaction(tx);
-      // A fresh blockhash per transaction: identical retries must not collide as duplicates.
-      svm.expireBlockhash();
-      if (result instanceof FailedTransactionMetadata) {
-        const text = String(result.err());
-        throw new TransactionFailedError({
-          instructionIndex: parseInstructionIndex(text),
-          customCode: parseCustomCode(text),
-          reason: text,
-          logs: result.meta().logs(),
-        });
-      }
-      const signature = getSignatureFromTransaction(tx);
-      record(signature, slot, instructions, feePayer.address);
-      return {
-        signature,
-        slot,
-        computeUnits: result.computeUnitsConsumed(),
-        fee: LITESVM_LAMPORTS_PER_SIGNATURE * BigInt(Object.keys(tx.signatures).length),
-        logs: result.logs(),
-      };
+      return submit(tx);
     },
     async getSignaturesForAddress(address, limit = 1000) {
       return (byAddress.get(address) ?? []).slice(0, limit);
     },
     async getTransaction(signature) {
-      return history.get(signature) ?? null;
+      return landed.get(signature)?.history ?? null;
     },
     async airdrop(address, amount) {
       const result = svm.airdrop(address, lamports(amount));
@@ -147,4 +180,3 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     },
   };
 }
-

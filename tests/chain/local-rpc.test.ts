@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKeyPairSigner, lamports, type KeyPairSigner } from "@solana/kit";
+import { getTransferSolInstruction } from "@solana-program/system";
+import { createLiteSvmChain, createRpcChain, isTransactionFailed, RpcUnreachableError, type Chain } from "@chainference/client";
+import { startLocalRpcServer, type LocalRpcServer } from "../../cli/src/localnet/rpc-server";
+
+describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () => {
+  let server: LocalRpcServer;
+  let chain: Chain;
+  let alice: KeyPairSigner;
+  let bob: KeyPairSigner;
+
+  beforeAll(async () => {
+    server = await startLocalRpcServer(createLiteSvmChain({ slotDurationMs: 0 }), 0);
+    chain = createRpcChain(server.url, { pollMs: 10 });
+    [alice, bob] = await Promise.all([generateKeyPairSigner(), generateKeyPairSigner()]);
+    await chain.airdrop(alice.address, 2_000_000_000n);
+  });
+  afterAll(() => server.close());
+
+  it("lands a transfer and reports its fee, compute units and history", async () => {
+    // Given alice holds 2 SOL
+    expect(await chain.getBalance(alice.address)).toBe(2_000_000_000n);
+    // When she sends 0.5 SOL to bob through the RPC endpoint
+    const sent = await chain.sendInstructions([getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(500_000_000n) })], { feePayer: alice });
+    // Then balances move by exactly the amount plus the fee, and history finds the transaction
+    expect(sent.fee).toBe(5_000n);
+    expect(sent.computeUnits).toBeGreaterThan(0n);
+    expect(await chain.getBalance(bob.address)).toBe(500_000_000n);
+    expect(await chain.getBalance(alice.address)).toBe(1_500_000_000n - sent.fee);
+    expect(await chain.getSignaturesForAddress(bob.address)).toEqual([sent.signature]);
+    const tx = await chain.getTransaction(sent.signature);
+    expect(tx?.instructions[0]?.programAddress).toBe("11111111111111111111111111111111");
+    expect(tx?.instructions[0]?.accounts).toEqual([alice.address, bob.address]);
+  });
+
+  it("rejects a transfer above the balance with a decoded failure and moves nothing", async () => {
+    // Given bob holds 0.5 SOL
+    const before = await chain.getBalance(bob.address);
+    // When he tries to send 5 SOL
+    const attempt = chain.sendInstructions([getTransferSolInstruction({ source: bob, destination: alice.address, amount: lamports(5_000_000_000n) })], { feePayer: bob });
+    // Then the transaction fails as a transaction failure and his balance is unchanged
+    await expect(attempt).rejects.toSatisfy((e: unknown) => isTransactionFailed(e));
+    expect(await chain.getBalance(bob.address)).toBe(before);
+  });
+
+  it("names the URL when the RPC endpoint is unreachable", async () => {
+    // Given an endpoint where nothing listens
+    const dead = createRpcChain("http://127.0.0.1:9");
+    // When asked for the slot / Then the error names the URL and says what to check
+    await expect(dead.getSlot()).rejects.toBeInstanceOf(RpcUnreachableError);
+    await expect(dead.getSlot()).rejects.toThrow(/127\.0\.0\.1:9.*--url/);
+  });
+});
