@@ -1,0 +1,101 @@
+import type { Address, TransactionSigner } from "@solana/kit";
+import type { Chain, SentTransaction } from "../chain";
+import {
+  findFeeVaultPda,
+  getInitializeConfigInstructionAsync,
+  getUpdateConfigInstructionAsync,
+  getWithdrawFeesInstructionAsync,
+  type Config,
+} from "../generated";
+import { fetchProtocolConfig } from "../protocol-config";
+
+/** Fee vault shards: settlement spreads fees over 16 accounts so no single account is write-locked. */
+export const FEE_VAULT_SHARDS = 16;
+
+/** The protocol's tunable limits (everything in Config but admin, bump and the paused flag). */
+export type ProtocolParameters = {
+  readonly treasury: Address;
+  readonly feeBps: number;
+  readonly maxPromptBytes: number;
+  readonly maxResponseBytes: number;
+  readonly defaultResponseTimeout: bigint;
+  readonly maxResponseTimeout: bigint;
+  readonly openRequestSlots: bigint;
+  readonly closeGraceSlots: bigint;
+  readonly minStake: bigint;
+};
+
+/**
+ * Defaults: 10 % fee, 5-minute answers (750 slots of 400 ms), requests lockable for 5 minutes,
+ * 16 KiB prompts, 64 KiB answers, a day of grace before anyone may close a response.
+ */
+export function defaultProtocolParameters(treasury: Address): ProtocolParameters {
+  return {
+    treasury,
+    feeBps: 1_000,
+    maxPromptBytes: 16 * 1024,
+    maxResponseBytes: 64 * 1024,
+    defaultResponseTimeout: 750n,
+    maxResponseTimeout: 9_000n,
+    openRequestSlots: 750n,
+    closeGraceSlots: 216_000n,
+    minStake: 10_000n,
+  };
+}
+
+/** The 16 fee vault addresses in shard order. */
+export async function findFeeVaults(): Promise<Address[]> {
+  return Promise.all(Array.from({ length: FEE_VAULT_SHARDS }, async (_, shard) => (await findFeeVaultPda({ shard }))[0]));
+}
+
+/**
+ * Initializes the protocol once per deployment: Config plus the 16 fee vaults.
+ *
+ * @example
+ * await initializeProtocol(chain, admin, defaultProtocolParameters(treasury));
+ */
+export async function initializeProtocol(chain: Chain, admin: TransactionSigner, parameters: ProtocolParameters): Promise<SentTransaction> {
+  const instruction = await getInitializeConfigInstructionAsync({ admin, ...parameters, feeVaults: await findFeeVaults() });
+  return chain.sendInstructions([instruction], { feePayer: admin, computeUnitLimit: 400_000 });
+}
+
+/**
+ * Changes Config: reads the current values and applies `changes` (fee, limits, pause, treasury, admin).
+ *
+ * @example
+ * await updateProtocol(chain, admin, { paused: true });
+ */
+export async function updateProtocol(
+  chain: Chain,
+  admin: TransactionSigner,
+  changes: Partial<ProtocolParameters> & { readonly paused?: boolean; readonly newAdmin?: Address },
+): Promise<SentTransaction> {
+  const current: Config = await fetchProtocolConfig(chain);
+  const instruction = await getUpdateConfigInstructionAsync({
+    admin,
+    newAdmin: changes.newAdmin ?? current.admin,
+    treasury: changes.treasury ?? current.treasury,
+    feeBps: changes.feeBps ?? current.feeBps,
+    paused: changes.paused ?? current.paused,
+    maxPromptBytes: changes.maxPromptBytes ?? current.maxPromptBytes,
+    maxResponseBytes: changes.maxResponseBytes ?? current.maxResponseBytes,
+    defaultResponseTimeout: changes.defaultResponseTimeout ?? current.defaultResponseTimeout,
+    maxResponseTimeout: changes.maxResponseTimeout ?? current.maxResponseTimeout,
+    openRequestSlots: changes.openRequestSlots ?? current.openRequestSlots,
+    closeGraceSlots: changes.closeGraceSlots ?? current.closeGraceSlots,
+    minStake: changes.minStake ?? current.minStake,
+  });
+  return chain.sendInstructions([instruction], { feePayer: admin });
+}
+
+/**
+ * Sweeps every fee vault's fees (lamports above rent) to the treasury.
+ *
+ * @example
+ * await withdrawFees(chain, admin);
+ */
+export async function withdrawFees(chain: Chain, admin: TransactionSigner): Promise<SentTransaction> {
+  const { treasury } = await fetchProtocolConfig(chain);
+  const instruction = await getWithdrawFeesInstructionAsync({ admin, treasury, feeVaults: await findFeeVaults() });
+  return chain.sendInstructions([instruction], { feePayer: admin });
+}

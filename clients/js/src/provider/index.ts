@@ -1,0 +1,2 @@
+export * from "./open-requests";
+export * from "./server-operations";

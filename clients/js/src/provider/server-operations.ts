@@ -1,0 +1,111 @@
+import type { Address, ReadonlyUint8Array, TransactionSigner } from "@solana/kit";
+import type { Chain, SentTransaction } from "../chain";
+import {
+  findFeeVaultPda,
+  findResponsePda,
+  findServerPda,
+  getAppendResponseInstructionAsync,
+  getCompleteRequestInstructionAsync,
+  getLockRequestInstructionAsync,
+  getRegisterServerInstructionAsync,
+  getServerDecoder,
+  getUpdateServerInstructionAsync,
+  type ModelInputArgs,
+  type Server,
+} from "../generated";
+import type { RequestAccount } from "../requests/request-account";
+
+/** What a server publishes on-chain. */
+export type ServerListing = {
+  readonly x25519Key: ReadonlyUint8Array;
+  readonly endpoint: string;
+  readonly models: readonly ModelInputArgs[];
+  readonly active?: boolean;
+};
+
+/**
+ * Registers the operator's server, or updates it to `listing` when it exists (key, endpoint,
+ * models, prices, active flag). Returns the server account address and the transaction.
+ *
+ * @example
+ * const { server } = await publishServer(chain, operator, { x25519Key, endpoint: "", models });
+ */
+export async function publishServer(
+  chain: Chain,
+  operator: TransactionSigner,
+  listing: ServerListing,
+): Promise<{ server: Address; sent: SentTransaction; created: boolean }> {
+  const [server] = await findServerPda({ operator: operator.address });
+  const existing = await chain.getAccount(server);
+  const models = [...listing.models];
+  const instruction = existing
+    ? await getUpdateServerInstructionAsync({ operator, x25519Key: listing.x25519Key, endpoint: listing.endpoint, active: listing.active ?? true, models })
+    : await getRegisterServerInstructionAsync({ operator, x25519Key: listing.x25519Key, endpoint: listing.endpoint, models });
+  const sent = await chain.sendInstructions([instruction], { feePayer: operator });
+  return { server, sent, created: !existing };
+}
+
+/** Fetches and decodes the operator's server account; null when not registered. */
+export async function fetchOwnServer(chain: Chain, operator: Address): Promise<{ address: Address; server: Server } | null> {
+  const [address] = await findServerPda({ operator });
+  const account = await chain.getAccount(address);
+  return account ? { address, server: getServerDecoder().decode(account.data) } : null;
+}
+
+/**
+ * Locks an open request for the operator's server. Fails with the program's named error when the
+ * server is not allowed, filters reject it, or another server won the race.
+ *
+ * @example
+ * await lockRequest(chain, operator, request.address);
+ */
+export async function lockRequest(chain: Chain, operator: TransactionSigner, request: Address): Promise<SentTransaction> {
+  return chain.sendInstructions([await getLockRequestInstructionAsync({ operator, request })], { feePayer: operator });
+}
+
+/**
+ * Appends one encrypted chunk to the request's response (the first call creates the response
+ * account, funding `reserveBytes` of stream so later appends need no System CPI).
+ *
+ * @example
+ * await appendResponseChunk(chain, operator, { request, chunkIndex: 0, isFinal: false, ciphertext, reserveBytes: 4096 });
+ */
+export async function appendResponseChunk(
+  chain: Chain,
+  operator: TransactionSigner,
+  input: { readonly request: Address; readonly chunkIndex: number; readonly isFinal: boolean; readonly ciphertext: ReadonlyUint8Array; readonly reserveBytes?: number },
+): Promise<SentTransaction> {
+  const instruction = await getAppendResponseInstructionAsync({
+    operator,
+    request: input.request,
+    response: await findResponsePda({ request: input.request }),
+    chunkIndex: input.chunkIndex,
+    isFinal: input.isFinal,
+    reserveBytes: input.reserveBytes ?? 0,
+    ciphertext: input.ciphertext,
+  });
+  return chain.sendInstructions([instruction], { feePayer: operator });
+}
+
+/**
+ * Settles a request the operator's server answered: pays the server, the fee vault, refunds the client.
+ *
+ * @example
+ * await completeRequest(chain, operator, { request, tokensIn: 42, tokensOut: 310 });
+ */
+export async function completeRequest(
+  chain: Chain,
+  operator: TransactionSigner,
+  input: { readonly request: RequestAccount; readonly tokensIn: number; readonly tokensOut: number },
+): Promise<SentTransaction> {
+  const [feeVault] = await findFeeVaultPda({ shard: input.request.feeShard });
+  const instruction = await getCompleteRequestInstructionAsync({
+    operator,
+    request: input.request.address,
+    client: input.request.client,
+    feeVault,
+    tokensIn: input.tokensIn,
+    tokensOut: input.tokensOut,
+  });
+  return chain.sendInstructions([instruction], { feePayer: operator });
+}

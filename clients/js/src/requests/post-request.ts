@@ -1,0 +1,139 @@
+import {
+  getTransactionMessageSize,
+  createTransactionMessage,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  appendTransactionMessageInstructions,
+  type Address,
+  type Blockhash,
+  type Instruction,
+  type MessagePartialSigner,
+  type TransactionSigner,
+} from "@solana/kit";
+import type { Chain, SentTransaction } from "../chain";
+import { deriveRequestKeysWithSigner, encryptPrompt, wrapDataKeyForServers, type PromptPayload, type RequestKeys } from "../crypto";
+import {
+  CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
+  CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
+  CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
+  ChainferenceError,
+} from "../errors";
+import { CHAINFERENCE_PROGRAM_ADDRESS, findRequestPda, getAppendPromptInstruction, getCreateRequestInstructionAsync } from "../generated";
+import { fetchProtocolConfig } from "../protocol-config";
+import type { ServerWithAddress } from "../servers";
+import { validateModelId } from "./model-id";
+
+/** Solana's transaction size limit (bytes on the wire). */
+export const TRANSACTION_SIZE_LIMIT = 1232;
+/** The most servers one request can name. */
+export const MAX_ALLOWED_SERVERS = 8;
+
+/** Everything a client decides when it asks. */
+export type PostRequestInput = {
+  /** The wallet: pays, signs, and derives the per-request keys (any signer that signs messages). */
+  readonly client: TransactionSigner & MessagePartialSigner;
+  readonly model: string;
+  /** Pin a model revision; empty = any. */
+  readonly revision?: string;
+  readonly payload: PromptPayload;
+  /** Servers allowed to lock (1..8): the data key is wrapped for each. */
+  readonly servers: readonly ServerWithAddress[];
+  /** Lamports: the most this request may cost. */
+  readonly stake: bigint;
+  /** Slots the locking server has to answer; 0 = the protocol default (about 5 minutes). */
+  readonly responseTimeoutSlots?: bigint;
+  readonly maxPriceIn: bigint;
+  readonly maxPriceOut: bigint;
+  readonly minCompleted?: bigint;
+  readonly minSuccessBps?: number;
+  readonly minAvgRating?: number;
+  /** Request nonce (random when absent). */
+  readonly nonce?: bigint;
+};
+
+export type PostedRequest = {
+  readonly address: Address;
+  readonly nonce: bigint;
+  readonly keys: RequestKeys;
+  readonly promptBytes: number;
+  readonly transactions: readonly SentTransaction[];
+};
+
+const randomNonce = (): bigint => new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0, true);
+
+/** Wire size of a transaction carrying `instructions`, before signing. */
+function transactionSize(instructions: readonly Instruction[], feePayer: TransactionSigner): number {
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(feePayer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: "11111111111111111111111111111111" as Blockhash, lastValidBlockHeight: 0n }, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+  );
+  return getTransactionMessageSize(message);
+}
+
+/**
+ * Encrypts a prompt for the chosen servers and posts the request: `create_request` with as much
+ * of the ciphertext as fits in one transaction, then `append_prompt` transactions for the rest.
+ * The stake moves into the request account, which is its own escrow.
+ *
+ * @example
+ * const posted = await postRequest(chain, {
+ *   client: wallet, model: "google/gemma-3-270m-it", servers: eligible, stake: 10_000_000n,
+ *   maxPriceIn: 5_000_000n, maxPriceOut: 5_000_000n,
+ *   payload: { v: 1, messages: [{ role: "user", content: "Why is the sky blue?" }], maxTokens: 200 },
+ * });
+ */
+export async function postRequest(chain: Chain, input: PostRequestInput): Promise<PostedRequest> {
+  const modelProblem = validateModelId(input.model);
+  if (modelProblem) throw new ChainferenceError(CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID, { modelId: input.model, reason: modelProblem });
+  if (input.servers.length === 0 || input.servers.length > MAX_ALLOWED_SERVERS)
+    throw new RangeError(`a request names 1 to ${MAX_ALLOWED_SERVERS} servers, got ${input.servers.length}`);
+  const config = await fetchProtocolConfig(chain);
+  if (input.stake < config.minStake) throw new ChainferenceError(CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW, { stake: input.stake, minStake: config.minStake });
+
+  const nonce = input.nonce ?? randomNonce();
+  const [address, bump] = await findRequestPda({ client: input.client.address, nonce });
+  const keys = await deriveRequestKeysWithSigner({ programId: CHAINFERENCE_PROGRAM_ADDRESS, requestAddress: address, signer: input.client });
+  const prompt = encryptPrompt({ dataKey: keys.dataKey, requestAddress: address, payload: input.payload });
+  if (prompt.length > config.maxPromptBytes)
+    throw new ChainferenceError(CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE, { length: prompt.length, maxLength: config.maxPromptBytes });
+  const allowed = wrapDataKeyForServers({
+    requestKeys: keys,
+    requestAddress: address,
+    servers: input.servers.map(({ address: server, server: s }) => ({ server, keyEpoch: s.keyEpoch, x25519Key: s.x25519Key })),
+  });
+
+  const create = (bytes: Uint8Array) =>
+    getCreateRequestInstructionAsync({
+      client: input.client,
+      request: [address, bump],
+      nonce,
+      bump,
+      model: input.model,
+      revision: input.revision ?? "",
+      stake: input.stake,
+      responseTimeout: input.responseTimeoutSlots ?? 0n,
+      maxPriceIn: input.maxPriceIn,
+      maxPriceOut: input.maxPriceOut,
+      minCompleted: input.minCompleted ?? 0n,
+      minSuccessBps: input.minSuccessBps ?? 0,
+      minAvgRating: input.minAvgRating ?? 0,
+      clientKey: keys.clientKey,
+      allowed,
+      promptLen: prompt.length,
+      prompt: bytes,
+    });
+  // The ciphertext is a Borsh `bytes` field: every extra byte adds exactly one byte on the wire.
+  const firstRoom = TRANSACTION_SIZE_LIMIT - transactionSize([await create(new Uint8Array())], input.client);
+  const first = prompt.subarray(0, Math.max(0, firstRoom));
+  const transactions = [await chain.sendInstructions([await create(first)], { feePayer: input.client })];
+  const appendRoom = TRANSACTION_SIZE_LIMIT - transactionSize([getAppendPromptInstruction({ client: input.client, request: address, offset: 0, data: new Uint8Array() })], input.client);
+  for (let offset = first.length; offset < prompt.length; offset += appendRoom) {
+    const data = prompt.subarray(offset, offset + appendRoom);
+    transactions.push(await chain.sendInstructions([getAppendPromptInstruction({ client: input.client, request: address, offset, data })], { feePayer: input.client }));
+  }
+  return { address, nonce, keys, promptBytes: prompt.length, transactions };
+}
+

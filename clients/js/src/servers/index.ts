@@ -1,0 +1,3 @@
+export * from "./eligibility";
+export * from "./fetch-servers";
+export * from "./reputation";
