@@ -1,0 +1,222 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
+import {
+  CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
+  CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
+  CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
+  CHAINFERENCE_PROGRAM_ADDRESS,
+  appendResponseChunk,
+  cancelRequest,
+  checkEligibility,
+  completeRequest,
+  computeSettlement,
+  createLiteSvmChain,
+  decryptPrompt,
+  defaultProtocolParameters,
+  deriveClientResponseKey,
+  deriveServerResponseKey,
+  encryptResponseChunk,
+  expireRequest,
+  fetchHistory,
+  fetchLockedRequests,
+  fetchOpenRequests,
+  fetchRequestAccount,
+  fetchServers,
+  findFeeVaults,
+  findWrappedDataKey,
+  generateX25519KeyPair,
+  initializeProtocol,
+  lockRequest,
+  postRequest,
+  publishServer,
+  unwrapDataKey,
+  watchResponse,
+  type LiteSvmChain,
+  type PromptPayload,
+  type RequestAccount,
+  type ResponseEvent,
+  type ServerWithAddress,
+  type X25519KeyPair,
+} from "@chainference/client";
+import { PROGRAM_SO } from "../helpers/svm";
+
+const MODEL = "google/gemma-3-270m-it";
+const PRICE_IN = 1_000_000n; // lamports per 1M tokens
+const PRICE_OUT = 4_000_000n;
+const SOL = 1_000_000_000n;
+
+type Operator = { signer: KeyPairSigner; keys: X25519KeyPair; server: Address };
+
+async function setup() {
+  const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }] });
+  const [admin, treasury, client] = await Promise.all([generateKeyPairSigner(), generateKeyPairSigner(), generateKeyPairSigner()]);
+  for (const who of [admin, client]) await chain.airdrop(who.address, 10n * SOL);
+  await initializeProtocol(chain, admin, defaultProtocolParameters(treasury.address));
+  const operators: Operator[] = [];
+  for (let i = 0; i < 2; i++) {
+    const signer = await generateKeyPairSigner();
+    await chain.airdrop(signer.address, 10n * SOL);
+    const keys = generateX25519KeyPair();
+    const { server } = await publishServer(chain, signer, {
+      x25519Key: keys.publicKey,
+      endpoint: "",
+      models: [{ hfId: MODEL, revision: "", quantization: "Q4_K_M", priceIn: PRICE_IN, priceOut: PRICE_OUT, maxContext: 32_768 }],
+    });
+    operators.push({ signer, keys, server });
+  }
+  return { chain, client, treasury, operators };
+}
+
+const payload = (content: string): PromptPayload => ({ v: 1, messages: [{ role: "user", content }], maxTokens: 64 });
+
+/** A test server: lock, decrypt with its keyring secret, answer in chunks, settle. */
+async function serve(chain: LiteSvmChain, op: Operator, request: RequestAccount, answer: string[]) {
+  const sent = [await lockRequest(chain, op.signer, request.address)];
+  const entry = findWrappedDataKey({ allowed: request.allowed, server: op.server });
+  const dataKey = unwrapDataKey({ serverSecret: op.keys.secretKey, clientKey: request.clientKey, requestAddress: request.address, server: op.server, wrappedKey: entry.wrappedKey });
+  const prompt = decryptPrompt({ dataKey, requestAddress: request.address, ciphertext: request.promptCiphertext });
+  const responseKey = deriveServerResponseKey({ lockerSecret: op.keys.secretKey, clientKey: request.clientKey, dataKey, requestAddress: request.address });
+  const parts = [...answer, ""];
+  for (const [index, text] of parts.entries()) {
+    const isFinal = index === parts.length - 1;
+    const ciphertext = encryptResponseChunk({ responseKey, requestAddress: request.address, index, isFinal, plaintext: new TextEncoder().encode(text) });
+    sent.push(await appendResponseChunk(chain, op.signer, { request: request.address, chunkIndex: index, isFinal, ciphertext, reserveBytes: 1024 }));
+  }
+  const tokensOut = answer.join("").length; // one byte per token: within the on-chain bound
+  sent.push(await completeRequest(chain, op.signer, { request, tokensIn: 10, tokensOut }));
+  return { prompt, tokensOut, fees: sent.reduce((sum, t) => sum + t.fee, 0n) };
+}
+
+describe("SDK request flow against the real program", () => {
+  let ctx: Awaited<ReturnType<typeof setup>>;
+  let servers: ServerWithAddress[];
+  beforeAll(async () => {
+    ctx = await setup();
+    servers = await fetchServers(ctx.chain, { model: MODEL, activeOnly: true });
+  });
+
+  it("lists both servers as eligible for a request they can serve", () => {
+    // Given a draft asking for the served model at prices above theirs
+    const draft = { model: MODEL, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT, promptBytes: 200, stake: 10_000_000n };
+    // Then the preview says every server could lock it
+    expect(servers).toHaveLength(2);
+    for (const s of servers) expect(checkEligibility(draft, s.address, s.server).eligible).toBe(true);
+  });
+
+  it("names every reason a server cannot take a draft", () => {
+    // Given a draft that pins another model price and demands history
+    const s = servers[0]!;
+    const verdict = checkEligibility(
+      { model: "org/other-model", maxPriceIn: 0n, maxPriceOut: 0n, promptBytes: 10, stake: 10_000_000n, minCompleted: 5n, allowed: [servers[1]!.address] },
+      s.address,
+      s.server,
+    );
+    // Then it is ineligible for each named reason
+    expect(verdict.eligible).toBe(false);
+    if (!verdict.eligible) expect(verdict.reasons.map((r) => r.reason)).toEqual(["not-allowed", "model-not-offered", "not-enough-completed"]);
+  });
+
+  it("streams an encrypted answer from the locking server to the client and settles exactly", async () => {
+    const { chain, client, operators, treasury } = ctx;
+    const op = operators[0]!;
+    const feeVaults = await findFeeVaults();
+    const watched = [client.address, op.signer.address, treasury.address, ...feeVaults];
+    const before = await Promise.all(watched.map((a) => chain.getBalance(a)));
+    // Given a request allowed for both servers
+    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("Why is the sky blue?"), servers, stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const [open] = await fetchOpenRequests(chain, { model: MODEL });
+    expect(open?.address).toBe(posted.address);
+    // When the first server locks, decrypts and answers in three chunks
+    const { prompt, tokensOut, fees: serverFees } = await serve(chain, op, open!, ["Rayleigh ", "scattering", "."]);
+    // Then it read the client's prompt, and the client decrypts the whole answer
+    expect(prompt.messages[0]?.content).toBe("Why is the sky blue?");
+    const events: ResponseEvent[] = [];
+    for await (const event of watchResponse(chain, posted.address, posted.keys, { pollMs: 1 })) events.push(event);
+    const text = events.flatMap((e) => (e.type === "chunk" ? [e.text] : [])).join("");
+    expect(text).toBe("Rayleigh scattering.");
+    const settled = events.at(-1);
+    expect(settled?.type).toBe("settled");
+    // And the settlement is the program's formula, with every lamport accounted for
+    const expected = computeSettlement({ tokensIn: 10n, tokensOut: BigInt(tokensOut), priceIn: PRICE_IN, priceOut: PRICE_OUT, stake: 10_000_000n, feeBps: 1000 });
+    if (settled?.type === "settled") expect(settled.response.cost).toBe(expected.cost);
+    const after = await Promise.all(watched.map((a) => chain.getBalance(a)));
+    const response = settled?.type === "settled" ? settled.response : null;
+    const responseRent = response ? await chain.getBalance(response.address) : 0n;
+    const fees = posted.transactions.reduce((s, t) => s + t.fee, 0n) + serverFees;
+    const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
+    expect(sum(before) - sum(after)).toBe(fees + responseRent);
+    expect(after[0]! - before[0]!).toBe(-expected.cost - sum(posted.transactions.map((t) => t.fee)));
+  });
+
+  it("keeps the answer from the other allowed server, which can unwrap the prompt but not the response", async () => {
+    const { chain, client, operators } = ctx;
+    const [locker, other] = [operators[0]!, operators[1]!];
+    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("secret question"), servers, stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const request = (await fetchRequestAccount(chain, posted.address))!;
+    await serve(chain, locker, request, ["secret answer"]);
+    // The other allowed server derives "its" response key: it differs from the client's
+    const entry = findWrappedDataKey({ allowed: request.allowed, server: other.server });
+    const dataKey = unwrapDataKey({ serverSecret: other.keys.secretKey, clientKey: request.clientKey, requestAddress: request.address, server: other.server, wrappedKey: entry.wrappedKey });
+    const forged = deriveServerResponseKey({ lockerSecret: other.keys.secretKey, clientKey: request.clientKey, dataKey, requestAddress: request.address });
+    const real = deriveClientResponseKey({ ephSecret: posted.keys.ephSecret, dataKey: posted.keys.dataKey, lockerKey: locker.keys.publicKey, requestAddress: request.address });
+    expect(Buffer.from(forged).equals(Buffer.from(real))).toBe(false);
+  });
+
+  it("splits a large prompt over append_prompt transactions and the server reads it whole", async () => {
+    const { chain, client, operators } = ctx;
+    const long = "lorem ipsum ".repeat(400); // ~4.8 KB
+    const posted = await postRequest(chain, { client, model: MODEL, payload: payload(long), servers: [servers[1]!], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    expect(posted.transactions.length).toBeGreaterThan(4);
+    const request = (await fetchRequestAccount(chain, posted.address))!;
+    expect(request.sealed).toBe(true);
+    const { prompt } = await serve(chain, operators[1]!, request, ["ok"]);
+    expect(prompt.messages[0]?.content).toBe(long);
+  });
+
+  it("decrypts the wallet's history from chain data and the wallet alone", async () => {
+    // Given the settled requests above (their request accounts are closed)
+    const history = await fetchHistory(ctx.chain, ctx.client);
+    // Then prompts come back from transaction history and answers from the response accounts
+    const byPrompt = new Map(history.map((h) => [h.decrypted.prompt?.messages[0]?.content, h]));
+    const sky = byPrompt.get("Why is the sky blue?");
+    expect(sky?.promptSource).toBe("transaction-history");
+    expect(new TextDecoder().decode(sky?.decrypted.response?.plaintext)).toBe("Rayleigh scattering.");
+    expect(new TextDecoder().decode(byPrompt.get("secret question")?.decrypted.response?.plaintext)).toBe("secret answer");
+  });
+
+  it("cancels an open request and refunds stake and rent", async () => {
+    const { chain, client } = ctx;
+    const before = await chain.getBalance(client.address);
+    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("never mind"), servers, stake: 50_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const sent = await cancelRequest(chain, client, posted.address);
+    expect(await chain.getAccount(posted.address)).toBeNull();
+    const fees = posted.transactions.reduce((s, t) => s + t.fee, 0n) + sent.fee;
+    expect(await chain.getBalance(client.address)).toBe(before - fees);
+  });
+
+  it("lets anyone expire a locked request past its deadline: full refund, server's expired count up", async () => {
+    const { chain, client, operators } = ctx;
+    const op = operators[1]!;
+    const before = await chain.getBalance(client.address);
+    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("too slow"), servers: [servers[1]!], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT, responseTimeoutSlots: 10n });
+    await lockRequest(chain, op.signer, posted.address);
+    expect((await fetchLockedRequests(chain, op.server)).map((r) => r.address)).toEqual([posted.address]);
+    chain.warpSlots(11n);
+    const stranger = await generateKeyPairSigner();
+    await chain.airdrop(stranger.address, SOL);
+    await expireRequest(chain, stranger, (await fetchRequestAccount(chain, posted.address))!);
+    expect(await chain.getAccount(posted.address)).toBeNull();
+    const fees = posted.transactions.reduce((s, t) => s + t.fee, 0n);
+    expect(await chain.getBalance(client.address)).toBe(before - fees);
+    const [server] = (await fetchServers(chain)).filter((s) => s.address === op.server);
+    expect(server?.server.expired).toBe(1n);
+  });
+
+  it("refuses bad input before sending anything, with named errors", async () => {
+    const { chain, client } = ctx;
+    const base = { client, payload: payload("hi"), servers, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT };
+    await expect(postRequest(chain, { ...base, model: "not-a-model", stake: 10_000_000n })).rejects.toMatchObject({ code: CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID });
+    await expect(postRequest(chain, { ...base, model: MODEL, stake: 1n })).rejects.toMatchObject({ code: CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW });
+    await expect(postRequest(chain, { ...base, model: MODEL, stake: 10_000_000n, payload: payload("x".repeat(20_000)) })).rejects.toMatchObject({ code: CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE });
+  });
+});
