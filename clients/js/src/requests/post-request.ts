@@ -17,7 +17,7 @@ import {
   CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
-  ChainferenceError,
+  ChainferenceClientError,
 } from "../errors";
 import { CHAINFERENCE_PROGRAM_ADDRESS, findRequestPda, getAppendPromptInstruction, getCreateRequestInstructionAsync } from "../generated";
 import { fetchProtocolConfig } from "../protocol-config";
@@ -87,18 +87,18 @@ function transactionSize(instructions: readonly Instruction[], feePayer: Transac
  */
 export async function postRequest(chain: Chain, input: PostRequestInput): Promise<PostedRequest> {
   const modelProblem = validateModelId(input.model);
-  if (modelProblem) throw new ChainferenceError(CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID, { modelId: input.model, reason: modelProblem });
+  if (modelProblem) throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID, { modelId: input.model, reason: modelProblem });
   if (input.servers.length === 0 || input.servers.length > MAX_ALLOWED_SERVERS)
     throw new RangeError(`a request names 1 to ${MAX_ALLOWED_SERVERS} servers, got ${input.servers.length}`);
   const config = await fetchProtocolConfig(chain);
-  if (input.stake < config.minStake) throw new ChainferenceError(CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW, { stake: input.stake, minStake: config.minStake });
+  if (input.stake < config.minStake) throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW, { stake: input.stake, minStake: config.minStake });
 
   const nonce = input.nonce ?? randomNonce();
   const [address, bump] = await findRequestPda({ client: input.client.address, nonce });
   const keys = await deriveRequestKeysWithSigner({ programId: CHAINFERENCE_PROGRAM_ADDRESS, requestAddress: address, signer: input.client });
   const prompt = encryptPrompt({ dataKey: keys.dataKey, requestAddress: address, payload: input.payload });
   if (prompt.length > config.maxPromptBytes)
-    throw new ChainferenceError(CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE, { length: prompt.length, maxLength: config.maxPromptBytes });
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE, { length: prompt.length, maxLength: config.maxPromptBytes });
   const allowed = wrapDataKeyForServers({
     requestKeys: keys,
     requestAddress: address,

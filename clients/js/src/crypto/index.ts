@@ -1,0 +1,14 @@
+export * from "./constants";
+export * from "./key-epoch";
+export * from "./key-wrap";
+export * from "./prompt-encryption";
+export * from "./prompt-payload";
+export * from "./request-history";
+export * from "./request-keys";
+export * from "./request-seed";
+export * from "./response-chunk";
+export * from "./response-key";
+export * from "./response-stream";
+export * from "./server-keys";
+export * from "./x25519";
+export type { BytesLike } from "./bytes";
