@@ -27,13 +27,13 @@ export type ProtocolParameters = {
 
 /**
  * Defaults: 10 % fee, 5-minute answers (750 slots of 400 ms), requests lockable for 5 minutes,
- * 16 KiB prompts, 64 KiB answers, a day of grace before anyone may close a response.
+ * 8 KiB prompts (a request account is created by CPI, capped at 10 KiB), 64 KiB answers, a day of grace before anyone may close a response.
  */
 export function defaultProtocolParameters(treasury: Address): ProtocolParameters {
   return {
     treasury,
     feeBps: 1_000,
-    maxPromptBytes: 16 * 1024,
+    maxPromptBytes: 8 * 1024,
     maxResponseBytes: 64 * 1024,
     defaultResponseTimeout: 750n,
     maxResponseTimeout: 9_000n,

@@ -1,0 +1,75 @@
+//! Program entrypoint: one byte of instruction discriminator, then the instruction's Borsh data.
+
+use pinocchio::{AccountView, Address, ProgramResult};
+
+use crate::{
+    errors::ChainferenceError,
+    instructions::{self, Discriminator},
+};
+
+/// The largest account list any instruction takes (`initialize_config` and `withdraw_fees`: 3 + 16).
+/// Extra accounts beyond this are ignored by the entrypoint, which keeps its stack frame small.
+pub const MAX_ACCOUNTS: usize = 24;
+
+pinocchio::program_entrypoint!(process_instruction, MAX_ACCOUNTS);
+pinocchio::no_allocator!();
+pinocchio::nostd_panic_handler!();
+
+/// Dispatches on the first data byte. Arms are ordered hot-first (the streaming and settlement
+/// path), the admin instructions last.
+#[inline(always)]
+pub fn process_instruction(
+    program_id: &Address,
+    accounts: &mut [AccountView],
+    instruction_data: &[u8],
+) -> ProgramResult {
+    let (discriminator, data) = instruction_data
+        .split_first()
+        .ok_or(ChainferenceError::InvalidInstruction)?;
+
+    match Discriminator::try_from(*discriminator)? {
+        Discriminator::AppendResponse => {
+            instructions::append_response::process(program_id, accounts, data)
+        }
+        Discriminator::LockRequest => {
+            instructions::lock_request::process(program_id, accounts, data)
+        }
+        Discriminator::CompleteRequest => {
+            instructions::complete_request::process(program_id, accounts, data)
+        }
+        Discriminator::CreateRequest => {
+            instructions::create_request::process(program_id, accounts, data)
+        }
+        Discriminator::AppendPrompt => {
+            instructions::append_prompt::process(program_id, accounts, data)
+        }
+        Discriminator::ExpireRequest => {
+            instructions::expire_request::process(program_id, accounts, data)
+        }
+        Discriminator::CancelRequest => {
+            instructions::cancel_request::process(program_id, accounts, data)
+        }
+        Discriminator::RateServer => instructions::rate_server::process(program_id, accounts, data),
+        Discriminator::CloseResponse => {
+            instructions::close_response::process(program_id, accounts, data)
+        }
+        Discriminator::UpdateServer => {
+            instructions::update_server::process(program_id, accounts, data)
+        }
+        Discriminator::RegisterServer => {
+            instructions::register_server::process(program_id, accounts, data)
+        }
+        Discriminator::CloseServer => {
+            instructions::close_server::process(program_id, accounts, data)
+        }
+        Discriminator::WithdrawFees => {
+            instructions::withdraw_fees::process(program_id, accounts, data)
+        }
+        Discriminator::UpdateConfig => {
+            instructions::update_config::process(program_id, accounts, data)
+        }
+        Discriminator::InitializeConfig => {
+            instructions::initialize_config::process(program_id, accounts, data)
+        }
+    }
+}

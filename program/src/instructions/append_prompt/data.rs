@@ -1,0 +1,50 @@
+use pinocchio::error::ProgramError;
+
+use crate::borsh::Reader;
+
+/// `offset u32, data bytes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppendPromptData<'a> {
+    /// Must equal `request.prompt_written` (appends are sequential).
+    pub offset: u32,
+    pub data: &'a [u8],
+}
+
+impl<'a> TryFrom<&'a [u8]> for AppendPromptData<'a> {
+    type Error = ProgramError;
+
+    #[inline(always)]
+    fn try_from(data: &'a [u8]) -> Result<Self, Self::Error> {
+        let mut reader = Reader::new(data);
+        let parsed = Self {
+            offset: reader.read_u32()?,
+            data: reader.bytes()?,
+        };
+        reader.finish()?;
+        Ok(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::ChainferenceError;
+
+    #[test]
+    fn parses_and_rejects_trailing() {
+        let bytes = [5, 0, 0, 0, 2, 0, 0, 0, 0xAA, 0xBB];
+        let d = AppendPromptData::try_from(&bytes[..]).unwrap();
+        assert_eq!(d.offset, 5);
+        assert_eq!(d.data, &[0xAA, 0xBB]);
+        let mut long = bytes.to_vec();
+        long.push(0);
+        assert_eq!(
+            AppendPromptData::try_from(long.as_slice()),
+            Err(ChainferenceError::InvalidInstructionData.into())
+        );
+        assert_eq!(
+            AppendPromptData::try_from(&bytes[..9]),
+            Err(ChainferenceError::InvalidInstructionData.into())
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! `append_prompt` (6): the client writes the next slice of prompt ciphertext into its Open
+//! request; the request is sealed (lockable) once `prompt_written == prompt_len`.
+
+mod accounts;
+mod data;
+mod processor;
+
+pub use accounts::AppendPromptAccounts;
+pub use data::AppendPromptData;
+pub use processor::process;

@@ -1,0 +1,93 @@
+use pinocchio::{error::ProgramError, AccountView, Address};
+
+use crate::{
+    checks::{check_owner, check_signer, check_system_program, check_writable, eq32},
+    errors::ChainferenceError,
+    state::{Request, Response, Server},
+};
+
+/// | # | account | flags | |
+/// | --- | --- | --- | --- |
+/// | 0 | operator | w, s | `server.operator`; pays the response rent |
+/// | 1 | server | | Server PDA that locked the request |
+/// | 2 | request | w | Request PDA, Locked by `server` |
+/// | 3 | response | w | PDA `["response", request]`: uninitialized on the first chunk (`has_response == 0`, pre-funded is fine), else the request's Response |
+/// | 4 | system_program | | |
+///
+/// Server, request and response carry different discriminators (and an uninitialized response is
+/// not program-owned), so they are distinct accounts; the response cannot be the operator either
+/// (it never signs).
+pub struct AppendResponseAccounts<'a> {
+    pub operator: &'a mut AccountView,
+    pub server: &'a AccountView,
+    pub request: &'a mut AccountView,
+    pub response: &'a mut AccountView,
+    /// `false`: this is the first chunk and the response must be created.
+    pub has_response: bool,
+}
+
+impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for AppendResponseAccounts<'a> {
+    type Error = ProgramError;
+
+    #[inline(always)]
+    fn try_from((program_id, accounts): (&'a Address, &'a mut [AccountView])) -> Result<Self, Self::Error> {
+        let [operator, server, request, response, system_program, ..] = accounts else {
+            return Err(ProgramError::NotEnoughAccountKeys);
+        };
+
+        // 1. Signers. The response is a PDA and never signs; a signing "response" would let the
+        //    System CPI accept the account's own signature instead of our seeds.
+        check_signer(operator)?;
+        if response.is_signer() {
+            return Err(ChainferenceError::InvalidPda.into());
+        }
+
+        // 2. Writability.
+        check_writable(operator)?;
+        check_writable(request)?;
+        check_writable(response)?;
+
+        // 3. Owners and programs.
+        check_owner(server, program_id)?;
+        check_owner(request, program_id)?;
+        check_system_program(system_program)?;
+
+        // 4. Discriminators (short-lived shared views).
+        // SAFETY: read-only views; the processor borrows mutably only after they are dropped.
+        let loaded_server = Server::load(unsafe { server.borrow_unchecked() })?;
+        // SAFETY: as above.
+        let loaded_request = Request::load(unsafe { request.borrow_unchecked() })?;
+
+        // 5. Relations.
+        if !eq32(loaded_server.operator(), operator.address().as_array()) {
+            return Err(ChainferenceError::OperatorMismatch.into());
+        }
+        if !loaded_request.is_locked() {
+            return Err(ChainferenceError::RequestNotLocked.into());
+        }
+        if !eq32(loaded_request.locked_by(), server.address().as_array()) {
+            return Err(ChainferenceError::NotLockedByServer.into());
+        }
+        let has_response = loaded_request.has_response();
+        if has_response {
+            check_owner(response, program_id)?;
+            // SAFETY: read-only view, dropped before the processor resizes the account.
+            let loaded_response = Response::load(unsafe { response.borrow_unchecked() })?;
+            if !eq32(loaded_response.request(), request.address().as_array()) {
+                return Err(ChainferenceError::ResponseMismatch.into());
+            }
+        } else if !response.is_data_empty() || response.owned_by(program_id) {
+            // The first chunk creates the response; the PDA address itself is proven by
+            // `invoke_signed` with the bump from the instruction data.
+            return Err(ChainferenceError::AlreadyInitialized.into());
+        }
+
+        Ok(Self {
+            operator,
+            server,
+            request,
+            response,
+            has_response,
+        })
+    }
+}

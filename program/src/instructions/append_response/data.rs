@@ -1,0 +1,63 @@
+use pinocchio::error::ProgramError;
+
+use crate::borsh::Reader;
+
+/// `chunk_index u32, is_final u8, bump u8, reserve_bytes u32, ciphertext bytes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppendResponseData<'a> {
+    /// Must equal `response.chunk_count` (0 for the first chunk): a replay fails.
+    pub chunk_index: u32,
+    /// Last chunk of the answer (0/1).
+    pub is_final: bool,
+    /// Bump of the response PDA; used only by the first chunk.
+    pub bump: u8,
+    /// Stream bytes to prefund rent for (capped at the request's `max_response_bytes`): used when
+    /// the first chunk creates the response, and by a later chunk only when the rent must be
+    /// topped up.
+    pub reserve_bytes: u32,
+    /// One encrypted chunk (ciphertext ‖ 16-byte tag).
+    pub ciphertext: &'a [u8],
+}
+
+impl<'a> TryFrom<&'a [u8]> for AppendResponseData<'a> {
+    type Error = ProgramError;
+
+    #[inline(always)]
+    fn try_from(data: &'a [u8]) -> Result<Self, Self::Error> {
+        let mut reader = Reader::new(data);
+        let parsed = Self {
+            chunk_index: reader.read_u32()?,
+            is_final: reader.read_flag()?,
+            bump: reader.read_u8()?,
+            reserve_bytes: reader.read_u32()?,
+            ciphertext: reader.bytes()?,
+        };
+        reader.finish()?;
+        Ok(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::ChainferenceError;
+
+    #[test]
+    fn parses_and_rejects_bad_input() {
+        let bytes = [3, 0, 0, 0, 1, 250, 0, 4, 0, 0, 2, 0, 0, 0, 0xAA, 0xBB];
+        let d = AppendResponseData::try_from(&bytes[..]).unwrap();
+        assert_eq!(d.chunk_index, 3);
+        assert!(d.is_final);
+        assert_eq!(d.bump, 250);
+        assert_eq!(d.reserve_bytes, 1024);
+        assert_eq!(d.ciphertext, &[0xAA, 0xBB]);
+        let invalid = Err(ChainferenceError::InvalidInstructionData.into());
+        let mut long = bytes.to_vec();
+        long.push(0);
+        assert_eq!(AppendResponseData::try_from(long.as_slice()), invalid);
+        assert_eq!(AppendResponseData::try_from(&bytes[..15]), invalid);
+        let mut flag = bytes;
+        flag[4] = 2;
+        assert_eq!(AppendResponseData::try_from(&flag[..]), invalid);
+    }
+}

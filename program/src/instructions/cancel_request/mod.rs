@@ -1,0 +1,8 @@
+//! `cancel_request` (7): the client withdraws an Open request; every lamport (stake + rent)
+//! returns to the client and the account closes.
+
+mod accounts;
+mod processor;
+
+pub use accounts::CancelRequestAccounts;
+pub use processor::process;

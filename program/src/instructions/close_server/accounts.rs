@@ -1,0 +1,49 @@
+use pinocchio::{error::ProgramError, AccountView, Address};
+
+use crate::{
+    checks::{check_owner, check_signer, check_writable, eq32},
+    errors::ChainferenceError,
+    state::Server,
+};
+
+/// | # | account | flags | |
+/// | --- | --- | --- | --- |
+/// | 0 | operator | w, s | `server.operator`; receives every lamport |
+/// | 1 | server | w | Server with `active_locks == 0` |
+pub struct CloseServerAccounts<'a> {
+    pub operator: &'a mut AccountView,
+    pub server: &'a mut AccountView,
+}
+
+impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CloseServerAccounts<'a> {
+    type Error = ProgramError;
+
+    fn try_from(
+        (program_id, accounts): (&'a Address, &'a mut [AccountView]),
+    ) -> Result<Self, Self::Error> {
+        let [operator, server, ..] = accounts else {
+            return Err(ProgramError::NotEnoughAccountKeys);
+        };
+
+        // 1. Signers.
+        check_signer(operator)?;
+
+        // 2. Writability.
+        check_writable(operator)?;
+        check_writable(server)?;
+
+        // 3. Owners.
+        check_owner(server, program_id)?;
+
+        // 4. Layout and relations.
+        {
+            // SAFETY: short-lived shared view; nothing else references the server data.
+            let state = Server::load(unsafe { server.borrow_unchecked() })?;
+            if !eq32(state.operator(), operator.address().as_array()) {
+                return Err(ChainferenceError::OperatorMismatch.into());
+            }
+        }
+
+        Ok(Self { operator, server })
+    }
+}

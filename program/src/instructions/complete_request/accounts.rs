@@ -1,0 +1,95 @@
+use pinocchio::{error::ProgramError, AccountView, Address};
+
+use crate::{
+    checks::{check_owner, check_signer, check_writable, eq32},
+    errors::ChainferenceError,
+    state::{FeeVault, Request, Response, Server},
+};
+
+/// | # | account | flags | |
+/// | --- | --- | --- | --- |
+/// | 0 | operator | w, s | `server.operator`; receives `cost − fee` |
+/// | 1 | server | w | Server PDA that locked the request (counters) |
+/// | 2 | request | w | Request PDA, Locked by `server`; closes to the client |
+/// | 3 | response | w | the request's Response, final |
+/// | 4 | client | w | `request.client`; receives `stake − cost` + the request rent |
+/// | 5 | fee_vault | w | FeeVault of shard `request.fee_shard`; receives the fee |
+///
+/// Server, request, response and fee vault carry different discriminators, so they are distinct
+/// accounts. Operator and client are wallets and may be the same account (a server answering its
+/// own operator): every lamport move re-reads the balance, so that stays exact.
+pub struct CompleteRequestAccounts<'a> {
+    pub operator: &'a mut AccountView,
+    pub server: &'a mut AccountView,
+    pub request: &'a mut AccountView,
+    pub response: &'a mut AccountView,
+    pub client: &'a mut AccountView,
+    pub fee_vault: &'a mut AccountView,
+}
+
+impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CompleteRequestAccounts<'a> {
+    type Error = ProgramError;
+
+    #[inline(always)]
+    fn try_from((program_id, accounts): (&'a Address, &'a mut [AccountView])) -> Result<Self, Self::Error> {
+        let [operator, server, request, response, client, fee_vault, ..] = accounts else {
+            return Err(ProgramError::NotEnoughAccountKeys);
+        };
+
+        // 1. Signers.
+        check_signer(operator)?;
+
+        // 2. Writability.
+        check_writable(operator)?;
+        check_writable(server)?;
+        check_writable(request)?;
+        check_writable(response)?;
+        check_writable(client)?;
+        check_writable(fee_vault)?;
+
+        // 3. Owners.
+        check_owner(server, program_id)?;
+        check_owner(request, program_id)?;
+        check_owner(response, program_id)?;
+        check_owner(fee_vault, program_id)?;
+
+        // 4. Discriminators (short-lived shared views).
+        // SAFETY: read-only views; the processor borrows mutably only after they are dropped.
+        let loaded_server = Server::load(unsafe { server.borrow_unchecked() })?;
+        // SAFETY: as above.
+        let loaded_request = Request::load(unsafe { request.borrow_unchecked() })?;
+        // SAFETY: as above.
+        let loaded_response = Response::load(unsafe { response.borrow_unchecked() })?;
+        // SAFETY: as above.
+        let loaded_vault = FeeVault::load(unsafe { fee_vault.borrow_unchecked() })?;
+
+        // 5. Relations.
+        if !eq32(loaded_server.operator(), operator.address().as_array()) {
+            return Err(ChainferenceError::OperatorMismatch.into());
+        }
+        if !loaded_request.is_locked() {
+            return Err(ChainferenceError::RequestNotLocked.into());
+        }
+        if !eq32(loaded_request.locked_by(), server.address().as_array()) {
+            return Err(ChainferenceError::NotLockedByServer.into());
+        }
+        if !eq32(loaded_response.request(), request.address().as_array()) {
+            return Err(ChainferenceError::ResponseMismatch.into());
+        }
+        if !eq32(loaded_request.client(), client.address().as_array()) {
+            return Err(ChainferenceError::ClientMismatch.into());
+        }
+        if loaded_vault.shard() != loaded_request.fee_shard() {
+            return Err(ChainferenceError::FeeVaultMismatch.into());
+        }
+
+        Ok(Self {
+            operator,
+            server,
+            request,
+            response,
+            client,
+            fee_vault,
+        })
+    }
+}

@@ -1,0 +1,62 @@
+use pinocchio::{error::ProgramError, AccountView, Address};
+
+use crate::{
+    checks::{check_owner, check_signer, check_system_program, check_writable},
+    errors::ChainferenceError,
+    state::Config,
+};
+
+/// | # | account | flags | |
+/// | --- | --- | --- | --- |
+/// | 0 | client | w, s | pays rent + stake, becomes `request.client` |
+/// | 1 | request | w | PDA `["request", client, nonce]`, not initialized (pre-funded is fine) |
+/// | 2 | config | | Config PDA |
+/// | 3 | system_program | | |
+pub struct CreateRequestAccounts<'a> {
+    pub client: &'a mut AccountView,
+    pub request: &'a mut AccountView,
+    pub config: &'a AccountView,
+}
+
+impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CreateRequestAccounts<'a> {
+    type Error = ProgramError;
+
+    #[inline(always)]
+    fn try_from((program_id, accounts): (&'a Address, &'a mut [AccountView])) -> Result<Self, Self::Error> {
+        let [client, request, config, system_program, ..] = accounts else {
+            return Err(ProgramError::NotEnoughAccountKeys);
+        };
+
+        // 1. Signers. The request is a PDA: it can never sign a transaction, so a signing
+        //    "request" is a keypair account posing as one (the System CPI would accept its own
+        //    signature instead of our seeds). Rejecting it makes `invoke_signed` prove the address.
+        check_signer(client)?;
+        if request.is_signer() {
+            return Err(ChainferenceError::InvalidPda.into());
+        }
+
+        // 2. Writability.
+        check_writable(client)?;
+        check_writable(request)?;
+
+        // 3. Owners and programs.
+        check_owner(config, program_id)?;
+        check_system_program(system_program)?;
+
+        // 4. Discriminators; the request is not initialized yet.
+        // SAFETY: read-only view; no mutable reference to the config data exists.
+        Config::load(unsafe { config.borrow_unchecked() })?;
+        if !request.is_data_empty() || request.owned_by(program_id) {
+            return Err(ChainferenceError::AlreadyInitialized.into());
+        }
+
+        // 5. Relations: the PDA address is proven by `invoke_signed` in the processor (the bump is
+        //    in the instruction data; the runtime re-derives it).
+
+        Ok(Self {
+            client,
+            request,
+            config,
+        })
+    }
+}

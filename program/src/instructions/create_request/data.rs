@@ -1,0 +1,158 @@
+use pinocchio::error::ProgramError;
+
+use crate::{
+    borsh::Reader, constants::MAX_ALLOWED_SERVERS, errors::ChainferenceError, state::AllowedServer,
+};
+
+/// `nonce u64, bump u8, model string, revision string, stake u64, response_timeout u64,
+/// max_price_in u64, max_price_out u64, min_completed u64, min_success_bps u16,
+/// min_avg_rating u16, client_key [32], allowed Vec<AllowedServer>, prompt_len u32, prompt bytes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreateRequestData<'a> {
+    pub nonce: u64,
+    pub bump: u8,
+    pub model: &'a [u8],
+    pub revision: &'a [u8],
+    pub stake: u64,
+    /// 0 = the config's default.
+    pub response_timeout: u64,
+    pub max_price_in: u64,
+    pub max_price_out: u64,
+    pub min_completed: u64,
+    pub min_success_bps: u16,
+    pub min_avg_rating: u16,
+    pub client_key: &'a [u8; 32],
+    /// Allow-list entries (≤ `MAX_ALLOWED_SERVERS`) in their account encoding
+    /// (`server [32], key_epoch u32, wrapped_key [48]`).
+    pub allowed: &'a [[u8; AllowedServer::LEN]],
+    pub prompt_len: u32,
+    /// The first prompt bytes (`≤ prompt_len`; the rest comes with `append_prompt`).
+    pub prompt: &'a [u8],
+}
+
+impl<'a> TryFrom<&'a [u8]> for CreateRequestData<'a> {
+    type Error = ProgramError;
+
+    #[inline(always)]
+    fn try_from(data: &'a [u8]) -> Result<Self, Self::Error> {
+        let mut reader = Reader::new(data);
+        let nonce = reader.read_u64()?;
+        let bump = reader.read_u8()?;
+        let model = reader.string()?;
+        let revision = reader.string()?;
+        let stake = reader.read_u64()?;
+        let response_timeout = reader.read_u64()?;
+        let max_price_in = reader.read_u64()?;
+        let max_price_out = reader.read_u64()?;
+        let min_completed = reader.read_u64()?;
+        let min_success_bps = reader.read_u16()?;
+        let min_avg_rating = reader.read_u16()?;
+        let client_key = reader.array::<32>()?;
+        let allowed_count = reader.vec_len()?;
+        if allowed_count > MAX_ALLOWED_SERVERS {
+            return Err(ChainferenceError::TooManyAllowedServers.into());
+        }
+        // `allowed_count ≤ 8`: no wrap.
+        let (allowed, _) = reader
+            .take(allowed_count.wrapping_mul(AllowedServer::LEN))?
+            .as_chunks::<{ AllowedServer::LEN }>();
+        let prompt_len = reader.read_u32()?;
+        let prompt = reader.bytes()?;
+        reader.finish()?;
+        Ok(Self {
+            nonce,
+            bump,
+            model,
+            revision,
+            stake,
+            response_timeout,
+            max_price_in,
+            max_price_out,
+            min_completed,
+            min_success_bps,
+            min_avg_rating,
+            client_key,
+            allowed,
+            prompt_len,
+            prompt,
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    pub(crate) fn encode(allowed: &[[u8; 84]], prompt_len: u32, prompt: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&42u64.to_le_bytes());
+        v.push(254);
+        v.extend_from_slice(&8u32.to_le_bytes());
+        v.extend_from_slice(b"org/name");
+        v.extend_from_slice(&4u32.to_le_bytes());
+        v.extend_from_slice(b"main");
+        for x in [1_000_000u64, 0, 500, 600, 3] {
+            v.extend_from_slice(&x.to_le_bytes());
+        }
+        v.extend_from_slice(&9_000u16.to_le_bytes());
+        v.extend_from_slice(&450u16.to_le_bytes());
+        v.extend_from_slice(&[7u8; 32]);
+        v.extend_from_slice(&(allowed.len() as u32).to_le_bytes());
+        for a in allowed {
+            v.extend_from_slice(a);
+        }
+        v.extend_from_slice(&prompt_len.to_le_bytes());
+        v.extend_from_slice(&(prompt.len() as u32).to_le_bytes());
+        v.extend_from_slice(prompt);
+        v
+    }
+
+    #[test]
+    fn parses_every_field() {
+        let mut a = [[0u8; 84]; 2];
+        a[0][0] = 1;
+        a[1][0] = 2;
+        a[1][83] = 0xEE;
+        let bytes = encode(&a, 10, b"abc");
+        let d = CreateRequestData::try_from(bytes.as_slice()).unwrap();
+        assert_eq!(d.nonce, 42);
+        assert_eq!(d.bump, 254);
+        assert_eq!(d.model, b"org/name");
+        assert_eq!(d.revision, b"main");
+        assert_eq!(d.stake, 1_000_000);
+        assert_eq!(d.response_timeout, 0);
+        assert_eq!(d.max_price_in, 500);
+        assert_eq!(d.max_price_out, 600);
+        assert_eq!(d.min_completed, 3);
+        assert_eq!(d.min_success_bps, 9_000);
+        assert_eq!(d.min_avg_rating, 450);
+        assert_eq!(d.client_key, &[7u8; 32]);
+        assert_eq!(d.allowed.len(), 2);
+        assert_eq!(d.allowed[1][0], 2);
+        assert_eq!(d.allowed[1][83], 0xEE);
+        assert_eq!(d.prompt_len, 10);
+        assert_eq!(d.prompt, b"abc");
+    }
+
+    #[test]
+    fn rejects_trailing_short_and_long_lists() {
+        let mut bytes = encode(&[], 3, b"abc");
+        assert!(CreateRequestData::try_from(bytes.as_slice()).is_ok());
+        bytes.push(0);
+        assert_eq!(
+            CreateRequestData::try_from(bytes.as_slice()),
+            Err(ChainferenceError::InvalidInstructionData.into())
+        );
+        bytes.truncate(bytes.len() - 2);
+        assert_eq!(
+            CreateRequestData::try_from(bytes.as_slice()),
+            Err(ChainferenceError::InvalidInstructionData.into())
+        );
+        let nine = encode(&[[0u8; 84]; 9], 0, b"");
+        assert_eq!(
+            CreateRequestData::try_from(nine.as_slice()),
+            Err(ChainferenceError::TooManyAllowedServers.into())
+        );
+    }
+}

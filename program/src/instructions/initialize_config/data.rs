@@ -1,0 +1,161 @@
+use pinocchio::error::ProgramError;
+
+use crate::{borsh::Reader, constants::MAX_FEE_BPS, errors::ChainferenceError, state::Config};
+
+/// The seven limits shared by `initialize_config` and `update_config`, in wire order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfigLimits {
+    pub max_prompt_bytes: u32,
+    pub max_response_bytes: u32,
+    pub default_response_timeout: u64,
+    pub max_response_timeout: u64,
+    pub open_request_slots: u64,
+    pub close_grace_slots: u64,
+    pub min_stake: u64,
+}
+
+impl ConfigLimits {
+    /// Wire size: 2 × u32 + 5 × u64.
+    pub const LEN: usize = 48;
+
+    /// Reads the limits and checks their sanity: byte limits, timeouts and the open-request
+    /// lifetime are non-zero, `default_response_timeout ≤ max_response_timeout`
+    /// (`InvalidConfigValue`). `close_grace_slots` and `min_stake` may be zero.
+    #[inline(always)]
+    pub fn read(reader: &mut Reader) -> Result<Self, ProgramError> {
+        let limits = Self {
+            max_prompt_bytes: reader.read_u32()?,
+            max_response_bytes: reader.read_u32()?,
+            default_response_timeout: reader.read_u64()?,
+            max_response_timeout: reader.read_u64()?,
+            open_request_slots: reader.read_u64()?,
+            close_grace_slots: reader.read_u64()?,
+            min_stake: reader.read_u64()?,
+        };
+        if limits.max_prompt_bytes == 0
+            || limits.max_response_bytes == 0
+            || limits.default_response_timeout == 0
+            || limits.default_response_timeout > limits.max_response_timeout
+            || limits.open_request_slots == 0
+        {
+            return Err(ChainferenceError::InvalidConfigValue.into());
+        }
+        Ok(limits)
+    }
+
+    #[inline(always)]
+    pub fn write(&self, config: &mut Config) {
+        config.set_max_prompt_bytes(self.max_prompt_bytes);
+        config.set_max_response_bytes(self.max_response_bytes);
+        config.set_default_response_timeout(self.default_response_timeout);
+        config.set_max_response_timeout(self.max_response_timeout);
+        config.set_open_request_slots(self.open_request_slots);
+        config.set_close_grace_slots(self.close_grace_slots);
+        config.set_min_stake(self.min_stake);
+    }
+}
+
+/// `FeeTooHigh` above `MAX_FEE_BPS`.
+#[inline(always)]
+pub fn validate_fee_bps(fee_bps: u16) -> Result<u16, ProgramError> {
+    if fee_bps > MAX_FEE_BPS {
+        Err(ChainferenceError::FeeTooHigh.into())
+    } else {
+        Ok(fee_bps)
+    }
+}
+
+/// `treasury [32], fee_bps u16, then the seven limits` (82 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InitializeConfigData<'a> {
+    pub treasury: &'a [u8; 32],
+    pub fee_bps: u16,
+    pub limits: ConfigLimits,
+}
+
+impl InitializeConfigData<'_> {
+    pub const LEN: usize = 32 + 2 + ConfigLimits::LEN;
+}
+
+impl<'a> TryFrom<&'a [u8]> for InitializeConfigData<'a> {
+    type Error = ProgramError;
+
+    fn try_from(data: &'a [u8]) -> Result<Self, Self::Error> {
+        let mut reader = Reader::new(data);
+        let parsed = Self {
+            treasury: reader.array()?,
+            fee_bps: validate_fee_bps(reader.read_u16()?)?,
+            limits: ConfigLimits::read(&mut reader)?,
+        };
+        reader.finish()?;
+        Ok(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    pub(crate) fn encode(fee_bps: u16, limits: [u64; 7]) -> Vec<u8> {
+        let mut v = Vec::from([9u8; 32]);
+        v.extend_from_slice(&fee_bps.to_le_bytes());
+        v.extend_from_slice(&(limits[0] as u32).to_le_bytes());
+        v.extend_from_slice(&(limits[1] as u32).to_le_bytes());
+        for l in &limits[2..] {
+            v.extend_from_slice(&l.to_le_bytes());
+        }
+        v
+    }
+
+    const OK: [u64; 7] = [4096, 65536, 750, 3000, 1500, 9000, 1000];
+
+    fn err(e: ChainferenceError) -> Result<(), ProgramError> {
+        Err(e.into())
+    }
+
+    #[test]
+    fn parses_valid() {
+        let bytes = encode(1000, OK);
+        assert_eq!(bytes.len(), InitializeConfigData::LEN);
+        let d = InitializeConfigData::try_from(bytes.as_slice()).unwrap();
+        assert_eq!(d.fee_bps, 1000);
+        assert_eq!(d.treasury, &[9u8; 32]);
+        assert_eq!(d.limits.max_response_timeout, 3000);
+        assert_eq!(d.limits.min_stake, 1000);
+        // Zero grace and zero min stake are allowed.
+        let zero_ok = encode(0, [1, 1, 1, 1, 1, 0, 0]);
+        assert!(InitializeConfigData::try_from(zero_ok.as_slice()).is_ok());
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        let parse = |b: Vec<u8>| InitializeConfigData::try_from(b.as_slice()).map(|_| ());
+        assert_eq!(parse(encode(2501, OK)), err(ChainferenceError::FeeTooHigh));
+        assert!(parse(encode(2500, OK)).is_ok());
+        for i in [0usize, 1, 2, 4] {
+            let mut l = OK;
+            l[i] = 0;
+            assert_eq!(
+                parse(encode(1000, l)),
+                err(ChainferenceError::InvalidConfigValue),
+                "limit {i}"
+            );
+        }
+        let mut l = OK;
+        l[2] = 3001; // default > max
+        assert_eq!(
+            parse(encode(1000, l)),
+            err(ChainferenceError::InvalidConfigValue)
+        );
+        let mut trailing = encode(1000, OK);
+        trailing.push(0);
+        assert_eq!(
+            parse(trailing),
+            err(ChainferenceError::InvalidInstructionData)
+        );
+        let mut short = encode(1000, OK);
+        short.pop();
+        assert_eq!(parse(short), err(ChainferenceError::InvalidInstructionData));
+    }
+}

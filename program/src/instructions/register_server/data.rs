@@ -1,0 +1,162 @@
+use pinocchio::error::ProgramError;
+
+use crate::{
+    borsh::Reader, constants::MAX_ENDPOINT_LEN, errors::ChainferenceError,
+    instructions::model_input::ModelInputs,
+};
+
+/// An X25519 public key; `InvalidX25519Key` when all zero.
+#[inline(always)]
+pub fn read_x25519_key<'a>(reader: &mut Reader<'a>) -> Result<&'a [u8; 32], ProgramError> {
+    let key = reader.array::<32>()?;
+    if key.iter().all(|&b| b == 0) {
+        return Err(ChainferenceError::InvalidX25519Key.into());
+    }
+    Ok(key)
+}
+
+/// The optional endpoint URL (`string`); `EndpointTooLong` above `MAX_ENDPOINT_LEN`.
+#[inline(always)]
+pub fn read_endpoint<'a>(reader: &mut Reader<'a>) -> Result<&'a [u8], ProgramError> {
+    let endpoint = reader.string()?;
+    if endpoint.len() > MAX_ENDPOINT_LEN {
+        return Err(ChainferenceError::EndpointTooLong.into());
+    }
+    Ok(endpoint)
+}
+
+/// `x25519_key [32], endpoint string, models Vec<ModelInput>`.
+#[derive(Clone, Copy, Debug)]
+pub struct RegisterServerData<'a> {
+    pub x25519_key: &'a [u8; 32],
+    pub endpoint: &'a [u8],
+    pub models: ModelInputs<'a>,
+}
+
+impl<'a> TryFrom<&'a [u8]> for RegisterServerData<'a> {
+    type Error = ProgramError;
+
+    fn try_from(data: &'a [u8]) -> Result<Self, Self::Error> {
+        let mut reader = Reader::new(data);
+        let parsed = Self {
+            x25519_key: read_x25519_key(&mut reader)?,
+            endpoint: read_endpoint(&mut reader)?,
+            models: ModelInputs::read(&mut reader)?,
+        };
+        reader.finish()?;
+        Ok(parsed)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    pub fn push_str(v: &mut Vec<u8>, s: &[u8]) {
+        v.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        v.extend_from_slice(s);
+    }
+
+    pub fn push_model(v: &mut Vec<u8>, id: &str, rev: &str, quant: &str, price: u64) {
+        push_str(v, id.as_bytes());
+        push_str(v, rev.as_bytes());
+        push_str(v, quant.as_bytes());
+        v.extend_from_slice(&price.to_le_bytes());
+        v.extend_from_slice(&price.to_le_bytes());
+        v.extend_from_slice(&4096u32.to_le_bytes());
+    }
+
+    fn encode(key: [u8; 32], endpoint: &[u8], models: &[(&str, &str, &str, u64)]) -> Vec<u8> {
+        let mut v = Vec::from(key);
+        push_str(&mut v, endpoint);
+        v.extend_from_slice(&(models.len() as u32).to_le_bytes());
+        for (id, rev, q, p) in models {
+            push_model(&mut v, id, rev, q, *p);
+        }
+        v
+    }
+
+    fn parse(v: &[u8]) -> Result<usize, ProgramError> {
+        RegisterServerData::try_from(v).map(|d| d.models.len())
+    }
+
+    fn err(e: ChainferenceError) -> Result<usize, ProgramError> {
+        Err(e.into())
+    }
+
+    const M: (&str, &str, &str, u64) = ("org/name", "main", "Q4_K_M", 1000);
+
+    #[test]
+    fn valid_and_iterates() {
+        let v = encode(
+            [1; 32],
+            b"https://a.b",
+            &[M, ("org/name", "", "Q4_K_M", 5), ("org/other", "", "", 0)],
+        );
+        let d = RegisterServerData::try_from(v.as_slice()).unwrap();
+        assert_eq!(d.endpoint, b"https://a.b");
+        let items: Vec<_> = d.models.iter().collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1].hf_id, b"org/name");
+        assert_eq!(items[1].revision, b"");
+        assert_eq!(items[1].price_in, 5);
+        assert_eq!(items[2].hf_id, b"org/other");
+    }
+
+    #[test]
+    fn rejects() {
+        assert_eq!(
+            parse(&encode([0; 32], b"", &[M])),
+            err(ChainferenceError::InvalidX25519Key)
+        );
+        assert_eq!(
+            parse(&encode([1; 32], &[b'a'; 129], &[M])),
+            err(ChainferenceError::EndpointTooLong)
+        );
+        assert!(parse(&encode([1; 32], &[b'a'; 128], &[M])).is_ok());
+        assert_eq!(
+            parse(&encode([1; 32], b"", &[])),
+            err(ChainferenceError::NoModels)
+        );
+        let many: Vec<(&str, &str, &str, u64)> = (0..17).map(|_| M).collect();
+        assert_eq!(
+            parse(&encode([1; 32], b"", &many)),
+            err(ChainferenceError::TooManyModels)
+        );
+        assert_eq!(
+            parse(&encode([1; 32], b"", &[("bad", "", "", 1)])),
+            err(ChainferenceError::InvalidModelId)
+        );
+        assert_eq!(
+            parse(&encode([1; 32], b"", &[("a/b", "x y", "", 1)])),
+            err(ChainferenceError::InvalidRevision)
+        );
+        assert_eq!(
+            parse(&encode([1; 32], b"", &[("a/b", "", "Q 4", 1)])),
+            err(ChainferenceError::InvalidQuantization)
+        );
+        assert_eq!(
+            parse(&encode([1; 32], b"", &[("a/b", "", "", 1_000_000_000_001)])),
+            err(ChainferenceError::PriceTooHigh)
+        );
+        assert!(parse(&encode([1; 32], b"", &[("a/b", "", "", 1_000_000_000_000)])).is_ok());
+        let mut trailing = encode([1; 32], b"", &[M]);
+        trailing.push(0);
+        assert_eq!(
+            parse(&trailing),
+            err(ChainferenceError::InvalidInstructionData)
+        );
+        let mut short = encode([1; 32], b"", &[M]);
+        short.pop();
+        assert_eq!(
+            parse(&short),
+            err(ChainferenceError::InvalidInstructionData)
+        );
+        // 16 distinct models are fine.
+        let ids: Vec<std::string::String> = (0..16).map(|i| std::format!("org/m{i}")).collect();
+        let sixteen: Vec<(&str, &str, &str, u64)> =
+            ids.iter().map(|s| (s.as_str(), "", "", 1)).collect();
+        assert_eq!(parse(&encode([1; 32], b"", &sixteen)), Ok(16));
+    }
+}

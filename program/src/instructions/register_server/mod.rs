@@ -1,0 +1,9 @@
+//! `register_server` (2): creates the operator's Server PDA with its key, endpoint and models.
+
+mod accounts;
+mod data;
+mod processor;
+
+pub use accounts::RegisterServerAccounts;
+pub use data::{read_endpoint, read_x25519_key, RegisterServerData};
+pub use processor::process;

@@ -1,0 +1,46 @@
+use pinocchio::{error::ProgramError, AccountView, Address};
+
+use crate::{
+    checks::{check_owner, check_signer, check_writable, eq32},
+    errors::ChainferenceError,
+    state::Config,
+};
+
+/// | # | account | flags | |
+/// | --- | --- | --- | --- |
+/// | 0 | admin | s | must be `config.admin` |
+/// | 1 | config | w | Config |
+pub struct UpdateConfigAccounts<'a> {
+    pub admin: &'a AccountView,
+    pub config: &'a mut Config,
+}
+
+impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for UpdateConfigAccounts<'a> {
+    type Error = ProgramError;
+
+    fn try_from(
+        (program_id, accounts): (&'a Address, &'a mut [AccountView]),
+    ) -> Result<Self, Self::Error> {
+        let [admin, config, ..] = accounts else {
+            return Err(ProgramError::NotEnoughAccountKeys);
+        };
+
+        // 1. Signers.
+        check_signer(admin)?;
+
+        // 2. Writability.
+        check_writable(config)?;
+
+        // 3. Owners and layout.
+        check_owner(config, program_id)?;
+        // SAFETY: the only reference to the config data in this instruction.
+        let config = Config::load_mut(unsafe { config.borrow_unchecked_mut() })?;
+
+        // 4. Relations.
+        if !eq32(config.admin(), admin.address().as_array()) {
+            return Err(ChainferenceError::Unauthorized.into());
+        }
+
+        Ok(Self { admin, config })
+    }
+}

@@ -1,0 +1,51 @@
+use pinocchio::{error::ProgramError, AccountView, Address};
+
+use crate::{
+    checks::{check_owner, check_signer, check_system_program, check_writable, eq32},
+    errors::ChainferenceError,
+    state::Server,
+};
+
+/// | # | account | flags | |
+/// | --- | --- | --- | --- |
+/// | 0 | operator | w, s | `server.operator`; pays or receives the rent difference |
+/// | 1 | server | w | Server |
+/// | 2 | system_program | | |
+pub struct UpdateServerAccounts<'a> {
+    pub operator: &'a mut AccountView,
+    pub server: &'a mut AccountView,
+}
+
+impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for UpdateServerAccounts<'a> {
+    type Error = ProgramError;
+
+    fn try_from(
+        (program_id, accounts): (&'a Address, &'a mut [AccountView]),
+    ) -> Result<Self, Self::Error> {
+        let [operator, server, system_program, ..] = accounts else {
+            return Err(ProgramError::NotEnoughAccountKeys);
+        };
+
+        // 1. Signers.
+        check_signer(operator)?;
+
+        // 2. Writability.
+        check_writable(operator)?;
+        check_writable(server)?;
+
+        // 3. Programs and owners.
+        check_system_program(system_program)?;
+        check_owner(server, program_id)?;
+
+        // 4. Layout and relations (the operator signs, so it cannot be the server PDA).
+        {
+            // SAFETY: short-lived shared view; nothing else references the server data.
+            let state = Server::load(unsafe { server.borrow_unchecked() })?;
+            if !eq32(state.operator(), operator.address().as_array()) {
+                return Err(ChainferenceError::OperatorMismatch.into());
+            }
+        }
+
+        Ok(Self { operator, server })
+    }
+}

@@ -1,0 +1,10 @@
+//! `update_server` (3): full replacement of key, endpoint, active flag and models; the account is
+//! resized to the new model count with rent topped up from, or returned exactly to, the operator.
+
+mod accounts;
+mod data;
+mod processor;
+
+pub use accounts::UpdateServerAccounts;
+pub use data::UpdateServerData;
+pub use processor::process;

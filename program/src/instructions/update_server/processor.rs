@@ -1,0 +1,50 @@
+use pinocchio::{AccountView, Address, ProgramResult};
+use pinocchio_system::instructions::Transfer;
+
+use super::{UpdateServerAccounts, UpdateServerData};
+use crate::{
+    checks::{eq32, rent_exempt_minimum, resize, transfer_lamports},
+    math::{add_u32, sub_u64},
+    state::{server::check_unique_models, Server},
+};
+
+/// Rewrites key (epoch + 1 when it changes), endpoint, active flag and models. Afterwards the
+/// server holds exactly the rent-exempt minimum for its new size: a shortfall is paid by the
+/// operator (System transfer), any surplus goes back to the operator (direct lamport move).
+pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let accounts = UpdateServerAccounts::try_from((program_id, accounts))?;
+    let data = UpdateServerData::try_from(data)?;
+    let server = accounts.server;
+    let operator = accounts.operator;
+
+    let model_count = data.models.len();
+    let space = Server::space(model_count);
+    let rent = rent_exempt_minimum(space)?;
+    let current = server.lamports();
+    if current < rent {
+        Transfer {
+            from: operator,
+            to: server,
+            lamports: sub_u64(rent, current)?,
+        }
+        .invoke()?;
+    }
+    resize(server, space)?;
+    if current > rent {
+        transfer_lamports(server, operator, sub_u64(current, rent)?)?;
+    }
+
+    // SAFETY: the only reference to the server data; no CPI or resize follows.
+    let (state, models) =
+        Server::load_resized_mut(unsafe { server.borrow_unchecked_mut() }, model_count)?;
+    if !eq32(state.x25519_key(), data.x25519_key) {
+        state.set_key_epoch(add_u32(state.key_epoch(), 1)?);
+        state.set_x25519_key(data.x25519_key);
+    }
+    state.set_endpoint(data.endpoint);
+    state.set_active(data.active);
+    for (entry, input) in models.iter_mut().zip(data.models.iter()) {
+        entry.write(&input);
+    }
+    check_unique_models(models)
+}

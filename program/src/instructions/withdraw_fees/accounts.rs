@@ -1,0 +1,64 @@
+use pinocchio::{error::ProgramError, AccountView, Address};
+
+use crate::{
+    checks::{check_owner, check_signer, check_writable, eq32},
+    errors::ChainferenceError,
+    state::{Config, FeeVault},
+};
+
+/// | # | account | flags | |
+/// | --- | --- | --- | --- |
+/// | 0 | admin | s | `config.admin` |
+/// | 1 | config | | Config |
+/// | 2 | treasury | w | `config.treasury` |
+/// | 3.. | fee_vaults | w | any number of FeeVault accounts |
+pub struct WithdrawFeesAccounts<'a> {
+    pub treasury: &'a mut AccountView,
+    pub fee_vaults: &'a mut [AccountView],
+}
+
+impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for WithdrawFeesAccounts<'a> {
+    type Error = ProgramError;
+
+    fn try_from(
+        (program_id, accounts): (&'a Address, &'a mut [AccountView]),
+    ) -> Result<Self, Self::Error> {
+        let [admin, config, treasury, fee_vaults @ ..] = accounts else {
+            return Err(ProgramError::NotEnoughAccountKeys);
+        };
+
+        // 1. Signers.
+        check_signer(admin)?;
+
+        // 2. Writability.
+        check_writable(treasury)?;
+        for vault in fee_vaults.iter() {
+            check_writable(vault)?;
+        }
+
+        // 3. Owners and layouts.
+        check_owner(config, program_id)?;
+        for vault in fee_vaults.iter() {
+            check_owner(vault, program_id)?;
+            // SAFETY: short-lived shared view of vault data; nothing mutates it here.
+            FeeVault::load(unsafe { vault.borrow_unchecked() })?;
+        }
+
+        // 4. Relations.
+        {
+            // SAFETY: short-lived shared view; config is read-only in this instruction.
+            let config = Config::load(unsafe { config.borrow_unchecked() })?;
+            if !eq32(config.admin(), admin.address().as_array()) {
+                return Err(ChainferenceError::Unauthorized.into());
+            }
+            if !eq32(config.treasury(), treasury.address().as_array()) {
+                return Err(ChainferenceError::TreasuryMismatch.into());
+            }
+        }
+
+        Ok(Self {
+            treasury,
+            fee_vaults,
+        })
+    }
+}

@@ -1,0 +1,253 @@
+//! Helpers shared by the request lifecycle instructions (`create_request` … `close_response`):
+//! the current slot, cheap account growth, cheap id comparisons, the reputation filters checked at lock,
+//! and the settlement math. All arithmetic goes through [`crate::math`] (no u128, no u64 `*`).
+
+use pinocchio::{
+    account::MAX_PERMITTED_DATA_INCREASE, error::ProgramError, sysvars::clock::CLOCK_ID, AccountView,
+};
+
+use crate::{
+    constants::{BPS_DENOMINATOR, TOKENS_PER_PRICE_UNIT},
+    math::{add_u64, mul_div_ceil, mul_div_floor, sub_u64},
+    mem,
+};
+
+/// Average ratings are stored × 100 (`min_avg_rating` 450 = 4.5 stars).
+pub const RATING_SCALE: u64 = 100;
+
+/// Largest meaningful `min_avg_rating`: `MAX_RATING × RATING_SCALE`.
+pub const MAX_MIN_AVG_RATING: u16 = 500;
+const _: () = assert!(MAX_MIN_AVG_RATING as u64 == crate::constants::MAX_RATING as u64 * RATING_SCALE);
+
+/// The current slot: the first 8 bytes of the Clock sysvar, read with `sol_get_sysvar` (no
+/// sysvar account needed). The host build (unit tests) returns 0.
+#[inline(always)]
+pub fn current_slot() -> Result<u64, ProgramError> {
+    let mut slot = [0u8; 8];
+    pinocchio::sysvars::get_sysvar(&mut slot, &CLOCK_ID, 0)?;
+    Ok(u64::from_le_bytes(slot))
+}
+
+/// Grows (or shrinks) a program-owned account's data to `new_len`, zeroing any new bytes with the
+/// `sol_memset_` syscall. Same checks as pinocchio's `Resize::resize` (no outstanding borrow;
+/// at most `MAX_PERMITTED_DATA_INCREASE` above the length at instruction start, which the
+/// `account-resize` entrypoint stores in the account's padding), but `Resize` zeroes with an
+/// inlined byte loop (see [`crate::mem`]): 414 CU for a 902-byte frame against ~15 here, on the hottest instruction.
+#[inline(always)]
+pub fn resize_account(account: &mut AccountView, new_len: usize) -> Result<(), ProgramError> {
+    account.check_borrow_mut()?;
+    let old_len = account.data_len();
+    let raw = account.account_mut_ptr();
+    // SAFETY: `raw` points to the runtime account of this view (entrypoint invariant).
+    let original = u32::from_le_bytes(unsafe { (*raw).padding }) as usize;
+    if new_len.saturating_sub(original) > MAX_PERMITTED_DATA_INCREASE {
+        return Err(ProgramError::InvalidRealloc);
+    }
+    if new_len > old_len {
+        // SAFETY: the serialized input reserves `MAX_PERMITTED_DATA_INCREASE` bytes after the
+        // original data, and `new_len ≤ original + MAX_PERMITTED_DATA_INCREASE` (checked above),
+        // so `[old_len, new_len)` is inside the account's data region; nothing borrows it.
+        // `new_len > old_len`: the subtraction cannot wrap.
+        let tail = unsafe { core::slice::from_raw_parts_mut(account.data_mut_ptr().add(old_len), new_len.wrapping_sub(old_len)) };
+        mem::zero(tail);
+    }
+    // SAFETY: as above; the runtime validates the final length after the instruction.
+    unsafe { (*raw).data_len = new_len as u64 };
+    Ok(())
+}
+
+/// Byte-slice equality, 8 bytes per step (model ids are up to 96 bytes and a server may list the
+/// same id 16 times, so a byte loop would cost thousands of CU at lock).
+#[inline(always)]
+pub fn ids_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a_words = a.chunks_exact(8);
+    let mut b_words = b.chunks_exact(8);
+    for (x, y) in (&mut a_words).zip(&mut b_words) {
+        // `chunks_exact(8)` yields exactly 8 bytes.
+        let x = u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]);
+        let y = u64::from_le_bytes([y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]]);
+        if x != y {
+            return false;
+        }
+    }
+    a_words.remainder().iter().zip(b_words.remainder()).all(|(x, y)| x == y)
+}
+
+/// Success rate in basis points: `completed × 10000 / (completed + expired)`, 0 with no history.
+#[inline(always)]
+pub fn success_rate_bps(completed: u64, expired: u64) -> Result<u64, ProgramError> {
+    let total = add_u64(completed, expired)?;
+    if total == 0 {
+        return Ok(0);
+    }
+    mul_div_floor(completed, BPS_DENOMINATOR, total)
+}
+
+/// Average rating × 100: `rating_sum × 100 / rating_count`, 0 with no ratings.
+#[inline(always)]
+pub fn avg_rating_x100(rating_sum: u64, rating_count: u64) -> Result<u64, ProgramError> {
+    if rating_count == 0 {
+        return Ok(0);
+    }
+    mul_div_floor(rating_sum, RATING_SCALE, rating_count)
+}
+
+/// `⌈tokens × price_per_million / 10^6⌉` lamports.
+#[inline(always)]
+pub fn token_cost(tokens: u64, price_per_million: u64) -> Result<u64, ProgramError> {
+    mul_div_ceil(tokens, price_per_million, TOKENS_PER_PRICE_UNIT)
+}
+
+/// How the stake splits when a request completes. `operator + fee = cost ≤ stake`; the client
+/// gets the rest of the request account's lamports (`stake − cost` + rent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settlement {
+    /// Lamports charged: `min(stake, ⌈tin·pin/10^6⌉ + ⌈tout·pout/10^6⌉)`.
+    pub cost: u64,
+    /// Protocol fee: `⌊cost · fee_bps / 10000⌋`, to the fee vault shard.
+    pub fee: u64,
+    /// `cost − fee`, to the operator.
+    pub operator_share: u64,
+}
+
+/// Tokens and locked prices of a completed request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage {
+    pub tokens_in: u64,
+    pub price_in: u64,
+    pub tokens_out: u64,
+    pub price_out: u64,
+}
+
+/// Settlement math (`docs/protocol.md` § Rules → complete_request).
+#[inline(always)]
+pub fn settle(stake: u64, usage: &Usage, fee_bps: u16) -> Result<Settlement, ProgramError> {
+    let raw = add_u64(
+        token_cost(usage.tokens_in, usage.price_in)?,
+        token_cost(usage.tokens_out, usage.price_out)?,
+    )?;
+    let cost = if raw < stake { raw } else { stake };
+    let fee = mul_div_floor(cost, fee_bps as u64, BPS_DENOMINATOR)?;
+    Ok(Settlement {
+        cost,
+        fee,
+        operator_share: sub_u64(cost, fee)?,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test reference math in u128
+mod tests {
+    use super::*;
+    use crate::{constants::MAX_PRICE_PER_M, errors::ChainferenceError};
+
+    fn reference(stake: u64, u: &Usage, fee_bps: u16) -> (u64, u64, u64) {
+        let cin = (u.tokens_in as u128 * u.price_in as u128).div_ceil(1_000_000);
+        let cout = (u.tokens_out as u128 * u.price_out as u128).div_ceil(1_000_000);
+        let cost = (cin + cout).min(stake as u128);
+        let fee = cost * fee_bps as u128 / 10_000;
+        (cost as u64, fee as u64, (cost - fee) as u64)
+    }
+
+    struct XorShift(u64);
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            let mut x = self.0;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.0 = x;
+            x
+        }
+    }
+
+    #[test]
+    fn settlement_examples() {
+        // 1,000 in + 500 out at 2,000 / 10,000 lamports per M tokens: 2 + 5 = 7 lamports.
+        let u = Usage { tokens_in: 1_000, price_in: 2_000, tokens_out: 500, price_out: 10_000 };
+        let s = settle(1_000_000, &u, 1_000).unwrap();
+        assert_eq!(s, Settlement { cost: 7, fee: 0, operator_share: 7 });
+        // Rounding up per side: 1 token at 1 lamport/M costs 1 lamport.
+        let u = Usage { tokens_in: 1, price_in: 1, tokens_out: 1, price_out: 1 };
+        assert_eq!(settle(10, &u, 0).unwrap().cost, 2);
+        // Capped at the stake; fee floors.
+        let u = Usage { tokens_in: 1_000_000, price_in: 5_000_000, tokens_out: 0, price_out: 0 };
+        let s = settle(1_234_567, &u, 1_000).unwrap();
+        assert_eq!(s, Settlement { cost: 1_234_567, fee: 123_456, operator_share: 1_111_111 });
+        // Zero tokens: zero cost.
+        let u = Usage { tokens_in: 0, price_in: 9, tokens_out: 0, price_out: 9 };
+        assert_eq!(settle(5, &u, 2_500).unwrap(), Settlement { cost: 0, fee: 0, operator_share: 0 });
+        // Extremes: u32 tokens at the max price fit in u64.
+        let u = Usage {
+            tokens_in: u32::MAX as u64,
+            price_in: MAX_PRICE_PER_M,
+            tokens_out: u32::MAX as u64,
+            price_out: MAX_PRICE_PER_M,
+        };
+        let s = settle(u64::MAX, &u, 2_500).unwrap();
+        assert_eq!((s.cost, s.fee, s.operator_share), reference(u64::MAX, &u, 2_500));
+    }
+
+    #[test]
+    fn settlement_property_against_u128() {
+        let mut rng = XorShift(0xDEAD_BEEF_CAFE_F00D);
+        for _ in 0..200_000 {
+            let u = Usage {
+                tokens_in: rng.next() & 0xFFFF_FFFF,
+                price_in: rng.next() % (MAX_PRICE_PER_M + 1),
+                tokens_out: rng.next() & 0xFFFF_FFFF,
+                price_out: rng.next() % (MAX_PRICE_PER_M + 1),
+            };
+            let stake = match rng.next() % 3 {
+                0 => rng.next(),
+                1 => rng.next() >> (rng.next() % 64),
+                _ => rng.next() & 0xFFFF,
+            };
+            let fee_bps = (rng.next() % 2_501) as u16;
+            let s = settle(stake, &u, fee_bps).unwrap();
+            assert_eq!((s.cost, s.fee, s.operator_share), reference(stake, &u, fee_bps));
+            assert!(s.cost <= stake);
+            assert_eq!(s.fee + s.operator_share, s.cost);
+        }
+    }
+
+    #[test]
+    fn filters() {
+        assert_eq!(success_rate_bps(0, 0), Ok(0));
+        assert_eq!(success_rate_bps(3, 1), Ok(7_500));
+        assert_eq!(success_rate_bps(2, 1), Ok(6_666));
+        assert_eq!(success_rate_bps(5, 0), Ok(10_000));
+        assert_eq!(success_rate_bps(0, 5), Ok(0));
+        assert_eq!(success_rate_bps(u64::MAX, 0), Ok(10_000));
+        assert_eq!(
+            success_rate_bps(u64::MAX, 1),
+            Err(ProgramError::Custom(ChainferenceError::ArithmeticOverflow as u32))
+        );
+        assert_eq!(avg_rating_x100(0, 0), Ok(0));
+        assert_eq!(avg_rating_x100(9, 2), Ok(450));
+        assert_eq!(avg_rating_x100(14, 3), Ok(466));
+        assert_eq!(avg_rating_x100(5, 1), Ok(500));
+        assert_eq!(token_cost(4_096, 1_000_000_000_000), Ok(4_096_000_000));
+        assert_eq!(token_cost(1, 999_999), Ok(1));
+        assert_eq!(token_cost(0, 999_999), Ok(0));
+    }
+
+    #[test]
+    fn ids_eq_matches_slice_eq() {
+        let a: std::vec::Vec<u8> = (0u8..96).collect();
+        for len in 0..=96 {
+            assert!(ids_eq(&a[..len], &a[..len]));
+            for flip in 0..len {
+                let mut b = a[..len].to_vec();
+                b[flip] ^= 0x20;
+                assert!(!ids_eq(&a[..len], &b), "len {len} flip {flip}");
+            }
+            if len > 0 {
+                assert!(!ids_eq(&a[..len], &a[..len - 1]));
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Zero-copy account views (`docs/protocol.md` § Accounts).
+//!
+//! Convention (copy it for every account type):
+//! - `#[repr(C)]` struct whose fields are all `u8` or `[u8; N]` (alignment 1, no padding, every
+//!   bit pattern valid), numbers little-endian, no `bool` (a `u8` 0/1 + `is_x()`/`set_x(bool)`).
+//! - `const _: () = assert!(size_of::<T>() == LEN);` right under the struct.
+//! - `impl T { pub const LEN, pub const DISCRIMINATOR, pub const PREFIX (PDA seed) }`,
+//!   `#[inline(always)]` getters/setters (the [`accessors!`] macro writes the numeric ones),
+//!   `load(&[u8]) -> Result<&T>` / `load_mut(&mut [u8]) -> Result<&mut T>` that check the exact
+//!   length (variable-size accounts: `>= header` and `header + n × entry == len`), the
+//!   discriminator and the version (`InvalidAccountData` otherwise), and `init(&mut [u8])` for a
+//!   freshly allocated (zeroed) account that checks the length and writes discriminator + version.
+//! - The owner check (`checks::check_owner`) happens in `accounts.rs` before `load`.
+//! - Borrow account data with `unsafe { account.borrow_unchecked() }` /
+//!   `borrow_unchecked_mut()` once `accounts.rs` has proven the accounts distinct; scope the view
+//!   so it is dropped before lamports move or the account is resized/closed.
+
+use pinocchio::error::ProgramError;
+
+use crate::errors::ChainferenceError;
+
+pub mod config;
+pub mod fee_vault;
+pub mod request;
+pub mod response;
+pub mod server;
+
+pub use config::Config;
+pub use fee_vault::FeeVault;
+pub use request::{AllowedServer, Request, RequestStatus};
+pub use response::Response;
+pub use server::{ModelEntry, Server};
+
+/// Layout version of every account type.
+pub const VERSION: u8 = 1;
+
+/// First byte of every account's data.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountDiscriminator {
+    Config = 1,
+    FeeVault = 2,
+    Server = 3,
+    Request = 4,
+    Response = 5,
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn invalid_account_data() -> ProgramError {
+    ChainferenceError::InvalidAccountData.into()
+}
+
+/// `InvalidAccountData` unless `data` starts with `discriminator, VERSION`.
+#[inline(always)]
+pub fn check_header(data: &[u8], discriminator: AccountDiscriminator) -> Result<(), ProgramError> {
+    match data {
+        [d, v, ..] if *d == discriminator as u8 && *v == VERSION => Ok(()),
+        _ => Err(invalid_account_data()),
+    }
+}
+
+/// Writes `discriminator, VERSION` into a freshly allocated account; `AlreadyInitialized` if it
+/// already carries a discriminator.
+#[inline(always)]
+pub fn write_header(data: &mut [u8], discriminator: AccountDiscriminator) -> Result<(), ProgramError> {
+    match data {
+        [0, _, ..] => {
+            data[0] = discriminator as u8;
+            data[1] = VERSION;
+            Ok(())
+        }
+        [_, _, ..] => Err(ChainferenceError::AlreadyInitialized.into()),
+        _ => Err(invalid_account_data()),
+    }
+}
+
+/// Getter + setter pairs for little-endian numeric fields stored as `[u8; N]`:
+/// `accessors! { u64: completed, set_completed; u16: fee_bps, set_fee_bps; }`.
+#[macro_export]
+macro_rules! accessors {
+    ($($ty:ty: $field:ident, $setter:ident;)*) => {
+        $(
+            #[inline(always)]
+            pub fn $field(&self) -> $ty {
+                <$ty>::from_le_bytes(self.$field)
+            }
+
+            #[inline(always)]
+            pub fn $setter(&mut self, value: $ty) {
+                self.$field = value.to_le_bytes();
+            }
+        )*
+    };
+}
+
+/// Reinterprets `data` (exact length already checked by the caller) as `&T`.
+///
+/// # Safety
+/// `T` must be a `#[repr(C)]` struct of `u8`/`[u8; N]` fields (alignment 1, any bit pattern valid)
+/// and `data.len() >= size_of::<T>()`.
+#[inline(always)]
+pub(crate) unsafe fn cast<T>(data: &[u8]) -> &T {
+    // SAFETY: guaranteed by the caller (see above).
+    unsafe { &*(data.as_ptr() as *const T) }
+}
+
+/// Mutable counterpart of [`cast`].
+///
+/// # Safety
+/// Same as [`cast`].
+#[inline(always)]
+pub(crate) unsafe fn cast_mut<T>(data: &mut [u8]) -> &mut T {
+    // SAFETY: guaranteed by the caller (see above).
+    unsafe { &mut *(data.as_mut_ptr() as *mut T) }
+}

@@ -1,0 +1,426 @@
+//! Server PDA `["server", operator]`, `284 + 175 × model_count` bytes (`docs/protocol.md` § Server).
+
+use pinocchio::error::ProgramError;
+
+use super::{
+    cast, cast_mut, check_header, invalid_account_data, write_header, AccountDiscriminator,
+};
+use crate::{
+    accessors,
+    constants::{MAX_ENDPOINT_LEN, MAX_HF_ID_LEN, MAX_MODELS, MAX_QUANT_LEN, MAX_REVISION_LEN},
+    instructions::model_input::ModelInput,
+    mem,
+};
+
+/// Fixed header of a Server account; `model_count` [`ModelEntry`]s follow it.
+#[repr(C)]
+pub struct Server {
+    discriminator: u8,
+    version: u8,
+    bump: u8,
+    active: u8,
+    operator: [u8; 32],
+    x25519_key: [u8; 32],
+    key_epoch: [u8; 4],
+    model_count: u8,
+    endpoint_len: u8,
+    active_locks: [u8; 2],
+    completed: [u8; 8],
+    expired: [u8; 8],
+    tokens_out: [u8; 8],
+    lamports_earned: [u8; 8],
+    sum_first_chunk_slots: [u8; 8],
+    sum_complete_slots: [u8; 8],
+    rating_sum: [u8; 8],
+    rating_count: [u8; 8],
+    registered_slot: [u8; 8],
+    last_active_slot: [u8; 8],
+    endpoint: [u8; MAX_ENDPOINT_LEN],
+}
+
+const _: () = assert!(core::mem::size_of::<Server>() == Server::LEN);
+const _: () = assert!(core::mem::align_of::<Server>() == 1);
+
+/// One offered model, 175 bytes. Unused bytes are zero.
+#[repr(C)]
+pub struct ModelEntry {
+    hf_id_len: u8,
+    hf_id: [u8; MAX_HF_ID_LEN],
+    revision_len: u8,
+    revision: [u8; MAX_REVISION_LEN],
+    quant_len: u8,
+    quant: [u8; MAX_QUANT_LEN],
+    price_in: [u8; 8],
+    price_out: [u8; 8],
+    max_context: [u8; 4],
+}
+
+const _: () = assert!(core::mem::size_of::<ModelEntry>() == ModelEntry::LEN);
+const _: () = assert!(core::mem::align_of::<ModelEntry>() == 1);
+
+impl Server {
+    /// Header length (the account with zero models).
+    pub const LEN: usize = 284;
+    pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Server;
+    pub const PREFIX: &'static [u8] = b"server";
+
+    /// Account size for `model_count ≤ MAX_MODELS` models (callers check the bound first; the
+    /// wrapping multiply keeps the BPF backend away from 128-bit overflow checks).
+    #[inline(always)]
+    pub const fn space(model_count: usize) -> usize {
+        Self::LEN.wrapping_add(model_count.wrapping_mul(ModelEntry::LEN))
+    }
+
+    /// Checks header, version and `len == space(model_count)` with `model_count ≤ MAX_MODELS`.
+    #[inline(always)]
+    fn check(data: &[u8]) -> Result<usize, ProgramError> {
+        if data.len() < Self::LEN {
+            return Err(invalid_account_data());
+        }
+        check_header(data, Self::DISCRIMINATOR)?;
+        let count = data[72] as usize;
+        if count > MAX_MODELS || data.len() != Self::space(count) {
+            return Err(invalid_account_data());
+        }
+        Ok(count)
+    }
+
+    /// The header view (length consistency with `model_count` is checked).
+    #[inline(always)]
+    pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
+        Self::check(data)?;
+        // SAFETY: `data.len() >= LEN` checked; alignment 1, byte fields only.
+        Ok(unsafe { cast(data) })
+    }
+
+    #[inline(always)]
+    pub fn load_mut(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
+        Self::check(data)?;
+        // SAFETY: `data.len() >= LEN` checked; alignment 1, byte fields only.
+        Ok(unsafe { cast_mut(data) })
+    }
+
+    /// Header and models.
+    #[inline(always)]
+    pub fn load_with_models(data: &[u8]) -> Result<(&Self, &[ModelEntry]), ProgramError> {
+        let count = Self::check(data)?;
+        let (header, models) = data.split_at(Self::LEN);
+        // SAFETY: lengths checked by `check`: `header` is `LEN` bytes, `models` is exactly
+        // `count × ModelEntry::LEN` bytes; both types are alignment 1 with byte fields only.
+        Ok(unsafe {
+            (
+                cast(header),
+                core::slice::from_raw_parts(models.as_ptr() as *const ModelEntry, count),
+            )
+        })
+    }
+
+    /// Header and models, mutable.
+    #[inline(always)]
+    pub fn load_with_models_mut(
+        data: &mut [u8],
+    ) -> Result<(&mut Self, &mut [ModelEntry]), ProgramError> {
+        let count = Self::check(data)?;
+        Ok(Self::split_mut(data, count))
+    }
+
+    /// Fresh (zeroed) account of `space(model_count)` bytes: writes the header and the count.
+    #[inline(always)]
+    pub fn init(
+        data: &mut [u8],
+        model_count: usize,
+    ) -> Result<(&mut Self, &mut [ModelEntry]), ProgramError> {
+        if model_count > MAX_MODELS || data.len() != Self::space(model_count) {
+            return Err(invalid_account_data());
+        }
+        write_header(data, Self::DISCRIMINATOR)?;
+        data[72] = model_count as u8;
+        Ok(Self::split_mut(data, model_count))
+    }
+
+    /// An existing account just resized to `space(model_count)` (its stored `model_count` is still
+    /// the old one): checks the header and the new length, stores the new count.
+    #[inline(always)]
+    pub fn load_resized_mut(
+        data: &mut [u8],
+        model_count: usize,
+    ) -> Result<(&mut Self, &mut [ModelEntry]), ProgramError> {
+        if model_count > MAX_MODELS || data.len() != Self::space(model_count) {
+            return Err(invalid_account_data());
+        }
+        check_header(data, Self::DISCRIMINATOR)?;
+        data[72] = model_count as u8;
+        Ok(Self::split_mut(data, model_count))
+    }
+
+    #[inline(always)]
+    fn split_mut(data: &mut [u8], count: usize) -> (&mut Self, &mut [ModelEntry]) {
+        let (header, models) = data.split_at_mut(Self::LEN);
+        // SAFETY: callers checked `data.len() == space(count)`; alignment 1, byte fields only.
+        unsafe {
+            (
+                cast_mut(header),
+                core::slice::from_raw_parts_mut(models.as_mut_ptr() as *mut ModelEntry, count),
+            )
+        }
+    }
+
+    #[inline(always)]
+    pub fn bump(&self) -> u8 {
+        self.bump
+    }
+
+    #[inline(always)]
+    pub fn set_bump(&mut self, bump: u8) {
+        self.bump = bump;
+    }
+
+    #[inline(always)]
+    pub fn is_active(&self) -> bool {
+        self.active != 0
+    }
+
+    #[inline(always)]
+    pub fn set_active(&mut self, active: bool) {
+        self.active = active as u8;
+    }
+
+    #[inline(always)]
+    pub fn operator(&self) -> &[u8; 32] {
+        &self.operator
+    }
+
+    #[inline(always)]
+    pub fn set_operator(&mut self, operator: &[u8; 32]) {
+        self.operator = *operator;
+    }
+
+    #[inline(always)]
+    pub fn x25519_key(&self) -> &[u8; 32] {
+        &self.x25519_key
+    }
+
+    #[inline(always)]
+    pub fn set_x25519_key(&mut self, key: &[u8; 32]) {
+        self.x25519_key = *key;
+    }
+
+    #[inline(always)]
+    pub fn model_count(&self) -> u8 {
+        self.model_count
+    }
+
+    /// The used part of the endpoint URL.
+    #[inline(always)]
+    pub fn endpoint(&self) -> &[u8] {
+        let n = (self.endpoint_len as usize).min(MAX_ENDPOINT_LEN);
+        &self.endpoint[..n]
+    }
+
+    /// Stores `endpoint` (≤ `MAX_ENDPOINT_LEN`, checked by the caller; longer input is truncated)
+    /// and zeroes the unused bytes.
+    #[inline(always)]
+    pub fn set_endpoint(&mut self, endpoint: &[u8]) {
+        let n = endpoint.len().min(MAX_ENDPOINT_LEN);
+        mem::zero(&mut self.endpoint);
+        mem::copy(&mut self.endpoint, endpoint);
+        self.endpoint_len = n as u8;
+    }
+
+    accessors! {
+        u32: key_epoch, set_key_epoch;
+        u16: active_locks, set_active_locks;
+        u64: completed, set_completed;
+        u64: expired, set_expired;
+        u64: tokens_out, set_tokens_out;
+        u64: lamports_earned, set_lamports_earned;
+        u64: sum_first_chunk_slots, set_sum_first_chunk_slots;
+        u64: sum_complete_slots, set_sum_complete_slots;
+        u64: rating_sum, set_rating_sum;
+        u64: rating_count, set_rating_count;
+        u64: registered_slot, set_registered_slot;
+        u64: last_active_slot, set_last_active_slot;
+    }
+}
+
+impl ModelEntry {
+    pub const LEN: usize = 175;
+
+    #[inline(always)]
+    pub fn hf_id(&self) -> &[u8] {
+        let n = (self.hf_id_len as usize).min(MAX_HF_ID_LEN);
+        &self.hf_id[..n]
+    }
+
+    /// Empty = unpinned ("main"/any).
+    #[inline(always)]
+    pub fn revision(&self) -> &[u8] {
+        let n = (self.revision_len as usize).min(MAX_REVISION_LEN);
+        &self.revision[..n]
+    }
+
+    #[inline(always)]
+    pub fn quantization(&self) -> &[u8] {
+        let n = (self.quant_len as usize).min(MAX_QUANT_LEN);
+        &self.quant[..n]
+    }
+
+    accessors! {
+        u64: price_in, set_price_in;
+        u64: price_out, set_price_out;
+        u32: max_context, set_max_context;
+    }
+
+    /// Overwrites the entry from validated input (lengths already checked), zeroing unused bytes.
+    #[inline(always)]
+    pub fn write(&mut self, input: &ModelInput) {
+        // SAFETY: `ModelEntry` is `LEN` plain bytes (alignment 1, no padding).
+        mem::zero(unsafe {
+            core::slice::from_raw_parts_mut(self as *mut Self as *mut u8, Self::LEN)
+        });
+        let n = input.hf_id.len().min(MAX_HF_ID_LEN);
+        mem::copy(&mut self.hf_id, input.hf_id);
+        self.hf_id_len = n as u8;
+        let n = input.revision.len().min(MAX_REVISION_LEN);
+        mem::copy(&mut self.revision, input.revision);
+        self.revision_len = n as u8;
+        let n = input.quantization.len().min(MAX_QUANT_LEN);
+        mem::copy(&mut self.quant, input.quantization);
+        self.quant_len = n as u8;
+        self.set_price_in(input.price_in);
+        self.set_price_out(input.price_out);
+        self.set_max_context(input.max_context);
+    }
+
+    /// The (hf_id, revision, quantization) key: bytes `0..155` (lengths + zero-padded arrays),
+    /// so two entries have the same key exactly when these bytes are equal.
+    #[inline(always)]
+    fn key_bytes(&self) -> &[u8; Self::KEY_LEN] {
+        // SAFETY: `ModelEntry` is plain bytes and `KEY_LEN < LEN`.
+        unsafe { &*(self as *const Self as *const [u8; Self::KEY_LEN]) }
+    }
+
+    const KEY_LEN: usize = 155;
+
+    /// Same (hf_id, revision, quantization), compared 8 bytes at a time (unused bytes are zero).
+    #[inline(always)]
+    pub fn same_key(&self, other: &Self) -> bool {
+        let (a, b) = (self.key_bytes(), other.key_bytes());
+        let (a_words, a_tail) = a.as_chunks::<8>();
+        let (b_words, b_tail) = b.as_chunks::<8>();
+        for (x, y) in a_words.iter().zip(b_words) {
+            if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
+                return false;
+            }
+        }
+        a_tail == b_tail
+    }
+}
+
+/// `DuplicateModel` when two entries share (hf_id, revision, quantization).
+#[inline(always)]
+pub fn check_unique_models(models: &[ModelEntry]) -> Result<(), ProgramError> {
+    for (i, a) in models.iter().enumerate() {
+        for b in &models[..i] {
+            if a.same_key(b) {
+                return Err(crate::errors::ChainferenceError::DuplicateModel.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::offset_of;
+
+    #[test]
+    fn offsets_match_protocol() {
+        assert_eq!(offset_of!(Server, active), 3);
+        assert_eq!(offset_of!(Server, operator), 4);
+        assert_eq!(offset_of!(Server, x25519_key), 36);
+        assert_eq!(offset_of!(Server, key_epoch), 68);
+        assert_eq!(offset_of!(Server, model_count), 72);
+        assert_eq!(offset_of!(Server, endpoint_len), 73);
+        assert_eq!(offset_of!(Server, active_locks), 74);
+        assert_eq!(offset_of!(Server, completed), 76);
+        assert_eq!(offset_of!(Server, expired), 84);
+        assert_eq!(offset_of!(Server, tokens_out), 92);
+        assert_eq!(offset_of!(Server, lamports_earned), 100);
+        assert_eq!(offset_of!(Server, sum_first_chunk_slots), 108);
+        assert_eq!(offset_of!(Server, sum_complete_slots), 116);
+        assert_eq!(offset_of!(Server, rating_sum), 124);
+        assert_eq!(offset_of!(Server, rating_count), 132);
+        assert_eq!(offset_of!(Server, registered_slot), 140);
+        assert_eq!(offset_of!(Server, last_active_slot), 148);
+        assert_eq!(offset_of!(Server, endpoint), 156);
+        assert_eq!(offset_of!(ModelEntry, hf_id), 1);
+        assert_eq!(offset_of!(ModelEntry, revision_len), 97);
+        assert_eq!(offset_of!(ModelEntry, revision), 98);
+        assert_eq!(offset_of!(ModelEntry, quant_len), 138);
+        assert_eq!(offset_of!(ModelEntry, quant), 139);
+        assert_eq!(offset_of!(ModelEntry, price_in), 155);
+        assert_eq!(offset_of!(ModelEntry, price_out), 163);
+        assert_eq!(offset_of!(ModelEntry, max_context), 171);
+    }
+
+    #[test]
+    fn init_load_and_models() {
+        let mut data = [0u8; Server::space(2)];
+        {
+            let (s, models) = Server::init(&mut data, 2).unwrap();
+            s.set_endpoint(b"https://x");
+            s.set_completed(5);
+            let input = ModelInput {
+                hf_id: b"org/name",
+                revision: b"main",
+                quantization: b"Q4_K_M",
+                price_in: 7,
+                price_out: 9,
+                max_context: 4096,
+            };
+            models[1].write(&input);
+        }
+        let (s, models) = Server::load_with_models(&data).unwrap();
+        assert_eq!(s.model_count(), 2);
+        assert_eq!(s.endpoint(), b"https://x");
+        assert_eq!(s.completed(), 5);
+        assert_eq!(models[1].hf_id(), b"org/name");
+        assert_eq!(models[1].revision(), b"main");
+        assert_eq!(models[1].quantization(), b"Q4_K_M");
+        assert_eq!(models[1].price_out(), 9);
+        assert_eq!(models[1].max_context(), 4096);
+        assert_eq!(models[0].hf_id(), b"");
+        assert!(check_unique_models(models).is_ok());
+        assert!(!models[0].same_key(&models[1]));
+        assert_eq!(data[284 + 175], 8);
+        let mut copy = data;
+        {
+            let (_, models) = Server::load_with_models_mut(&mut copy).unwrap();
+            let (a, b) = models.split_at_mut(1);
+            a[0].write(&ModelInput {
+                hf_id: b"org/name",
+                revision: b"main",
+                quantization: b"Q4_K_M",
+                price_in: 1,
+                price_out: 1,
+                max_context: 1,
+            });
+            assert!(a[0].same_key(&b[0]));
+            a[0].write(&ModelInput {
+                hf_id: b"org/name",
+                revision: b"main",
+                quantization: b"Q4_K_S",
+                price_in: 1,
+                price_out: 1,
+                max_context: 1,
+            });
+            assert!(!a[0].same_key(&b[0]));
+        }
+        assert!(check_unique_models(Server::load_with_models(&copy).unwrap().1).is_ok());
+        // Length must agree with model_count.
+        assert!(Server::load(&data[..Server::space(1)]).is_err());
+        assert!(Server::load(&data[..100]).is_err());
+    }
+}
