@@ -66,6 +66,9 @@ export type InferenceBackend = Readonly<{
   streamChat(request: StreamChatRequest): ChatStream;
   /** Counts `text` with the model's tokenizer; absent where the backend offers no tokenizer. */
   countTokens?: (text: string) => Promise<number>;
-  /** Releases the model / connections; later calls to `streamChat` fail with `..._BACKEND__CLOSED`. */
+  /**
+   * Aborts running and queued requests, then releases the model / connections; they and later calls to
+   * `streamChat` fail with `CHAINFERENCE_ERROR__BACKEND__CLOSED`.
+   */
   close(): Promise<void>;
 }>;

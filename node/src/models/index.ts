@@ -1,0 +1,3 @@
+export * from "./default-model";
+export * from "./fetch-model";
+export * from "./model-cache";
