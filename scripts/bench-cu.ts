@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:cu`: runs every benchmarked instruction on LiteSVM against the real
+ * target/deploy/chainference.so, several times per case (fresh chain, fresh keys: PDA bump searches
+ * vary), prints best/avg/worst compute units per instruction and per case, and writes docs/cu.md.
+ *
+ * The cases live in tests/helpers/cu-cases.ts (CU_BENCHES), shared with the CU ceiling test: add an
+ * instruction there (a name, a ceiling, and cases whose `run` prepares the state on a fresh TestSvm
+ * and returns the report of the one transaction to measure).
+ *
+ * Env: RUNS (default 10) runs per case.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { CU_BENCHES } from "../tests/helpers/cu-cases";
+import { PROGRAM_SO, REPO_ROOT, createTestSvm } from "../tests/helpers/svm";
+
+type Stats = { best: bigint; avg: bigint; worst: bigint; runs: number };
+const stats = (values: bigint[]): Stats => ({
+  best: values.reduce((a, b) => (b < a ? b : a)),
+  worst: values.reduce((a, b) => (b > a ? b : a)),
+  avg: values.reduce((a, b) => a + b, 0n) / BigInt(values.length),
+  runs: values.length,
+});
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 || i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, i) => (i < 2 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+async function main() {
+  const runs = Number(process.env["RUNS"] ?? 10);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`RUNS must be a positive integer, got ${process.env["RUNS"]}`);
+  const so = readFileSync(PROGRAM_SO);
+  const soSize = statSync(PROGRAM_SO).size;
+  const soHash = createHash("sha256").update(so).digest("hex").slice(0, 16);
+
+  const perInstruction: string[][] = [];
+  const perCase: string[][] = [];
+  for (const bench of CU_BENCHES) {
+    const all: bigint[] = [];
+    for (const c of bench.cases) {
+      const values: bigint[] = [];
+      for (let i = 0; i < runs; i++) {
+        const report = await c.run(await createTestSvm());
+        values.push(report.computeUnits);
+      }
+      all.push(...values);
+      const s = stats(values);
+      perCase.push([bench.instruction, c.label, String(s.best), String(s.avg), String(s.worst), String(s.runs)]);
+    }
+    const s = stats(all);
+    perInstruction.push([
+      bench.instruction,
+      `${bench.cases.length} case${bench.cases.length > 1 ? "s" : ""}`,
+      String(s.best),
+      String(s.avg),
+      String(s.worst),
+      String(s.runs),
+      String(bench.ceiling),
+    ]);
+  }
+
+  const header = ["instruction", "cases", "best CU", "avg CU", "worst CU", "runs", "test ceiling"];
+  const summary = table(header, perInstruction);
+  const detail = table(["instruction", "case", "best CU", "avg CU", "worst CU", "runs"], perCase);
+  console.log(`${relative(REPO_ROOT, PROGRAM_SO)}: ${soSize} bytes (sha256 ${soHash}…)\n`);
+  console.log(summary);
+  console.log();
+  console.log(detail);
+
+  const doc = `# Compute units
+
+Measured by \`npm run bench:cu\` (scripts/bench-cu.ts) on LiteSVM against the real
+\`target/deploy/chainference.so\`: ${soSize} bytes, sha256 \`${soHash}…\`. Each case runs ${runs} times on a
+fresh chain with fresh keys, so PDA bump searches (\`find_program_address\` in the cold instructions)
+vary between runs. CU = \`computeUnitsConsumed\` of the measured transaction (one instruction, no
+compute-budget instructions). \`tests/program/cu.test.ts\` fails when a case exceeds its ceiling
+(tests/helpers/cu-cases.ts).
+
+## Per instruction
+
+${summary}
+
+## Per case
+
+${detail}
+`;
+  const out = join(REPO_ROOT, "docs", "cu.md");
+  writeFileSync(out, doc);
+  console.log(`\nwrote ${relative(REPO_ROOT, out)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
