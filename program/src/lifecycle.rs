@@ -3,7 +3,8 @@
 //! and the settlement math. All arithmetic goes through [`crate::math`] (no u128, no u64 `*`).
 
 use pinocchio::{
-    account::MAX_PERMITTED_DATA_INCREASE, error::ProgramError, sysvars::clock::CLOCK_ID, AccountView,
+    account::MAX_PERMITTED_DATA_INCREASE, error::ProgramError, sysvars::clock::CLOCK_ID,
+    AccountView,
 };
 
 use crate::{
@@ -17,7 +18,8 @@ pub const RATING_SCALE: u64 = 100;
 
 /// Largest meaningful `min_avg_rating`: `MAX_RATING × RATING_SCALE`.
 pub const MAX_MIN_AVG_RATING: u16 = 500;
-const _: () = assert!(MAX_MIN_AVG_RATING as u64 == crate::constants::MAX_RATING as u64 * RATING_SCALE);
+const _: () =
+    assert!(MAX_MIN_AVG_RATING as u64 == crate::constants::MAX_RATING as u64 * RATING_SCALE);
 
 /// The current slot: the first 8 bytes of the Clock sysvar, read with `sol_get_sysvar` (no
 /// sysvar account needed). The host build (unit tests) returns 0.
@@ -48,7 +50,12 @@ pub fn resize_account(account: &mut AccountView, new_len: usize) -> Result<(), P
         // original data, and `new_len ≤ original + MAX_PERMITTED_DATA_INCREASE` (checked above),
         // so `[old_len, new_len)` is inside the account's data region; nothing borrows it.
         // `new_len > old_len`: the subtraction cannot wrap.
-        let tail = unsafe { core::slice::from_raw_parts_mut(account.data_mut_ptr().add(old_len), new_len.wrapping_sub(old_len)) };
+        let tail = unsafe {
+            core::slice::from_raw_parts_mut(
+                account.data_mut_ptr().add(old_len),
+                new_len.wrapping_sub(old_len),
+            )
+        };
         mem::zero(tail);
     }
     // SAFETY: as above; the runtime validates the final length after the instruction.
@@ -73,7 +80,11 @@ pub fn ids_eq(a: &[u8], b: &[u8]) -> bool {
             return false;
         }
     }
-    a_words.remainder().iter().zip(b_words.remainder()).all(|(x, y)| x == y)
+    a_words
+        .remainder()
+        .iter()
+        .zip(b_words.remainder())
+        .all(|(x, y)| x == y)
 }
 
 /// Success rate in basis points: `completed × 10000 / (completed + expired)`, 0 with no history.
@@ -167,19 +178,60 @@ mod tests {
     #[test]
     fn settlement_examples() {
         // 1,000 in + 500 out at 2,000 / 10,000 lamports per M tokens: 2 + 5 = 7 lamports.
-        let u = Usage { tokens_in: 1_000, price_in: 2_000, tokens_out: 500, price_out: 10_000 };
+        let u = Usage {
+            tokens_in: 1_000,
+            price_in: 2_000,
+            tokens_out: 500,
+            price_out: 10_000,
+        };
         let s = settle(1_000_000, &u, 1_000).unwrap();
-        assert_eq!(s, Settlement { cost: 7, fee: 0, operator_share: 7 });
+        assert_eq!(
+            s,
+            Settlement {
+                cost: 7,
+                fee: 0,
+                operator_share: 7
+            }
+        );
         // Rounding up per side: 1 token at 1 lamport/M costs 1 lamport.
-        let u = Usage { tokens_in: 1, price_in: 1, tokens_out: 1, price_out: 1 };
+        let u = Usage {
+            tokens_in: 1,
+            price_in: 1,
+            tokens_out: 1,
+            price_out: 1,
+        };
         assert_eq!(settle(10, &u, 0).unwrap().cost, 2);
         // Capped at the stake; fee floors.
-        let u = Usage { tokens_in: 1_000_000, price_in: 5_000_000, tokens_out: 0, price_out: 0 };
+        let u = Usage {
+            tokens_in: 1_000_000,
+            price_in: 5_000_000,
+            tokens_out: 0,
+            price_out: 0,
+        };
         let s = settle(1_234_567, &u, 1_000).unwrap();
-        assert_eq!(s, Settlement { cost: 1_234_567, fee: 123_456, operator_share: 1_111_111 });
+        assert_eq!(
+            s,
+            Settlement {
+                cost: 1_234_567,
+                fee: 123_456,
+                operator_share: 1_111_111
+            }
+        );
         // Zero tokens: zero cost.
-        let u = Usage { tokens_in: 0, price_in: 9, tokens_out: 0, price_out: 9 };
-        assert_eq!(settle(5, &u, 2_500).unwrap(), Settlement { cost: 0, fee: 0, operator_share: 0 });
+        let u = Usage {
+            tokens_in: 0,
+            price_in: 9,
+            tokens_out: 0,
+            price_out: 9,
+        };
+        assert_eq!(
+            settle(5, &u, 2_500).unwrap(),
+            Settlement {
+                cost: 0,
+                fee: 0,
+                operator_share: 0
+            }
+        );
         // Extremes: u32 tokens at the max price fit in u64.
         let u = Usage {
             tokens_in: u32::MAX as u64,
@@ -188,7 +240,10 @@ mod tests {
             price_out: MAX_PRICE_PER_M,
         };
         let s = settle(u64::MAX, &u, 2_500).unwrap();
-        assert_eq!((s.cost, s.fee, s.operator_share), reference(u64::MAX, &u, 2_500));
+        assert_eq!(
+            (s.cost, s.fee, s.operator_share),
+            reference(u64::MAX, &u, 2_500)
+        );
     }
 
     #[test]
@@ -208,7 +263,10 @@ mod tests {
             };
             let fee_bps = (rng.next() % 2_501) as u16;
             let s = settle(stake, &u, fee_bps).unwrap();
-            assert_eq!((s.cost, s.fee, s.operator_share), reference(stake, &u, fee_bps));
+            assert_eq!(
+                (s.cost, s.fee, s.operator_share),
+                reference(stake, &u, fee_bps)
+            );
             assert!(s.cost <= stake);
             assert_eq!(s.fee + s.operator_share, s.cost);
         }
@@ -224,7 +282,9 @@ mod tests {
         assert_eq!(success_rate_bps(u64::MAX, 0), Ok(10_000));
         assert_eq!(
             success_rate_bps(u64::MAX, 1),
-            Err(ProgramError::Custom(ChainferenceError::ArithmeticOverflow as u32))
+            Err(ProgramError::Custom(
+                ChainferenceError::ArithmeticOverflow as u32
+            ))
         );
         assert_eq!(avg_rating_x100(0, 0), Ok(0));
         assert_eq!(avg_rating_x100(9, 2), Ok(450));

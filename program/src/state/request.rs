@@ -4,7 +4,9 @@
 
 use pinocchio::error::ProgramError;
 
-use super::{cast, cast_mut, check_header, invalid_account_data, write_header, AccountDiscriminator};
+use super::{
+    cast, cast_mut, check_header, invalid_account_data, write_header, AccountDiscriminator,
+};
 use crate::{
     accessors,
     constants::{MAX_ALLOWED_SERVERS, MAX_HF_ID_LEN, MAX_REVISION_LEN, WRAPPED_KEY_LEN},
@@ -163,7 +165,10 @@ impl Request {
         Ok(unsafe {
             RequestRef {
                 header: cast(header),
-                allowed: core::slice::from_raw_parts(allowed.as_ptr() as *const AllowedServer, count),
+                allowed: core::slice::from_raw_parts(
+                    allowed.as_ptr() as *const AllowedServer,
+                    count,
+                ),
                 prompt,
             }
         })
@@ -179,8 +184,14 @@ impl Request {
     /// Fresh (zeroed) account of `space(allowed_count, prompt_len)` bytes: writes the header,
     /// `allowed_count` and `prompt_len`.
     #[inline(always)]
-    pub fn init(data: &mut [u8], allowed_count: usize, prompt_len: u32) -> Result<RequestMut<'_>, ProgramError> {
-        if allowed_count > MAX_ALLOWED_SERVERS || data.len() != Self::space(allowed_count, prompt_len as usize) {
+    pub fn init(
+        data: &mut [u8],
+        allowed_count: usize,
+        prompt_len: u32,
+    ) -> Result<RequestMut<'_>, ProgramError> {
+        if allowed_count > MAX_ALLOWED_SERVERS
+            || data.len() != Self::space(allowed_count, prompt_len as usize)
+        {
             return Err(invalid_account_data());
         }
         write_header(data, Self::DISCRIMINATOR)?;
@@ -199,7 +210,10 @@ impl Request {
         unsafe {
             RequestMut {
                 header: cast_mut(header),
-                allowed: core::slice::from_raw_parts_mut(allowed.as_mut_ptr() as *mut AllowedServer, count),
+                allowed: core::slice::from_raw_parts_mut(
+                    allowed.as_mut_ptr() as *mut AllowedServer,
+                    count,
+                ),
                 prompt,
             }
         }
@@ -405,7 +419,10 @@ impl AllowedServer {
         // SAFETY: `AllowedServer` is exactly `LEN` bytes, alignment 1, byte fields only, so the
         // entries are `len × LEN` contiguous bytes (`len ≤ MAX_ALLOWED_SERVERS`: no wrap).
         unsafe {
-            core::slice::from_raw_parts_mut(entries.as_mut_ptr() as *mut u8, entries.len().wrapping_mul(Self::LEN))
+            core::slice::from_raw_parts_mut(
+                entries.as_mut_ptr() as *mut u8,
+                entries.len().wrapping_mul(Self::LEN),
+            )
         }
     }
 }

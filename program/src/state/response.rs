@@ -6,7 +6,9 @@
 
 use pinocchio::error::ProgramError;
 
-use super::{cast, cast_mut, check_header, invalid_account_data, write_header, AccountDiscriminator};
+use super::{
+    cast, cast_mut, check_header, invalid_account_data, write_header, AccountDiscriminator,
+};
 use crate::accessors;
 
 /// Fixed header of a Response account; `stream_len` bytes of frames follow it.
@@ -117,7 +119,10 @@ impl Response {
     /// An existing account just resized to `space(stream_len)` (its stored `stream_len` is still
     /// the old one): checks the header and the new length, stores the new `stream_len`.
     #[inline(always)]
-    pub fn load_resized_mut(data: &mut [u8], stream_len: u32) -> Result<(&mut Self, &mut [u8]), ProgramError> {
+    pub fn load_resized_mut(
+        data: &mut [u8],
+        stream_len: u32,
+    ) -> Result<(&mut Self, &mut [u8]), ProgramError> {
         if data.len() != Self::space(stream_len as usize) {
             return Err(invalid_account_data());
         }

@@ -30,7 +30,9 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for AppendResponseAccount
     type Error = ProgramError;
 
     #[inline(always)]
-    fn try_from((program_id, accounts): (&'a Address, &'a mut [AccountView])) -> Result<Self, Self::Error> {
+    fn try_from(
+        (program_id, accounts): (&'a Address, &'a mut [AccountView]),
+    ) -> Result<Self, Self::Error> {
         let [operator, server, request, response, system_program, ..] = accounts else {
             return Err(ProgramError::NotEnoughAccountKeys);
         };

@@ -7,8 +7,8 @@ use crate::{
     constants::CHUNK_TAG_LEN,
     errors::ChainferenceError,
     lifecycle::{current_slot, resize_account},
-    mem,
     math::{add_u32, sub_u64},
+    mem,
     state::{response::FRAME_HEADER_LEN, Request, Response},
 };
 
@@ -57,10 +57,18 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
             Seed::from(&request_key),
             Seed::from(&bump),
         ];
-        create_pda_account(accounts.operator, accounts.response, space, lamports, program_id, &seeds)?;
+        create_pda_account(
+            accounts.operator,
+            accounts.response,
+            space,
+            lamports,
+            program_id,
+            &seeds,
+        )?;
 
         // SAFETY: the only reference to the response data; it was just allocated by the CPI.
-        let (response, stream) = Response::init(unsafe { accounts.response.borrow_unchecked_mut() }, frame)?;
+        let (response, stream) =
+            Response::init(unsafe { accounts.response.borrow_unchecked_mut() }, frame)?;
         response.set_bump(data.bump);
         response.set_final(data.is_final);
         response.set_request(&request_key);
@@ -87,7 +95,11 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         if response.is_final() {
             return Err(ChainferenceError::ResponseFinal.into());
         }
-        (response.stream_len(), response.chunk_count(), response.plaintext_bytes())
+        (
+            response.stream_len(),
+            response.chunk_count(),
+            response.plaintext_bytes(),
+        )
     };
     let new_stream_len = add_u32(stream_len, frame)?;
     if new_stream_len > max_stream {
@@ -109,8 +121,10 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     resize_account(accounts.response, new_len)?;
 
     // SAFETY: the only reference to the response data; the account was just resized.
-    let (response, stream) =
-        Response::load_resized_mut(unsafe { accounts.response.borrow_unchecked_mut() }, new_stream_len)?;
+    let (response, stream) = Response::load_resized_mut(
+        unsafe { accounts.response.borrow_unchecked_mut() },
+        new_stream_len,
+    )?;
     response.set_final(data.is_final);
     response.set_chunk_count(add_u32(chunk_count, 1)?);
     response.set_plaintext_bytes(add_u32(plaintext_bytes, plaintext)?);

@@ -24,7 +24,8 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         }
         if !eq32(response.client(), accounts.caller.address().as_array()) {
             // SAFETY: read-only view; the config is never written here.
-            let grace = Config::load(unsafe { accounts.config.borrow_unchecked() })?.close_grace_slots();
+            let grace =
+                Config::load(unsafe { accounts.config.borrow_unchecked() })?.close_grace_slots();
             // Saturating: a grace of u64::MAX means "only the client, ever".
             if current_slot()? <= response.completed_slot().saturating_add(grace) {
                 return Err(ChainferenceError::GracePeriodActive.into());

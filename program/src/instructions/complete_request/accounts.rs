@@ -31,7 +31,9 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CompleteRequestAccoun
     type Error = ProgramError;
 
     #[inline(always)]
-    fn try_from((program_id, accounts): (&'a Address, &'a mut [AccountView])) -> Result<Self, Self::Error> {
+    fn try_from(
+        (program_id, accounts): (&'a Address, &'a mut [AccountView]),
+    ) -> Result<Self, Self::Error> {
         let [operator, server, request, response, client, fee_vault, ..] = accounts else {
             return Err(ProgramError::NotEnoughAccountKeys);
         };

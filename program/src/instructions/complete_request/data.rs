@@ -40,7 +40,10 @@ mod tests {
         let bytes = [1, 0, 0, 0, 2, 1, 0, 0];
         assert_eq!(
             CompleteRequestData::try_from(&bytes[..]),
-            Ok(CompleteRequestData { tokens_in: 1, tokens_out: 258 })
+            Ok(CompleteRequestData {
+                tokens_in: 1,
+                tokens_out: 258
+            })
         );
         let invalid = Err(ChainferenceError::InvalidInstructionData.into());
         assert_eq!(CompleteRequestData::try_from(&bytes[..7]), invalid);

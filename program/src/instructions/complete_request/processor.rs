@@ -51,12 +51,18 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         let lock_slot = request.lock_slot();
         server.set_completed(add_u64(server.completed(), 1)?);
         server.set_tokens_out(add_u64(server.tokens_out(), data.tokens_out as u64)?);
-        server.set_lamports_earned(add_u64(server.lamports_earned(), settlement.operator_share)?);
+        server.set_lamports_earned(add_u64(
+            server.lamports_earned(),
+            settlement.operator_share,
+        )?);
         server.set_sum_first_chunk_slots(add_u64(
             server.sum_first_chunk_slots(),
             sub_u64(response.first_chunk_slot(), lock_slot)?,
         )?);
-        server.set_sum_complete_slots(add_u64(server.sum_complete_slots(), sub_u64(now, lock_slot)?)?);
+        server.set_sum_complete_slots(add_u64(
+            server.sum_complete_slots(),
+            sub_u64(now, lock_slot)?,
+        )?);
         server.set_active_locks(sub_u16(server.active_locks(), 1)?);
         server.set_last_active_slot(now);
 
@@ -69,7 +75,11 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     };
 
     // The request holds rent + stake ≥ cost, so these debits cannot underflow (and are checked).
-    transfer_lamports(accounts.request, accounts.operator, settlement.operator_share)?;
+    transfer_lamports(
+        accounts.request,
+        accounts.operator,
+        settlement.operator_share,
+    )?;
     if settlement.fee != 0 {
         transfer_lamports(accounts.request, accounts.fee_vault, settlement.fee)?;
     }

@@ -1,4 +1,6 @@
-use pinocchio::{account::MAX_PERMITTED_DATA_INCREASE, cpi::Seed, AccountView, Address, ProgramResult};
+use pinocchio::{
+    account::MAX_PERMITTED_DATA_INCREASE, cpi::Seed, AccountView, Address, ProgramResult,
+};
 
 use super::{CreateRequestAccounts, CreateRequestData};
 use crate::{
@@ -6,8 +8,8 @@ use crate::{
     constants::{BPS_DENOMINATOR, FEE_VAULT_SHARDS},
     errors::ChainferenceError,
     lifecycle::{current_slot, MAX_MIN_AVG_RATING},
-    mem,
     math::add_u64,
+    mem,
     state::{request::RequestStatus, AllowedServer, Config, Request},
     validate::{validate_hf_id, validate_revision},
 };
@@ -75,7 +77,14 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         Seed::from(&nonce),
         Seed::from(&bump),
     ];
-    create_pda_account(accounts.client, accounts.request, space, lamports, program_id, &seeds)?;
+    create_pda_account(
+        accounts.client,
+        accounts.request,
+        space,
+        lamports,
+        program_id,
+        &seeds,
+    )?;
 
     // SAFETY: no other reference to the request data exists; it was just allocated by the CPI.
     let request = Request::init(
@@ -103,7 +112,10 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     header.set_min_avg_rating(data.min_avg_rating);
     header.set_max_response_bytes(max_response_bytes);
     header.set_client_key(data.client_key);
-    mem::copy(AllowedServer::slice_as_bytes_mut(request.allowed), data.allowed.as_flattened());
+    mem::copy(
+        AllowedServer::slice_as_bytes_mut(request.allowed),
+        data.allowed.as_flattened(),
+    );
     let written = data.prompt.len();
     mem::copy(&mut request.prompt[..written], data.prompt);
     // `written ≤ prompt_len` (a u32), checked above.

@@ -31,7 +31,9 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
     type Error = ProgramError;
 
     #[inline(always)]
-    fn try_from((program_id, accounts): (&'a Address, &'a mut [AccountView])) -> Result<Self, Self::Error> {
+    fn try_from(
+        (program_id, accounts): (&'a Address, &'a mut [AccountView]),
+    ) -> Result<Self, Self::Error> {
         let [request, client, server, response, operator, ..] = accounts else {
             return Err(ProgramError::NotEnoughAccountKeys);
         };

@@ -26,7 +26,8 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     let server_key = *accounts.server.address().as_array();
     // SAFETY: server and request are distinct accounts (different discriminators, checked in
     // `accounts.rs`); these are the only references to their data in this instruction.
-    let (server, models) = Server::load_with_models_mut(unsafe { accounts.server.borrow_unchecked_mut() })?;
+    let (server, models) =
+        Server::load_with_models_mut(unsafe { accounts.server.borrow_unchecked_mut() })?;
     // SAFETY: as above.
     let request = Request::load_full_mut(unsafe { accounts.request.borrow_unchecked_mut() })?;
     let header = request.header;
@@ -44,7 +45,12 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     if !server.is_active() {
         return Err(ChainferenceError::ServerInactive.into());
     }
-    if !request.allowed.is_empty() && !request.allowed.iter().any(|a| eq32(a.server(), &server_key)) {
+    if !request.allowed.is_empty()
+        && !request
+            .allowed
+            .iter()
+            .any(|a| eq32(a.server(), &server_key))
+    {
         return Err(ChainferenceError::ServerNotAllowed.into());
     }
 
@@ -58,7 +64,8 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     if success_rate_bps(completed, server.expired())? < header.min_success_bps() as u64 {
         return Err(ChainferenceError::SuccessRateTooLow.into());
     }
-    if avg_rating_x100(server.rating_sum(), server.rating_count())? < header.min_avg_rating() as u64 {
+    if avg_rating_x100(server.rating_sum(), server.rating_count())? < header.min_avg_rating() as u64
+    {
         return Err(ChainferenceError::RatingTooLow.into());
     }
     if token_cost(header.prompt_len() as u64, price_in)? > header.stake() {
@@ -82,12 +89,17 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
 /// whose prices are within the client's maxima. `ModelNotOffered` when no entry has the model,
 /// `PriceAboveMax` when entries have it but all are too expensive.
 #[inline(always)]
-fn find_model<'m>(request: &Request, models: &'m [ModelEntry]) -> Result<&'m ModelEntry, ChainferenceError> {
+fn find_model<'m>(
+    request: &Request,
+    models: &'m [ModelEntry],
+) -> Result<&'m ModelEntry, ChainferenceError> {
     let (model, revision) = (request.model(), request.revision());
     let (max_in, max_out) = (request.max_price_in(), request.max_price_out());
     let mut offered = false;
     for entry in models {
-        if !ids_eq(entry.hf_id(), model) || (!revision.is_empty() && !ids_eq(entry.revision(), revision)) {
+        if !ids_eq(entry.hf_id(), model)
+            || (!revision.is_empty() && !ids_eq(entry.revision(), revision))
+        {
             continue;
         }
         if entry.price_in() <= max_in && entry.price_out() <= max_out {
@@ -111,7 +123,9 @@ mod tests {
     fn server(models: &[(&str, &str, &str, u64, u64)]) -> std::vec::Vec<u8> {
         let mut data = vec![0u8; Server::space(models.len())];
         let (_, entries) = Server::init(&mut data, models.len()).unwrap();
-        for (entry, &(hf_id, revision, quantization, price_in, price_out)) in entries.iter_mut().zip(models) {
+        for (entry, &(hf_id, revision, quantization, price_in, price_out)) in
+            entries.iter_mut().zip(models)
+        {
             entry.write(&ModelInput {
                 hf_id: hf_id.as_bytes(),
                 revision: revision.as_bytes(),
@@ -153,12 +167,27 @@ mod tests {
         assert_eq!(pick(&s, &request("org/model", "", 100, 100)), Ok((90, 90)));
         // Pinned revision: only exact revision matches.
         assert_eq!(pick(&s, &request("org/model", "v2", 50, 50)), Ok((10, 10)));
-        assert_eq!(pick(&s, &request("org/model", "v3", 50, 50)), Err(ChainferenceError::ModelNotOffered));
+        assert_eq!(
+            pick(&s, &request("org/model", "v3", 50, 50)),
+            Err(ChainferenceError::ModelNotOffered)
+        );
         // Offered but too expensive on either side.
-        assert_eq!(pick(&s, &request("org/model", "main", 19, 100)), Err(ChainferenceError::PriceAboveMax));
-        assert_eq!(pick(&s, &request("org/model", "main", 100, 29)), Err(ChainferenceError::PriceAboveMax));
+        assert_eq!(
+            pick(&s, &request("org/model", "main", 19, 100)),
+            Err(ChainferenceError::PriceAboveMax)
+        );
+        assert_eq!(
+            pick(&s, &request("org/model", "main", 100, 29)),
+            Err(ChainferenceError::PriceAboveMax)
+        );
         // Ids match exactly (no prefix or case folding).
-        assert_eq!(pick(&s, &request("org/mode", "", 100, 100)), Err(ChainferenceError::ModelNotOffered));
-        assert_eq!(pick(&s, &request("Org/model", "", 100, 100)), Err(ChainferenceError::ModelNotOffered));
+        assert_eq!(
+            pick(&s, &request("org/mode", "", 100, 100)),
+            Err(ChainferenceError::ModelNotOffered)
+        );
+        assert_eq!(
+            pick(&s, &request("Org/model", "", 100, 100)),
+            Err(ChainferenceError::ModelNotOffered)
+        );
     }
 }

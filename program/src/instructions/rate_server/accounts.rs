@@ -23,7 +23,9 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for RateServerAccounts<'a
     type Error = ProgramError;
 
     #[inline(always)]
-    fn try_from((program_id, accounts): (&'a Address, &'a mut [AccountView])) -> Result<Self, Self::Error> {
+    fn try_from(
+        (program_id, accounts): (&'a Address, &'a mut [AccountView]),
+    ) -> Result<Self, Self::Error> {
         let [client, response, server, ..] = accounts else {
             return Err(ProgramError::NotEnoughAccountKeys);
         };

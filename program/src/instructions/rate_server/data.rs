@@ -33,7 +33,10 @@ mod tests {
 
     #[test]
     fn parses_one_byte() {
-        assert_eq!(RateServerData::try_from(&[4u8][..]), Ok(RateServerData { rating: 4 }));
+        assert_eq!(
+            RateServerData::try_from(&[4u8][..]),
+            Ok(RateServerData { rating: 4 })
+        );
         let invalid = Err(ChainferenceError::InvalidInstructionData.into());
         assert_eq!(RateServerData::try_from(&[][..]), invalid);
         assert_eq!(RateServerData::try_from(&[4u8, 0][..]), invalid);
