@@ -135,6 +135,8 @@ pub enum ChainferenceError {
     ServerMismatch = 62,
     /// Invalid request filter value
     InvalidFilter = 63,
+    /// Fewer accounts than the instruction needs
+    NotEnoughAccounts = 64,
 }
 
 impl From<ChainferenceError> for ProgramError {

@@ -34,7 +34,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for AppendResponseAccount
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [operator, server, request, response, system_program, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers. The response is a PDA and never signs; a signing "response" would let the

@@ -23,7 +23,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CancelRequestAccounts
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [client, request, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers.

@@ -22,7 +22,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CloseServerAccounts<'
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [operator, server, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers.

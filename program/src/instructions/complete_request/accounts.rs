@@ -35,7 +35,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CompleteRequestAccoun
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [operator, server, request, response, client, fee_vault, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers.

@@ -26,7 +26,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CreateRequestAccounts
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [client, request, config, system_program, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers. The request is a PDA: it can never sign a transaction, so a signing

@@ -35,7 +35,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [request, client, server, response, operator, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers: none (anyone may expire).

@@ -30,10 +30,10 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for InitializeConfigAccou
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [admin, config, system_program, rest @ ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
         let Some(fee_vaults) = rest.get_mut(..FEE_VAULT_SHARDS) else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers.

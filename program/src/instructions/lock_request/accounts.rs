@@ -29,7 +29,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for LockRequestAccounts<'
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [operator, server, request, config, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers.

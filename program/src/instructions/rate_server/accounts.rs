@@ -27,7 +27,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for RateServerAccounts<'a
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [client, response, server, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers.

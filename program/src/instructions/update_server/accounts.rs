@@ -23,7 +23,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for UpdateServerAccounts<
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [operator, server, system_program, ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers.

@@ -24,7 +24,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for WithdrawFeesAccounts<
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
         let [admin, config, treasury, fee_vaults @ ..] = accounts else {
-            return Err(ProgramError::NotEnoughAccountKeys);
+            return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
         // 1. Signers.

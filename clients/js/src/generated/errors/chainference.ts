@@ -78,6 +78,7 @@ export const CHAINFERENCE_ERROR__DUPLICATE_ACCOUNT = 0x3c; // 60
 export const CHAINFERENCE_ERROR__MISSING_ACCOUNT = 0x3d; // 61
 export const CHAINFERENCE_ERROR__SERVER_MISMATCH = 0x3e; // 62
 export const CHAINFERENCE_ERROR__INVALID_FILTER = 0x3f; // 63
+export const CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS = 0x40; // 64
 
 export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE
@@ -113,6 +114,7 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__MISSING_SIGNER
   | typeof CHAINFERENCE_ERROR__MODEL_NOT_OFFERED
   | typeof CHAINFERENCE_ERROR__NO_MODELS
+  | typeof CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS
   | typeof CHAINFERENCE_ERROR__NOT_ENOUGH_COMPLETED
   | typeof CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER
   | typeof CHAINFERENCE_ERROR__OPERATOR_MISMATCH
@@ -181,6 +183,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__MISSING_SIGNER]: `A required signature is missing`,
     [CHAINFERENCE_ERROR__MODEL_NOT_OFFERED]: `Server does not offer the requested model`,
     [CHAINFERENCE_ERROR__NO_MODELS]: `A server must offer at least one model`,
+    [CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS]: `Fewer accounts than the instruction needs`,
     [CHAINFERENCE_ERROR__NOT_ENOUGH_COMPLETED]: `Server has fewer completed inferences than required`,
     [CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER]: `Request is locked by another server`,
     [CHAINFERENCE_ERROR__OPERATOR_MISMATCH]: `Signer is not the server's operator`,
