@@ -90,6 +90,8 @@ async function serve(chain: LiteSvmChain, op: Operator, request: RequestAccount,
 describe("SDK request flow against the real program", () => {
   let ctx: Awaited<ReturnType<typeof setup>>;
   let servers: ServerWithAddress[];
+  /** The listed server account of an operator (listing order is the chain's, not registration order). */
+  const listed = (op: Operator) => servers.find((s) => s.address === op.server)!;
   beforeAll(async () => {
     ctx = await setup();
     servers = await fetchServers(ctx.chain, { model: MODEL, activeOnly: true });
@@ -165,7 +167,7 @@ describe("SDK request flow against the real program", () => {
   it("splits a large prompt over append_prompt transactions and the server reads it whole", async () => {
     const { chain, client, operators } = ctx;
     const long = "lorem ipsum ".repeat(400); // ~4.8 KB
-    const posted = await postRequest(chain, { client, model: MODEL, payload: payload(long), servers: [servers[1]!], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const posted = await postRequest(chain, { client, model: MODEL, payload: payload(long), servers: [listed(operators[1]!)], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
     expect(posted.transactions.length).toBeGreaterThan(4);
     const request = (await fetchRequestAccount(chain, posted.address))!;
     expect(request.sealed).toBe(true);
@@ -198,7 +200,7 @@ describe("SDK request flow against the real program", () => {
     const { chain, client, operators } = ctx;
     const op = operators[1]!;
     const before = await chain.getBalance(client.address);
-    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("too slow"), servers: [servers[1]!], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT, responseTimeoutSlots: 10n });
+    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("too slow"), servers: [listed(op)], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT, responseTimeoutSlots: 10n });
     await lockRequest(chain, op.signer, posted.address);
     expect((await fetchLockedRequests(chain, op.server)).map((r) => r.address)).toEqual([posted.address]);
     chain.warpSlots(11n);
