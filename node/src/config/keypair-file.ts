@@ -1,0 +1,71 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { createKeyPairSignerFromBytes, type KeyPairSigner } from "@solana/kit";
+
+import {
+  CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID,
+  CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING,
+  ChainferenceNodeError,
+} from "../node-error";
+import { expandHome } from "./home-path";
+
+/**
+ * The Solana CLI's default keypair: `~/.config/solana/id.json`.
+ *
+ * @example
+ * getDefaultKeypairPath("/home/op"); // "/home/op/.config/solana/id.json"
+ */
+export function getDefaultKeypairPath(home?: string): string {
+  return expandHome(join("~", ".config", "solana", "id.json"), home);
+}
+
+/**
+ * Parses a Solana keypair file's content: a JSON array of 64 bytes (32-byte secret seed, then the public key).
+ *
+ * @throws `CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID` naming `path` and what is wrong.
+ * @example
+ * const bytes = parseKeypairFile("[12,34,…]", "id.json"); // Uint8Array(64)
+ */
+export function parseKeypairFile(text: string, path: string): Uint8Array {
+  const invalid = (reason: string) => new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID, { path, reason });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalid("not JSON");
+  }
+  if (!Array.isArray(value) || value.length !== 64) throw invalid(`expected an array of 64 numbers, got ${Array.isArray(value) ? `${value.length} items` : typeof value}`);
+  if (!value.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw invalid("every item must be an integer in 0..=255");
+  return Uint8Array.from(value as number[]);
+}
+
+/**
+ * Loads a Solana CLI keypair file (`--keypair`, default `~/.config/solana/id.json`) as a kit signer.
+ * The file's public half must match its secret half.
+ *
+ * @throws `CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING` when there is no file, `..._KEYPAIR_INVALID` otherwise.
+ * @example
+ * const operator = await loadKeypairSigner("~/.config/solana/id.json");
+ * console.log(operator.address);
+ */
+export async function loadKeypairSigner(path: string = getDefaultKeypairPath()): Promise<KeyPairSigner> {
+  const resolved = expandHome(path);
+  let text: string;
+  try {
+    text = await readFile(resolved, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING, { path: resolved });
+    throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID, { path: resolved, reason: String(error) }, { cause: error });
+  }
+  const bytes = parseKeypairFile(text, resolved);
+  try {
+    return await createKeyPairSignerFromBytes(bytes);
+  } catch (error) {
+    throw new ChainferenceNodeError(
+      CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID,
+      { path: resolved, reason: error instanceof Error ? error.message : String(error) },
+      { cause: error },
+    );
+  }
+}

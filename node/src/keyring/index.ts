@@ -1,0 +1,3 @@
+export * from "./keyring-alignment";
+export * from "./keyring-file";
+export * from "./rotate-server-key";

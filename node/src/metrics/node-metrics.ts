@@ -1,0 +1,156 @@
+import type { NodeEvent, SkipReason } from "../provider/node-events";
+
+/** Counters and summaries of a running node (all since start). */
+export type NodeMetricsSnapshot = Readonly<{
+  locked: number;
+  completed: number;
+  abandoned: number;
+  /** Requests found too late at start and left for `expire_request`. */
+  leftToExpire: number;
+  skipped: Readonly<Partial<Record<SkipReason, number>>>;
+  chunksAppended: number;
+  sendRetries: number;
+  tokensIn: number;
+  tokensOut: number;
+  lamportsEarned: bigint;
+  /** Transaction fees the operator paid (register/update, lock, append, complete, key rotation). */
+  feesPaid: bigint;
+  activeRequests: number;
+  timeToFirstChunkMs: Readonly<{ count: number; sum: number; last: number | null }>;
+  /** Σ answer tokens / Σ generation seconds over completed requests, and the last request's rate. */
+  tokensPerSecond: Readonly<{ average: number | null; last: number | null }>;
+}>;
+
+/** A node's metrics: fed with its events, read as a snapshot or as Prometheus text. */
+export type NodeMetrics = Readonly<{
+  record(event: NodeEvent): void;
+  setActiveRequests(count: number): void;
+  snapshot(): NodeMetricsSnapshot;
+  /** Prometheus text exposition format (version 0.0.4). */
+  renderPrometheus(): string;
+}>;
+
+/**
+ * Creates the metrics of one node.
+ *
+ * @example
+ * const metrics = createNodeMetrics();
+ * node.events.subscribe(metrics.record);
+ * console.log(metrics.renderPrometheus());
+ */
+export function createNodeMetrics(): NodeMetrics {
+  let locked = 0;
+  let completed = 0;
+  let abandoned = 0;
+  let leftToExpire = 0;
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  let chunksAppended = 0;
+  let sendRetries = 0;
+  let tokensIn = 0;
+  let tokensOut = 0;
+  let lamportsEarned = 0n;
+  let feesPaid = 0n;
+  let activeRequests = 0;
+  const ttfc = { count: 0, sum: 0, last: null as number | null };
+  let generatedTokens = 0;
+  let generationSeconds = 0;
+  let lastTps: number | null = null;
+
+  const record = (event: NodeEvent): void => {
+    switch (event.type) {
+      case "started":
+      case "key-rotated":
+        feesPaid += event.fee;
+        break;
+      case "locked":
+        locked += 1;
+        feesPaid += event.fee;
+        break;
+      case "skipped":
+        skipped[event.reason] = (skipped[event.reason] ?? 0) + 1;
+        break;
+      case "chunk-appended":
+        chunksAppended += 1;
+        feesPaid += event.fee;
+        break;
+      case "completed":
+        completed += 1;
+        tokensIn += event.tokensIn;
+        tokensOut += event.tokensOut;
+        lamportsEarned += event.earnedLamports;
+        feesPaid += event.fee;
+        if (event.timeToFirstChunkMs !== null) {
+          ttfc.count += 1;
+          ttfc.sum += event.timeToFirstChunkMs;
+          ttfc.last = event.timeToFirstChunkMs;
+        }
+        if (event.tokensPerSecond !== null && event.tokensPerSecond > 0) {
+          lastTps = event.tokensPerSecond;
+          generatedTokens += event.tokensOut;
+          generationSeconds += event.tokensOut / event.tokensPerSecond;
+        }
+        break;
+      case "abandoned":
+        abandoned += 1;
+        break;
+      case "left-to-expire":
+        leftToExpire += 1;
+        break;
+      case "retry":
+        sendRetries += 1;
+        break;
+      default:
+        break;
+    }
+  };
+
+  const snapshot = (): NodeMetricsSnapshot => ({
+    locked,
+    completed,
+    abandoned,
+    leftToExpire,
+    skipped: { ...skipped },
+    chunksAppended,
+    sendRetries,
+    tokensIn,
+    tokensOut,
+    lamportsEarned,
+    feesPaid,
+    activeRequests,
+    timeToFirstChunkMs: { ...ttfc },
+    tokensPerSecond: { average: generationSeconds > 0 ? generatedTokens / generationSeconds : null, last: lastTps },
+  });
+
+  const renderPrometheus = (): string => {
+    const s = snapshot();
+    const lines: string[] = [];
+    const metric = (name: string, type: "counter" | "gauge", help: string, samples: readonly (readonly [string, number | bigint])[]) => {
+      lines.push(`# HELP chainference_node_${name} ${help}`, `# TYPE chainference_node_${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`chainference_node_${name}${labels} ${value}`);
+    };
+    metric("requests_locked_total", "counter", "Requests this node locked.", [["", s.locked]]);
+    metric("requests_completed_total", "counter", "Requests answered and settled.", [["", s.completed]]);
+    metric("requests_abandoned_total", "counter", "Locked requests given up (they expire and refund the client).", [["", s.abandoned]]);
+    metric("requests_left_to_expire_total", "counter", "Requests found locked at start too late to finish.", [["", s.leftToExpire]]);
+    metric(
+      "requests_skipped_total",
+      "counter",
+      "Open requests not taken, by reason (counted once per request and reason).",
+      Object.entries(s.skipped).map(([reason, n]) => [`{reason="${reason}"}`, n ?? 0] as const),
+    );
+    metric("requests_active", "gauge", "Requests being answered now.", [["", s.activeRequests]]);
+    metric("chunks_appended_total", "counter", "Response chunks written on-chain.", [["", s.chunksAppended]]);
+    metric("send_retries_total", "counter", "Transactions resent after a transient failure.", [["", s.sendRetries]]);
+    metric("tokens_in_total", "counter", "Prompt tokens billed.", [["", s.tokensIn]]);
+    metric("tokens_out_total", "counter", "Answer tokens billed.", [["", s.tokensOut]]);
+    metric("lamports_earned_total", "counter", "Lamports earned after the protocol fee.", [["", s.lamportsEarned]]);
+    metric("fees_paid_lamports_total", "counter", "Transaction fees paid by the operator.", [["", s.feesPaid]]);
+    metric("time_to_first_chunk_ms_sum", "counter", "Sum of lock-to-first-chunk times (ms).", [["", s.timeToFirstChunkMs.sum]]);
+    metric("time_to_first_chunk_ms_count", "counter", "Requests with a measured time to first chunk.", [["", s.timeToFirstChunkMs.count]]);
+    metric("tokens_per_second", "gauge", "Answer tokens per second of generation, averaged over completed requests.", [["", s.tokensPerSecond.average ?? 0]]);
+    metric("tokens_per_second_last", "gauge", "Answer tokens per second of the last completed request.", [["", s.tokensPerSecond.last ?? 0]]);
+    return `${lines.join("\n")}\n`;
+  };
+
+  return { record, setActiveRequests: (n) => (activeRequests = n), snapshot, renderPrometheus };
+}

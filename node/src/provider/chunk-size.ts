@@ -1,0 +1,57 @@
+import {
+  appendTransactionMessageInstructions,
+  createTransactionMessage,
+  getTransactionMessageSize,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  type Address,
+  type Blockhash,
+  type TransactionSigner,
+} from "@solana/kit";
+import { CRYPTO_TAG_LENGTH, findResponsePda, getAppendResponseInstructionAsync, TRANSACTION_SIZE_LIMIT } from "@chainference/client";
+
+/** Bytes a chunk adds to the response stream besides its plaintext: the u16 frame length and the Poly1305 tag. */
+export const CHUNK_FRAME_OVERHEAD = 2 + CRYPTO_TAG_LENGTH;
+
+/** Any address: the transaction's size does not depend on which. */
+const PLACEHOLDER_REQUEST = "11111111111111111111111111111112" as Address;
+
+/**
+ * The largest chunk ciphertext one `append_response` transaction can carry: Solana's 1,232-byte limit minus
+ * the exact wire size of that transaction with an empty ciphertext (one signature, six accounts, the
+ * instruction data). The ciphertext is a Borsh `bytes` field, so each further byte costs exactly one.
+ * For the operator as sole signer (v0 message, no compute-budget instruction) this is 913 bytes (897 bytes of
+ * plaintext), so the default 900-byte chunk setting is clamped to 897.
+ *
+ * @example
+ * const maxCiphertext = await getMaxChunkCiphertextBytes(operator);
+ */
+export async function getMaxChunkCiphertextBytes(operator: TransactionSigner): Promise<number> {
+  const instruction = await getAppendResponseInstructionAsync({
+    operator,
+    request: PLACEHOLDER_REQUEST,
+    response: await findResponsePda({ request: PLACEHOLDER_REQUEST }),
+    chunkIndex: 0,
+    isFinal: false,
+    reserveBytes: 0,
+    ciphertext: new Uint8Array(),
+  });
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(operator, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: PLACEHOLDER_REQUEST as string as Blockhash, lastValidBlockHeight: 0n }, m),
+    (m) => appendTransactionMessageInstructions([instruction], m),
+  );
+  return TRANSACTION_SIZE_LIMIT - getTransactionMessageSize(message);
+}
+
+/**
+ * The largest chunk plaintext the node writes: the configured size, never more than one transaction holds.
+ *
+ * @example
+ * const maxPlaintext = await getMaxChunkPlaintextBytes(operator, config.flush.maxChunkBytes); // ≤ 901
+ */
+export async function getMaxChunkPlaintextBytes(operator: TransactionSigner, configured: number): Promise<number> {
+  return Math.max(1, Math.min(configured, (await getMaxChunkCiphertextBytes(operator)) - CRYPTO_TAG_LENGTH));
+}

@@ -1,0 +1,89 @@
+import type { Address } from "@solana/kit";
+
+/**
+ * Why the node did not take an open request. The first eight mirror the checks `lock_request` runs
+ * on-chain (see the SDK's `checkEligibility`); the rest are the node's own.
+ */
+export type SkipReason =
+  | "not-allowed"
+  | "inactive"
+  | "model-not-offered"
+  | "price-above-max"
+  | "not-enough-completed"
+  | "success-rate-too-low"
+  | "rating-too-low"
+  | "stake-below-prompt-cost"
+  | "prompt-not-sealed"
+  | "open-window-passed"
+  | "prompt-too-large"
+  | "undecryptable-prompt"
+  | "prompt-exceeds-context"
+  | "stake-too-low-for-answer"
+  | "deadline-too-short"
+  | "at-capacity"
+  | "lock-failed";
+
+/** Skip reasons that may change on a later poll (the request is looked at again). */
+export const TRANSIENT_SKIP_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>(["prompt-not-sealed", "at-capacity", "deadline-too-short"]);
+
+/** What crash recovery decided for a request found locked by this server at start. */
+export type RecoveryAction = "complete" | "resume" | "finalize" | "expire";
+
+/** Everything the node reports, in order. Logs and metrics are derived from these. */
+export type NodeEvent =
+  | {
+      readonly type: "started";
+      readonly server: Address;
+      readonly operator: Address;
+      readonly keyEpoch: number;
+      /** What start did to the server account: registered it, updated it, or found it as configured. */
+      readonly listing: "registered" | "updated" | "unchanged";
+      readonly models: readonly string[];
+      readonly maxChunkBytes: number;
+      readonly fee: bigint;
+    }
+  | { readonly type: "keyring"; readonly path: string; readonly note: string }
+  | { readonly type: "skipped"; readonly request: Address; readonly reason: SkipReason; readonly detail: string }
+  | { readonly type: "locked"; readonly request: Address; readonly slot: bigint; readonly outputTokenCap: number; readonly fee: bigint }
+  | {
+      readonly type: "recovering";
+      readonly request: Address;
+      readonly action: RecoveryAction;
+      readonly chunksLanded: number;
+      readonly detail: string;
+    }
+  | {
+      readonly type: "chunk-appended";
+      readonly request: Address;
+      readonly index: number;
+      readonly plaintextBytes: number;
+      readonly isFinal: boolean;
+      readonly slot: bigint;
+      readonly fee: bigint;
+    }
+  | {
+      readonly type: "completed";
+      readonly request: Address;
+      readonly tokensIn: number;
+      readonly tokensOut: number;
+      /** The answer as generated (the plaintext of every chunk, in order); never logged. */
+      readonly text: string;
+      readonly finishReason: "stop" | "length" | "byte-cap" | "deadline" | "recovered";
+      /** Lamports the operator receives (cost − protocol fee). */
+      readonly earnedLamports: bigint;
+      /** Lock landing → first chunk landing (null when the chunks landed before a restart). */
+      readonly timeToFirstChunkMs: number | null;
+      readonly firstChunkSlots: bigint | null;
+      /** Answer tokens per second of generation (null when nothing was generated in this run). */
+      readonly tokensPerSecond: number | null;
+      readonly durationMs: number;
+      /** Fee of the `complete_request` transaction (the chunks' fees are on their own events). */
+      readonly fee: bigint;
+    }
+  | { readonly type: "abandoned"; readonly request: Address; readonly reason: string }
+  | { readonly type: "left-to-expire"; readonly request: Address; readonly reason: string }
+  | { readonly type: "retry"; readonly request: Address | null; readonly action: string; readonly attempt: number; readonly error: string }
+  | { readonly type: "key-rotated"; readonly epoch: number; readonly fee: bigint }
+  | { readonly type: "error"; readonly where: string; readonly error: string }
+  /** `abandonedInFlight`: requests left locked (mid-answer) by a stop without drain, for the next start to recover. */
+  | { readonly type: "stopped"; readonly abandonedInFlight: number };

@@ -1,0 +1,45 @@
+import type { NodeEvent } from "./node-events";
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * One log line per event worth an operator's attention (chunk appends are too frequent and return null).
+ * Answer text is never logged.
+ *
+ * @example
+ * formatNodeEvent({ type: "abandoned", request, reason: "backend failed: …" }); // "request 7xK… abandoned: backend failed: …"
+ */
+export function formatNodeEvent(event: NodeEvent): string | null {
+  switch (event.type) {
+    case "started":
+      return `server ${event.server} (operator ${event.operator}) ${event.listing === "unchanged" ? "already published as configured" : event.listing}: key epoch ${event.keyEpoch}, serving ${event.models.join(", ")}; chunks up to ${event.maxChunkBytes} bytes`;
+    case "keyring":
+      return `keyring ${event.path}: ${event.note}`;
+    case "skipped":
+      return `request ${event.request} skipped (${event.reason}): ${event.detail}`;
+    case "locked":
+      return `request ${event.request} locked at slot ${event.slot}: up to ${event.outputTokenCap} answer tokens`;
+    case "recovering":
+      return `request ${event.request} found locked at start (${event.chunksLanded} chunk(s) on-chain): ${event.action}: ${event.detail}`;
+    case "chunk-appended":
+      return null;
+    case "completed": {
+      const first =
+        event.timeToFirstChunkMs === null ? "first chunk before restart" : `first chunk ${seconds(event.timeToFirstChunkMs)} (${event.firstChunkSlots ?? "?"} slots)`;
+      const speed = event.tokensPerSecond === null ? "" : `, ${event.tokensPerSecond.toFixed(1)} tok/s`;
+      return `request ${event.request} completed (${event.finishReason}): tokens in ${event.tokensIn} / out ${event.tokensOut}, ${first}${speed}, ${seconds(event.durationMs)} total, earned ${event.earnedLamports} lamports`;
+    }
+    case "abandoned":
+      return `request ${event.request} abandoned: ${event.reason}`;
+    case "left-to-expire":
+      return `request ${event.request} left to expire: ${event.reason}`;
+    case "retry":
+      return `${event.action}${event.request ? ` for ${event.request}` : ""} failed (attempt ${event.attempt}), retrying: ${event.error}`;
+    case "key-rotated":
+      return `server key rotated: epoch ${event.epoch} published`;
+    case "error":
+      return `error in ${event.where}: ${event.error}`;
+    case "stopped":
+      return `node stopped${event.abandonedInFlight > 0 ? ` (${event.abandonedInFlight} request(s) in flight left locked: the next start recovers them)` : ""}`;
+  }
+}

@@ -1,0 +1,275 @@
+import type { Address, TransactionSigner } from "@solana/kit";
+import {
+  appendResponseChunk,
+  CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH,
+  decryptResponseStream,
+  encryptResponseChunk,
+  fetchResponseAccount,
+  findResponsePda,
+  isTransactionFailed,
+  type Chain,
+  type SentTransaction,
+} from "@chainference/client";
+
+import type { FlushPolicy } from "../config/node-config";
+import { CHUNK_FRAME_OVERHEAD } from "./chunk-size";
+import { decideFlush } from "./flush-policy";
+import { sendWithRetry } from "./send-retry";
+
+/** What is already on-chain for a request (nothing for a fresh lock). */
+export type LandedResponse = Readonly<{ chunkCount: number; streamBytes: number; plaintext: Uint8Array; isFinal: boolean }>;
+
+/** A response with nothing on-chain yet. */
+export const NO_LANDED_RESPONSE: LandedResponse = Object.freeze({ chunkCount: 0, streamBytes: 0, plaintext: new Uint8Array(), isFinal: false });
+
+export type ResponseWriterOptions = Readonly<{
+  chain: Chain;
+  operator: TransactionSigner;
+  request: Address;
+  responseKey: Uint8Array;
+  landed: LandedResponse;
+  maxChunkPlaintext: number;
+  /** Stream bytes (frames included) the response may reach. */
+  streamByteCap: number;
+  /** `reserve_bytes` of the first append (pre-funded stream size). */
+  reserveBytes: number;
+  flush: FlushPolicy;
+  retries: number;
+  retryDelayMs: number;
+  /** Aborted when the node stops: nothing more is sent. */
+  stopSignal: AbortSignal;
+  onAppended?: (chunk: { index: number; plaintextBytes: number; isFinal: boolean; sent: SentTransaction }) => void;
+  onRetry?: (attempt: number, error: unknown) => void;
+  /** A background write failed for good: generation should stop. */
+  onFailure?: (error: unknown) => void;
+}>;
+
+/** The answer as written. */
+export type WrittenResponse = Readonly<{ plaintext: Uint8Array; chunkCount: number; streamBytes: number }>;
+
+/** Writes generated text to the response account as encrypted chunks, by time and size. */
+export type ResponseWriter = Readonly<{
+  /** Adds generated text (in order). Text past the stream cap is dropped and `saturated` becomes true. */
+  push(text: string): void;
+  /** No more text fits in the response: stop generating. */
+  saturated(): boolean;
+  /** The regenerated text differs from what an earlier run put on-chain: stop generating. */
+  diverged(): boolean;
+  /** Bytes of generated text accepted for the answer so far. */
+  acceptedBytes(): number;
+  /** Writes what is left and the final chunk (an empty final chunk when nothing is left). */
+  finish(): Promise<WrittenResponse>;
+  /** Stops the interval timer (after a failure or a stop). */
+  dispose(): void;
+}>;
+
+const encoder = new TextEncoder();
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+const equalPrefix = (a: Uint8Array, b: Uint8Array, length: number): boolean => {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/** Moves `cut` back to the start of a UTF-8 character, but not below `floor`. */
+function charStart(bytes: Uint8Array, cut: number, floor: number): number {
+  let at = cut;
+  while (at > floor && at < bytes.length && ((bytes[at] ?? 0) & 0xc0) === 0x80) at--;
+  return at;
+}
+
+/** A chunk's end: at a character boundary when one exists after `start`, else `cut` (progress first). */
+function chunkEnd(bytes: Uint8Array, cut: number, start: number): number {
+  const at = charStart(bytes, cut, start);
+  return at > start ? at : cut;
+}
+
+/** Stream bytes needed to write `bytes` of plaintext as chunks of at most `max`, the last one final. */
+const framedSize = (bytes: number, max: number): number => bytes + CHUNK_FRAME_OVERHEAD * Math.max(1, Math.ceil(bytes / max));
+
+/**
+ * Creates the writer of one request's answer. Chunks go out one at a time in index order: the first as soon
+ * as there is text, then whenever a full chunk is buffered or `flush.intervalMs` has passed. Retries of a
+ * transient failure resend the identical ciphertext (chunk nonces derive from the index, so one index never
+ * carries two plaintexts from this writer). A `ChunkIndexMismatch` means the chain is ahead of the writer
+ * (a resend after a lost confirmation, or another run of this node): the writer re-reads and decrypts the
+ * stream, checks it is a prefix of the generated text, and continues from the next index.
+ *
+ * On recovery `landed` holds what an earlier run wrote; regenerated text (deterministic: temperature 0 or a
+ * seed derived from the request) must reproduce it, else `diverged()` turns true.
+ *
+ * @example
+ * const writer = createResponseWriter({ chain, operator, request, responseKey, landed: NO_LANDED_RESPONSE, ... });
+ * for await (const { text } of stream) writer.push(text);
+ * const { plaintext } = await writer.finish();
+ */
+export function createResponseWriter(options: ResponseWriterOptions): ResponseWriter {
+  const { maxChunkPlaintext: maxChunk, streamByteCap: cap } = options;
+  let onChain = options.landed.plaintext;
+  let chunkCount = options.landed.chunkCount;
+  let streamBytes = options.landed.streamBytes;
+  let final = options.landed.isFinal;
+  let generated: Uint8Array = new Uint8Array();
+  let accepted = 0;
+  let isSaturated = final;
+  let isDiverged = false;
+  let lastFlushAt = 0;
+  let writing: Promise<void> | null = null;
+  let failure: { error: unknown } | null = null;
+  let finishing = false;
+  /** Set when a partial write would leave too little room for the rest: the rest waits for `finish`. */
+  let holdForFinish = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  const pending = (): number => Math.max(0, accepted - onChain.length);
+
+  const checkPrefix = (): void => {
+    const common = Math.min(onChain.length, accepted);
+    if (!equalPrefix(onChain, generated, common)) isDiverged = true;
+  };
+
+  const append = async (plaintext: Uint8Array, isFinal: boolean): Promise<void> => {
+    options.stopSignal.throwIfAborted();
+    const index = chunkCount;
+    const ciphertext = encryptResponseChunk({ responseKey: options.responseKey, requestAddress: options.request, index, isFinal, plaintext });
+    try {
+      const sent = await sendWithRetry(
+        () =>
+          appendResponseChunk(options.chain, options.operator, {
+            request: options.request,
+            chunkIndex: index,
+            isFinal,
+            ciphertext,
+            reserveBytes: index === 0 ? Math.max(options.reserveBytes, ciphertext.length + 2) : 0,
+          }),
+        { retries: options.retries, delayMs: options.retryDelayMs, signal: options.stopSignal, ...(options.onRetry ? { onRetry: options.onRetry } : {}) },
+      );
+      onChain = concat(onChain, plaintext);
+      chunkCount = index + 1;
+      streamBytes += ciphertext.length + 2;
+      final = isFinal;
+      lastFlushAt = Date.now();
+      options.onAppended?.({ index, plaintextBytes: plaintext.length, isFinal, sent });
+    } catch (error) {
+      if (!isTransactionFailed(error, CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH)) throw error;
+      await resync(error);
+    }
+  };
+
+  /** The chain holds more than this writer knows: adopt it when it is a prefix of (or extends) the text. */
+  const resync = async (cause: unknown): Promise<void> => {
+    const [responseAddress] = await findResponsePda({ request: options.request });
+    const response = await fetchResponseAccount(options.chain, responseAddress);
+    if (!response) throw cause;
+    const { plaintext } = decryptResponseStream({ responseKey: options.responseKey, requestAddress: options.request, stream: response.stream, expectFinal: false });
+    const ahead = response.chunkCount > chunkCount && plaintext.length >= onChain.length;
+    if (!ahead || !equalPrefix(plaintext, onChain, onChain.length)) throw cause;
+    onChain = plaintext;
+    chunkCount = response.chunkCount;
+    streamBytes = response.streamLen;
+    final = response.isFinal;
+    if (final) isSaturated = true;
+    checkPrefix();
+  };
+
+  /** One non-final chunk, if the stream cap still leaves room for the rest afterwards. */
+  const flushOnce = async (): Promise<void> => {
+    const start = onChain.length;
+    if (accepted <= start) return;
+    const end = chunkEnd(generated, Math.min(accepted, start + maxChunk), start);
+    const after = streamBytes + (end - start) + CHUNK_FRAME_OVERHEAD;
+    if (after + framedSize(accepted - end, maxChunk) > cap) {
+      holdForFinish = true; // writing part now would leave too little room for the rest and the final frame
+      return;
+    }
+    await append(generated.slice(start, end), false);
+  };
+
+  const schedule = (): void => {
+    if (writing || failure || finishing || holdForFinish || final || isDiverged || options.stopSignal.aborted) return;
+    const decision = decideFlush({ bufferedBytes: pending(), chunksLanded: chunkCount, lastFlushAt }, Date.now(), options.flush, maxChunk);
+    if (decision.flush) {
+      writing = flushOnce().then(
+        () => {
+          writing = null;
+          schedule();
+        },
+        (error: unknown) => {
+          writing = null;
+          failure = { error };
+          options.onFailure?.(error);
+        },
+      );
+    } else if (decision.waitMs !== null && timer === null) {
+      timer = setTimeout(() => {
+        timer = null;
+        schedule();
+      }, decision.waitMs);
+    }
+  };
+
+  const push = (text: string): void => {
+    if (isSaturated || isDiverged || text.length === 0) return;
+    const bytes = encoder.encode(text);
+    generated = concat(generated, bytes);
+    const fits = (n: number) => streamBytesIfWritten(n) <= cap;
+    let next = generated.length;
+    if (!fits(next)) {
+      // Take as much as fits (binary search over the new bytes), cut at a character boundary.
+      let lo = accepted;
+      let hi = next;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(mid)) lo = mid;
+        else hi = mid - 1;
+      }
+      next = charStart(generated, lo, accepted);
+      isSaturated = true;
+    }
+    accepted = Math.max(accepted, next);
+    checkPrefix();
+    schedule();
+  };
+
+  /** Stream size once everything up to `acceptedTotal` is written, the remainder as final chunk(s). */
+  const streamBytesIfWritten = (acceptedTotal: number): number => streamBytes + framedSize(Math.max(0, acceptedTotal - onChain.length), maxChunk);
+
+  const finish = async (): Promise<WrittenResponse> => {
+    finishing = true;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (writing) await writing;
+    if (failure) throw failure.error;
+    if (isDiverged) accepted = onChain.length; // keep only what landed: never append text that does not follow it
+    while (!final) {
+      const start = onChain.length;
+      const rest = Math.max(0, accepted - start);
+      if (rest > maxChunk) {
+        const end = chunkEnd(generated, start + maxChunk, start);
+        await append(generated.slice(start, end), false);
+      } else {
+        await append(generated.slice(start, start + rest), true);
+      }
+    }
+    return { plaintext: onChain, chunkCount, streamBytes };
+  };
+
+  return {
+    push,
+    saturated: () => isSaturated,
+    diverged: () => isDiverged,
+    acceptedBytes: () => accepted,
+    finish,
+    dispose() {
+      finishing = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}

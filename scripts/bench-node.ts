@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:node`: the provider node against the real program on the in-process chain (slots at
+ * 400 ms, like a cluster) with the embedded default model (SmolLM2-135M Q4_1, llama.cpp threads as the node
+ * picks them: every core but one).
+ *
+ * Measures and prints:
+ * 1. generation speed through the node vs the same model called directly through the backend (ratio);
+ * 2. time from the request landing on-chain (create_request) to its first chunk on-chain, in slots and ms;
+ * 3. throughput with 1, 8 and 32 requests posted at once (node concurrency = the batch size).
+ *
+ * Sizes (chosen so the whole run takes a few minutes on 2 cores): direct and single-request runs answer
+ * 64 tokens; batches of 1 / 8 / 32 requests answer 64 / 32 / 16 tokens each (temperature 0, a prompt of
+ * ~40 tokens with the chat template). Clients of a batch poll their answers once per slot; the node, its
+ * clients and the chain share one process (and the machine's cores with llama.cpp), as in `chainference demo`.
+ * Env: RUNS (default 3) for the direct and single-request runs.
+ */
+import { DEFAULT_MODEL, createDefaultLlamaBackend, defaultEmbeddedThreads, startProviderNode, type NodeEvent, type ProviderNode } from "@chainference/node";
+
+import { ask, createTestMarket, fundedWallet, readAnswer, scratchDir, serverListingFor, testNodeConfig, type TestMarket } from "../tests/helpers/provider-harness";
+
+const PROMPT = [{ role: "user", content: "Explain in a few sentences why the sky is blue." }] as const;
+const RUNS = Number(process.env["RUNS"] ?? 3);
+const BATCHES = [
+  { requests: 1, maxTokens: 64 },
+  { requests: 8, maxTokens: 32 },
+  { requests: 32, maxTokens: 16 },
+] as const;
+
+type Completed = Extract<NodeEvent, { type: "completed" }>;
+type Appended = Extract<NodeEvent, { type: "chunk-appended" }>;
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  return [line(header), `| ${widths.map((w, i) => (i === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
+/** One request through the node: generation speed, landing → first chunk (slots, ms), client-visible speed. */
+async function oneRequest(market: TestMarket, node: ProviderNode, maxTokens: number) {
+  const client = await fundedWallet(market.chain);
+  const server = await serverListingFor(market, node.server);
+  const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: PROMPT, maxTokens, temperature: 0 });
+  const landedAt = Date.now();
+  const landedSlot = posted.transactions[0]!.slot;
+  const first = await node.events.waitFor((e): e is Appended => e.type === "chunk-appended" && e.request === posted.address && e.index === 0, { timeoutMs: 120_000 });
+  const firstAt = Date.now();
+  await readAnswer(market, posted);
+  const completed = await node.events.waitFor((e): e is Completed => e.type === "completed" && e.request === posted.address);
+  return { completed, firstChunkMs: firstAt - landedAt, firstChunkSlots: Number(first.slot - landedSlot) };
+}
+
+/** `requests` requests posted back to back, answered concurrently: tokens/s over the whole batch. */
+async function batch(market: TestMarket, node: ProviderNode, requests: number, maxTokens: number) {
+  const clients = await Promise.all(Array.from({ length: requests }, () => fundedWallet(market.chain)));
+  const server = await serverListingFor(market, node.server);
+  const started = Date.now();
+  const posted = [];
+  for (const client of clients) posted.push(await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: PROMPT, maxTokens, temperature: 0 }));
+  const done = await Promise.all(
+    posted.map(async (p) => {
+      const answer = await readAnswer(market, p, 600_000, 400); // clients poll once a slot, like `chainference ask`
+      if (answer.outcome !== "settled") throw new Error(`request ${p.address} ended without settling`);
+      const completed = await node.events.waitFor((e): e is Completed => e.type === "completed" && e.request === p.address);
+      return { completed, settledMs: Date.now() - started };
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const tokens = done.reduce((n, d) => n + d.completed.tokensOut, 0);
+  return {
+    tokens,
+    seconds,
+    tokensPerSecond: tokens / seconds,
+    medianFirstChunkMs: median(done.map((d) => d.completed.timeToFirstChunkMs ?? 0)),
+    medianSettledMs: median(done.map((d) => d.settledMs)),
+    maxSettledMs: Math.max(...done.map((d) => d.settledMs)),
+  };
+}
+
+async function main(): Promise<void> {
+  const threads = defaultEmbeddedThreads();
+  process.stderr.write(`bench-node: loading ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization} (${threads} thread(s))\n`);
+  const llama = await createDefaultLlamaBackend({ threads });
+  const market = await createTestMarket();
+  const scratch = await scratchDir("chainference-bench-");
+  const operator = await fundedWallet(market.chain, 1_000n * 1_000_000_000n);
+  const node = async (concurrency: number) =>
+    startProviderNode({
+      chain: market.chain,
+      operator,
+      config: testNodeConfig({ concurrency, estimatedTokensPerSecond: 20 }),
+      keyringPath: `${scratch}/keyring.json`,
+      backends: { [DEFAULT_MODEL.hfId]: llama },
+      log: null,
+    });
+
+  // 1. Direct: the backend alone (warm-up first).
+  await llama.streamChat({ messages: PROMPT, maxTokens: 8, temperature: 0 }).result;
+  const direct: { tps: number; genTps: number; tokens: number }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    let firstAt = 0;
+    let lastAt = 0;
+    const stream = llama.streamChat({ messages: PROMPT, maxTokens: 64, temperature: 0 });
+    for await (const _ of stream) {
+      lastAt = performance.now();
+      firstAt ||= lastAt;
+    }
+    const { usage } = await stream.result;
+    direct.push({ tps: usage.completionTokens / ((lastAt - t0) / 1000), genTps: (usage.completionTokens - 1) / ((lastAt - firstAt) / 1000), tokens: usage.completionTokens });
+  }
+
+  // 2. One request at a time through the node.
+  const single = await node(1);
+  const through = [];
+  for (let i = 0; i < RUNS; i++) through.push(await oneRequest(market, single, 64));
+  await single.stop({ drain: true });
+
+  // 3. Batches.
+  const batches = [];
+  for (const { requests, maxTokens } of BATCHES) {
+    const n = await node(requests);
+    batches.push({ requests, maxTokens, ...(await batch(market, n, requests, maxTokens)) });
+    await n.stop({ drain: true });
+  }
+  await llama.close();
+
+  const directGen = median(direct.map((d) => d.genTps));
+  const nodeGen = median(through.map((t) => t.completed.tokensPerSecond ?? 0));
+  console.log(`\nProvider node benchmark: ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization}, llama.cpp ${threads} thread(s), in-process chain at 400 ms/slot, medians of ${RUNS} runs\n`);
+  console.log(
+    table(
+      ["measure", "value"],
+      [
+        ["direct backend: answer tokens", String(direct[0]!.tokens)],
+        ["direct backend: tokens/s (first → last token)", fmt(directGen)],
+        ["direct backend: tokens/s (call → last token)", fmt(median(direct.map((d) => d.tps)))],
+        ["through the node: tokens/s (generation)", fmt(nodeGen)],
+        ["ratio node / direct (generation)", fmt(nodeGen / directGen, 2)],
+        ["request landed → first chunk on-chain (ms)", fmt(median(through.map((t) => t.firstChunkMs)), 0)],
+        ["request landed → first chunk on-chain (slots)", fmt(median(through.map((t) => t.firstChunkSlots)), 0)],
+        ["lock → first chunk (ms, node's measure)", fmt(median(through.map((t) => t.completed.timeToFirstChunkMs ?? 0)), 0)],
+        ["lock → settled (ms)", fmt(median(through.map((t) => t.completed.durationMs)), 0)],
+      ],
+    ),
+  );
+  console.log(`\nThroughput (requests posted back to back, node concurrency = batch size)\n`);
+  console.log(
+    table(
+      ["requests", "tokens each", "answer tokens", "wall s", "tokens/s", "median lock→1st chunk ms", "median settled s", "last settled s"],
+      batches.map((b) => [
+        String(b.requests),
+        String(b.maxTokens),
+        String(b.tokens),
+        fmt(b.seconds),
+        fmt(b.tokensPerSecond),
+        fmt(b.medianFirstChunkMs, 0),
+        fmt(b.medianSettledMs / 1000),
+        fmt(b.maxSettledMs / 1000),
+      ]),
+    ),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench-node failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,115 @@
+/**
+ * The provider node with an OpenAI-compatible backend (what llama-server, vLLM or Ollama expose), here a
+ * small local server on 127.0.0.1 backed by the real embedded model. The node builds that backend from its
+ * config. A backend failure abandons that one request with a reason; the node keeps serving.
+ */
+import { rm } from "node:fs/promises";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { fetchRequestAccount, RequestStatus } from "@chainference/client";
+import {
+  DEFAULT_MODEL,
+  createDefaultLlamaBackend,
+  defaultServedModel,
+  startProviderNode,
+  type LlamaBackend,
+  type NodeEvent,
+  type ProviderNode,
+} from "@chainference/node";
+
+import { startOpenAiCompatibleServer, type OpenAiCompatibleServer } from "../helpers/openai-compatible-server";
+import {
+  ask,
+  createTestMarket,
+  fundedWallet,
+  lamportSum,
+  nextNonce,
+  readAnswer,
+  requestAccounts,
+  scratchDir,
+  serverListingFor,
+  testNodeConfig,
+  type TestMarket,
+} from "../helpers/provider-harness";
+
+const SERVED_AS = "smollm2-135m-instruct";
+const QUESTION = [{ role: "user", content: "What is the capital of France?" }] as const;
+
+let llama: LlamaBackend;
+let openai: OpenAiCompatibleServer;
+let market: TestMarket;
+let node: ProviderNode;
+let scratch: string;
+
+beforeAll(async () => {
+  llama = await createDefaultLlamaBackend({ threads: 1 });
+  openai = await startOpenAiCompatibleServer(llama, SERVED_AS, { failNext: 1 });
+  market = await createTestMarket();
+  scratch = await scratchDir();
+  node = await startProviderNode({
+    chain: market.chain,
+    operator: await fundedWallet(market.chain),
+    config: testNodeConfig({ models: [{ ...defaultServedModel(), backend: { kind: "openai", baseUrl: openai.baseUrl, model: SERVED_AS } }] }),
+    keyringPath: `${scratch}/keyring.json`,
+    log: null,
+  });
+});
+
+afterAll(async () => {
+  await node?.stop();
+  await openai?.close();
+  await llama?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+type Ev<T extends NodeEvent["type"]> = Extract<NodeEvent, { type: T }>;
+const is =
+  <T extends NodeEvent["type"]>(type: T, request: string) =>
+  (e: NodeEvent): e is Ev<T> =>
+    e.type === type && "request" in e && e.request === request;
+
+describe("provider node with an OpenAI-compatible backend", () => {
+  it("abandons a request its backend fails on, naming the failure, and leaves it locked to expire", async () => {
+    // Given a backend whose next answer is an HTTP 500
+    const client = await fundedWallet(market.chain);
+    const server = await serverListingFor(market, node.server);
+    // When a request comes in
+    const failed = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: 8, temperature: 0 });
+    const abandoned = await node.events.waitFor(is("abandoned", failed.address), { timeoutMs: 30_000 });
+    // Then the node gives it up, naming the failure, and leaves it locked to expire (refunding the client)
+    expect(abandoned.reason).toMatch(/backend failed.*HTTP 500/);
+    expect((await fetchRequestAccount(market.chain, failed.address))?.status).toBe(RequestStatus.Locked);
+    expect(node.metrics.snapshot().abandoned).toBe(1);
+  });
+
+  it("answers through the OpenAI-compatible server with the model's text, settles, and conserves lamports", async () => {
+    // Given a client and every account its request can touch
+    const client = await fundedWallet(market.chain);
+    const server = await serverListingFor(market, node.server);
+    const nonce = nextNonce();
+    const accounts = await requestAccounts({ client: client.address, operator: node.operator, server: node.server, nonce });
+    const sumBefore = await lamportSum(market, accounts);
+    const nodeFeesBefore = node.metrics.snapshot().feesPaid;
+    const servedBefore = openai.requests();
+
+    // When it asks
+    const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: 24, temperature: 0, nonce });
+    const answer = await readAnswer(market, posted);
+    const completed = await node.events.waitFor(is("completed", posted.address), { timeoutMs: 30_000 });
+
+    // Then the answer came through the HTTP backend and is the model's own text
+    expect(openai.requests()).toBeGreaterThan(servedBefore);
+    expect(answer.outcome).toBe("settled");
+    expect(answer.text).toBe(completed.text);
+    const direct = await llama.streamChat({ messages: QUESTION, maxTokens: 24, temperature: 0 }).result;
+    expect(answer.text).toBe(direct.text);
+    // with the usage the server reported, within the program's bounds
+    expect(completed.tokensOut).toBe(Math.min(direct.usage.completionTokens, new TextEncoder().encode(direct.text).length));
+    expect(completed.tokensIn).toBe(Math.min(direct.usage.promptTokens, posted.promptBytes));
+    // and Σ lamports fell by exactly the fees
+    const clientFees = posted.transactions.reduce((sum, tx) => sum + tx.fee, 0n);
+    const nodeFees = node.metrics.snapshot().feesPaid - nodeFeesBefore;
+    expect(await lamportSum(market, accounts)).toBe(sumBefore - clientFees - nodeFees);
+  });
+});
