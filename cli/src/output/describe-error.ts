@@ -1,0 +1,116 @@
+/**
+ * Turns any failure into the one line the command prints: program errors by their on-chain NAME and
+ * message (never a hex code), SDK and backend errors by their message, plus what to do about it.
+ */
+import * as client from "@chainference/client";
+import { getChainferenceErrorMessage, RpcUnreachableError, TransactionFailedError, type ChainferenceError } from "@chainference/client";
+import { isCliError } from "./cli-error";
+
+/** The program's error codes are below the SDK's reserved ranges (1000 and up). */
+const SDK_CODE_FLOOR = 1000;
+const PROGRAM_ERROR_PREFIX = "CHAINFERENCE_ERROR__";
+
+/** Program error code → NAME (e.g. 12 → "PROTOCOL_PAUSED"), read from the generated constants. */
+const PROGRAM_ERROR_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(client)
+    .filter(([name, value]) => name.startsWith(PROGRAM_ERROR_PREFIX) && typeof value === "number" && value < SDK_CODE_FLOOR)
+    .map(([name, value]) => [value as number, name.slice(PROGRAM_ERROR_PREFIX.length)]),
+);
+
+/** What to do after each program error a user can cause. */
+const PROGRAM_ERROR_HINTS: Readonly<Record<string, string>> = {
+  PROTOCOL_PAUSED: "the protocol admin paused new requests; try again later",
+  STAKE_TOO_LOW: "raise --stake",
+  STAKE_BELOW_PROMPT_COST: "raise --stake or shorten the prompt",
+  UNAUTHORIZED: "use the Config admin's --keypair",
+  ALREADY_INITIALIZED: "the protocol is already initialized on this cluster",
+  REQUEST_NOT_OPEN: "it is locked by a server or already settled; a locked request can be expired after its deadline",
+  REQUEST_NOT_LOCKED: "the request is not locked",
+  DEADLINE_NOT_REACHED: "wait until its deadline passes",
+  ALREADY_RATED: "each completed request can be rated once",
+  INVALID_RATING: "ratings are 1 to 5",
+  RESPONSE_NOT_COMPLETED: "rate after the request completes",
+  CLIENT_MISMATCH: "only the wallet that posted the request may do this; check --keypair",
+  MISSING_SIGNER: "check --keypair",
+  PRICE_ABOVE_MAX: "raise --max-price",
+  INVALID_TIMEOUT: "shorten --timeout",
+  FEE_TOO_HIGH: "the fee is capped at 2500 bps (25 %)",
+};
+
+/** `NAME: message` for a program error code, or null for codes the program does not define. */
+export function describeProgramError(code: number): string | null {
+  const name = PROGRAM_ERROR_NAMES.get(code);
+  if (!name) return null;
+  const message = getChainferenceErrorMessage(code as ChainferenceError) ?? name.toLowerCase().replaceAll("_", " ");
+  const hint = PROGRAM_ERROR_HINTS[name];
+  return `${name}: ${message}${hint ? ` (${hint})` : ""}`;
+}
+
+/** SDK error codes a user can cause, with what to do. */
+const SDK_ERROR_HINTS: Readonly<Record<number, string>> = {
+  [client.CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: "raise --stake",
+  [client.CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: "shorten the prompt",
+  [client.CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID]: "pass a Hugging Face id such as org/name to --model",
+  [client.CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH]: "use the --keypair that posted the request",
+};
+
+const firstLine = (text: string) => text.split("\n")[0]!.trim();
+
+/** A coded error from the SDK or the node (`ChainferenceClientError`, node and backend errors). */
+function codedError(e: unknown): (Error & { code: number }) | null {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === "number" && "context" in e ? (e as unknown as Error & { code: number }) : null;
+}
+
+const SYSTEM_ERRORS: Readonly<Record<string, (e: NodeJS.ErrnoException) => string>> = {
+  EADDRINUSE: (e) => `port ${(e as { port?: number }).port ?? ""} is already in use: stop the other process or pass another --port`,
+  EACCES: (e) => `permission denied: ${e.path ?? e.message}`,
+  ENOENT: (e) => `no such file: ${e.path ?? e.message}`,
+};
+
+/**
+ * The one line printed for `e`.
+ *
+ * @example
+ * describeError(new TransactionFailedError({ customCode: 12, instructionIndex: 0, reason: "", logs: [] }));
+ * // "transaction failed: PROTOCOL_PAUSED: The protocol is paused (the protocol admin paused new requests; try again later)"
+ */
+export function describeError(e: unknown): string {
+  if (isCliError(e)) return firstLine(e.message);
+  if (e instanceof TransactionFailedError) {
+    const { customCode, reason } = e.failure;
+    const program = customCode === null ? null : describeProgramError(customCode);
+    if (program) return `transaction failed: ${program}`;
+    if (/InsufficientFunds|insufficient (funds|lamports)|AccountNotFound/i.test(reason))
+      return "transaction failed: the wallet has too little SOL for this transaction and its fee: fund the --keypair wallet";
+    return `transaction failed: ${firstLine(reason)}`;
+  }
+  if (e instanceof RpcUnreachableError) return firstLine(e.message);
+  const coded = codedError(e);
+  if (coded) {
+    const hint = SDK_ERROR_HINTS[coded.code];
+    return `${firstLine(coded.message)}${hint ? ` (${hint})` : ""}`;
+  }
+  const errno = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof errno.code === "string" && SYSTEM_ERRORS[errno.code]) return SYSTEM_ERRORS[errno.code]!(errno);
+  if (e instanceof Error) return firstLine(e.message) || e.name;
+  return String(e);
+}
+
+/** Everything `--verbose` adds: the stack, the cause chain and a failed transaction's logs. */
+export function describeErrorDetails(e: unknown): string[] {
+  const lines: string[] = [];
+  let current: unknown = e;
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    if (current instanceof Error) {
+      lines.push(...(current.stack ?? `${current.name}: ${current.message}`).split("\n"));
+      if (current instanceof TransactionFailedError && current.failure.logs.length > 0)
+        lines.push("program logs:", ...current.failure.logs.map((l) => `  ${l}`));
+      current = current.cause;
+      if (current !== undefined) lines.push("caused by:");
+    } else {
+      lines.push(String(current));
+      break;
+    }
+  }
+  return lines;
+}

