@@ -6,17 +6,6 @@ import * as client from "@chainference/client";
 import { getChainferenceErrorMessage, RpcUnreachableError, TransactionFailedError, type ChainferenceError } from "@chainference/client";
 import { isCliError } from "./cli-error";
 
-/** The program's error codes are below the SDK's reserved ranges (1000 and up). */
-const SDK_CODE_FLOOR = 1000;
-const PROGRAM_ERROR_PREFIX = "CHAINFERENCE_ERROR__";
-
-/** Program error code → NAME (e.g. 12 → "PROTOCOL_PAUSED"), read from the generated constants. */
-const PROGRAM_ERROR_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(client)
-    .filter(([name, value]) => name.startsWith(PROGRAM_ERROR_PREFIX) && typeof value === "number" && value < SDK_CODE_FLOOR)
-    .map(([name, value]) => [value as number, name.slice(PROGRAM_ERROR_PREFIX.length)]),
-);
-
 /** What to do after each program error a user can cause. */
 const PROGRAM_ERROR_HINTS: Readonly<Record<string, string>> = {
   PROTOCOL_PAUSED: "the protocol admin paused new requests; try again later",
@@ -39,7 +28,7 @@ const PROGRAM_ERROR_HINTS: Readonly<Record<string, string>> = {
 
 /** `NAME: message` for a program error code, or null for codes the program does not define. */
 export function describeProgramError(code: number): string | null {
-  const name = PROGRAM_ERROR_NAMES.get(code);
+  const name = client.getChainferenceProgramErrorName(code);
   if (!name) return null;
   const message = getChainferenceErrorMessage(code as ChainferenceError) ?? name.toLowerCase().replaceAll("_", " ");
   const hint = PROGRAM_ERROR_HINTS[name];
