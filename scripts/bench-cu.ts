@@ -7,13 +7,20 @@
  * instruction there (a name, a ceiling, and cases whose `run` prepares the state on a fresh TestSvm
  * and returns the report of the one transaction to measure).
  *
+ * The request lifecycle cases live in tests/helpers/cu-lifecycle-cases.ts (LIFECYCLE_CU_BENCHES, held
+ * under their limits by tests/program/cu-ceilings.test.ts). After the CU tables the script measures
+ * what a 500-token answer costs on chain (transaction fees, rent paid and returned) and writes that
+ * into docs/cu.md too.
+ *
  * Env: RUNS (default 10) runs per case.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { CU_BENCHES } from "../tests/helpers/cu-cases";
+import { LIFECYCLE_CU_BENCHES } from "../tests/helpers/cu-lifecycle-cases";
 import { PROGRAM_SO, REPO_ROOT, createTestSvm } from "../tests/helpers/svm";
+import { chainCostReport } from "./bench-chain-cost";
 
 type Stats = { best: bigint; avg: bigint; worst: bigint; runs: number };
 const stats = (values: bigint[]): Stats => ({
@@ -41,7 +48,7 @@ async function main() {
 
   const perInstruction: string[][] = [];
   const perCase: string[][] = [];
-  for (const bench of CU_BENCHES) {
+  for (const bench of [...CU_BENCHES, ...LIFECYCLE_CU_BENCHES]) {
     const all: bigint[] = [];
     for (const c of bench.cases) {
       const values: bigint[] = [];
@@ -72,6 +79,9 @@ async function main() {
   console.log(summary);
   console.log();
   console.log(detail);
+  const chainCost = await chainCostReport();
+  console.log();
+  console.log(chainCost);
 
   const doc = `# Compute units
 
@@ -79,8 +89,10 @@ Measured by \`npm run bench:cu\` (scripts/bench-cu.ts) on LiteSVM against the re
 \`target/deploy/chainference.so\`: ${soSize} bytes, sha256 \`${soHash}…\`. Each case runs ${runs} times on a
 fresh chain with fresh keys, so PDA bump searches (\`find_program_address\` in the cold instructions)
 vary between runs. CU = \`computeUnitsConsumed\` of the measured transaction (one instruction, no
-compute-budget instructions). \`tests/program/cu.test.ts\` fails when a case exceeds its ceiling
-(tests/helpers/cu-cases.ts).
+compute-budget instructions). \`tests/program/cu.test.ts\` fails when a registry case exceeds its ceiling
+(tests/helpers/cu-cases.ts), \`tests/program/cu-ceilings.test.ts\` when a lifecycle case exceeds its limit
+(tests/helpers/cu-lifecycle-cases.ts; issue 3: every instruction ≤ 3,000 CU, append_response ≤ 1,500 CU
+plus realloc).
 
 ## Per instruction
 
@@ -89,6 +101,8 @@ ${summary}
 ## Per case
 
 ${detail}
+
+${chainCost}
 `;
   const out = join(REPO_ROOT, "docs", "cu.md");
   writeFileSync(out, doc);

@@ -68,10 +68,12 @@ export const WRAPPED_KEY_LEN = 48;
 export const MAX_ALLOWED_SERVERS = 8;
 export const MAX_RATING = 5;
 export const MAX_U16_CHUNK = 0xffff;
-/** The largest append_response ciphertext that fits a 1,232-byte transaction with the 5 accounts. */
+/**
+ * The largest append_response ciphertext that fits a 1,232-byte v0 transaction (as the SDK sends it)
+ * with the 5 accounts and the operator paying (914 as a legacy message). LiteSVM does not enforce
+ * the packet limit, so tests must stay under it themselves.
+ */
 export const MAX_CHUNK_IN_TX = 912;
-/** The largest append_prompt slice that fits a transaction (2 accounts). */
-export const MAX_PROMPT_SLICE_IN_TX = 1_000;
 
 export const requestSize = (allowedCount: number, promptLen: number): number =>
   REQUEST_HEADER_SIZE + ALLOWED_SERVER_SIZE * allowedCount + promptLen;
@@ -79,7 +81,7 @@ export const responseSize = (streamLen: number): number => RESPONSE_HEADER_SIZE 
 export const frameSize = (ciphertextLen: number): number => FRAME_HEADER_SIZE + ciphertextLen;
 
 /** A model entry priced so settlements move visible amounts (1,000 / 3,000 lamports per token). */
-export const PRICED_MODEL: ModelInputArgs = model(0, { priceIn: 1_000_000_000n, priceOut: 3_000_000_000n });
+export const PRICED_MODEL = { ...model(0), priceIn: 1_000_000_000n, priceOut: 3_000_000_000n } satisfies ModelInputArgs;
 export const MODEL_ID = PRICED_MODEL.hfId;
 
 /** `⌈tokens × pricePerM / 10^6⌉`. */
@@ -117,7 +119,11 @@ export async function setupMarket(
   const servers: RegisteredServer[] = [];
   for (let i = 0; i < (options.servers ?? 1); i++) {
     servers.push(
-      await registerServer(t, { models: [PRICED_MODEL, model(1)], x25519Key: DEFAULT_SERVER.x25519Key, ...options.server }),
+      await registerServer(t, {
+        models: [PRICED_MODEL, model(1)],
+        x25519Key: DEFAULT_SERVER.x25519Key,
+        ...options.server,
+      }),
     );
   }
   return { cfg, servers };
@@ -130,11 +136,14 @@ export const allowed = (server: Address, keyEpoch = 0, fill = 0xab): AllowedServ
   wrappedKey: new Uint8Array(WRAPPED_KEY_LEN).fill(fill),
 });
 
-export type RequestParams = Omit<CreateRequestInput, "client" | "request" | "config" | "systemProgram" | "nonce" | "bump">;
+export type RequestParams = Omit<
+  CreateRequestInput,
+  "client" | "request" | "config" | "systemProgram" | "nonce" | "bump"
+>;
 
 export const DEFAULT_PROMPT_LEN = 200;
 
-export const DEFAULT_REQUEST: RequestParams = {
+export const DEFAULT_REQUEST = {
   model: MODEL_ID,
   revision: "",
   stake: 10_000_000n,
@@ -148,7 +157,7 @@ export const DEFAULT_REQUEST: RequestParams = {
   allowed: [],
   promptLen: DEFAULT_PROMPT_LEN,
   prompt: new Uint8Array(DEFAULT_PROMPT_LEN).fill(0x5a),
-};
+} satisfies RequestParams;
 
 let nextNonce = 1n;
 /** A fresh nonce (process-wide counter: tests never collide on a request address). */
@@ -173,9 +182,15 @@ export async function pdaWithBump(seeds: Uint8Array[], bump: number): Promise<Ad
 export async function nonCanonicalPda(seeds: Uint8Array[], canonicalBump: number): Promise<ProgramDerivedAddress> {
   for (let bump = canonicalBump - 1; bump >= 0; bump--) {
     const address = await pdaWithBump(seeds, bump);
-    if (address) return [address, bump] as ProgramDerivedAddress;
+    if (address) return [address, bump] as unknown as ProgramDerivedAddress;
   }
   throw new Error("no non-canonical bump");
+}
+
+/** A bump whose seeds land on the curve (no PDA exists for it): every bump above the canonical one. */
+export async function onCurveBump(seeds: Uint8Array[]): Promise<number> {
+  for (let bump = 255; bump >= 0; bump--) if ((await pdaWithBump(seeds, bump)) === null) return bump;
+  throw new Error("every bump is off the curve");
 }
 
 export const requestSeeds = (client: Address, nonce: bigint): Uint8Array[] => {
@@ -251,8 +266,12 @@ export const appendPromptInstruction = (
 export const cancelInstruction = (client: KeyPairSigner, request: Address): Instruction =>
   getCancelRequestInstruction({ client, request });
 
-export const lockInstruction = (operator: KeyPairSigner, server: Address, request: Address, config: Address): Instruction =>
-  getLockRequestInstruction({ operator, server, request, config });
+export const lockInstruction = (
+  operator: KeyPairSigner,
+  server: Address,
+  request: Address,
+  config: Address,
+): Instruction => getLockRequestInstruction({ operator, server, request, config });
 
 /** A chunk of `len` ciphertext bytes (the program only sees opaque bytes ending in a tag). */
 export const chunk = (len: number, fill = 0xc3): Uint8Array => new Uint8Array(len).fill(fill);
@@ -311,8 +330,12 @@ export const expireInstruction = (input: {
   operator?: Address;
 }): Instruction => getExpireRequestInstruction(input);
 
-export const rateInstruction = (client: KeyPairSigner, response: Address, server: Address, rating: number): Instruction =>
-  getRateServerInstruction({ client, response, server, rating });
+export const rateInstruction = (
+  client: KeyPairSigner,
+  response: Address,
+  server: Address,
+  rating: number,
+): Instruction => getRateServerInstruction({ client, response, server, rating });
 
 export const closeResponseInstruction = (
   caller: KeyPairSigner,
@@ -400,5 +423,73 @@ export class Ledger {
 
 /** A sender without scenario tracking (same interface as Ledger.send). */
 export const plainSender = (t: TestSvm) => ({
-  send: (instructions: readonly Instruction[] | Instruction, options: SendOptions = {}) => send(t, instructions, options),
+  send: (instructions: readonly Instruction[] | Instruction, options: SendOptions = {}) =>
+    send(t, instructions, options),
 });
+
+/** Anything that lands transactions: a {@link Ledger} or {@link plainSender}. */
+export type Sender = {
+  send: (instructions: readonly Instruction[] | Instruction, options?: SendOptions) => Promise<TxReport>;
+};
+
+/** The server's operator locks the request. */
+export async function lock(
+  sender: Sender,
+  market: Market,
+  request: Address,
+  server: RegisteredServer = market.servers[0]!,
+): Promise<TxReport> {
+  return sender.send(lockInstruction(server.operator, server.server, request, market.cfg.config), {
+    feePayer: server.operator,
+  });
+}
+
+/** Streams chunks of the given ciphertext lengths starting at `from`; the last one is final unless told. */
+export async function stream(
+  sender: Sender,
+  server: RegisteredServer,
+  request: Address,
+  lengths: number[],
+  options: { from?: number; final?: boolean; reserveBytes?: number } = {},
+): Promise<TxReport[]> {
+  const reports: TxReport[] = [];
+  const from = options.from ?? 0;
+  for (const [i, len] of lengths.entries()) {
+    const ix = await appendResponseInstruction(server.operator, server.server, request, {
+      chunkIndex: from + i,
+      isFinal: (options.final ?? true) && i === lengths.length - 1,
+      ciphertext: chunk(len, (from + i) & 0xff),
+      reserveBytes: options.reserveBytes ?? 0,
+    });
+    reports.push(await sender.send(ix, { feePayer: server.operator }));
+  }
+  return reports;
+}
+
+/** The server settles the request it answered. */
+export async function complete(
+  sender: Sender,
+  market: Market,
+  server: RegisteredServer,
+  request: { address: Address; client: Address; feeShard: number },
+  tokensIn: number,
+  tokensOut: number,
+): Promise<TxReport> {
+  const [response] = await responsePda(request.address);
+  return sender.send(
+    completeInstruction({
+      operator: server.operator,
+      server: server.server,
+      request: request.address,
+      response,
+      client: request.client,
+      feeVault: market.cfg.feeVaults[request.feeShard]!,
+      tokensIn,
+      tokensOut,
+    }),
+    { feePayer: server.operator },
+  );
+}
+
+/** `nonce % 16`, the request's fee vault shard. */
+export const feeShardOf = (nonce: bigint): number => Number(nonce % 16n);
