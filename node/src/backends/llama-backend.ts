@@ -1,14 +1,11 @@
 import { availableParallelism } from "node:os";
 
-import {
-  LlamaChat,
-  resolveChatWrapper,
-  type ChatHistoryItem,
-  type ChatWrapper,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaModel,
+import type {
+  ChatHistoryItem,
+  ChatWrapper,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
 } from "node-llama-cpp";
 
 import {
@@ -27,7 +24,7 @@ import {
   describeCause,
 } from "./backend-error";
 import { createChatStream } from "./chat-stream";
-import { getLlamaRuntime } from "./llama-runtime";
+import { getLlamaRuntime, type LlamaBindings, type LlamaRuntime } from "./llama-runtime";
 import type { ChatMessage, ChatResult, FinishReason, InferenceBackend, StreamChatRequest } from "./inference-backend";
 
 /** Loading stages reported to `onProgress`, each with a fraction in [0, 1]. */
@@ -109,7 +106,7 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
     if (recentErrors.length > 4) recentErrors.shift();
   });
   const stopForwarding = options.onLog ? runtime.listen(options.onLog) : () => undefined;
-  const loaded = await loadModelAndContext(runtime.llama, { modelPath, contextSize, threads, onProgress })
+  const loaded = await loadModelAndContext(runtime, { modelPath, contextSize, threads, onProgress })
     .catch((error: unknown) => {
       stopForwarding();
       const reason = [describeCause(error), ...recentErrors].join("; ");
@@ -178,15 +175,21 @@ export function fromLlamaStopReason(stopReason: string): FinishReason {
 }
 
 /** Prefers the GGUF's own Jinja chat template; falls back to node-llama-cpp's detection without one. */
-function resolveModelChatWrapper(model: LlamaModel): ChatWrapper {
+function resolveModelChatWrapper(model: LlamaModel, { resolveChatWrapper }: LlamaBindings): ChatWrapper {
   const hasTemplate = typeof model.fileInfo.metadata.tokenizer?.chat_template === "string";
   return resolveChatWrapper(model, hasTemplate ? { type: "jinjaTemplate" } : {});
 }
 
-type Loaded = { model: LlamaModel; context: LlamaContext; sequence: LlamaContextSequence; chatWrapper: ChatWrapper };
+type Loaded = {
+  model: LlamaModel;
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+  chatWrapper: ChatWrapper;
+  LlamaChat: LlamaBindings["LlamaChat"];
+};
 
 async function loadModelAndContext(
-  llama: Llama,
+  { llama, bindings }: LlamaRuntime,
   options: Pick<LlamaBackendOptions, "onProgress"> & { modelPath: string; contextSize: number; threads: number },
 ): Promise<Loaded> {
   const { onProgress } = options;
@@ -202,7 +205,7 @@ async function loadModelAndContext(
       sequences: 1,
     });
     onProgress?.({ phase: "context", fraction: 1 });
-    return { model, context, sequence: context.getSequence(), chatWrapper: resolveModelChatWrapper(model) };
+    return { model, context, sequence: context.getSequence(), chatWrapper: resolveModelChatWrapper(model, bindings), LlamaChat: bindings.LlamaChat };
   } catch (error) {
     await model.dispose();
     throw error;
@@ -212,7 +215,7 @@ async function loadModelAndContext(
 type Served = Loaded & { modelPath: string; contextSize: number; threads: number; loadMs: number; onClose: () => void };
 
 function serveChats(served: Served): LlamaBackend {
-  const { model, context, sequence, chatWrapper, contextSize } = served;
+  const { model, context, sequence, chatWrapper, contextSize, LlamaChat } = served;
   const describe = `llama:${served.modelPath}`;
   const closing = new AbortController();
   let queue: Promise<unknown> = Promise.resolve();

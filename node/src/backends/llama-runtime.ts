@@ -1,6 +1,9 @@
 import { availableParallelism } from "node:os";
 
-import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
+import type { Llama } from "node-llama-cpp";
+
+/** node-llama-cpp's exports, loaded on first use so commands that never run a model start fast. */
+export type LlamaBindings = typeof import("node-llama-cpp");
 
 import {
   CHAINFERENCE_ERROR__BACKEND__RUNTIME_UNAVAILABLE,
@@ -14,6 +17,7 @@ export type LlamaLogListener = (level: "warn" | "error", message: string) => voi
 /** The process-wide llama.cpp runtime and a way to listen to its logs. */
 export type LlamaRuntime = Readonly<{
   llama: Llama;
+  bindings: LlamaBindings;
   /** Adds a log listener; returns the function that removes it. */
   listen(listener: LlamaLogListener): () => void;
 }>;
@@ -45,6 +49,8 @@ async function startRuntime(): Promise<LlamaRuntime> {
     for (const listener of listeners) listener(level, message);
   };
   try {
+    const bindings: LlamaBindings = await import("node-llama-cpp");
+    const { getLlama, LlamaLogLevel } = bindings;
     const llama = await getLlama({
       gpu: false,
       build: "never",
@@ -60,6 +66,7 @@ async function startRuntime(): Promise<LlamaRuntime> {
     });
     return {
       llama,
+      bindings,
       listen(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);
