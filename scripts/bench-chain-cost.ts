@@ -6,10 +6,10 @@
  * server locks it, streams a 500-token answer and completes it, the client closes the response.
  * 500 tokens are taken as 2,000 plaintext bytes (≈ 4 bytes per token for English BPE tokenizers;
  * the chain only sees bytes). A 1 KiB chunk does not fit a transaction: append_response's five
- * accounts leave room for at most 912 ciphertext bytes in the 1,232-byte packet (v0 message as the
- * SDK sends it; 914 as a legacy message, about 1,000 with an address lookup table), so the answer
- * streams as chunks of the largest size that fits, 912 bytes
- * (896 plaintext + 16-byte tag): 896 + 896 + 208 plaintext bytes in 3 chunks.
+ * accounts leave room for at most 913 ciphertext bytes in the 1,232-byte packet (v0 message as the
+ * SDK sends it; 915 as a legacy message, about 1,000 with an address lookup table), so the answer
+ * streams as chunks of the largest size that fits, 913 bytes
+ * (897 plaintext + 16-byte tag): 897 + 897 + 206 plaintext bytes in 3 chunks.
  *
  * Two server strategies: prefund the whole expected stream with the first chunk (`reserve_bytes`
  * = expected stream length: no System call afterwards), or prefund nothing (every later chunk tops
@@ -162,7 +162,7 @@ export async function chainCostReport(): Promise<string> {
     `allow-listed server, a ${TOKENS}-token answer taken as ${TOKENS * BYTES_PER_TOKEN} plaintext bytes (≈ ${BYTES_PER_TOKEN} bytes per token), fees at`,
     "5,000 lamports per signature and no priority fee. **1 KiB chunks do not fit a transaction**: with",
     `append_response's five accounts the 1,232-byte packet leaves room for at most ${MAX_CHUNK_IN_TX} ciphertext bytes`,
-    "in a v0 message as the SDK sends it (914 as a legacy message, about 1,000 with an address lookup table),",
+    `in a v0 message as the SDK sends it (${MAX_CHUNK_IN_TX + 2} as a legacy message, about 1,000 with an address lookup table),`,
     "so the answer streams in chunks of the largest size that fits.",
     "Every lamport of rent comes back (request rent at completion, response rent at close_response), so",
     "the net chain cost of each party is exactly its transaction fees; the settlement itself (cost to the",

@@ -443,6 +443,7 @@ const ACCOUNTS: AccountLayout[] = [
       f.u32("prompt_len"),
       f.u32("prompt_written"),
       f.bytes("client_key", 32, "Client's per-request X25519 public key."),
+      f.u8("response_bump", "Bump of the response PDA, set by the client at create; the first append_response signs with it."),
       f.tail(
         "tail",
         bytesTypeNode(),
@@ -604,6 +605,7 @@ const INSTRUCTIONS: InstructionLayout[] = [
     args: [
       arg.u64("nonce"),
       arg.bump("bump", "request"),
+      arg.u8("response_bump"),
       arg.string("model"),
       arg.string("revision"),
       arg.u64("stake"),
@@ -667,7 +669,6 @@ const INSTRUCTIONS: InstructionLayout[] = [
     args: [
       arg.u32("chunk_index"),
       arg.flag("is_final"),
-      arg.bump("bump", "response"),
       arg.u32("reserve_bytes"),
       arg.bytes("ciphertext"),
     ],

@@ -8,6 +8,7 @@ import {
   findConfigPda,
   findFeeVaultPda,
   findRequestPda,
+  findResponsePda,
   findServerPda,
   getConfigDecoder,
   getCreateRequestInstructionAsync,
@@ -167,9 +168,11 @@ export async function openRequest(
   const client = await fundedSigner(t.svm);
   const nonce = overrides.nonce !== undefined ? BigInt(overrides.nonce) : 1n;
   const prompt = new Uint8Array(40).fill(5);
+  const [request] = await findRequestPda({ client: client.address, nonce });
   const ix = await getCreateRequestInstructionAsync({
     client,
     nonce,
+    responseBump: (await findResponsePda({ request }))[1],
     model: model(0).hfId,
     revision: "",
     stake: 10_000_000n,
@@ -186,7 +189,7 @@ export async function openRequest(
     ...overrides,
   });
   const report = await send(t, ix, { feePayer: client });
-  return { client, request: (await findRequestPda({ client: client.address, nonce }))[0], nonce, report };
+  return { client, request, nonce, report };
 }
 
 /** The server's operator locks `request`. */

@@ -59,7 +59,7 @@ import {
 } from "./svm";
 
 /** Protocol constants and sizes (docs/protocol.md). */
-export const REQUEST_HEADER_SIZE = 392;
+export const REQUEST_HEADER_SIZE = 393;
 export const ALLOWED_SERVER_SIZE = 84;
 export const RESPONSE_HEADER_SIZE = 228;
 export const FRAME_HEADER_SIZE = 2;
@@ -70,10 +70,10 @@ export const MAX_RATING = 5;
 export const MAX_U16_CHUNK = 0xffff;
 /**
  * The largest append_response ciphertext that fits a 1,232-byte v0 transaction (as the SDK sends it)
- * with the 5 accounts and the operator paying (914 as a legacy message). LiteSVM does not enforce
+ * with the 5 accounts and the operator paying (915 as a legacy message). LiteSVM does not enforce
  * the packet limit, so tests must stay under it themselves.
  */
-export const MAX_CHUNK_IN_TX = 912;
+export const MAX_CHUNK_IN_TX = 913;
 
 export const requestSize = (allowedCount: number, promptLen: number): number =>
   REQUEST_HEADER_SIZE + ALLOWED_SERVER_SIZE * allowedCount + promptLen;
@@ -138,7 +138,7 @@ export const allowed = (server: Address, keyEpoch = 0, fill = 0xab): AllowedServ
 
 export type RequestParams = Omit<
   CreateRequestInput,
-  "client" | "request" | "config" | "systemProgram" | "nonce" | "bump"
+  "client" | "request" | "config" | "systemProgram" | "nonce" | "bump" | "responseBump"
 >;
 
 export const DEFAULT_PROMPT_LEN = 200;
@@ -208,6 +208,8 @@ export type CreateOverrides = {
   request?: ProgramDerivedAddress;
   /** Bump written into the data (defaults to the request's). */
   bump?: number;
+  /** Response bump the request stores (defaults to the canonical one of the request address passed). */
+  responseBump?: number;
   config?: Address;
 };
 
@@ -223,6 +225,7 @@ export async function createRequestInstruction(
     request,
     config: overrides.config ?? (await configAddress()),
     nonce,
+    responseBump: overrides.responseBump ?? (await responsePda(request[0]))[1],
     ...DEFAULT_REQUEST,
     ...params,
   });
@@ -246,12 +249,17 @@ export type OpenRequest = {
 export async function createRequest(
   t: TestSvm,
   params: Partial<RequestParams> = {},
-  options: { client?: KeyPairSigner; nonce?: bigint; ledger?: Ledger } = {},
+  options: { client?: KeyPairSigner; nonce?: bigint; ledger?: Ledger; responseBump?: number } = {},
 ): Promise<OpenRequest> {
   const client = options.client ?? (await fundedSigner(t.svm));
   const nonce = options.nonce ?? freshNonce();
   const [address, bump] = await requestPda(client.address, nonce);
-  const ix = await createRequestInstruction(client, nonce, params);
+  const ix = await createRequestInstruction(
+    client,
+    nonce,
+    params,
+    options.responseBump === undefined ? {} : { responseBump: options.responseBump },
+  );
   const report = await (options.ledger ?? plainSender(t)).send(ix, { feePayer: client });
   return { client, address, bump, nonce, params: { ...DEFAULT_REQUEST, ...params }, report };
 }
@@ -281,10 +289,9 @@ export type AppendInput = {
   isFinal: boolean;
   ciphertext: Uint8Array;
   reserveBytes?: number;
-  /** Response account (+ bump) to pass instead of the canonical PDA. */
-  response?: ProgramDerivedAddress;
-  /** Bump written into the data (defaults to the response's). */
-  bump?: number;
+  /** Response account to pass instead of the canonical PDA (the program creates the response at the
+   * address the request names with its `response_bump`; append_response carries no bump). */
+  response?: Address;
   server?: Address;
 };
 
@@ -294,8 +301,8 @@ export async function appendResponseInstruction(
   request: Address,
   input: AppendInput,
 ): Promise<Instruction> {
-  const response = input.response ?? (await responsePda(request));
-  const ix = getAppendResponseInstruction({
+  const response = input.response ?? (await responsePda(request))[0];
+  return getAppendResponseInstruction({
     operator,
     server: input.server ?? server,
     request,
@@ -305,10 +312,6 @@ export async function appendResponseInstruction(
     reserveBytes: input.reserveBytes ?? 0,
     ciphertext: input.ciphertext,
   });
-  // data: disc u8, chunk_index u32, is_final u8, bump u8 @6.
-  const data = new Uint8Array(ix.data);
-  data[6] = input.bump ?? response[1];
-  return { ...ix, data };
 }
 
 export const completeInstruction = (input: {

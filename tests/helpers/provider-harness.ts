@@ -11,9 +11,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
+import { generateKeyPairSigner, type Address, type Instruction, type KeyPairSigner } from "@solana/kit";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
+  CREATE_REQUEST_DISCRIMINATOR,
   createLiteSvmChain,
   defaultProtocolParameters,
   fetchServers,
@@ -114,6 +115,33 @@ export async function ask(market: TestMarket, input: AskInput): Promise<PostedRe
     ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
     payload: { v: 1, messages: input.messages, maxTokens: input.maxTokens, ...(input.temperature === undefined ? {} : { temperature: input.temperature }) },
   });
+}
+
+/** Offset of `response_bump` in create_request data: discriminator u8, nonce u64, bump u8. */
+const CREATE_REQUEST_RESPONSE_BUMP_OFFSET = 1 + 8 + 1;
+
+/**
+ * Posts like {@link ask}, but the request stores `responseBump(request address, canonical bump)` as its
+ * response bump instead of the canonical one the SDK sends (a client naming another response address, by
+ * mistake or to make a server miss its deadline). The prompt is encrypted as usual.
+ */
+export async function askNamingResponseBump(
+  market: TestMarket,
+  input: AskInput,
+  responseBump: (request: Address, canonicalBump: number) => Promise<number>,
+): Promise<PostedRequest> {
+  const patch = async (ix: Instruction): Promise<Instruction> => {
+    if (ix.programAddress !== CHAINFERENCE_PROGRAM_ADDRESS || ix.data?.[0] !== CREATE_REQUEST_DISCRIMINATOR) return ix;
+    const request = ix.accounts![1]!.address;
+    const data = new Uint8Array(ix.data);
+    data[CREATE_REQUEST_RESPONSE_BUMP_OFFSET] = await responseBump(request, (await findResponsePda({ request }))[1]);
+    return { ...ix, data };
+  };
+  const chain: LiteSvmChain = {
+    ...market.chain,
+    sendInstructions: async (instructions, options) => market.chain.sendInstructions(await Promise.all(instructions.map(patch)), options),
+  };
+  return ask({ ...market, chain }, input);
 }
 
 /** The answer as the client decrypts it from the chain, once settled (or ended). */

@@ -8,7 +8,7 @@ import { rm } from "node:fs/promises";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createRpcChain, fetchRequestAccount, generateX25519KeyPair, RequestStatus } from "@chainference/client";
+import { createRpcChain, fetchRequestAccount, fetchResponseAccount, findResponsePda, generateX25519KeyPair, RequestStatus } from "@chainference/client";
 
 import { startLocalRpcServer } from "../../cli/src/localnet/rpc-server";
 import {
@@ -21,8 +21,10 @@ import {
   type ProviderNode,
 } from "@chainference/node";
 
+import { nonCanonicalPda, onCurveBump, responseSeeds } from "../helpers/lifecycle";
 import {
   ask,
+  askNamingResponseBump,
   createTestMarket,
   freePort,
   fundedWallet,
@@ -142,6 +144,42 @@ describe("provider node with the embedded model", () => {
     const answer = await readAnswer(market, good);
     expect(answer.outcome).toBe("settled");
     expect(answer.text).toBe((await node.events.waitFor(completedFor(good.address))).text);
+  });
+
+  it("never locks a request a client made unanswerable: a non-canonical or impossible response address, or a reused nonce over a response never closed", async () => {
+    // Given a client and this node's server on the allow-list
+    const client = await fundedWallet(market.chain);
+    const server = await serverListingFor(market, node.server);
+    const question = { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: 8, temperature: 0 } as const;
+    const expiredBefore = (await serverListingFor(market, node.server)).server.expired;
+    // and a settled request whose response the client keeps (never closes)
+    const nonce = nextNonce();
+    const first = await ask(market, { ...question, nonce });
+    expect((await readAnswer(market, first)).outcome).toBe("settled");
+    const [responseAddress] = await findResponsePda({ request: first.address });
+    expect(await fetchResponseAccount(market.chain, responseAddress)).toMatchObject({ completed: true, request: first.address });
+
+    // When the client posts a request naming a valid non-canonical response bump, one naming a bump with
+    // no program address, and re-creates the settled request with the same nonce (the old response still there)
+    const lowerBump = await askNamingResponseBump(market, question, async (request, canonical) => (await nonCanonicalPda(responseSeeds(request), canonical))[1]);
+    const noAddress = await askNamingResponseBump(market, question, (request) => onCurveBump(responseSeeds(request)));
+    const reused = await ask(market, { ...question, nonce });
+    expect(reused.address).toBe(first.address);
+    const [a, b, c] = await Promise.all(
+      [lowerBump, noAddress, reused].map((posted) => node.events.waitFor(skippedFor(posted.address), { timeoutMs: 30_000 })),
+    );
+
+    // Then the node skips each before locking, with its reason
+    expect(a?.reason).toBe("bad-response-address");
+    expect(b?.reason).toBe("bad-response-address");
+    expect(b?.detail).toContain("no program address");
+    expect(c?.reason).toBe("stale-response");
+    // and they stay Open (they will expire unlocked: a full refund, no server penalized)
+    for (const posted of [lowerBump, noAddress, reused]) {
+      expect((await fetchRequestAccount(market.chain, posted.address))?.status).toBe(RequestStatus.Open);
+    }
+    expect((await serverListingFor(market, node.server)).server.expired).toBe(expiredBefore);
+    expect(node.metrics.snapshot().skipped).toMatchObject({ "bad-response-address": 2, "stale-response": 1 });
   });
 
   it("serves through a Solana JSON-RPC endpoint, the path to a real cluster, and exposes /metrics", async () => {

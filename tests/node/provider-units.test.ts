@@ -1,8 +1,18 @@
 /** The provider node's decisions in isolation: flushing, budgets, recovery, billing, retries, metrics. */
 import { afterAll, describe, expect, it } from "vitest";
-import { generateKeyPairSigner, type Address } from "@solana/kit";
+import {
+  appendTransactionMessageInstructions,
+  createTransactionMessage,
+  generateKeyPairSigner,
+  getTransactionMessageSize,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  type Address,
+  type Blockhash,
+} from "@solana/kit";
 
-import { TransactionFailedError } from "@chainference/client";
+import { getAppendResponseInstructionAsync, TransactionFailedError } from "@chainference/client";
 import {
   CHUNK_FRAME_OVERHEAD,
   billableTokens,
@@ -46,6 +56,27 @@ describe("chunk size", () => {
     const max = await getMaxChunkCiphertextBytes(operator);
     expect(max).toBeGreaterThan(512);
     expect(max).toBeLessThan(1232 - 64 - 6 * 32);
+    // A chunk of exactly that size makes a 1,232-byte transaction, one more byte would not fit
+    const wireSize = async (ciphertextLen: number) => {
+      const instruction = await getAppendResponseInstructionAsync({
+        operator,
+        request: REQUEST,
+        chunkIndex: 0,
+        isFinal: false,
+        reserveBytes: 0,
+        ciphertext: new Uint8Array(ciphertextLen),
+      });
+      return getTransactionMessageSize(
+        pipe(
+          createTransactionMessage({ version: 0 }),
+          (m) => setTransactionMessageFeePayerSigner(operator, m),
+          (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: REQUEST as string as Blockhash, lastValidBlockHeight: 0n }, m),
+          (m) => appendTransactionMessageInstructions([instruction], m),
+        ),
+      );
+    };
+    expect(await wireSize(max)).toBe(1232);
+    expect(await wireSize(max + 1)).toBe(1233);
     expect(await getMaxChunkPlaintextBytes(operator, 10_000)).toBe(max - 16);
     expect(await getMaxChunkPlaintextBytes(operator, 300)).toBe(300);
   });

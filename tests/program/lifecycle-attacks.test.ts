@@ -12,7 +12,6 @@ import { generateKeyPairSigner, type Address, type Instruction, type KeyPairSign
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   CHAINFERENCE_ERROR__ALREADY_INITIALIZED,
-  CHAINFERENCE_ERROR__ARITHMETIC_OVERFLOW,
   CHAINFERENCE_ERROR__ALREADY_RATED,
   CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH,
   CHAINFERENCE_ERROR__CLIENT_MISMATCH,
@@ -71,6 +70,7 @@ import {
   DEFAULT_REQUEST,
   MAX_ALLOWED_SERVERS,
   PRICED_MODEL,
+  REQUEST_HEADER_SIZE,
   accountExists,
   allowed,
   appendPromptInstruction,
@@ -132,6 +132,17 @@ const open = (params: Partial<RequestParams> = {}, client?: KeyPairSigner): Prom
 async function locked(params: Partial<RequestParams> = {}, server: RegisteredServer = A) {
   const req = await open(params);
   await lock(sender(), market, req.address, server);
+  const [response] = await responsePda(req.address);
+  return { req, response };
+}
+
+/** Locked by A, its client having stored `responseBump(request address)` instead of the canonical bump. */
+async function lockedNaming(responseBump: (request: Address) => Promise<number>) {
+  const client = await fundedSigner(t.svm);
+  const nonce = freshNonce();
+  const [address] = await requestPda(client.address, nonce);
+  const req = await createRequest(t, {}, { client, nonce, responseBump: await responseBump(address) });
+  await lock(sender(), market, req.address, A);
   const [response] = await responsePda(req.address);
   return { req, response };
 }
@@ -287,7 +298,7 @@ describe("create_request attacks", () => {
   });
 
   it("create whose account would exceed the 10 KiB CPI growth limit → PromptTooLarge", async () => {
-    // Given a config allowing 16 KiB prompts and a 10,000-byte prompt (392 + 10,000 > 10,240)
+    // Given a config allowing 16 KiB prompts and a 10,000-byte prompt (393 + 10,000 > 10,240)
     await expectProgramError(
       open({ promptLen: 10_000, prompt: new Uint8Array(10) }),
       CHAINFERENCE_ERROR__PROMPT_TOO_LARGE,
@@ -365,7 +376,7 @@ describe("create_request attacks", () => {
     // When the client creates the request
     const req = await createRequest(t, {}, { client, nonce });
     // Then it exists, holding rent + stake (the client paid only the shortfall)
-    const need = rentExempt(t.svm, 392 + DEFAULT_REQUEST.promptLen) + DEFAULT_REQUEST.stake;
+    const need = rentExempt(t.svm, REQUEST_HEADER_SIZE + DEFAULT_REQUEST.promptLen) + DEFAULT_REQUEST.stake;
     expect(balanceOf(t.svm, address)).toBe(need);
     expect(lamportDelta(req.report, client.address)).toBe(-(need - 1_000_000n + req.report.fee));
     expect(readRequest(t, address).status).toBe(0);
@@ -659,61 +670,77 @@ describe("append_response attacks", () => {
 
   it("append passing the request as the response (first chunk) → AlreadyInitialized", async () => {
     const { req } = await locked();
-    const ix = await appendIx(A, req.address, { response: [req.address, 255] as never, bump: 255 });
+    const ix = await appendIx(A, req.address, { response: req.address });
     await expectProgramError(send(t, ix, { feePayer: A.operator }), CHAINFERENCE_ERROR__ALREADY_INITIALIZED);
   });
 
   it("append passing the request as the response (later chunk) → InvalidAccountData", async () => {
     const { req } = await answered([100], {}, A, false);
-    const ix = await appendIx(A, req.address, { chunkIndex: 1, response: [req.address, 255] as never, bump: 255 });
+    const ix = await appendIx(A, req.address, { chunkIndex: 1, response: req.address });
     await expectProgramError(send(t, ix, { feePayer: A.operator }), CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA);
   });
 
   it("append writing into another request's response → ResponseMismatch", async () => {
     const mine = await answered([100], {}, A, false);
     const theirs = await answered([100], {}, A, false);
-    const ix = await appendIx(A, mine.req.address, {
-      chunkIndex: 1,
-      response: [theirs.response, 255] as never,
-      bump: 255,
-    });
+    const ix = await appendIx(A, mine.req.address, { chunkIndex: 1, response: theirs.response });
     await expectProgramError(send(t, ix, { feePayer: A.operator }), CHAINFERENCE_ERROR__RESPONSE_MISMATCH);
   });
 
-  it("first chunk with another valid bump than the canonical response's → the CPI fails (PrivilegeEscalation)", async () => {
+  // The response address is the client's choice (`response_bump`, stored at create), never the
+  // server's: append_response carries no bump, and its first chunk signs with the stored one.
+  it("server cannot choose the response address: a non-canonical PDA (valid lower bump) → the CPI fails (PrivilegeEscalation), nothing is created", async () => {
+    // Given a request naming the canonical response, and the highest valid bump below it with its address
     const { req, response } = await locked();
     const [, canonical] = await responsePda(req.address);
-    const [, other] = await nonCanonicalPda(responseSeeds(req.address), canonical);
-    const ix = await appendIx(A, req.address, { bump: other });
-    await expectRuntimeError(send(t, ix, { feePayer: A.operator }), /PrivilegeEscalation/);
-    expect(accountExists(t, response)).toBe(false);
-  });
-
-  it("first chunk with a bump whose seeds land on the curve → the CPI fails (no program address)", async () => {
-    const { req } = await locked();
-    const ix = await appendIx(A, req.address, { bump: await onCurveBump(responseSeeds(req.address)) });
-    const error = await expectRuntimeError(send(t, ix, { feePayer: A.operator }), /ProgramFailedToComplete/);
-    expect(error.report.logs.join("\n")).toMatch(/Could not create program address with signer seeds/);
-  });
-
-  // KNOWN BUG (reported): append_response creates the response at a non-canonical PDA when given a
-  // valid lower bump and its address; complete_request then settles against it (it only checks
-  // response.request), while clients look for the response at the canonical PDA. `it.fails` keeps
-  // the suite green until the program checks the bump; then flip it to `it`.
-  it.fails("first chunk creating the response at a non-canonical PDA (valid lower bump) → rejected", async () => {
-    // Given the highest valid bump below the canonical one and its address
-    const { req } = await locked();
-    const [, canonical] = await responsePda(req.address);
-    const nonCanonical = await nonCanonicalPda(responseSeeds(req.address), canonical);
+    const [nonCanonical] = await nonCanonicalPda(responseSeeds(req.address), canonical);
+    // When the server passes the non-canonical address for the first chunk
     const ix = await appendIx(A, req.address, { response: nonCanonical });
-    // When / Then the response must live where clients look for it (the canonical PDA)
-    await expectRejected(send(t, ix, { feePayer: A.operator }));
+    // Then the runtime refuses to sign for an address the stored bump does not derive
+    await expectRuntimeError(send(t, ix, { feePayer: A.operator }), /PrivilegeEscalation/);
+    expect(accountExists(t, nonCanonical)).toBe(false);
+    expect(accountExists(t, response)).toBe(false);
+    expect(readRequest(t, req.address).hasResponse).toBe(false);
+  });
+
+  it("server cannot choose the response address: the response lands at the address the request names", async () => {
+    // Given a request naming the canonical response PDA (what the SDK stores)
+    const { req, response } = await locked();
+    const [, canonical] = await responsePda(req.address);
+    expect(readRequest(t, req.address).responseBump).toBe(canonical);
+    // When the server appends its first chunk
+    await send(t, await appendIx(A, req.address, { isFinal: true }), { feePayer: A.operator });
+    // Then the response is at the canonical PDA, with the canonical bump, and it settles there
+    expect(readResponse(t, response)).toMatchObject({ bump: canonical, request: req.address, chunkCount: 1, isFinal: true });
+    await send(t, completeIx({ req, response }), { feePayer: A.operator });
+    expect(accountExists(t, req.address)).toBe(false);
+  });
+
+  it("a request naming a non-canonical response bump: the first chunk at the canonical PDA → the CPI fails (PrivilegeEscalation)", async () => {
+    // Given a client that stored the highest valid bump below the canonical one
+    const { req, response } = await lockedNaming(
+      async (request) => (await nonCanonicalPda(responseSeeds(request), (await responsePda(request))[1]))[1],
+    );
+    // When the server appends at the canonical address (where clients read) / Then the CPI fails
+    await expectRuntimeError(send(t, await appendIx(A, req.address), { feePayer: A.operator }), /PrivilegeEscalation/);
+    expect(accountExists(t, response)).toBe(false);
+    // (and the response could only land at the address the request names, where no client looks:
+    // provider nodes skip such a request before locking, see tests/node)
+    const [named] = await nonCanonicalPda(responseSeeds(req.address), (await responsePda(req.address))[1]);
+    await send(t, await appendIx(A, req.address, { response: named }), { feePayer: A.operator });
+    expect(readResponse(t, named)).toMatchObject({ request: req.address, bump: readRequest(t, req.address).responseBump });
+  });
+
+  it("a request naming a response bump whose seeds land on the curve → the first chunk's CPI fails (no program address)", async () => {
+    const { req } = await lockedNaming((request) => onCurveBump(responseSeeds(request)));
+    const error = await expectRuntimeError(send(t, await appendIx(A, req.address), { feePayer: A.operator }), /ProgramFailedToComplete/);
+    expect(error.report.logs.join("\n")).toMatch(/Could not create program address with signer seeds/);
   });
 
   it("a keypair signing as the response → InvalidPda", async () => {
     const { req } = await locked();
     const fake = await generateKeyPairSigner();
-    const ix = await appendIx(A, req.address, { response: [fake.address, 255] as never, bump: 255 });
+    const ix = await appendIx(A, req.address, { response: fake.address });
     const accounts = ix.accounts!.map((m, i) => (i === 3 ? { ...m, role: 3, signer: fake } : m));
     await expectProgramError(
       send(t, { ...ix, accounts } as Instruction, { feePayer: A.operator }),
@@ -1113,42 +1140,68 @@ describe("nonce reuse attacks (a request re-created at the address of a settled 
     return { req: again, response: first.response };
   }
 
-  // KNOWN BUG (reported): the response PDA is derived from the request address alone, and
-  // complete_request only checks response.request == request (not request.has_response, nor that
-  // the response was written after this lock). A request re-created with a settled request's nonce
-  // therefore settles against the old, still-open final response: the server is paid again without
-  // streaming anything. In the same slot nothing stops it; `it.fails` keeps the suite green until
-  // the program rejects it.
-  it.fails("complete a re-created request against the previous request's stale final response → rejected", async () => {
+  // The response PDA is derived from the request address alone, so a response the client never
+  // closed still sits at the PDA when the client re-creates the request with the same nonce, and it
+  // names the same request address. complete_request therefore also requires request.has_response,
+  // which only this request's own first chunk sets.
+  it("complete without this request's response (re-created over the previous request's stale final response, same slot) → ResponseMismatch", async () => {
     // Given the old response (completed, final, 184 plaintext bytes) still open at the same PDA
     const r = await recreatedOverStaleResponse();
     expect(readRequest(t, r.req.address).hasResponse).toBe(false);
-    // When the server completes the new request without appending anything / Then it must fail
-    await expectRejected(send(t, completeIx(r, { tokensIn: 100, tokensOut: 184 }), { feePayer: A.operator }));
+    expect(readResponse(t, r.response)).toMatchObject({ request: r.req.address, isFinal: true, completed: true });
+    const before = readServer(t, A.server);
+    // When the server completes the new request without appending anything / Then it is refused
+    await expectProgramError(
+      send(t, completeIx(r, { tokensIn: 100, tokensOut: 184 }), { feePayer: A.operator }),
+      CHAINFERENCE_ERROR__RESPONSE_MISMATCH,
+    );
+    // and nothing was paid or counted: the request is still locked, the server's record unchanged
+    expect(readRequest(t, r.req.address).status).toBe(1);
+    expect(readServer(t, A.server)).toMatchObject({ completed: before.completed, lamportsEarned: before.lamportsEarned });
   });
 
-  it("complete against a stale response from an earlier slot fails only on the checked slot subtraction → ArithmeticOverflow", async () => {
+  it("complete without this request's response (stale response from an earlier slot) → ResponseMismatch", async () => {
     // Given the stale response's first chunk lies slots before the new lock
     const first = await completed();
     warpSlots(t.svm, 3n);
     const again = await createRequest(t, {}, { client: first.req.client, nonce: first.req.nonce });
     await lock(sender(), market, again.address, A);
-    // When the server completes against it / Then first_chunk_slot − lock_slot underflows (an
-    // accidental guard: the meaningful check is has_response, see the known bug above)
+    // When the server completes against it / Then has_response rejects it (before any slot arithmetic)
     await expectProgramError(
       send(t, completeIx({ req: again, response: first.response }, { tokensOut: 184 }), { feePayer: A.operator }),
-      CHAINFERENCE_ERROR__ARITHMETIC_OVERFLOW,
+      CHAINFERENCE_ERROR__RESPONSE_MISMATCH,
     );
   });
 
-  // KNOWN BUG (reported): the same stale response blocks the first chunk of the new request
-  // (AlreadyInitialized), so an honest server that locked it can only let it expire and takes an
-  // `expired` mark: a client can grief any server's success rate this way.
-  it.fails("a server can answer a request re-created over a response the client never closed", async () => {
+  // The stale response also blocks the new request's first chunk (the program never writes over an
+  // initialized account). A server that locked it could only let it expire and take an `expired`
+  // mark, so provider nodes screen such requests out before locking (`stale-response`, tests/node).
+  it("first chunk of a request re-created over a response the client never closed → AlreadyInitialized", async () => {
     // Given the re-created, locked request
     const r = await recreatedOverStaleResponse();
-    // When the server appends its first chunk / Then it lands
-    await send(t, await appendIx(A, r.req.address, { isFinal: true }), { feePayer: A.operator });
+    // When the server appends its first chunk / Then the occupied PDA refuses it
+    await expectProgramError(
+      send(t, await appendIx(A, r.req.address, { isFinal: true }), { feePayer: A.operator }),
+      CHAINFERENCE_ERROR__ALREADY_INITIALIZED,
+    );
+    expect(readResponse(t, r.response)).toMatchObject({ chunkCount: 1, completed: true });
+  });
+
+  it("a request re-created over a stale response that no server locks expires Open: full refund, no server penalized", async () => {
+    // Given a request re-created over a stale response, left Open (screened out by every node)
+    const first = await completed();
+    const before = readServer(t, A.server);
+    const again = await createRequest(t, {}, { client: first.req.client, nonce: first.req.nonce });
+    const stakeAndRent = balanceOf(t.svm, again.address);
+    // When its open window passes and anyone expires it
+    warpSlots(t.svm, DEFAULT_LIMITS.openRequestSlots + 1n);
+    const report = await send(t, expireInstruction({ request: again.address, client: again.client.address }), {
+      feePayer: again.client,
+    });
+    // Then the client got everything back and no server's record changed
+    expect(lamportDelta(report, again.client.address)).toBe(stakeAndRent - report.fee);
+    expect(readServer(t, A.server)).toMatchObject({ completed: before.completed, expired: before.expired, activeLocks: 0 });
+    expect(accountExists(t, again.address)).toBe(false);
   });
 
   it("re-creating a request after its response was closed works end to end", async () => {

@@ -175,11 +175,13 @@ describe("create_request", () => {
       maxResponseBytes: DEFAULT_LIMITS.maxResponseBytes,
       promptLen: DEFAULT_REQUEST.promptLen,
       promptWritten: DEFAULT_REQUEST.promptLen,
+      // the response address the client fixed: the canonical response PDA's bump
+      responseBump: (await responsePda(req.address))[1],
     });
     expect(new Uint8Array(r.clientKey)).toEqual(DEFAULT_REQUEST.clientKey);
     // And the tail is the allow-list (84 bytes each) then the prompt
     const tail = new Uint8Array(r.tail);
-    expect(tail.subarray(0, 32)).toEqual(dataOf(t.svm, req.address)!.subarray(392, 424));
+    expect(tail.subarray(0, 32)).toEqual(dataOf(t.svm, req.address)!.subarray(393, 425));
     expect(tail[32 + 4]).toBe(1);
     expect(tail[84 + 32 + 4]).toBe(2);
     expect(tail.subarray(168)).toEqual(DEFAULT_REQUEST.prompt);

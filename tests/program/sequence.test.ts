@@ -55,6 +55,7 @@ import {
   CHAINFERENCE_ERROR__REQUEST_NOT_LOCKED as REQUEST_NOT_LOCKED,
   CHAINFERENCE_ERROR__REQUEST_NOT_OPEN as REQUEST_NOT_OPEN,
   CHAINFERENCE_ERROR__RESPONSE_FINAL as RESPONSE_FINAL,
+  CHAINFERENCE_ERROR__RESPONSE_MISMATCH as RESPONSE_MISMATCH,
   CHAINFERENCE_ERROR__RESPONSE_NOT_COMPLETED as RESPONSE_NOT_COMPLETED,
   CHAINFERENCE_ERROR__RESPONSE_NOT_FINAL as RESPONSE_NOT_FINAL,
   CHAINFERENCE_ERROR__RESPONSE_TOO_LARGE as RESPONSE_TOO_LARGE,
@@ -117,7 +118,7 @@ const CONFIG = {
   closeGraceSlots: 60n,
   minStake: 50_000n,
 };
-const MAX_FRAME_CHUNK = 912; // largest chunk that fits a transaction with append_response's accounts
+const MAX_FRAME_CHUNK = 913; // largest chunk that fits a transaction with append_response's accounts
 
 const MODEL_A = "HuggingFaceTB/SmolLM2-135M-Instruct";
 const MODEL_B = "org-1/model.v1";
@@ -496,9 +497,10 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     requests.delete(q.address);
     stakes.costs += cost;
     stakes.refunded += q.stake - cost;
-    // The nonce is reusable once no response is left at its response PDA.
+    // The nonce is reusable once the request closed, even over a response still at its PDA (a
+    // stale response: the new request cannot be answered until it is closed, nor settled with it).
     const n = nonceOf.get(q.address)!;
-    if (!responses.has(responseOf(q.address))) reusable[n.client]!.push(n.nonce);
+    reusable[n.client]!.push(n.nonce);
   };
 
   // ----- On-chain state checks -----
@@ -550,8 +552,16 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
       data[255] === 1,
       v.getUint32(356, true),
       v.getBigUint64(296, true),
+      data[392],
     ].join();
-    const model = [q.status, q.hasResponse, q.sealed, q.written, q.status === 1 ? q.deadline : 0n].join();
+    const model = [
+      q.status,
+      q.hasResponse,
+      q.sealed,
+      q.written,
+      q.status === 1 ? q.deadline : 0n,
+      findResponseBump(address)[1],
+    ].join();
     if (actual !== model) throw new Error(`${describeOp(op)}: request state ${actual}, model ${model}`);
   }
   function checkResponse(address: Address, op: Op) {
@@ -693,6 +703,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     const data = enc.create.encode({
       nonce,
       bump,
+      responseBump: findResponseBump(address)[1],
       model,
       revision,
       stake,
@@ -878,10 +889,15 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     };
   }
 
+  /** Locked, re-created (reused nonce) over a response an earlier request left at its PDA. */
+  const overStaleResponse = (x: ReqM) => x.status === 1 && !x.hasResponse && responses.has(responseOf(x.address));
+
   function appendResponseOp(): Op | undefined {
     const streaming = (x: ReqM) =>
       x.status === 1 && now <= x.deadline && !(x.hasResponse && responses.get(responseOf(x.address))!.final);
-    const candidate = rng.chance(0.92) ? pickRequest(streaming) : undefined;
+    const candidate =
+      (rng.chance(0.05) ? pickRequest(overStaleResponse) : undefined) ??
+      (rng.chance(0.92) ? pickRequest(streaming) : undefined);
     if (!candidate && rng.chance(0.8)) return lockOp();
     const q = candidate ?? pickRequest(() => true);
     if (!q) return undefined;
@@ -895,11 +911,9 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     const len = rng.chance(0.03) ? rng.range(0, 15) : rng.chance(0.2) ? MAX_FRAME_CHUNK : rng.range(16, 700);
     const isFinal = rng.chance(0.35);
     const reserve = rng.pick([0, 0, 512, 2_048, 4_096, 1_000_000]);
-    const [, bump] = findResponseBump(q.address);
     const data = enc.append.encode({
       chunkIndex,
       isFinal,
-      bump,
       reserveBytes: reserve,
       ciphertext: new Uint8Array(len).fill(0x42),
     });
@@ -980,11 +994,13 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   }
 
   function completeOp(): Op | undefined {
-    const candidate = rng.chance(0.9)
-      ? pickRequest(
-          (x) => x.status === 1 && now <= x.deadline && x.hasResponse && responses.get(responseOf(x.address))!.final,
-        )
-      : undefined;
+    const candidate =
+      (rng.chance(0.05) ? pickRequest(overStaleResponse) : undefined) ??
+      (rng.chance(0.9)
+        ? pickRequest(
+            (x) => x.status === 1 && now <= x.deadline && x.hasResponse && responses.get(responseOf(x.address))!.final,
+          )
+        : undefined);
     if (!candidate && rng.chance(0.8)) return appendResponseOp();
     const q = candidate ?? pickRequest((x) => x.status === 1) ?? pickRequest(() => true);
     if (!q) return undefined;
@@ -1017,6 +1033,9 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
         if (signer.address !== s.op.address) return { code: OPERATOR_MISMATCH };
         if (q.status !== 1) return { code: REQUEST_NOT_LOCKED };
         if (q.lockedBy !== s.idx) return { code: NOT_LOCKED_BY_SERVER };
+        // A response this request did not create (a stale one left by an earlier request with the
+        // same nonce) never settles it.
+        if (!q.hasResponse) return { code: RESPONSE_MISMATCH };
         if (clientAddress !== client.address) return { code: CLIENT_MISMATCH };
         if (shard !== q.feeShard) return { code: FEE_VAULT_MISMATCH };
         if (now > q.deadline) return { code: REQUEST_EXPIRED };
@@ -1180,8 +1199,6 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
           apply: () => {
             closeTo(p.address, p.operator);
             responses.delete(p.address);
-            const n = nonceOf.get(p.request);
-            if (n && !requests.has(p.request)) reusable[n.client]!.push(n.nonce);
           },
         };
       },
@@ -1342,7 +1359,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   // Locked requests with a final response and time left are settled by their server ...
   for (const q of liveRequests()) {
     const resp = responses.get(responseOf(q.address));
-    if (q.status === 1 && resp?.final && now <= q.deadline) {
+    if (q.status === 1 && q.hasResponse && resp?.final && now <= q.deadline) {
       const s = servers[q.lockedBy]!;
       const vault = vaults[q.feeShard]!;
       const client = clients[q.client]!;

@@ -1,13 +1,28 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
+import {
+  appendTransactionMessageInstructions,
+  createTransactionMessage,
+  generateKeyPairSigner,
+  getTransactionMessageSize,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  type Address,
+  type Blockhash,
+  type Instruction,
+  type KeyPairSigner,
+  type TransactionSigner,
+} from "@solana/kit";
 import {
   CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
   CHAINFERENCE_PROGRAM_ADDRESS,
+  TRANSACTION_SIZE_LIMIT,
   appendResponseChunk,
   cancelRequest,
   checkEligibility,
+  checkResponseAddress,
   completeRequest,
   computeSettlement,
   createLiteSvmChain,
@@ -21,8 +36,10 @@ import {
   fetchLockedRequests,
   fetchOpenRequests,
   fetchRequestAccount,
+  fetchResponseAccount,
   fetchServers,
   findFeeVaults,
+  findResponsePda,
   findWrappedDataKey,
   generateX25519KeyPair,
   initializeProtocol,
@@ -65,6 +82,18 @@ async function setup() {
     operators.push({ signer, keys, server });
   }
   return { chain, client, treasury, operators };
+}
+
+/** Wire size of one transaction carrying `instructions` (v0 message, as the chains send it). */
+function wireSize(instructions: readonly Instruction[], feePayer: TransactionSigner): number {
+  return getTransactionMessageSize(
+    pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayerSigner(feePayer, m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: "11111111111111111111111111111111" as Blockhash, lastValidBlockHeight: 0n }, m),
+      (m) => appendTransactionMessageInstructions(instructions, m),
+    ),
+  );
 }
 
 const payload = (content: string): PromptPayload => ({ v: 1, messages: [{ role: "user", content }], maxTokens: 64 });
@@ -164,11 +193,38 @@ describe("SDK request flow against the real program", () => {
     expect(Buffer.from(forged).equals(Buffer.from(real))).toBe(false);
   });
 
+  it("names the canonical response PDA when it posts, so the server's answer lands where the client reads it", async () => {
+    const { chain, client, operators } = ctx;
+    // Given a posted request
+    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("where does it land?"), servers: [listed(operators[0]!)], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const request = (await fetchRequestAccount(chain, posted.address))!;
+    // Then it stores the canonical response bump (the address the server must create the response at)
+    const [canonical, canonicalBump] = await findResponsePda({ request: posted.address });
+    expect(request.responseBump).toBe(canonicalBump);
+    expect(await checkResponseAddress(request)).toEqual({ canonical, canonicalBump, named: canonical, canonicalNamed: true });
+    // And when a server answers, the response is at that address, the one watchResponse reads
+    await serve(chain, operators[0]!, request, ["here"]);
+    expect(await fetchResponseAccount(chain, canonical)).toMatchObject({ request: posted.address, bump: canonicalBump, completed: true });
+  });
+
   it("splits a large prompt over append_prompt transactions and the server reads it whole", async () => {
     const { chain, client, operators } = ctx;
     const long = "lorem ipsum ".repeat(400); // ~4.8 KB
-    const posted = await postRequest(chain, { client, model: MODEL, payload: payload(long), servers: [listed(operators[1]!)], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    // (every transaction is measured: LiteSVM does not enforce the 1,232-byte packet limit, a cluster does)
+    const sizes: number[] = [];
+    const measuring: LiteSvmChain = {
+      ...chain,
+      sendInstructions: (instructions, options) => {
+        sizes.push(wireSize(instructions, options.feePayer));
+        return chain.sendInstructions(instructions, options);
+      },
+    };
+    const posted = await postRequest(measuring, { client, model: MODEL, payload: payload(long), servers: [listed(operators[1]!)], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
     expect(posted.transactions.length).toBeGreaterThan(4);
+    // Every transaction fits the packet, and all but the last are filled to the byte
+    expect(sizes).toHaveLength(posted.transactions.length);
+    expect(sizes.slice(0, -1).every((n) => n === TRANSACTION_SIZE_LIMIT)).toBe(true);
+    expect(sizes.at(-1)).toBeLessThanOrEqual(TRANSACTION_SIZE_LIMIT);
     const request = (await fetchRequestAccount(chain, posted.address))!;
     expect(request.sealed).toBe(true);
     const { prompt } = await serve(chain, operators[1]!, request, ["ok"]);

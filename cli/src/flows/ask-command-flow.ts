@@ -14,7 +14,7 @@ import { buildSettlementReport, printSettlement, settlementJson, type Settlement
 /** Lamports set aside for the client's own transaction fees (a few signatures). */
 const FEE_HEADROOM = 50_000n;
 /** Request account bytes before the allow-list and the prompt (docs/protocol.md). */
-const REQUEST_HEADER_BYTES = 392;
+const REQUEST_HEADER_BYTES = 393;
 const ALLOWED_ENTRY_BYTES = 84;
 
 export type AskRunResult = { readonly outcome: AskOutcome | null; readonly report: SettlementReport | null };

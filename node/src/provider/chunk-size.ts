@@ -16,11 +16,15 @@ export const CHUNK_FRAME_OVERHEAD = 2 + CRYPTO_TAG_LENGTH;
 
 /** Any address: the transaction's size does not depend on which. */
 const PLACEHOLDER_REQUEST = "11111111111111111111111111111112" as Address;
+/** Ciphertext bytes the size is measured with: the instruction data is then ≥ 128 bytes, so its compact-u16
+ * length takes the 2 bytes it takes for any chunk near the limit. */
+const PROBE = 128;
 
 /**
  * The largest chunk ciphertext one `append_response` transaction can carry: Solana's 1,232-byte limit minus
- * the exact wire size of that transaction with an empty ciphertext (one signature, six accounts, the
- * instruction data). The ciphertext is a Borsh `bytes` field, so each further byte costs exactly one.
+ * the exact wire size of that transaction (one signature, six accounts, the instruction data) measured with a
+ * 128-byte ciphertext, plus those 128. The ciphertext is a Borsh `bytes` field, so each further byte costs
+ * exactly one (the data's compact-u16 length already takes its 2 bytes).
  * For the operator as sole signer (v0 message, no compute-budget instruction) this is 913 bytes (897 bytes of
  * plaintext), so the default 900-byte chunk setting is clamped to 897.
  *
@@ -31,11 +35,11 @@ export async function getMaxChunkCiphertextBytes(operator: TransactionSigner): P
   const instruction = await getAppendResponseInstructionAsync({
     operator,
     request: PLACEHOLDER_REQUEST,
-    response: await findResponsePda({ request: PLACEHOLDER_REQUEST }),
+    response: (await findResponsePda({ request: PLACEHOLDER_REQUEST }))[0],
     chunkIndex: 0,
     isFinal: false,
     reserveBytes: 0,
-    ciphertext: new Uint8Array(),
+    ciphertext: new Uint8Array(PROBE),
   });
   const message = pipe(
     createTransactionMessage({ version: 0 }),
@@ -43,14 +47,14 @@ export async function getMaxChunkCiphertextBytes(operator: TransactionSigner): P
     (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: PLACEHOLDER_REQUEST as string as Blockhash, lastValidBlockHeight: 0n }, m),
     (m) => appendTransactionMessageInstructions([instruction], m),
   );
-  return TRANSACTION_SIZE_LIMIT - getTransactionMessageSize(message);
+  return TRANSACTION_SIZE_LIMIT - getTransactionMessageSize(message) + PROBE;
 }
 
 /**
  * The largest chunk plaintext the node writes: the configured size, never more than one transaction holds.
  *
  * @example
- * const maxPlaintext = await getMaxChunkPlaintextBytes(operator, config.flush.maxChunkBytes); // ≤ 901
+ * const maxPlaintext = await getMaxChunkPlaintextBytes(operator, config.flush.maxChunkBytes); // ≤ 897
  */
 export async function getMaxChunkPlaintextBytes(operator: TransactionSigner, configured: number): Promise<number> {
   return Math.max(1, Math.min(configured, (await getMaxChunkCiphertextBytes(operator)) - CRYPTO_TAG_LENGTH));

@@ -21,7 +21,11 @@ export type SkipReason =
   | "stake-too-low-for-answer"
   | "deadline-too-short"
   | "at-capacity"
-  | "lock-failed";
+  | "lock-failed"
+  /** The request's `response_bump` does not give the canonical response PDA: the answer could not be written where the client reads it. */
+  | "bad-response-address"
+  /** An account already sits at the response address (a nonce reused over a response its client never closed): the first chunk would fail. */
+  | "stale-response";
 
 /** Skip reasons that may change on a later poll (the request is looked at again). */
 export const TRANSIENT_SKIP_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>(["prompt-not-sealed", "at-capacity", "deadline-too-short"]);

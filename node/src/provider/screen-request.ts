@@ -1,5 +1,14 @@
 import type { Address } from "@solana/kit";
-import { checkEligibility, describeIneligibility, type RequestAccount, type Server, type ServerKeyring } from "@chainference/client";
+import {
+  CHAINFERENCE_PROGRAM_ADDRESS,
+  checkEligibility,
+  checkResponseAddress,
+  describeIneligibility,
+  type ChainAccount,
+  type RequestAccount,
+  type Server,
+  type ServerKeyring,
+} from "@chainference/client";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { NodeConfig, ServedModelConfig } from "../config/node-config";
@@ -26,6 +35,8 @@ export type ScreenInput = Readonly<{
   maxChunkPlaintext: number;
   /** The prompt, when an earlier look already opened it. */
   opened?: OpenedPrompt;
+  /** Reads one account (the request's response address, which must be free before the node locks). */
+  getAccount: (address: Address) => Promise<ChainAccount | null>;
 }>;
 
 /** Take it (with what was worked out), or why not. */
@@ -49,10 +60,13 @@ async function estimatePromptTokens(backend: InferenceBackend, opened: OpenedPro
 /**
  * Decides whether the node takes an open request, checking locally what `lock_request` will check on-chain
  * (allow-list, active, model and revision, prices, reputation filters, prompt cost) and what only the node
- * knows: the prompt opens with its keyring (checked before locking, so an unreadable prompt is never locked),
+ * knows: the request names the canonical response address (its `response_bump`) and nothing occupies it yet
+ * (a reused nonce over a response never closed), so the first chunk can land where the client reads it; the
+ * prompt opens with its keyring (checked before locking, so an unreadable prompt is never locked),
  * it fits the model's context and the node's size limits, the stake pays for a useful answer
  * (`minOutputTokens`, or fewer when the prompt asks for fewer), the node has a free slot (`concurrency`) and
- * can generate that answer before the deadline behind its queue.
+ * can generate that answer before the deadline behind its queue. Requests a client made unanswerable are
+ * never locked, so they cannot cost the server an expiry.
  *
  * @example
  * const decision = await screenRequest({ request, slot, serverAddress, server, config, keyring, ... });
@@ -62,6 +76,12 @@ export async function screenRequest(input: ScreenInput): Promise<ScreenDecision>
   const { request, config } = input;
   if (!request.sealed) return skip("prompt-not-sealed", `${request.promptWritten} of ${request.promptLen} prompt bytes written so far`);
   if (input.slot > request.openUntilSlot) return skip("open-window-passed", `lockable until slot ${request.openUntilSlot}, now ${input.slot}`);
+  const responseAddress = await checkResponseAddress(request);
+  if (!responseAddress.canonicalNamed)
+    return skip(
+      "bad-response-address",
+      `response_bump ${request.responseBump} gives ${responseAddress.named ?? "no program address"}, not the canonical response ${responseAddress.canonical} (bump ${responseAddress.canonicalBump})`,
+    );
   if (request.promptLen > config.maxPromptBytes) return skip("prompt-too-large", `${request.promptLen} bytes, this node takes at most ${config.maxPromptBytes}`);
 
   const verdict = checkEligibility(
@@ -129,5 +149,10 @@ export async function screenRequest(input: ScreenInput): Promise<ScreenDecision>
     return skip("stake-too-low-for-answer", `the stake pays for ${budget.affordableTokens} answer tokens after the prompt, fewer than ${useful}`, opened);
   if (budget.timeTokens < useful)
     return skip("deadline-too-short", `about ${budget.timeTokens} tokens can be generated before the deadline (behind ${input.queuedTokens(model)} queued), fewer than ${useful}`, opened);
+  // Last, as it costs a read: the program refuses to create the response over an initialized account
+  // (lamports alone do not block it), so a stale response there would make the locked request expire.
+  const occupant = await input.getAccount(responseAddress.canonical);
+  if (occupant && (occupant.owner === CHAINFERENCE_PROGRAM_ADDRESS || occupant.data.length > 0))
+    return skip("stale-response", `an account already sits at the response address ${responseAddress.canonical} (a reused nonce whose earlier response was never closed)`, opened);
   return { take: true, model, opened, budget, streamByteCap };
 }

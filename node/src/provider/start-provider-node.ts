@@ -268,6 +268,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         tokensPerSecond,
         maxChunkPlaintext,
         ...(memo?.opened ? { opened: memo.opened } : {}),
+        getAccount: (address) => chain.getAccount(address),
       });
       if (decision.take) await lockAndServe(request, decision);
       else noteSkip(request.address, decision);

@@ -1,4 +1,4 @@
-//! Request PDA `["request", client, nonce u64 le]`, `392 + 84 × allowed_count + prompt_len` bytes
+//! Request PDA `["request", client, nonce u64 le]`, `393 + 84 × allowed_count + prompt_len` bytes
 //! (`docs/protocol.md` § Request). The account is its own escrow: its lamports are its rent plus
 //! the stake, and it closes to the client when it settles, is cancelled or expires.
 
@@ -64,6 +64,7 @@ pub struct Request {
     prompt_len: [u8; 4],
     prompt_written: [u8; 4],
     client_key: [u8; 32],
+    response_bump: u8,
 }
 
 const _: () = assert!(core::mem::size_of::<Request>() == Request::LEN);
@@ -101,7 +102,7 @@ const PROMPT_LEN_OFFSET: usize = 352;
 
 impl Request {
     /// Header length (the account with no allow-list and no prompt).
-    pub const LEN: usize = 392;
+    pub const LEN: usize = 393;
     pub const HEADER_LEN: usize = Self::LEN;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Request;
     pub const PREFIX: &'static [u8] = b"request";
@@ -361,6 +362,19 @@ impl Request {
         self.client_key = *key;
     }
 
+    /// Bump of the response PDA `["response", request, [response_bump]]`, chosen by the client at
+    /// create (its own lookup key, not verified on-chain): the first `append_response` signs with
+    /// it, so the server cannot pick another address.
+    #[inline(always)]
+    pub fn response_bump(&self) -> u8 {
+        self.response_bump
+    }
+
+    #[inline(always)]
+    pub fn set_response_bump(&mut self, bump: u8) {
+        self.response_bump = bump;
+    }
+
     /// `prompt_len` is fixed by [`Request::init`] (it defines the account size).
     #[inline(always)]
     pub fn prompt_len(&self) -> u32 {
@@ -467,6 +481,8 @@ mod tests {
         assert_eq!(offset_of!(Request, prompt_len), PROMPT_LEN_OFFSET);
         assert_eq!(offset_of!(Request, prompt_written), 356);
         assert_eq!(offset_of!(Request, client_key), 360);
+        assert_eq!(offset_of!(Request, response_bump), 392);
+        assert_eq!(Request::LEN, 393);
         assert_eq!(offset_of!(AllowedServer, key_epoch), 32);
         assert_eq!(offset_of!(AllowedServer, wrapped_key), 36);
     }
@@ -495,8 +511,8 @@ mod tests {
         assert_eq!(r.allowed[1].wrapped_key()[47], 1);
         assert_eq!(r.prompt.len(), 10);
         assert_eq!(r.prompt[9], 0xAB);
-        assert_eq!(data[392 + 84], 9);
-        assert_eq!(data[392 + 168 + 9], 0xAB);
+        assert_eq!(data[393 + 84], 9);
+        assert_eq!(data[393 + 168 + 9], 0xAB);
         // Length must agree with allowed_count and prompt_len.
         assert!(Request::load(&data[..Request::space(2, 9)]).is_err());
         assert!(Request::load(&data[..100]).is_err());

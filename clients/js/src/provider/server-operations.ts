@@ -65,7 +65,9 @@ export async function lockRequest(chain: Chain, operator: TransactionSigner, req
 
 /**
  * Appends one encrypted chunk to the request's response (the first call creates the response
- * account, funding `reserveBytes` of stream so later appends need no System CPI).
+ * account, funding `reserveBytes` of stream so later appends need no System CPI). The program
+ * creates it at the address the request names (`response_bump`); the node only locks requests that
+ * name the canonical response PDA, which is passed here.
  *
  * @example
  * await appendResponseChunk(chain, operator, { request, chunkIndex: 0, isFinal: false, ciphertext, reserveBytes: 4096 });
@@ -78,7 +80,7 @@ export async function appendResponseChunk(
   const instruction = await getAppendResponseInstructionAsync({
     operator,
     request: input.request,
-    response: await findResponsePda({ request: input.request }),
+    response: (await findResponsePda({ request: input.request }))[0],
     chunkIndex: input.chunkIndex,
     isFinal: input.isFinal,
     reserveBytes: input.reserveBytes ?? 0,

@@ -19,7 +19,7 @@ import {
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
   ChainferenceClientError,
 } from "../errors";
-import { CHAINFERENCE_PROGRAM_ADDRESS, findRequestPda, getAppendPromptInstruction, getCreateRequestInstructionAsync } from "../generated";
+import { CHAINFERENCE_PROGRAM_ADDRESS, findRequestPda, findResponsePda, getAppendPromptInstruction, getCreateRequestInstructionAsync } from "../generated";
 import { fetchProtocolConfig } from "../protocol-config";
 import type { ServerWithAddress } from "../servers";
 import { validateModelId } from "./model-id";
@@ -60,6 +60,9 @@ export type PostedRequest = {
   readonly transactions: readonly SentTransaction[];
 };
 
+/** Payload bytes the transaction rooms are measured with (instruction data ≥ 128 bytes: 2-byte length). */
+const PROBE = 128;
+
 const randomNonce = (): bigint => new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0, true);
 
 /** Wire size of a transaction carrying `instructions`, before signing. */
@@ -76,7 +79,8 @@ function transactionSize(instructions: readonly Instruction[], feePayer: Transac
 /**
  * Encrypts a prompt for the chosen servers and posts the request: `create_request` with as much
  * of the ciphertext as fits in one transaction, then `append_prompt` transactions for the rest.
- * The stake moves into the request account, which is its own escrow.
+ * The stake moves into the request account, which is its own escrow. The request names the canonical
+ * response PDA (`response_bump`), so the answer is written where `watchResponse` reads it.
  *
  * @example
  * const posted = await postRequest(chain, {
@@ -95,6 +99,8 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
 
   const nonce = input.nonce ?? randomNonce();
   const [address, bump] = await findRequestPda({ client: input.client.address, nonce });
+  // The client fixes where the answer will be written: the canonical response PDA, where it reads it.
+  const [, responseBump] = await findResponsePda({ request: address });
   const keys = await deriveRequestKeysWithSigner({ programId: CHAINFERENCE_PROGRAM_ADDRESS, requestAddress: address, signer: input.client });
   const prompt = encryptPrompt({ dataKey: keys.dataKey, requestAddress: address, payload: input.payload });
   if (prompt.length > config.maxPromptBytes)
@@ -111,6 +117,7 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
       request: [address, bump],
       nonce,
       bump,
+      responseBump,
       model: input.model,
       revision: input.revision ?? "",
       stake: input.stake,
@@ -125,11 +132,14 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
       promptLen: prompt.length,
       prompt: bytes,
     });
-  // The ciphertext is a Borsh `bytes` field: every extra byte adds exactly one byte on the wire.
-  const firstRoom = TRANSACTION_SIZE_LIMIT - transactionSize([await create(new Uint8Array())], input.client);
+  // The ciphertext is a Borsh `bytes` field: every extra byte adds one byte on the wire, once the
+  // instruction data's compact-u16 length takes 2 bytes (data ≥ 128 bytes). Each room is measured with
+  // a PROBE-byte payload so that is already so.
+  const firstRoom = TRANSACTION_SIZE_LIMIT - transactionSize([await create(new Uint8Array(PROBE))], input.client) + PROBE;
   const first = prompt.subarray(0, Math.max(0, firstRoom));
   const transactions = [await chain.sendInstructions([await create(first)], { feePayer: input.client })];
-  const appendRoom = TRANSACTION_SIZE_LIMIT - transactionSize([getAppendPromptInstruction({ client: input.client, request: address, offset: 0, data: new Uint8Array() })], input.client);
+  const appendRoom =
+    TRANSACTION_SIZE_LIMIT - transactionSize([getAppendPromptInstruction({ client: input.client, request: address, offset: 0, data: new Uint8Array(PROBE) })], input.client) + PROBE;
   for (let offset = first.length; offset < prompt.length; offset += appendRoom) {
     const data = prompt.subarray(offset, offset + appendRoom);
     transactions.push(await chain.sendInstructions([getAppendPromptInstruction({ client: input.client, request: address, offset, data })], { feePayer: input.client }));

@@ -11,7 +11,7 @@ use crate::{
 /// | 0 | operator | w, s | `server.operator`; pays the response rent |
 /// | 1 | server | | Server PDA that locked the request |
 /// | 2 | request | w | Request PDA, Locked by `server` |
-/// | 3 | response | w | PDA `["response", request]`: uninitialized on the first chunk (`has_response == 0`, pre-funded is fine), else the request's Response |
+/// | 3 | response | w | PDA `["response", request, [request.response_bump]]`: uninitialized on the first chunk (`has_response == 0`, pre-funded is fine), else the request's Response |
 /// | 4 | system_program | | |
 ///
 /// Server, request and response carry different discriminators (and an uninitialized response is
@@ -80,7 +80,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for AppendResponseAccount
             }
         } else if !response.is_data_empty() || response.owned_by(program_id) {
             // The first chunk creates the response; the PDA address itself is proven by
-            // `invoke_signed` with the bump from the instruction data.
+            // `invoke_signed` with the bump the request stores (`request.response_bump`).
             return Err(ChainferenceError::AlreadyInitialized.into());
         }
 

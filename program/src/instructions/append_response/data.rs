@@ -2,15 +2,15 @@ use pinocchio::error::ProgramError;
 
 use crate::borsh::Reader;
 
-/// `chunk_index u32, is_final u8, bump u8, reserve_bytes u32, ciphertext bytes`.
+/// `chunk_index u32, is_final u8, reserve_bytes u32, ciphertext bytes`. No bump: the first chunk
+/// creates the response at `["response", request, [request.response_bump]]`, the address the
+/// client fixed when it posted, so the server cannot choose another one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AppendResponseData<'a> {
     /// Must equal `response.chunk_count` (0 for the first chunk): a replay fails.
     pub chunk_index: u32,
     /// Last chunk of the answer (0/1).
     pub is_final: bool,
-    /// Bump of the response PDA; used only by the first chunk.
-    pub bump: u8,
     /// Stream bytes to prefund rent for (capped at the request's `max_response_bytes`): used when
     /// the first chunk creates the response, and by a later chunk only when the rent must be
     /// topped up.
@@ -28,7 +28,6 @@ impl<'a> TryFrom<&'a [u8]> for AppendResponseData<'a> {
         let parsed = Self {
             chunk_index: reader.read_u32()?,
             is_final: reader.read_flag()?,
-            bump: reader.read_u8()?,
             reserve_bytes: reader.read_u32()?,
             ciphertext: reader.bytes()?,
         };
@@ -44,18 +43,17 @@ mod tests {
 
     #[test]
     fn parses_and_rejects_bad_input() {
-        let bytes = [3, 0, 0, 0, 1, 250, 0, 4, 0, 0, 2, 0, 0, 0, 0xAA, 0xBB];
+        let bytes = [3, 0, 0, 0, 1, 0, 4, 0, 0, 2, 0, 0, 0, 0xAA, 0xBB];
         let d = AppendResponseData::try_from(&bytes[..]).unwrap();
         assert_eq!(d.chunk_index, 3);
         assert!(d.is_final);
-        assert_eq!(d.bump, 250);
         assert_eq!(d.reserve_bytes, 1024);
         assert_eq!(d.ciphertext, &[0xAA, 0xBB]);
         let invalid = Err(ChainferenceError::InvalidInstructionData.into());
         let mut long = bytes.to_vec();
         long.push(0);
         assert_eq!(AppendResponseData::try_from(long.as_slice()), invalid);
-        assert_eq!(AppendResponseData::try_from(&bytes[..15]), invalid);
+        assert_eq!(AppendResponseData::try_from(&bytes[..14]), invalid);
         let mut flag = bytes;
         flag[4] = 2;
         assert_eq!(AppendResponseData::try_from(&flag[..]), invalid);

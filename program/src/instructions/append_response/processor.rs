@@ -14,7 +14,8 @@ use crate::{
 
 /// Appends one frame `u16 len ‖ ciphertext` to the response stream.
 ///
-/// First chunk: creates the Response PDA with `228 + frame` bytes of data but rent for
+/// First chunk: creates the Response PDA `["response", request, [request.response_bump]]` (the
+/// address the client named at create) with `228 + frame` bytes of data but rent for
 /// `228 + max(reserve_bytes, frame)`, so later appends only resize. Later chunks: resize, and
 /// only when the lamports no longer cover the new size, top up from the operator (System transfer)
 /// to the rent of `228 + max(reserve_bytes, new stream_len)`. `reserve_bytes` is capped at the
@@ -51,7 +52,9 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         let reserve = data.reserve_bytes.min(max_stream).max(frame);
         let space = Response::space(frame as usize);
         let lamports = rent_exempt_minimum(Response::space(reserve as usize))?;
-        let bump = [data.bump];
+        // The client fixed the response address at create: the server cannot pick another bump.
+        let response_bump = request.response_bump();
+        let bump = [response_bump];
         let seeds = [
             Seed::from(Response::PREFIX),
             Seed::from(&request_key),
@@ -69,7 +72,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         // SAFETY: the only reference to the response data; it was just allocated by the CPI.
         let (response, stream) =
             Response::init(unsafe { accounts.response.borrow_unchecked_mut() }, frame)?;
-        response.set_bump(data.bump);
+        response.set_bump(response_bump);
         response.set_final(data.is_final);
         response.set_request(&request_key);
         response.set_client(request.client());

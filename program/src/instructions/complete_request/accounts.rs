@@ -11,7 +11,7 @@ use crate::{
 /// | 0 | operator | w, s | `server.operator`; receives `cost − fee` |
 /// | 1 | server | w | Server PDA that locked the request (counters) |
 /// | 2 | request | w | Request PDA, Locked by `server`; closes to the client |
-/// | 3 | response | w | the request's Response, final |
+/// | 3 | response | w | the request's Response (`request.has_response`), final |
 /// | 4 | client | w | `request.client`; receives `stake − cost` + the request rent |
 /// | 5 | fee_vault | w | FeeVault of shard `request.fee_shard`; receives the fee |
 ///
@@ -75,7 +75,12 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CompleteRequestAccoun
         if !eq32(loaded_request.locked_by(), server.address().as_array()) {
             return Err(ChainferenceError::NotLockedByServer.into());
         }
-        if !eq32(loaded_response.request(), request.address().as_array()) {
+        // The response must be this request's own: `has_response` is set only by the first
+        // `append_response` of this request. A response left at the same address by an earlier
+        // request with the same (client, nonce) also names this request address, but is not it.
+        if !loaded_request.has_response()
+            || !eq32(loaded_response.request(), request.address().as_array())
+        {
             return Err(ChainferenceError::ResponseMismatch.into());
         }
         if !eq32(loaded_request.client(), client.address().as_array()) {

@@ -4,13 +4,17 @@ use crate::{
     borsh::Reader, constants::MAX_ALLOWED_SERVERS, errors::ChainferenceError, state::AllowedServer,
 };
 
-/// `nonce u64, bump u8, model string, revision string, stake u64, response_timeout u64,
-/// max_price_in u64, max_price_out u64, min_completed u64, min_success_bps u16,
-/// min_avg_rating u16, client_key [32], allowed Vec<AllowedServer>, prompt_len u32, prompt bytes`.
+/// `nonce u64, bump u8, response_bump u8, model string, revision string, stake u64,
+/// response_timeout u64, max_price_in u64, max_price_out u64, min_completed u64,
+/// min_success_bps u16, min_avg_rating u16, client_key [32], allowed Vec<AllowedServer>,
+/// prompt_len u32, prompt bytes`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CreateRequestData<'a> {
     pub nonce: u64,
     pub bump: u8,
+    /// Bump of the response PDA `["response", request]`, stored for the first `append_response`
+    /// (the client's own lookup key: the SDK passes the canonical one; not verified on-chain).
+    pub response_bump: u8,
     pub model: &'a [u8],
     pub revision: &'a [u8],
     pub stake: u64,
@@ -38,6 +42,7 @@ impl<'a> TryFrom<&'a [u8]> for CreateRequestData<'a> {
         let mut reader = Reader::new(data);
         let nonce = reader.read_u64()?;
         let bump = reader.read_u8()?;
+        let response_bump = reader.read_u8()?;
         let model = reader.string()?;
         let revision = reader.string()?;
         let stake = reader.read_u64()?;
@@ -62,6 +67,7 @@ impl<'a> TryFrom<&'a [u8]> for CreateRequestData<'a> {
         Ok(Self {
             nonce,
             bump,
+            response_bump,
             model,
             revision,
             stake,
@@ -88,6 +94,7 @@ pub(crate) mod tests {
         let mut v = Vec::new();
         v.extend_from_slice(&42u64.to_le_bytes());
         v.push(254);
+        v.push(253);
         v.extend_from_slice(&8u32.to_le_bytes());
         v.extend_from_slice(b"org/name");
         v.extend_from_slice(&4u32.to_le_bytes());
@@ -118,6 +125,7 @@ pub(crate) mod tests {
         let d = CreateRequestData::try_from(bytes.as_slice()).unwrap();
         assert_eq!(d.nonce, 42);
         assert_eq!(d.bump, 254);
+        assert_eq!(d.response_bump, 253);
         assert_eq!(d.model, b"org/name");
         assert_eq!(d.revision, b"main");
         assert_eq!(d.stake, 1_000_000);

@@ -112,6 +112,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     header.set_min_avg_rating(data.min_avg_rating);
     header.set_max_response_bytes(max_response_bytes);
     header.set_client_key(data.client_key);
+    header.set_response_bump(data.response_bump);
     mem::copy(
         AllowedServer::slice_as_bytes_mut(request.allowed),
         data.allowed.as_flattened(),

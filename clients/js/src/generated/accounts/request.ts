@@ -111,6 +111,8 @@ export type Request = {
   promptWritten: number;
   /** Client's per-request X25519 public key. */
   clientKey: ReadonlyUint8Array;
+  /** Bump of the response PDA, set by the client at create; the first append_response signs with it. */
+  responseBump: number;
   /** `allowedCount` AllowedServer entries (84 bytes each) then `promptLen` bytes of prompt ciphertext. */
   tail: ReadonlyUint8Array;
 };
@@ -159,6 +161,8 @@ export type RequestArgs = {
   promptWritten: number;
   /** Client's per-request X25519 public key. */
   clientKey: ReadonlyUint8Array;
+  /** Bump of the response PDA, set by the client at create; the first append_response signs with it. */
+  responseBump: number;
   /** `allowedCount` AllowedServer entries (84 bytes each) then `promptLen` bytes of prompt ciphertext. */
   tail: ReadonlyUint8Array;
 };
@@ -212,6 +216,7 @@ export function getRequestEncoder(): Encoder<RequestArgs> {
       ["promptLen", getU32Encoder()],
       ["promptWritten", getU32Encoder()],
       ["clientKey", fixEncoderSize(getBytesEncoder(), 32)],
+      ["responseBump", getU8Encoder()],
       ["tail", getBytesEncoder()],
     ]),
     (value) => ({ ...value, discriminator: REQUEST_DISCRIMINATOR, version: 1 }),
@@ -266,6 +271,7 @@ export function getRequestDecoder(): Decoder<Request> {
     ["promptLen", getU32Decoder()],
     ["promptWritten", getU32Decoder()],
     ["clientKey", fixDecoderSize(getBytesDecoder(), 32)],
+    ["responseBump", getU8Decoder()],
     ["tail", getBytesDecoder()],
   ]);
 }

@@ -32,7 +32,6 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
-  type ProgramDerivedAddress,
   type ReadonlyAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -42,7 +41,6 @@ import {
 import {
   getAccountMetaFactory,
   getAddressFromResolvedInstructionAccount,
-  getResolvedInstructionAccountAsProgramDerivedAddress,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import { findResponsePda, findServerPda } from "../pdas";
@@ -91,7 +89,6 @@ export type AppendResponseInstructionData = {
   discriminator: number;
   chunkIndex: number;
   isFinal: boolean;
-  bump: number;
   reserveBytes: number;
   ciphertext: ReadonlyUint8Array;
 };
@@ -99,7 +96,6 @@ export type AppendResponseInstructionData = {
 export type AppendResponseInstructionDataArgs = {
   chunkIndex: number;
   isFinal: boolean;
-  bump: number;
   reserveBytes: number;
   ciphertext: ReadonlyUint8Array;
 };
@@ -110,7 +106,6 @@ export function getAppendResponseInstructionDataEncoder(): Encoder<AppendRespons
       ["discriminator", getU8Encoder()],
       ["chunkIndex", getU32Encoder()],
       ["isFinal", getBooleanEncoder()],
-      ["bump", getU8Encoder()],
       ["reserveBytes", getU32Encoder()],
       ["ciphertext", addEncoderSizePrefix(getBytesEncoder(), getU32Encoder())],
     ]),
@@ -123,7 +118,6 @@ export function getAppendResponseInstructionDataDecoder(): Decoder<AppendRespons
     ["discriminator", getU8Decoder()],
     ["chunkIndex", getU32Decoder()],
     ["isFinal", getBooleanDecoder()],
-    ["bump", getU8Decoder()],
     ["reserveBytes", getU32Decoder()],
     ["ciphertext", addDecoderSizePrefix(getBytesDecoder(), getU32Decoder())],
   ]);
@@ -149,11 +143,10 @@ export type AppendResponseAsyncInput<
   operator: TransactionSigner<TAccountOperator>;
   server?: Address<TAccountServer>;
   request: Address<TAccountRequest>;
-  response?: ProgramDerivedAddress<TAccountResponse>;
+  response?: Address<TAccountResponse>;
   systemProgram?: Address<TAccountSystemProgram>;
   chunkIndex: AppendResponseInstructionDataArgs["chunkIndex"];
   isFinal: AppendResponseInstructionDataArgs["isFinal"];
-  bump?: AppendResponseInstructionDataArgs["bump"];
   reserveBytes: AppendResponseInstructionDataArgs["reserveBytes"];
   ciphertext: AppendResponseInstructionDataArgs["ciphertext"];
 };
@@ -224,12 +217,6 @@ export async function getAppendResponseInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
-  if (!args.bump) {
-    args.bump = getResolvedInstructionAccountAsProgramDerivedAddress(
-      "response",
-      accounts.response.value,
-    )[1];
-  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -264,11 +251,10 @@ export type AppendResponseInput<
   operator: TransactionSigner<TAccountOperator>;
   server: Address<TAccountServer>;
   request: Address<TAccountRequest>;
-  response: ProgramDerivedAddress<TAccountResponse>;
+  response: Address<TAccountResponse>;
   systemProgram?: Address<TAccountSystemProgram>;
   chunkIndex: AppendResponseInstructionDataArgs["chunkIndex"];
   isFinal: AppendResponseInstructionDataArgs["isFinal"];
-  bump?: AppendResponseInstructionDataArgs["bump"];
   reserveBytes: AppendResponseInstructionDataArgs["reserveBytes"];
   ciphertext: AppendResponseInstructionDataArgs["ciphertext"];
 };
@@ -320,12 +306,6 @@ export function getAppendResponseInstruction<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
-  if (!args.bump) {
-    args.bump = getResolvedInstructionAccountAsProgramDerivedAddress(
-      "response",
-      accounts.response.value,
-    )[1];
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");

@@ -102,6 +102,7 @@ export type CreateRequestInstructionData = {
   discriminator: number;
   nonce: bigint;
   bump: number;
+  responseBump: number;
   model: string;
   revision: string;
   stake: bigint;
@@ -120,6 +121,7 @@ export type CreateRequestInstructionData = {
 export type CreateRequestInstructionDataArgs = {
   nonce: number | bigint;
   bump: number;
+  responseBump: number;
   model: string;
   revision: string;
   stake: number | bigint;
@@ -141,6 +143,7 @@ export function getCreateRequestInstructionDataEncoder(): Encoder<CreateRequestI
       ["discriminator", getU8Encoder()],
       ["nonce", getU64Encoder()],
       ["bump", getU8Encoder()],
+      ["responseBump", getU8Encoder()],
       ["model", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
       ["revision", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
       ["stake", getU64Encoder()],
@@ -164,6 +167,7 @@ export function getCreateRequestInstructionDataDecoder(): Decoder<CreateRequestI
     ["discriminator", getU8Decoder()],
     ["nonce", getU64Decoder()],
     ["bump", getU8Decoder()],
+    ["responseBump", getU8Decoder()],
     ["model", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
     ["revision", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
     ["stake", getU64Decoder()],
@@ -202,6 +206,7 @@ export type CreateRequestAsyncInput<
   systemProgram?: Address<TAccountSystemProgram>;
   nonce: CreateRequestInstructionDataArgs["nonce"];
   bump?: CreateRequestInstructionDataArgs["bump"];
+  responseBump: CreateRequestInstructionDataArgs["responseBump"];
   model: CreateRequestInstructionDataArgs["model"];
   revision: CreateRequestInstructionDataArgs["revision"];
   stake: CreateRequestInstructionDataArgs["stake"];
@@ -315,6 +320,7 @@ export type CreateRequestInput<
   systemProgram?: Address<TAccountSystemProgram>;
   nonce: CreateRequestInstructionDataArgs["nonce"];
   bump?: CreateRequestInstructionDataArgs["bump"];
+  responseBump: CreateRequestInstructionDataArgs["responseBump"];
   model: CreateRequestInstructionDataArgs["model"];
   revision: CreateRequestInstructionDataArgs["revision"];
   stake: CreateRequestInstructionDataArgs["stake"];
