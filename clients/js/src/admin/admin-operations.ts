@@ -1,6 +1,7 @@
 import type { Address, TransactionSigner } from "@solana/kit";
 import type { Chain, SentTransaction } from "../chain";
 import {
+  findConfigPda,
   findFeeVaultPda,
   getInitializeConfigInstructionAsync,
   getUpdateConfigInstructionAsync,
@@ -43,19 +44,30 @@ export function defaultProtocolParameters(treasury: Address): ProtocolParameters
   };
 }
 
-/** The 16 fee vault addresses in shard order. */
-export async function findFeeVaults(): Promise<Address[]> {
-  return Promise.all(Array.from({ length: FEE_VAULT_SHARDS }, async (_, shard) => (await findFeeVaultPda({ shard }))[0]));
+/** The 16 fee vault addresses in shard order (of the program at `programAddress`, by default the generated one). */
+export async function findFeeVaults(programAddress?: Address): Promise<Address[]> {
+  return Promise.all(Array.from({ length: FEE_VAULT_SHARDS }, async (_, shard) => (await findFeeVaultPda({ shard }, { programAddress }))[0]));
 }
 
 /**
- * Initializes the protocol once per deployment: Config plus the 16 fee vaults.
+ * Initializes the protocol once per deployment: Config plus the 16 fee vaults. `programAddress`
+ * targets a deployment at another address than the generated one (`scripts/deploy` with a new program id).
  *
  * @example
  * await initializeProtocol(chain, admin, defaultProtocolParameters(treasury));
  */
-export async function initializeProtocol(chain: Chain, admin: TransactionSigner, parameters: ProtocolParameters): Promise<SentTransaction> {
-  const instruction = await getInitializeConfigInstructionAsync({ admin, ...parameters, feeVaults: await findFeeVaults() });
+export async function initializeProtocol(
+  chain: Chain,
+  admin: TransactionSigner,
+  parameters: ProtocolParameters,
+  options: { readonly programAddress?: Address } = {},
+): Promise<SentTransaction> {
+  const { programAddress } = options;
+  const [config] = await findConfigPda({ programAddress });
+  const instruction = await getInitializeConfigInstructionAsync(
+    { admin, config, ...parameters, feeVaults: await findFeeVaults(programAddress) },
+    programAddress ? { programAddress } : {},
+  );
   return chain.sendInstructions([instruction], { feePayer: admin, computeUnitLimit: 400_000 });
 }
 

@@ -1,1 +1,2 @@
 export * from "./admin-operations";
+export * from "./program-deploy";

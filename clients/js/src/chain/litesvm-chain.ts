@@ -15,6 +15,23 @@ import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "
 /** LiteSVM charges the default 5,000 lamports per signature and no priority fee here. */
 export const LITESVM_LAMPORTS_PER_SIGNATURE = 5_000n;
 
+/** A blockhash stays valid for this many slots after it was issued, as on a cluster. */
+export const RECENT_BLOCKHASH_SLOTS = 150n;
+const MAX_RECENT_BLOCKHASHES = 4096;
+
+/** LiteSVM's `TransactionErrorFieldless` (a const enum, so absent at run time), in order. */
+const TRANSACTION_ERROR_NAMES = [
+  "AccountInUse", "AccountLoadedTwice", "AccountNotFound", "ProgramAccountNotFound", "InsufficientFundsForFee",
+  "InvalidAccountForFee", "AlreadyProcessed", "BlockhashNotFound", "CallChainTooDeep", "MissingSignatureForFee",
+  "InvalidAccountIndex", "SignatureFailure", "InvalidProgramForExecution", "SanitizeFailure", "ClusterMaintenance",
+  "AccountBorrowOutstanding", "WouldExceedMaxBlockCostLimit", "UnsupportedVersion", "InvalidWritableAccount",
+  "WouldExceedMaxAccountCostLimit", "WouldExceedAccountDataBlockLimit", "TooManyAccountLocks",
+  "AddressLookupTableNotFound", "InvalidAddressLookupTableOwner", "InvalidAddressLookupTableData",
+  "InvalidAddressLookupTableIndex", "InvalidRentPayingAccount", "WouldExceedMaxVoteCostLimit",
+  "WouldExceedAccountDataTotalLimit", "MaxLoadedAccountsDataSizeExceeded", "ResanitizationNeeded",
+  "InvalidLoadedAccountsDataSizeLimit", "UnbalancedTransaction", "ProgramCacheHitMaxLimit", "CommitCancelled",
+];
+
 export type LiteSvmChainOptions = {
   /** Programs to load: address and path to the `.so`. */
   readonly programs?: readonly { readonly address: Address; readonly path: string }[];
@@ -55,7 +72,12 @@ export type LiteSvmChain = Chain & {
  * await chain.airdrop(payer.address, 10_000_000_000n);
  */
 export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmChain {
-  const svm = options.svm ?? new LiteSVM();
+  // LiteSVM accepts only its latest blockhash, and `submit` moves it on after every transaction, so a
+  // transaction signed while another landed (concurrent clients and nodes, the local RPC server) would
+  // fail with BlockhashNotFound. Like a cluster, accept any blockhash issued in the last
+  // RECENT_BLOCKHASH_SLOTS slots instead (the signature history still rejects an identical resend as
+  // AlreadyProcessed).
+  const svm = (options.svm ?? new LiteSVM()).withBlockhashCheck(false);
   for (const program of options.programs ?? []) svm.addProgramFromFile(program.address, program.path);
   const slotMs = options.slotDurationMs ?? 0;
   const startedAt = Date.now();
@@ -64,6 +86,12 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
   const landed = new Map<Signature, LandedTransaction>();
   const byAddress = new Map<Address, Signature[]>();
   const messageDecoder = getCompiledTransactionMessageDecoder();
+  const recentBlockhashes = new Map<string, bigint>();
+  const issueBlockhash = () => {
+    recentBlockhashes.set(svm.latestBlockhash(), svm.getClock().slot);
+    if (recentBlockhashes.size > MAX_RECENT_BLOCKHASHES) recentBlockhashes.delete(recentBlockhashes.keys().next().value!);
+  };
+  issueBlockhash();
 
   const sync = (): bigint => {
     const wall = slotMs > 0 ? BigInt(Math.floor((Date.now() - startedAt) / slotMs)) : 0n;
@@ -77,7 +105,9 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     return { address, lamports: account.lamports, owner: account.programAddress, data: account.data, executable: account.executable };
   };
   const failure = (result: FailedTransactionMetadata) => {
-    const text = String(result.err());
+    const err = result.err();
+    // Transaction-level errors come back as a bare enum number: name them (retry logic matches names).
+    const text = typeof err === "number" ? (TRANSACTION_ERROR_NAMES[err] ?? `TransactionError(${err})`) : String(err);
     return new TransactionFailedError({
       instructionIndex: parseInstructionIndex(text),
       customCode: parseCustomCode(text),
@@ -95,6 +125,14 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     // History indexing reads static account keys: legacy and v0 messages without lookup tables.
     if (message.version === 1) throw new Error("v1 transaction messages are not supported by the embedded chain");
     const slot = sync();
+    // A resend of a transaction that already landed (its answer lost on the way) is AlreadyProcessed,
+    // as a cluster's status cache says, rather than being simulated again against the new state.
+    if (landed.has(getSignatureFromTransaction(transaction)))
+      throw new TransactionFailedError({ instructionIndex: null, customCode: null, reason: "AlreadyProcessed", logs: [] });
+    const issued = recentBlockhashes.get(message.lifetimeToken);
+    const current = message.lifetimeToken === svm.latestBlockhash();
+    if (!current && (issued === undefined || slot > issued + RECENT_BLOCKHASH_SLOTS))
+      throw new TransactionFailedError({ instructionIndex: null, customCode: null, reason: "BlockhashNotFound", logs: [] });
     // Preflight like an RPC node: a transaction that would fail is rejected before it lands,
     // so it costs no fee (LiteSVM itself charges fees for failed transactions).
     const simulated = svm.simulateTransaction(transaction);
@@ -102,6 +140,7 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     const result = svm.sendTransaction(transaction);
     // A fresh blockhash per transaction: identical retries must not collide as duplicates.
     svm.expireBlockhash();
+    issueBlockhash();
     if (result instanceof FailedTransactionMetadata) throw failure(result);
     const signature = getSignatureFromTransaction(transaction);
     const accountKeys = message.staticAccounts;

@@ -5,7 +5,13 @@ import {
   getBase64EncodedWireTransaction,
   getBase64Encoder,
   getSignatureFromTransaction,
+  isSolanaError,
   lamports,
+  SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM,
+  SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
+  SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR,
+  SOLANA_ERROR__TRANSACTION_ERROR__ALREADY_PROCESSED,
+  SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
   type Address,
   type Base64EncodedBytes,
   type Signature,
@@ -15,24 +21,70 @@ import type { Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, 
 import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "./transaction-error";
 
 export type RpcChainOptions = {
-  /** How long to wait for a sent transaction to confirm. */
+  /** How long to wait for a sent transaction to confirm (all resends included). */
   readonly confirmTimeoutMs?: number;
   /** Poll interval while confirming. */
   readonly pollMs?: number;
+  /**
+   * Retries of one RPC request after a transient failure (dropped connection, HTTP 5xx/429, a JSON-RPC
+   * "internal error" or "node unhealthy"), with exponential backoff from {@link retryDelayMs}. Default 3.
+   */
+  readonly retries?: number;
+  /** First backoff; doubles per retry, at most 2 s. Default 150 ms. */
+  readonly retryDelayMs?: number;
+  /** An unconfirmed transaction is broadcast again (same bytes, same signature) this often. Default 2 s. */
+  readonly resendMs?: number;
+  /** Times a transaction is signed anew with a fresh blockhash after the previous one expired unlanded. Default 3. */
+  readonly sendAttempts?: number;
 };
 
-/** The RPC endpoint could not be reached or answered with a transport error. */
+/** The RPC endpoint could not be reached or answered with a transport error (after the retries). */
 export class RpcUnreachableError extends Error {
   override readonly name = "RpcUnreachableError";
-  constructor(readonly url: string, cause: unknown) {
-    super(`cannot reach the Solana RPC at ${url}: ${cause instanceof Error ? cause.message : String(cause)}. Check --url and that the node is running.`, { cause });
+  constructor(readonly url: string, cause: unknown, readonly attempts = 1) {
+    super(
+      `cannot reach the Solana RPC at ${url}${attempts > 1 ? ` (${attempts} attempts)` : ""}: ${cause instanceof Error ? cause.message : String(cause)}. Check --url and that the node is running.`,
+      { cause },
+    );
+  }
+}
+
+/** The endpoint kept answering one request with a server-side JSON-RPC error (internal error, node unhealthy...). */
+export class RpcRequestFailedError extends Error {
+  override readonly name = "RpcRequestFailedError";
+  constructor(readonly url: string, readonly method: string, readonly code: number | null, cause: unknown, readonly attempts: number) {
+    super(`the Solana RPC at ${url} failed ${method} ${attempts} times${code === null ? "" : ` (JSON-RPC error ${code})`}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** A sent transaction neither landed nor failed within the confirmation timeout. It may still land: check its signature. */
+export class TransactionNotConfirmedError extends Error {
+  override readonly name = "TransactionNotConfirmedError";
+  constructor(readonly url: string, readonly signature: Signature, readonly timeoutMs: number) {
+    super(`transaction ${signature} not confirmed within ${timeoutMs} ms on ${url}`);
   }
 }
 
 const isTransportError = (e: unknown): boolean => {
+  if (e instanceof SyntaxError) return true; // a truncated or garbled response body
   const text = `${e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? "")}` : String(e)}`;
-  return /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|socket hang up|HTTP error/i.test(text);
+  return /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|socket hang up|other side closed|terminated|UND_ERR|HTTP error/i.test(text);
 };
+
+/** JSON-RPC server errors a later try may not repeat: internal error, node unhealthy / behind, block or slot not there yet. */
+const TRANSIENT_JSON_RPC = new Set([-32603, -32005, -32004, -32014, -32016]);
+
+/** Why a failed RPC request is worth another try, or null when it is a verdict. */
+function transientKind(e: unknown): "transport" | "json-rpc" | null {
+  if (isSolanaError(e, SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR)) {
+    const status = e.context.statusCode;
+    return status >= 500 || status === 429 || status === 408 ? "transport" : null;
+  }
+  if (isSolanaError(e)) return TRANSIENT_JSON_RPC.has(e.context.__code) ? "json-rpc" : null;
+  return isTransportError(e) ? "transport" : null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A {@link Chain} backed by any Solana JSON-RPC endpoint (local validator, devnet, mainnet).
@@ -45,16 +97,30 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
   const rpc = createSolanaRpc(url);
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 60_000;
   const pollMs = options.pollMs ?? 400;
+  const retries = options.retries ?? 3;
+  const retryDelayMs = options.retryDelayMs ?? 150;
+  const resendMs = options.resendMs ?? 2_000;
+  const sendAttempts = options.sendAttempts ?? 3;
   const b64 = getBase64Encoder();
   const b64d = getBase64Decoder();
   const b58 = getBase58Encoder();
 
-  const call = async <T>(request: { send(): Promise<T> }): Promise<T> => {
-    try {
-      return await request.send();
-    } catch (e) {
-      if (isTransportError(e)) throw new RpcUnreachableError(url, e);
-      throw e;
+  /** Sends one RPC request, again after transient failures (bounded); names the failure that stays. */
+  const call = async <T>(method: string, request: () => { send(): Promise<T> }, maxRetries = retries): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request().send();
+      } catch (e) {
+        const kind = transientKind(e);
+        if (kind !== null && attempt <= maxRetries) {
+          await sleep(Math.min(2_000, retryDelayMs * 2 ** (attempt - 1)));
+          continue;
+        }
+        // Any HTTP error status names the endpoint (a 401/403/404 is a wrong URL or key, not worth a retry).
+        if (kind === "transport" || isSolanaError(e, SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR)) throw new RpcUnreachableError(url, e, attempt);
+        if (kind === "json-rpc") throw new RpcRequestFailedError(url, method, isSolanaError(e) ? Number(e.context.__code) : null, e, attempt);
+        throw e;
+      }
     }
   };
   type RpcAccount = { lamports: bigint; owner: Address; executable: boolean; data: readonly [Base64EncodedBytes, "base64"] };
@@ -63,6 +129,17 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       ? null
       : { address, lamports: BigInt(value.lamports), owner: value.owner, executable: value.executable, data: b64.encode(value.data[0]) };
   const failure = (err: unknown, logs: readonly string[]) => {
+    // A preflight failure arrives as kit's SolanaError (instruction errors carry `index`, custom ones `code`);
+    // a failed confirmation as the raw RPC JSON (`{"InstructionError":[0,{"Custom":43}]}`).
+    if (isSolanaError(err)) {
+      const context = err.context as { index?: number; code?: number; errorName?: string };
+      return new TransactionFailedError({
+        instructionIndex: context.index ?? null,
+        customCode: isSolanaError(err, SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM) ? err.context.code : null,
+        reason: context.errorName ?? err.message,
+        logs,
+      });
+    }
     const text = JSON.stringify(err, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
     return new TransactionFailedError({ instructionIndex: parseInstructionIndex(text), customCode: parseCustomCode(text), reason: text, logs });
   };
@@ -71,17 +148,17 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
     kind: "rpc",
     label: url,
     async getSlot() {
-      return call(rpc.getSlot({ commitment: "confirmed" }));
+      return call("getSlot", () => rpc.getSlot({ commitment: "confirmed" }));
     },
     async getAccount(address) {
-      const { value } = await call(rpc.getAccountInfo(address, { encoding: "base64", commitment: "confirmed" }));
+      const { value } = await call("getAccountInfo", () => rpc.getAccountInfo(address, { encoding: "base64", commitment: "confirmed" }));
       return toAccount(address, value as RpcAccount | null);
     },
     async getAccounts(addresses) {
       const out: (ChainAccount | null)[] = [];
       for (let i = 0; i < addresses.length; i += 100) {
         const batch = addresses.slice(i, i + 100);
-        const { value } = await call(rpc.getMultipleAccounts(batch, { encoding: "base64", commitment: "confirmed" }));
+        const { value } = await call("getMultipleAccounts", () => rpc.getMultipleAccounts(batch, { encoding: "base64", commitment: "confirmed" }));
         value.forEach((v, j) => out.push(toAccount(batch[j]!, v as RpcAccount | null)));
       }
       return out;
@@ -93,55 +170,93 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
           memcmp: { offset: BigInt(m.offset), bytes: b64d.decode(m.bytes) as Base64EncodedBytes, encoding: "base64" as const },
         })),
       ];
-      const accounts = await call(rpc.getProgramAccounts(program, { encoding: "base64", commitment: "confirmed", filters }));
+      const accounts = await call("getProgramAccounts", () => rpc.getProgramAccounts(program, { encoding: "base64", commitment: "confirmed", filters }));
       return (accounts as unknown as { pubkey: Address; account: RpcAccount }[]).map((a) => toAccount(a.pubkey, a.account)!);
     },
     async getBalance(address) {
-      const { value } = await call(rpc.getBalance(address, { commitment: "confirmed" }));
+      const { value } = await call("getBalance", () => rpc.getBalance(address, { commitment: "confirmed" }));
       return BigInt(value);
     },
     async getMinimumBalanceForRentExemption(dataLength) {
-      return BigInt(await call(rpc.getMinimumBalanceForRentExemption(BigInt(dataLength))));
+      return BigInt(await call("getMinimumBalanceForRentExemption", () => rpc.getMinimumBalanceForRentExemption(BigInt(dataLength))));
     },
     async sendInstructions(instructions, { feePayer, computeUnitLimit }: SendOptions): Promise<SentTransaction> {
-      const { value: lifetime } = await call(rpc.getLatestBlockhash({ commitment: "confirmed" }));
-      const tx = await signInstructions(instructions, feePayer, lifetime, computeUnitLimit);
-      const signature = getSignatureFromTransaction(tx);
-      try {
-        await call(rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: "base64", preflightCommitment: "confirmed" }));
-      } catch (e) {
-        if (e instanceof RpcUnreachableError) throw e;
-        // Preflight simulation failed: the error context carries the runtime error and logs.
-        const context = (e as { context?: { logs?: string[] }; cause?: unknown }).context;
-        throw failure((e as { cause?: unknown }).cause ?? e, context?.logs ?? []);
-      }
       const started = Date.now();
-      for (;;) {
-        const { value } = await call(rpc.getSignatureStatuses([signature]));
-        const status = value[0];
-        if (status?.err) {
-          const meta = await call(rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
-          throw failure(status.err, meta?.meta?.logMessages ?? []);
+      for (let attempt = 1; ; attempt++) {
+        const { value: lifetime } = await call("getLatestBlockhash", () => rpc.getLatestBlockhash({ commitment: "confirmed" }));
+        const tx = await signInstructions(instructions, feePayer, lifetime, computeUnitLimit);
+        const signature = getSignatureFromTransaction(tx);
+        const wire = getBase64EncodedWireTransaction(tx);
+        const status = async (searchTransactionHistory = false) =>
+          (await call("getSignatureStatuses", () => rpc.getSignatureStatuses([signature], { searchTransactionHistory }))).value[0] ?? null;
+        /** "sent", or "expired" when the node no longer knows the blockhash. Transport failures are not final: the tx may have arrived. */
+        const broadcast = async (): Promise<"sent" | "expired" | "unknown"> => {
+          try {
+            await call("sendTransaction", () => rpc.sendTransaction(wire, { encoding: "base64", preflightCommitment: "confirmed" }));
+            return "sent";
+          } catch (e) {
+            if (e instanceof RpcUnreachableError || e instanceof RpcRequestFailedError) return "unknown";
+            const cause = (e as { cause?: unknown }).cause;
+            if (isSolanaError(e, SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE)) {
+              // A resend of bytes that already landed: the first send (whose answer was lost) went through.
+              if (isSolanaError(cause, SOLANA_ERROR__TRANSACTION_ERROR__ALREADY_PROCESSED)) return "sent";
+              if (isSolanaError(cause, SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND)) return "expired";
+            }
+            // Preflight simulation failed: the error context carries the runtime error and logs.
+            const context = (e as { context?: { logs?: string[] } }).context;
+            throw failure(cause ?? e, context?.logs ?? []);
+          }
+        };
+
+        let outcome = await broadcast();
+        let lastSend = Date.now();
+        let landed = false;
+        while (outcome !== "expired") {
+          const current = await status();
+          if (current?.err) {
+            const meta = await call("getTransaction", () => rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
+            throw failure(current.err, meta?.meta?.logMessages ?? []);
+          }
+          if (current && (current.confirmationStatus === "confirmed" || current.confirmationStatus === "finalized")) {
+            landed = true;
+            break;
+          }
+          if (Date.now() - started > confirmTimeoutMs) throw new TransactionNotConfirmedError(url, signature, confirmTimeoutMs);
+          if (current === null && Date.now() - lastSend >= resendMs) {
+            // Dropped on the way or still queued: broadcast the same bytes again (idempotent by signature);
+            // past its last valid block height it can never land, and a fresh blockhash is safe.
+            const height = await call("getBlockHeight", () => rpc.getBlockHeight({ commitment: "confirmed" }));
+            outcome = height > lifetime.lastValidBlockHeight ? "expired" : await broadcast();
+            lastSend = Date.now();
+            if (outcome === "expired") break;
+          }
+          await sleep(pollMs);
         }
-        if (status && (status.confirmationStatus === "confirmed" || status.confirmationStatus === "finalized")) break;
-        if (Date.now() - started > confirmTimeoutMs) throw new Error(`transaction ${signature} not confirmed within ${confirmTimeoutMs} ms on ${url}`);
-        await new Promise((r) => setTimeout(r, pollMs));
+        if (!landed) {
+          // Expired: one last look (it may have landed just before), then sign anew with a fresh blockhash.
+          const last = await status(true);
+          if (last?.err) throw failure(last.err, []);
+          if (!last) {
+            if (attempt >= sendAttempts) throw new TransactionNotConfirmedError(url, signature, Date.now() - started);
+            continue;
+          }
+        }
+        const confirmed = await call("getTransaction", () => rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
+        return {
+          signature,
+          slot: confirmed?.slot ?? 0n,
+          computeUnits: confirmed?.meta?.computeUnitsConsumed ?? null,
+          fee: BigInt(confirmed?.meta?.fee ?? 0n),
+          logs: confirmed?.meta?.logMessages ?? [],
+        };
       }
-      const landed = await call(rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
-      return {
-        signature,
-        slot: landed?.slot ?? 0n,
-        computeUnits: landed?.meta?.computeUnitsConsumed ?? null,
-        fee: BigInt(landed?.meta?.fee ?? 0n),
-        logs: landed?.meta?.logMessages ?? [],
-      };
     },
     async getSignaturesForAddress(address, limit = 1000) {
-      const list = await call(rpc.getSignaturesForAddress(address, { limit, commitment: "confirmed" }));
+      const list = await call("getSignaturesForAddress", () => rpc.getSignaturesForAddress(address, { limit, commitment: "confirmed" }));
       return list.filter((s) => s.err === null).map((s) => s.signature);
     },
     async getTransaction(signature: Signature): Promise<HistoricalTransaction | null> {
-      const tx = await call(rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
+      const tx = await call("getTransaction", () => rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
       if (!tx) return null;
       const keys = [
         ...tx.transaction.message.accountKeys,
@@ -159,13 +274,14 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       };
     },
     async airdrop(address, amount) {
-      const signature = await call(rpc.requestAirdrop(address, lamports(amount), { commitment: "confirmed" }));
+      // Not retried: a faucet request whose answer was lost may still have paid.
+      const signature = await call("requestAirdrop", () => rpc.requestAirdrop(address, lamports(amount), { commitment: "confirmed" }), 0);
       const started = Date.now();
       for (;;) {
-        const { value } = await call(rpc.getSignatureStatuses([signature]));
+        const { value } = await call("getSignatureStatuses", () => rpc.getSignatureStatuses([signature]));
         if (value[0]?.confirmationStatus === "confirmed" || value[0]?.confirmationStatus === "finalized") return;
         if (Date.now() - started > confirmTimeoutMs) throw new Error(`airdrop to ${address} not confirmed on ${url}`);
-        await new Promise((r) => setTimeout(r, pollMs));
+        await sleep(pollMs);
       }
     },
   };
