@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, lamports, type KeyPairSigner } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
 import { createLiteSvmChain, createRpcChain, isTransactionFailed, RpcUnreachableError, type Chain } from "@chainference/client";
-import { startLocalRpcServer, type LocalRpcServer } from "../../cli/src/localnet/rpc-server";
+import { rpcTransactionError, startLocalRpcServer, type LocalRpcServer } from "../../cli/src/localnet/rpc-server";
 
 describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () => {
   let server: LocalRpcServer;
@@ -44,9 +44,18 @@ describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () =>
     expect(await chain.getBalance(bob.address)).toBe(before);
   });
 
+  it("sends runtime errors in the JSON form validators use", () => {
+    // Given LiteSVM's debug text for each kind of failure / Then the validator JSON kit decodes
+    const at = (reason: string, customCode: number | null = null) => rpcTransactionError({ reason, customCode, instructionIndex: 0 });
+    expect(at("TransactionErrorInstructionError { index: 0, error: InstructionErrorCustom { code: 12 } }", 12)).toEqual({ InstructionError: [0, { Custom: 12 }] });
+    expect(at("TransactionErrorInstructionError { index: 0, error: MissingRequiredSignature }")).toEqual({ InstructionError: [0, "MissingRequiredSignature"] });
+    expect(at("TransactionErrorInsufficientFundsForRent { account_index: 1 }")).toEqual({ InsufficientFundsForRent: { account_index: 1 } });
+    expect(at("BlockhashNotFound")).toBe("BlockhashNotFound");
+  });
+
   it("names the URL when the RPC endpoint is unreachable", async () => {
     // Given an endpoint where nothing listens
-    const dead = createRpcChain("http://127.0.0.1:9");
+    const dead = createRpcChain("http://127.0.0.1:9", { retries: 0 });
     // When asked for the slot / Then the error names the URL and says what to check
     await expect(dead.getSlot()).rejects.toBeInstanceOf(RpcUnreachableError);
     await expect(dead.getSlot()).rejects.toThrow(/127\.0\.0\.1:9.*--url/);

@@ -30,6 +30,22 @@ const txDecoder = getTransactionDecoder();
 const encodeData = (data: Uint8Array, encoding: string): Json =>
   encoding === "base58" ? [b58d.decode(data), "base58"] : [b64d.decode(data), "base64"];
 
+/**
+ * A transaction failure in the JSON form validators send (`{"InstructionError":[0,{"Custom":12}]}`,
+ * `{"InstructionError":[0,"MissingRequiredSignature"]}`, `"BlockhashNotFound"`), which @solana/kit
+ * decodes into named errors; LiteSVM reports these as Rust debug text.
+ */
+export function rpcTransactionError(failure: { customCode: number | null; instructionIndex: number | null; reason: string }): Json {
+  const index = failure.instructionIndex ?? 0;
+  if (failure.customCode !== null) return { InstructionError: [index, { Custom: failure.customCode }] };
+  const instruction = /^TransactionErrorInstructionError \{ index: \d+, error: (\w+) \}$/.exec(failure.reason);
+  if (instruction?.[1]) return { InstructionError: [index, instruction[1]] };
+  const withAccount = /^TransactionError(\w+) \{ account_index: (\d+) \}$/.exec(failure.reason);
+  if (withAccount?.[1]) return { [withAccount[1]]: { account_index: Number(withAccount[2]) } };
+  const fieldless = /^(?:TransactionError)?(\w+)$/.exec(failure.reason);
+  return fieldless?.[1] ?? failure.reason;
+}
+
 /** Serves `chain` over HTTP JSON-RPC on 127.0.0.1 (port 0 picks a free port). */
 export async function startLocalRpcServer(chain: LiteSvmChain, port = 8899): Promise<LocalRpcServer> {
   const statuses = new Map<Signature, { slot: bigint; err: Json }>();
@@ -98,8 +114,8 @@ export async function startLocalRpcServer(chain: LiteSvmChain, port = 8899): Pro
         return sent.signature;
       } catch (e) {
         if (!isTransactionFailed(e)) throw e;
-        const { customCode, instructionIndex, logs, reason } = e.failure;
-        const err: Json = customCode === null ? reason : { InstructionError: [instructionIndex ?? 0, { Custom: customCode }] };
+        const { logs } = e.failure;
+        const err = rpcTransactionError(e.failure);
         throw { code: -32002, message: `Transaction simulation failed: ${e.message}`, data: { err, logs: [...logs], accounts: null, unitsConsumed: 0, returnData: null } } satisfies RpcFailure;
       }
     },
