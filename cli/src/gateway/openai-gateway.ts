@@ -11,7 +11,9 @@ import {
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
   fetchProtocolConfig,
   fetchServers,
+  RpcRequestFailedError,
   RpcUnreachableError,
+  TransactionNotConfirmedError,
   TransactionFailedError,
   validateModelId,
   type PromptPayload,
@@ -58,7 +60,9 @@ function toGatewayError(e: unknown): GatewayError {
   const message = describeError(e);
   if ((e as { code?: unknown }).code === CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE)
     return new GatewayError(400, message, "invalid_request_error", "context_length_exceeded", "messages");
-  if (e instanceof RpcUnreachableError) return new GatewayError(502, message, "api_error", "rpc_unreachable");
+  if (e instanceof RpcUnreachableError || e instanceof RpcRequestFailedError)
+    return new GatewayError(502, message, "api_error", "rpc_unreachable");
+  if (e instanceof TransactionNotConfirmedError) return new GatewayError(504, message, "api_error", "transaction_not_confirmed");
   if (e instanceof TransactionFailedError) return new GatewayError(502, message, "api_error", "transaction_failed");
   return new GatewayError(500, message, "api_error", null);
 }

@@ -3,7 +3,14 @@
  * message (never a hex code), SDK and backend errors by their message, plus what to do about it.
  */
 import * as client from "@chainference/client";
-import { getChainferenceErrorMessage, RpcUnreachableError, TransactionFailedError, type ChainferenceError } from "@chainference/client";
+import {
+  getChainferenceErrorMessage,
+  RpcRequestFailedError,
+  RpcUnreachableError,
+  TransactionFailedError,
+  TransactionNotConfirmedError,
+  type ChainferenceError,
+} from "@chainference/client";
 import { isCliError } from "./cli-error";
 
 /** What to do after each program error a user can cause. */
@@ -73,7 +80,8 @@ export function describeError(e: unknown): string {
       return "transaction failed: the wallet has too little SOL for this transaction and its fee: fund the --keypair wallet";
     return `transaction failed: ${firstLine(reason)}`;
   }
-  if (e instanceof RpcUnreachableError) return firstLine(e.message);
+  if (e instanceof RpcUnreachableError || e instanceof RpcRequestFailedError) return firstLine(e.message);
+  if (e instanceof TransactionNotConfirmedError) return `${firstLine(e.message)} (it may still land: check the signature before retrying)`;
   const coded = codedError(e);
   if (coded) {
     const hint = SDK_ERROR_HINTS[coded.code];
