@@ -22,6 +22,9 @@ pub mod mem;
 pub mod state;
 pub mod validate;
 
+#[cfg(test)]
+mod test_rng;
+
 pub use errors::ChainferenceError;
 
 #[cfg(test)]

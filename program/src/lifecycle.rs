@@ -4,13 +4,16 @@
 
 use pinocchio::{
     account::MAX_PERMITTED_DATA_INCREASE, error::ProgramError, sysvars::clock::CLOCK_ID,
-    AccountView,
+    AccountView, Address,
 };
 
 use crate::{
+    checks::eq32,
     constants::{BPS_DENOMINATOR, TOKENS_PER_PRICE_UNIT},
+    errors::ChainferenceError,
     math::{add_u64, mul_div_ceil, mul_div_floor, sub_u64},
     mem,
+    state::{Request, Server},
 };
 
 /// Average ratings are stored × 100 (`min_avg_rating` 450 = 4.5 stars).
@@ -28,6 +31,27 @@ pub fn current_slot() -> Result<u64, ProgramError> {
     let mut slot = [0u8; 8];
     pinocchio::sysvars::get_sysvar(&mut slot, &CLOCK_ID, 0)?;
     Ok(u64::from_le_bytes(slot))
+}
+
+/// The signer operates `server`, and `server` holds `request`'s lock: what every step a locking
+/// server takes after `lock_request` must prove.
+#[inline(always)]
+pub fn check_lock_holder(
+    server: &Server,
+    server_address: &Address,
+    request: &Request,
+    operator: &Address,
+) -> Result<(), ProgramError> {
+    if !eq32(server.operator(), operator.as_array()) {
+        return Err(ChainferenceError::OperatorMismatch.into());
+    }
+    if !request.is_locked() {
+        return Err(ChainferenceError::RequestNotLocked.into());
+    }
+    if !eq32(request.locked_by(), server_address.as_array()) {
+        return Err(ChainferenceError::NotLockedByServer.into());
+    }
+    Ok(())
 }
 
 /// Grows (or shrinks) a program-owned account's data to `new_len`, zeroing any new bytes with the
@@ -163,17 +187,7 @@ mod tests {
         (cost as u64, fee as u64, (cost - fee) as u64)
     }
 
-    struct XorShift(u64);
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            let mut x = self.0;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.0 = x;
-            x
-        }
-    }
+    use crate::test_rng::XorShift;
 
     #[test]
     fn settlement_examples() {

@@ -91,7 +91,9 @@ mod tests {
         for b in 15u8..=255 {
             assert_eq!(
                 Discriminator::try_from(b),
-                Err(ProgramError::Custom(ChainferenceError::InvalidInstruction as u32))
+                Err(ProgramError::Custom(
+                    ChainferenceError::InvalidInstruction as u32
+                ))
             );
         }
     }

@@ -63,7 +63,10 @@ pub fn check_header(data: &[u8], discriminator: AccountDiscriminator) -> Result<
 /// Writes `discriminator, VERSION` into a freshly allocated account; `AlreadyInitialized` if it
 /// already carries a discriminator.
 #[inline(always)]
-pub fn write_header(data: &mut [u8], discriminator: AccountDiscriminator) -> Result<(), ProgramError> {
+pub fn write_header(
+    data: &mut [u8],
+    discriminator: AccountDiscriminator,
+) -> Result<(), ProgramError> {
     match data {
         [0, _, ..] => {
             data[0] = discriminator as u8;

@@ -3,6 +3,7 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_system_program, check_writable, eq32},
     errors::ChainferenceError,
+    lifecycle::check_lock_holder,
     state::{Request, Response, Server},
 };
 
@@ -61,15 +62,12 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for AppendResponseAccount
         let loaded_request = Request::load(unsafe { request.borrow_unchecked() })?;
 
         // 5. Relations.
-        if !eq32(loaded_server.operator(), operator.address().as_array()) {
-            return Err(ChainferenceError::OperatorMismatch.into());
-        }
-        if !loaded_request.is_locked() {
-            return Err(ChainferenceError::RequestNotLocked.into());
-        }
-        if !eq32(loaded_request.locked_by(), server.address().as_array()) {
-            return Err(ChainferenceError::NotLockedByServer.into());
-        }
+        check_lock_holder(
+            loaded_server,
+            server.address(),
+            loaded_request,
+            operator.address(),
+        )?;
         let has_response = loaded_request.has_response();
         if has_response {
             check_owner(response, program_id)?;

@@ -3,6 +3,7 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_writable, eq32},
     errors::ChainferenceError,
+    lifecycle::check_lock_holder,
     state::{FeeVault, Request, Response, Server},
 };
 
@@ -66,15 +67,12 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CompleteRequestAccoun
         let loaded_vault = FeeVault::load(unsafe { fee_vault.borrow_unchecked() })?;
 
         // 5. Relations.
-        if !eq32(loaded_server.operator(), operator.address().as_array()) {
-            return Err(ChainferenceError::OperatorMismatch.into());
-        }
-        if !loaded_request.is_locked() {
-            return Err(ChainferenceError::RequestNotLocked.into());
-        }
-        if !eq32(loaded_request.locked_by(), server.address().as_array()) {
-            return Err(ChainferenceError::NotLockedByServer.into());
-        }
+        check_lock_holder(
+            loaded_server,
+            server.address(),
+            loaded_request,
+            operator.address(),
+        )?;
         // The response must be this request's own: `has_response` is set only by the first
         // `append_response` of this request. A response left at the same address by an earlier
         // request with the same (client, nonce) also names this request address, but is not it.
