@@ -573,7 +573,7 @@ const INSTRUCTIONS: InstructionLayout[] = [
   {
     name: "register_server",
     docs: "Creates the operator's Server account.",
-    args: [arg.bytes32("x25519_key"), arg.string("endpoint"), arg.vec("models", "ModelInput")],
+    args: [arg.bump("bump", "server"), arg.bytes32("x25519_key"), arg.string("endpoint"), arg.vec("models", "ModelInput")],
     accounts: [
       { name: "operator", w: true, s: true },
       { name: "server", w: true, defaultValue: serverPda("operator") },

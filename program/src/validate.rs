@@ -12,6 +12,7 @@ use crate::{
 const NAME: u8 = 1; // [A-Za-z0-9_]: allowed anywhere in a part
 const SPECIAL: u8 = 2; // '-' '.': not first or last in a part, never doubled
 const SLASH: u8 = 4; // '/': separates org and name (revisions may contain it)
+const OTHER: u8 = 8; // anything else: never allowed
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -25,57 +26,97 @@ static CLASS: [u8; 256] = {
         } else if c == b'/' {
             SLASH
         } else {
-            0
+            OTHER
         };
         b += 1;
     }
     t
 };
 
-/// `true` when every byte's class is in `allowed`.
+/// `true` when every byte's class is in `allowed`: each byte has exactly one class bit, so OR
+/// them all (one load and one `or` per byte, no branch) and check nothing outside `allowed` showed up.
 #[inline(always)]
 fn all_in(bytes: &[u8], allowed: u8) -> bool {
-    let mut ok = true;
+    let mut seen = 0u8;
     for &b in bytes {
-        ok &= CLASS[b as usize] & allowed != 0;
+        seen |= CLASS[b as usize];
     }
-    ok
+    seen & !allowed == 0
 }
+
+/// States of the `org/name` automaton: `S` = start of a part, `N` = after a name byte, `D` = after
+/// `-`, `P` = after `.`; `1` = org, `2` = name. `X` rejects (absorbing). Only `N2` accepts.
+const S1: u8 = 0;
+const N1: u8 = 1;
+const D1: u8 = 2;
+const P1: u8 = 3;
+const S2: u8 = 4;
+const N2: u8 = 5;
+const D2: u8 = 6;
+const P2: u8 = 7;
+const X: u8 = 8;
+const HF_STATES: usize = 9;
+
+/// `HF_ID[state × 256 + byte]` = next state: one load per byte, no branch but the loop's.
+static HF_ID: [u8; HF_STATES * 256] = {
+    let mut t = [X; HF_STATES * 256];
+    let mut b = 0;
+    while b < 256 {
+        let class = CLASS[b];
+        let mut state = 0;
+        while state < X as usize {
+            let s = state as u8;
+            let part2 = s >= S2;
+            let next = if class == NAME {
+                if part2 { N2 } else { N1 }
+            } else if class == SPECIAL {
+                // Not first in a part, never doubled (`.-` and `-.` are fine).
+                let (start, dash, dot) = if part2 { (S2, D2, P2) } else { (S1, D1, P1) };
+                if s == start || (b == b'-' as usize && s == dash) || (b == b'.' as usize && s == dot) {
+                    X
+                } else if b == b'-' as usize {
+                    dash
+                } else {
+                    dot
+                }
+            } else if class == SLASH && s == N1 {
+                // Exactly one slash, after a non-empty org ending in a name byte.
+                S2
+            } else {
+                X
+            };
+            t[state * 256 + b] = next;
+            state += 1;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// `true` when `id` is a valid Hugging Face `org/name` of at most 96 bytes: exactly one `/`, both
 /// parts non-empty, `[A-Za-z0-9._-]`, a part neither starts nor ends with `-` or `.`, no `--` or
-/// `..`. One pass, one table lookup per byte.
+/// `..`. One pass over a 9-state automaton, one table load per byte.
 #[inline(always)]
 pub fn is_valid_hf_id(id: &[u8]) -> bool {
     if id.len() > MAX_HF_ID_LEN {
         return false;
     }
-    let mut seen_slash = false;
-    // Class of the previous byte, SLASH standing for "start of a part".
-    let mut prev_class = SLASH;
-    let mut prev = 0u8;
+    let mut state = S1 as usize;
     for &b in id {
-        let class = CLASS[b as usize];
-        match class {
-            NAME => {}
-            SPECIAL => {
-                if prev_class == SLASH || b == prev {
-                    return false;
-                }
-            }
-            SLASH => {
-                if prev_class != NAME || seen_slash {
-                    return false;
-                }
-                seen_slash = true;
-            }
-            _ => return false,
-        }
-        prev_class = class;
-        prev = b;
+        // SAFETY: every table entry is a state `< HF_STATES` (asserted below) and `state` starts
+        // at `S1`, so `state × 256 + b < HF_STATES × 256` (`state << 8 | b` is that sum: `b < 256`).
+        state = unsafe { *HF_ID.get_unchecked((state << 8) | b as usize) } as usize;
     }
-    seen_slash && prev_class == NAME
+    state == N2 as usize
 }
+
+const _: () = {
+    let mut i = 0;
+    while i < HF_ID.len() {
+        assert!((HF_ID[i] as usize) < HF_STATES);
+        i += 1;
+    }
+};
 
 /// `InvalidModelId` unless `id` is a valid `org/name`.
 #[inline(always)]

@@ -193,6 +193,11 @@ export async function onCurveBump(seeds: Uint8Array[]): Promise<number> {
   throw new Error("every bump is off the curve");
 }
 
+export const serverSeeds = (operator: Address): Uint8Array[] => [
+  new TextEncoder().encode("server"),
+  getAddressEncoder().encode(operator) as Uint8Array,
+];
+
 export const requestSeeds = (client: Address, nonce: bigint): Uint8Array[] => {
   const n = new Uint8Array(8);
   new DataView(n.buffer).setBigUint64(0, nonce, true);

@@ -6,7 +6,7 @@
  * accounts (Σ before − Σ after == fee); failures are checked with `expectProgramError` (exact custom
  * code, and nothing but the fee charged). Happy paths additionally assert each account's exact delta.
  */
-import type { Address, Instruction, KeyPairSigner } from "@solana/kit";
+import { generateKeyPairSigner, type Address, type Instruction, type KeyPairSigner } from "@solana/kit";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE,
@@ -37,6 +37,7 @@ import {
   findFeeVaultPda,
   getCloseServerInstructionAsync,
   getFeeVaultDecoder,
+  findServerPda,
   getRegisterServerInstructionAsync,
   getUpdateConfigInstructionAsync,
   getUpdateServerInstructionAsync,
@@ -44,7 +45,9 @@ import {
   type ModelInputArgs,
   type UpdateConfigAsyncInput,
 } from "../../clients/js/src/generated";
+import { expectRuntimeError } from "../helpers/attacks";
 import { expectProgramError } from "../helpers/errors";
+import { accountExists, nonCanonicalPda, onCurveBump, serverSeeds } from "../helpers/lifecycle";
 import {
   CONFIG_SIZE,
   DEFAULT_LIMITS,
@@ -647,13 +650,63 @@ describe("register_server", () => {
     await expectProgramError(send(t, ix, { feePayer: operator }), CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE);
   });
 
-  it("rejects a server address that is not the operator PDA with InvalidPda", async () => {
-    // Given another operator's server PDA
+  it("rejects a server address that is not the operator's PDA: the CPI fails (PrivilegeEscalation)", async () => {
+    // Given another operator's server PDA, with the operator's own canonical bump in the data
     const operator = await fundedSigner(t.svm);
+    const [, bump] = await findServerPda({ operator: operator.address });
     const other = await serverAddress(await freshAddress());
-    const ix = await getRegisterServerInstructionAsync({ operator, server: other, ...DEFAULT_SERVER });
+    const ix = await getRegisterServerInstructionAsync({ operator, server: [other, bump] as never, ...DEFAULT_SERVER });
+    // When / Then the runtime refuses to sign for an address the seeds do not derive
+    await expectRuntimeError(send(t, ix, { feePayer: operator }), /PrivilegeEscalation/);
+    expect(accountExists(t, other)).toBe(false);
+  });
+
+  it("rejects another valid bump than the canonical address's: the CPI fails (PrivilegeEscalation)", async () => {
+    // Given the canonical server address with a valid but non-canonical bump in the data
+    const operator = await fundedSigner(t.svm);
+    const [server, canonical] = await findServerPda({ operator: operator.address });
+    const [, other] = await nonCanonicalPda(serverSeeds(operator.address), canonical);
+    const ix = await getRegisterServerInstructionAsync({ operator, server: [server, other] as never, ...DEFAULT_SERVER });
     // When / Then
-    await expectProgramError(send(t, ix, { feePayer: operator }), CHAINFERENCE_ERROR__INVALID_PDA);
+    await expectRuntimeError(send(t, ix, { feePayer: operator }), /PrivilegeEscalation/);
+    expect(accountExists(t, server)).toBe(false);
+  });
+
+  it("rejects a bump whose seeds land on the curve: the CPI fails (no program address)", async () => {
+    // Given a bump for which no program address exists
+    const operator = await fundedSigner(t.svm);
+    const bump = await onCurveBump(serverSeeds(operator.address));
+    const ix = await getRegisterServerInstructionAsync({ operator, bump, ...DEFAULT_SERVER });
+    // When / Then
+    const error = await expectRuntimeError(send(t, ix, { feePayer: operator }), /ProgramFailedToComplete/);
+    expect(error.report.logs.join("\n")).toMatch(/Could not create program address with signer seeds/);
+  });
+
+  // Accepted by design (docs/design-decisions.md): a non-canonical server address only affects the
+  // operator's own lookup; everyone else authenticates a server by owner + discriminator + operator.
+  it("registers at a non-canonical server PDA, storing its bump", async () => {
+    // Given the highest valid bump below the canonical one, and the address it derives
+    const operator = await fundedSigner(t.svm);
+    const [, canonical] = await findServerPda({ operator: operator.address });
+    const pda = await nonCanonicalPda(serverSeeds(operator.address), canonical);
+    const [server, bump] = pda;
+    const ix = await getRegisterServerInstructionAsync({ operator, server: pda, ...DEFAULT_SERVER });
+    // When the operator registers there / Then it lands with that bump
+    await send(t, ix, { feePayer: operator });
+    expect(readServer(t, server)).toMatchObject({ bump, operator: operator.address });
+  });
+
+  it("rejects a keypair signing as the server with InvalidPda", async () => {
+    // Given a keypair in the server slot that also signs
+    const operator = await fundedSigner(t.svm);
+    const fake = await generateKeyPairSigner();
+    const ix = await getRegisterServerInstructionAsync({ operator, server: [fake.address, 255] as never, ...DEFAULT_SERVER });
+    const accounts = ix.accounts!.map((m, i) => (i === 1 ? { ...m, role: 3, signer: fake } : m));
+    // When / Then
+    await expectProgramError(
+      send(t, { ...ix, accounts } as Instruction, { feePayer: operator }),
+      CHAINFERENCE_ERROR__INVALID_PDA,
+    );
   });
 
   it("rejects a fake system program with InvalidSystemProgram", async () => {

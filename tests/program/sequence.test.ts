@@ -168,6 +168,7 @@ type ServerM = {
   idx: number;
   op: Wallet;
   address: Address;
+  bump: number;
   exists: boolean;
   active: boolean;
   models: ModelEntryM[];
@@ -402,21 +403,25 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   ];
   const modelInputs = (models: ModelEntryM[]): ModelInputArgs[] =>
     models.map((m) => ({ ...m, quantization: "Q4_K_M", maxContext: 8_192 }));
-  const servers: ServerM[] = operators.map((op, idx) => ({
-    idx,
-    op,
-    address: findPdaSync([utf8.encode("server"), fastAddressBytes(op.address)], PROGRAM_ADDRESS)[0],
-    exists: false,
-    active: false,
-    models: baseModels(idx),
-    activeLocks: 0,
-    completed: 0n,
-    expired: 0n,
-    tokensOut: 0n,
-    lamportsEarned: 0n,
-    ratingSum: 0n,
-    ratingCount: 0n,
-  }));
+  const servers: ServerM[] = operators.map((op, idx) => {
+    const [address, bump] = findPdaSync([utf8.encode("server"), fastAddressBytes(op.address)], PROGRAM_ADDRESS);
+    return {
+      idx,
+      op,
+      address,
+      bump,
+      exists: false,
+      active: false,
+      models: baseModels(idx),
+      activeLocks: 0,
+      completed: 0n,
+      expired: 0n,
+      tokensOut: 0n,
+      lamportsEarned: 0n,
+      ratingSum: 0n,
+      ratingCount: 0n,
+    };
+  });
   const serverByAddress = new Map(servers.map((s) => [s.address, s]));
   const X25519 = new Uint8Array(32).fill(9);
 
@@ -426,7 +431,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     instructions: [
       ix(
         [w(s.op.address, true), w(s.address), r(SYSTEM_PROGRAM_ADDRESS)],
-        enc.register.encode({ x25519Key: X25519, endpoint: "", models: modelInputs(baseModels(s.idx)) }),
+        enc.register.encode({ bump: s.bump, x25519Key: X25519, endpoint: "", models: modelInputs(baseModels(s.idx)) }),
       ),
     ],
     touched: [s.address],

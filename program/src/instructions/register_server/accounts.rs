@@ -1,21 +1,18 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_address, check_signer, check_system_program, check_writable, find_pda},
+    checks::{check_signer, check_system_program, check_writable},
     errors::ChainferenceError,
-    state::Server,
 };
 
 /// | # | account | flags | |
 /// | --- | --- | --- | --- |
 /// | 0 | operator | w, s | pays rent, becomes `server.operator` |
-/// | 1 | server | w | PDA `["server", operator]`, not initialized |
+/// | 1 | server | w | PDA `["server", operator, [bump]]`, not initialized (pre-funded is fine) |
 /// | 2 | system_program | | |
 pub struct RegisterServerAccounts<'a> {
     pub operator: &'a mut AccountView,
     pub server: &'a mut AccountView,
-    /// Canonical bump of the server PDA.
-    pub bump: u8,
 }
 
 impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for RegisterServerAccounts<'a> {
@@ -28,8 +25,13 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for RegisterServerAccount
             return Err(ChainferenceError::NotEnoughAccounts.into());
         };
 
-        // 1. Signers.
+        // 1. Signers. The server is a PDA: it can never sign a transaction, so a signing "server"
+        //    is a keypair account posing as one (the System CPI would accept its own signature
+        //    instead of our seeds). Rejecting it makes `invoke_signed` prove the address.
         check_signer(operator)?;
+        if server.is_signer() {
+            return Err(ChainferenceError::InvalidPda.into());
+        }
 
         // 2. Writability.
         check_writable(operator)?;
@@ -43,14 +45,9 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for RegisterServerAccount
             return Err(ChainferenceError::AlreadyInitialized.into());
         }
 
-        // 5. PDA, canonical bump.
-        let (expected, bump) = find_pda(Server::PREFIX, operator.address().as_ref(), program_id)?;
-        check_address(server, &expected)?;
+        // 5. Relations: the PDA address is proven by `invoke_signed` in the processor (the bump is
+        //    in the instruction data; the runtime re-derives `["server", operator, [bump]]`).
 
-        Ok(Self {
-            operator,
-            server,
-            bump,
-        })
+        Ok(Self { operator, server })
     }
 }

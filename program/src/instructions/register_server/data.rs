@@ -25,9 +25,11 @@ pub fn read_endpoint<'a>(reader: &mut Reader<'a>) -> Result<&'a [u8], ProgramErr
     Ok(endpoint)
 }
 
-/// `x25519_key [32], endpoint string, models Vec<ModelInput>`.
+/// `bump u8, x25519_key [32], endpoint string, models Vec<ModelInput>`.
 #[derive(Clone, Copy, Debug)]
 pub struct RegisterServerData<'a> {
+    /// Bump of the server PDA `["server", operator, [bump]]`; `invoke_signed` proves it.
+    pub bump: u8,
     pub x25519_key: &'a [u8; 32],
     pub endpoint: &'a [u8],
     pub models: ModelInputs<'a>,
@@ -39,6 +41,7 @@ impl<'a> TryFrom<&'a [u8]> for RegisterServerData<'a> {
     fn try_from(data: &'a [u8]) -> Result<Self, Self::Error> {
         let mut reader = Reader::new(data);
         let parsed = Self {
+            bump: reader.read_u8()?,
             x25519_key: read_x25519_key(&mut reader)?,
             endpoint: read_endpoint(&mut reader)?,
             models: ModelInputs::read(&mut reader)?,
@@ -68,7 +71,8 @@ pub(crate) mod tests {
     }
 
     fn encode(key: [u8; 32], endpoint: &[u8], models: &[(&str, &str, &str, u64)]) -> Vec<u8> {
-        let mut v = Vec::from(key);
+        let mut v = std::vec![254u8];
+        v.extend_from_slice(&key);
         push_str(&mut v, endpoint);
         v.extend_from_slice(&(models.len() as u32).to_le_bytes());
         for (id, rev, q, p) in models {
@@ -95,6 +99,7 @@ pub(crate) mod tests {
             &[M, ("org/name", "", "Q4_K_M", 5), ("org/other", "", "", 0)],
         );
         let d = RegisterServerData::try_from(v.as_slice()).unwrap();
+        assert_eq!(d.bump, 254);
         assert_eq!(d.endpoint, b"https://a.b");
         let items: Vec<_> = d.models.iter().collect();
         assert_eq!(items.len(), 3);

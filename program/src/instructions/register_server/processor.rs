@@ -17,7 +17,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
 
     let model_count = data.models.len();
     let space = Server::space(model_count);
-    let bump = [accounts.bump];
+    let bump = [data.bump];
     let seeds = [
         Seed::from(Server::PREFIX),
         Seed::from(accounts.operator.address().as_ref()),
@@ -38,7 +38,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         unsafe { accounts.server.borrow_unchecked_mut() },
         model_count,
     )?;
-    server.set_bump(accounts.bump);
+    server.set_bump(data.bump);
     server.set_active(true);
     server.set_operator(accounts.operator.address().as_array());
     server.set_x25519_key(data.x25519_key);

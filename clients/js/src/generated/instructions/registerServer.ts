@@ -36,6 +36,7 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ProgramDerivedAddress,
   type ReadonlyAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -45,6 +46,7 @@ import {
 import {
   getAccountMetaFactory,
   getAddressFromResolvedInstructionAccount,
+  getResolvedInstructionAccountAsProgramDerivedAddress,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
 import { findServerPda } from "../pdas";
@@ -89,12 +91,14 @@ export type RegisterServerInstruction<
 
 export type RegisterServerInstructionData = {
   discriminator: number;
+  bump: number;
   x25519Key: ReadonlyUint8Array;
   endpoint: string;
   models: Array<ModelInput>;
 };
 
 export type RegisterServerInstructionDataArgs = {
+  bump: number;
   x25519Key: ReadonlyUint8Array;
   endpoint: string;
   models: Array<ModelInputArgs>;
@@ -104,6 +108,7 @@ export function getRegisterServerInstructionDataEncoder(): Encoder<RegisterServe
   return transformEncoder(
     getStructEncoder([
       ["discriminator", getU8Encoder()],
+      ["bump", getU8Encoder()],
       ["x25519Key", fixEncoderSize(getBytesEncoder(), 32)],
       ["endpoint", addEncoderSizePrefix(getUtf8Encoder(), getU32Encoder())],
       ["models", getArrayEncoder(getModelInputEncoder())],
@@ -115,6 +120,7 @@ export function getRegisterServerInstructionDataEncoder(): Encoder<RegisterServe
 export function getRegisterServerInstructionDataDecoder(): Decoder<RegisterServerInstructionData> {
   return getStructDecoder([
     ["discriminator", getU8Decoder()],
+    ["bump", getU8Decoder()],
     ["x25519Key", fixDecoderSize(getBytesDecoder(), 32)],
     ["endpoint", addDecoderSizePrefix(getUtf8Decoder(), getU32Decoder())],
     ["models", getArrayDecoder(getModelInputDecoder())],
@@ -137,8 +143,9 @@ export type RegisterServerAsyncInput<
   TAccountSystemProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
-  server?: Address<TAccountServer>;
+  server?: ProgramDerivedAddress<TAccountServer>;
   systemProgram?: Address<TAccountSystemProgram>;
+  bump?: RegisterServerInstructionDataArgs["bump"];
   x25519Key: RegisterServerInstructionDataArgs["x25519Key"];
   endpoint: RegisterServerInstructionDataArgs["endpoint"];
   models: RegisterServerInstructionDataArgs["models"];
@@ -194,6 +201,12 @@ export async function getRegisterServerInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!args.bump) {
+    args.bump = getResolvedInstructionAccountAsProgramDerivedAddress(
+      "server",
+      accounts.server.value,
+    )[1];
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -220,8 +233,9 @@ export type RegisterServerInput<
   TAccountSystemProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
-  server: Address<TAccountServer>;
+  server: ProgramDerivedAddress<TAccountServer>;
   systemProgram?: Address<TAccountSystemProgram>;
+  bump?: RegisterServerInstructionDataArgs["bump"];
   x25519Key: RegisterServerInstructionDataArgs["x25519Key"];
   endpoint: RegisterServerInstructionDataArgs["endpoint"];
   models: RegisterServerInstructionDataArgs["models"];
@@ -266,6 +280,12 @@ export function getRegisterServerInstruction<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!args.bump) {
+    args.bump = getResolvedInstructionAccountAsProgramDerivedAddress(
+      "server",
+      accounts.server.value,
+    )[1];
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
