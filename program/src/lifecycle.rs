@@ -8,7 +8,7 @@ use pinocchio::{
 };
 
 use crate::{
-    checks::eq32,
+    checks::{check_owner, check_signer, check_writable, eq32},
     constants::{BPS_DENOMINATOR, TOKENS_PER_PRICE_UNIT},
     errors::ChainferenceError,
     math::{add_u64, mul_div_ceil, mul_div_floor, sub_u64},
@@ -23,6 +23,45 @@ pub const RATING_SCALE: u64 = 100;
 pub const MAX_MIN_AVG_RATING: u16 = 500;
 const _: () =
     assert!(MAX_MIN_AVG_RATING as u64 == crate::constants::MAX_RATING as u64 * RATING_SCALE);
+
+/// The `[client, request, ..]` accounts of `append_prompt` (`CLIENT_WRITABLE = false`) and
+/// `cancel_request` (`true`: the client receives every lamport of the request), checked in this order:
+/// at least two accounts (`NotEnoughAccounts`), client signer (`MissingSigner`), client writable when
+/// `CLIENT_WRITABLE`, then request writable (`AccountNotWritable`), owned by the program
+/// (`InvalidAccountOwner`), a `Request` (the errors of [`Request::load`]) whose `client` is this
+/// client (`ClientMismatch`; so the client is a wallet, never the request itself).
+#[inline(always)]
+pub fn client_request_accounts<'a, const CLIENT_WRITABLE: bool>(
+    program_id: &Address,
+    accounts: &'a mut [AccountView],
+) -> Result<(&'a mut AccountView, &'a mut AccountView), ProgramError> {
+    let [client, request, ..] = accounts else {
+        return Err(ChainferenceError::NotEnoughAccounts.into());
+    };
+
+    // 1. Signers.
+    check_signer(client)?;
+
+    // 2. Writability.
+    if CLIENT_WRITABLE {
+        check_writable(client)?;
+    }
+    check_writable(request)?;
+
+    // 3. Owners.
+    check_owner(request, program_id)?;
+
+    // 4. Discriminators.
+    // SAFETY: read-only view, dropped before the processor borrows the data mutably or closes the account.
+    let loaded = Request::load(unsafe { request.borrow_unchecked() })?;
+
+    // 5. Relations.
+    if !eq32(loaded.client(), client.address().as_array()) {
+        return Err(ChainferenceError::ClientMismatch.into());
+    }
+
+    Ok((client, request))
+}
 
 /// The current slot: the first 8 bytes of the Clock sysvar, read with `sol_get_sysvar` (no
 /// sysvar account needed). The host build (unit tests) returns 0.

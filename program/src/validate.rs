@@ -68,11 +68,18 @@ static HF_ID: [u8; HF_STATES * 256] = {
             let s = state as u8;
             let part2 = s >= S2;
             let next = if class == NAME {
-                if part2 { N2 } else { N1 }
+                if part2 {
+                    N2
+                } else {
+                    N1
+                }
             } else if class == SPECIAL {
                 // Not first in a part, never doubled (`.-` and `-.` are fine).
                 let (start, dash, dot) = if part2 { (S2, D2, P2) } else { (S1, D1, P1) };
-                if s == start || (b == b'-' as usize && s == dash) || (b == b'.' as usize && s == dot) {
+                if s == start
+                    || (b == b'-' as usize && s == dash)
+                    || (b == b'.' as usize && s == dot)
+                {
                     X
                 } else if b == b'-' as usize {
                     dash

@@ -6,7 +6,7 @@
  * Never imports vitest (the benchmark uses it too). Setup errors propagate.
  */
 import { setMaxListeners } from "node:events";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,9 +28,19 @@ import {
   type PostedRequest,
   type PromptMessage,
   type ResponseAccount,
+  type Chain,
   type ServerWithAddress,
 } from "@chainference/client";
-import { defaultNodeConfig, type NodeConfig } from "@chainference/node";
+import {
+  DEFAULT_MODEL,
+  createDefaultLlamaBackend,
+  defaultNodeConfig,
+  startProviderNode,
+  type InferenceBackend,
+  type LlamaBackend,
+  type NodeConfig,
+  type ProviderNode,
+} from "@chainference/node";
 
 import { PROGRAM_SO } from "./svm";
 
@@ -79,6 +89,81 @@ export async function scratchDir(prefix = "chainference-node-"): Promise<string>
  */
 export function testNodeConfig(overrides: Partial<NodeConfig> = {}): NodeConfig {
   return { ...defaultNodeConfig(), estimatedTokensPerSecond: 20, concurrency: 2, recoveryQuietSlots: 0, ...overrides };
+}
+
+/** Options of {@link ProviderTestBed.startNode}; each one defaults to what most provider node tests use. */
+export type TestNodeOptions = Readonly<{
+  /** Default: the market's in-process chain. */
+  chain?: Chain;
+  /** Default: a fresh funded wallet. */
+  operator?: KeyPairSigner;
+  /** Default: {@link testNodeConfig}(). */
+  config?: NodeConfig;
+  /** Keyring file name inside the scratch directory; default `keyring.json`. */
+  keyringFile?: string;
+  /** Default: the bed's embedded model for {@link DEFAULT_MODEL} (`{}` lets the config build every backend). */
+  backends?: Readonly<Record<string, InferenceBackend>>;
+  /** Default: `null` (no log lines). */
+  log?: ((line: string) => void) | null;
+}>;
+
+/**
+ * What every provider node test starts from: the real embedded model (one thread), a {@link TestMarket} and a
+ * scratch directory for keyrings. Nodes started with `startNode` are stopped by `close`.
+ */
+export type ProviderTestBed = Readonly<{
+  llama: LlamaBackend;
+  market: TestMarket;
+  scratch: string;
+  startNode(options?: TestNodeOptions): Promise<ProviderNode>;
+  /** Stops the nodes started here, then closes `services` (in order: they may use the model), the model, and removes the scratch directory. */
+  close(...services: readonly ({ close(): Promise<unknown> } | undefined)[]): Promise<void>;
+}>;
+
+/**
+ * Loads the embedded model, creates the market and the scratch directory (on a failure, what was created is
+ * released before the error propagates).
+ *
+ * @example
+ * bed = await openProviderTestBed();
+ * node = await bed.startNode({ config: testNodeConfig({ concurrency: 1 }) });
+ * // afterAll: await bed?.close();
+ */
+export async function openProviderTestBed(): Promise<ProviderTestBed> {
+  const llama = await createDefaultLlamaBackend({ threads: 1 });
+  let market: TestMarket;
+  let scratch: string;
+  try {
+    market = await createTestMarket();
+    scratch = await scratchDir();
+  } catch (error) {
+    await llama.close();
+    throw error;
+  }
+  const nodes: ProviderNode[] = [];
+  return {
+    llama,
+    market,
+    scratch,
+    async startNode(options = {}) {
+      const node = await startProviderNode({
+        chain: options.chain ?? market.chain,
+        operator: options.operator ?? (await fundedWallet(market.chain)),
+        config: options.config ?? testNodeConfig(),
+        keyringPath: `${scratch}/${options.keyringFile ?? "keyring.json"}`,
+        backends: options.backends ?? { [DEFAULT_MODEL.hfId]: llama },
+        log: options.log === undefined ? null : options.log,
+      });
+      nodes.push(node);
+      return node;
+    },
+    async close(...services) {
+      await Promise.all(nodes.map((n) => n.stop()));
+      for (const service of services) await service?.close();
+      await llama.close();
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The server account as a client sees it (to put it on an allow-list). */

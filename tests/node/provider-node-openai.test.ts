@@ -3,64 +3,47 @@
  * small local server on 127.0.0.1 backed by the real embedded model. The node builds that backend from its
  * config. A backend failure abandons that one request with a reason; the node keeps serving.
  */
-import { rm } from "node:fs/promises";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { fetchRequestAccount, RequestStatus } from "@chainference/client";
-import {
-  DEFAULT_MODEL,
-  createDefaultLlamaBackend,
-  defaultServedModel,
-  startProviderNode,
-  type LlamaBackend,
-  type NodeEvent,
-  type ProviderNode,
-} from "@chainference/node";
+import { DEFAULT_MODEL, defaultServedModel, type NodeEvent, type ProviderNode } from "@chainference/node";
 
 import { startOpenAiCompatibleServer, type OpenAiCompatibleServer } from "../helpers/openai-compatible-server";
 import {
   ask,
-  createTestMarket,
   fundedWallet,
   lamportSum,
   nextNonce,
+  openProviderTestBed,
   readAnswer,
   requestAccounts,
-  scratchDir,
   serverListingFor,
   testNodeConfig,
+  type ProviderTestBed,
   type TestMarket,
 } from "../helpers/provider-harness";
 
 const SERVED_AS = "smollm2-135m-instruct";
 const QUESTION = [{ role: "user", content: "What is the capital of France?" }] as const;
 
-let llama: LlamaBackend;
+let bed: ProviderTestBed;
 let openai: OpenAiCompatibleServer;
 let market: TestMarket;
 let node: ProviderNode;
-let scratch: string;
 
 beforeAll(async () => {
-  llama = await createDefaultLlamaBackend({ threads: 1 });
-  openai = await startOpenAiCompatibleServer(llama, SERVED_AS, { failNext: 1 });
-  market = await createTestMarket();
-  scratch = await scratchDir();
-  node = await startProviderNode({
-    chain: market.chain,
-    operator: await fundedWallet(market.chain),
+  bed = await openProviderTestBed();
+  market = bed.market;
+  openai = await startOpenAiCompatibleServer(bed.llama, SERVED_AS, { failNext: 1 });
+  // No backend given: the node builds the OpenAI-compatible one its config names.
+  node = await bed.startNode({
     config: testNodeConfig({ models: [{ ...defaultServedModel(), backend: { kind: "openai", baseUrl: openai.baseUrl, model: SERVED_AS } }] }),
-    keyringPath: `${scratch}/keyring.json`,
-    log: null,
+    backends: {},
   });
 });
 
 afterAll(async () => {
-  await node?.stop();
-  await openai?.close();
-  await llama?.close();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await bed?.close(openai);
 });
 
 type Ev<T extends NodeEvent["type"]> = Extract<NodeEvent, { type: T }>;
@@ -102,7 +85,7 @@ describe("provider node with an OpenAI-compatible backend", () => {
     expect(openai.requests()).toBeGreaterThan(servedBefore);
     expect(answer.outcome).toBe("settled");
     expect(answer.text).toBe(completed.text);
-    const direct = await llama.streamChat({ messages: QUESTION, maxTokens: 24, temperature: 0 }).result;
+    const direct = await bed.llama.streamChat({ messages: QUESTION, maxTokens: 24, temperature: 0 }).result;
     expect(answer.text).toBe(direct.text);
     // with the usage the server reported, within the program's bounds
     expect(completed.tokensOut).toBe(Math.min(direct.usage.completionTokens, new TextEncoder().encode(direct.text).length));

@@ -3,8 +3,6 @@
  * new node with the same keypair and keyring finishes it from the next chunk index. When the new node comes
  * too late, it says so and leaves the request to `expire_request`, which refunds the client.
  */
-import { rm } from "node:fs/promises";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyPairSigner } from "@solana/kit";
 
@@ -12,28 +10,25 @@ import { expireRequest, fetchRequestAccount, fetchResponseAccount, findResponseP
 import {
   DEFAULT_MODEL,
   NO_LANDED_RESPONSE,
-  createDefaultLlamaBackend,
   createResponseWriter,
   openRequestPrompt,
   readServerKeyringFile,
   responseKeyFor,
-  startProviderNode,
-  type LlamaBackend,
   type NodeEvent,
   type ProviderNode,
 } from "@chainference/node";
 
 import {
   ask,
-  createTestMarket,
   fundedWallet,
   lamportSum,
   nextNonce,
+  openProviderTestBed,
   readAnswer,
   requestAccounts,
-  scratchDir,
   serverListingFor,
   testNodeConfig,
+  type ProviderTestBed,
   type TestMarket,
 } from "../helpers/provider-harness";
 
@@ -42,34 +37,24 @@ const MAX_TOKENS = 64;
 /** Small chunks so the answer spans several, and a slow flush so the node is mid-stream when it dies. */
 const CONFIG = testNodeConfig({ flush: { intervalMs: 300, maxChunkBytes: 48 } });
 
-let llama: LlamaBackend;
+let bed: ProviderTestBed;
 let market: TestMarket;
-let scratch: string;
 let operator: KeyPairSigner;
+/** Every node started here (all with the same operator and keyring); `bed.close` stops them. */
 const nodes: ProviderNode[] = [];
 
 beforeAll(async () => {
-  llama = await createDefaultLlamaBackend({ threads: 1 });
-  market = await createTestMarket();
-  scratch = await scratchDir();
+  bed = await openProviderTestBed();
+  market = bed.market;
   operator = await fundedWallet(market.chain);
 });
 
 afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-  await llama?.close();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await bed?.close();
 });
 
 const start = async (config = CONFIG): Promise<ProviderNode> => {
-  const node = await startProviderNode({
-    chain: market.chain,
-    operator,
-    config,
-    keyringPath: `${scratch}/keyring.json`,
-    backends: { [DEFAULT_MODEL.hfId]: llama },
-    log: null,
-  });
+  const node = await bed.startNode({ operator, config });
   nodes.push(node);
   return node;
 };
@@ -129,7 +114,7 @@ describe("provider node crash recovery", () => {
     expect(appended[0]?.index).toBe(partial!.chunkCount);
     expect(appended[0]!.slot).toBeGreaterThanOrEqual(restartSlot + 3n);
     expect(answer.outcome).toBe("settled");
-    const direct = await llama.streamChat({ messages: STORY, maxTokens: MAX_TOKENS, temperature: 0 }).result;
+    const direct = await bed.llama.streamChat({ messages: STORY, maxTokens: MAX_TOKENS, temperature: 0 }).result;
     expect(answer.text).toBe(direct.text);
     expect(completed.text).toBe(direct.text);
     expect(completed.tokensOut).toBe(Math.min(direct.usage.completionTokens, new TextEncoder().encode(direct.text).length));
@@ -181,7 +166,7 @@ describe("provider node crash recovery", () => {
     const request = (await fetchRequestAccount(market.chain, posted.address))!;
     const [responseAddress] = await findResponsePda({ request: posted.address });
     const landedChunks = (await fetchResponseAccount(market.chain, responseAddress))!.chunkCount;
-    const keyring = (await readServerKeyringFile(`${scratch}/keyring.json`))!;
+    const keyring = (await readServerKeyringFile(`${bed.scratch}/keyring.json`))!;
     const opened = openRequestPrompt({ request, server: server.address, keyring });
     const appended: number[] = [];
     const writer = createResponseWriter({
@@ -201,7 +186,7 @@ describe("provider node crash recovery", () => {
     });
 
     // When it writes the (deterministic) answer from the start
-    const direct = await llama.streamChat({ messages: STORY, maxTokens: MAX_TOKENS, temperature: 0 }).result;
+    const direct = await bed.llama.streamChat({ messages: STORY, maxTokens: MAX_TOKENS, temperature: 0 }).result;
     for (const piece of direct.text.match(/[\s\S]{1,5}/g) ?? []) writer.push(piece);
     const written = await writer.finish();
 

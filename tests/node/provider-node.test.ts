@@ -4,37 +4,27 @@
  * what the model produced; lamports are conserved. Then broken and malicious requests: each is skipped with
  * its reason and the node keeps serving.
  */
-import { rm } from "node:fs/promises";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createRpcChain, fetchRequestAccount, fetchResponseAccount, findResponsePda, generateX25519KeyPair, RequestStatus } from "@chainference/client";
 
 import { startLocalRpcServer } from "../../cli/src/localnet/rpc-server";
-import {
-  DEFAULT_MODEL,
-  createDefaultLlamaBackend,
-  defaultServedModel,
-  startProviderNode,
-  type LlamaBackend,
-  type NodeEvent,
-  type ProviderNode,
-} from "@chainference/node";
+import { DEFAULT_MODEL, defaultServedModel, type NodeEvent, type ProviderNode } from "@chainference/node";
 
 import { nonCanonicalPda, onCurveBump, responseSeeds } from "../helpers/lifecycle";
 import {
   ask,
   askNamingResponseBump,
-  createTestMarket,
   freePort,
   fundedWallet,
   lamportSum,
   nextNonce,
+  openProviderTestBed,
   readAnswer,
   requestAccounts,
-  scratchDir,
   serverListingFor,
   testNodeConfig,
+  type ProviderTestBed,
   type TestMarket,
 } from "../helpers/provider-harness";
 
@@ -43,30 +33,19 @@ const MAX_TOKENS = 24;
 /** The node publishes a 512-token context so a prompt within the protocol's 8 KiB limit can overflow it. */
 const MAX_CONTEXT = 512;
 
-let llama: LlamaBackend;
+let bed: ProviderTestBed;
 let market: TestMarket;
 let node: ProviderNode;
-let scratch: string;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  llama = await createDefaultLlamaBackend({ threads: 1 });
-  market = await createTestMarket();
-  scratch = await scratchDir();
-  node = await startProviderNode({
-    chain: market.chain,
-    operator: await fundedWallet(market.chain),
-    config: testNodeConfig({ models: [{ ...defaultServedModel(), maxContext: MAX_CONTEXT }] }),
-    keyringPath: `${scratch}/keyring.json`,
-    backends: { [DEFAULT_MODEL.hfId]: llama },
-    log: (line) => lines.push(line),
-  });
+  bed = await openProviderTestBed();
+  market = bed.market;
+  node = await bed.startNode({ config: testNodeConfig({ models: [{ ...defaultServedModel(), maxContext: MAX_CONTEXT }] }), log: (line) => lines.push(line) });
 });
 
 afterAll(async () => {
-  await node?.stop();
-  await llama?.close();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await bed?.close();
 });
 
 type Completed = Extract<NodeEvent, { type: "completed" }>;
@@ -93,7 +72,7 @@ describe("provider node with the embedded model", () => {
     expect(answer.outcome).toBe("settled");
     expect(answer.text.length).toBeGreaterThan(0);
     expect(answer.text).toBe(completed.text);
-    const direct = await llama.streamChat({ messages: QUESTION, maxTokens: MAX_TOKENS, temperature: 0 }).result;
+    const direct = await bed.llama.streamChat({ messages: QUESTION, maxTokens: MAX_TOKENS, temperature: 0 }).result;
     expect(answer.text).toBe(direct.text);
     // and it settled with the backend's counts, within the program's bounds
     expect(completed.tokensOut).toBe(Math.min(direct.usage.completionTokens, new TextEncoder().encode(direct.text).length));
@@ -186,14 +165,7 @@ describe("provider node with the embedded model", () => {
     // Given a second node that reaches the chain only over JSON-RPC, with its metrics endpoint on
     const rpc = await startLocalRpcServer(market.chain, 0);
     const probe = await freePort();
-    const overRpc = await startProviderNode({
-      chain: createRpcChain(rpc.url, { pollMs: 50 }),
-      operator: await fundedWallet(market.chain),
-      config: testNodeConfig({ metricsPort: probe }),
-      keyringPath: `${scratch}/rpc-keyring.json`,
-      backends: { [DEFAULT_MODEL.hfId]: llama },
-      log: null,
-    });
+    const overRpc = await bed.startNode({ chain: createRpcChain(rpc.url, { pollMs: 50 }), config: testNodeConfig({ metricsPort: probe }), keyringFile: "rpc-keyring.json" });
     try {
       // When a client asks it
       const client = await fundedWallet(market.chain);

@@ -1,5 +1,4 @@
 /** Which servers can take a request before it is posted, and why the others cannot. */
-import type { Address } from "@solana/kit";
 import {
   checkEligibility,
   describeIneligibility,
@@ -21,20 +20,12 @@ import type { Output } from "../output/output";
 import { formatSol } from "../output/units";
 import { formatPricePair } from "./format-server";
 
-/** What the client asks for, besides the prompt. */
-export type AskTerms = {
-  readonly model: string;
-  readonly revision?: string;
-  /** Lamports: the most the request may cost. */
-  readonly stake: bigint;
-  /** Lamports per 1M tokens. */
-  readonly maxPriceIn: bigint;
-  readonly maxPriceOut: bigint;
-  readonly minCompleted?: bigint;
-  readonly minSuccessBps?: number;
-  readonly minAvgRating?: number;
-  /** Servers the client allows (absent or empty: any server passing the filters). */
-  readonly allowed?: readonly Address[];
+/**
+ * What the client asks for, besides the prompt: the SDK's {@link RequestDraft} terms (stake in lamports,
+ * prices in lamports per 1M tokens, `allowed` absent or empty = any server passing the filters) without the
+ * prompt size, plus the answer deadline.
+ */
+export type AskTerms = Omit<RequestDraft, "promptBytes"> & {
   /** Slots the locking server has to answer; absent = the protocol default. */
   readonly responseTimeoutSlots?: bigint;
 };

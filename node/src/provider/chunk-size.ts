@@ -1,15 +1,5 @@
-import {
-  appendTransactionMessageInstructions,
-  createTransactionMessage,
-  getTransactionMessageSize,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  type Address,
-  type Blockhash,
-  type TransactionSigner,
-} from "@solana/kit";
-import { CRYPTO_TAG_LENGTH, findResponsePda, getAppendResponseInstructionAsync, TRANSACTION_SIZE_LIMIT } from "@chainference/client";
+import type { Address, TransactionSigner } from "@solana/kit";
+import { CRYPTO_TAG_LENGTH, findResponsePda, getAppendResponseInstructionAsync, measureTransactionSize, TRANSACTION_SIZE_LIMIT } from "@chainference/client";
 
 /** Bytes a chunk adds to the response stream besides its plaintext: the u16 frame length and the Poly1305 tag. */
 export const CHUNK_FRAME_OVERHEAD = 2 + CRYPTO_TAG_LENGTH;
@@ -41,13 +31,7 @@ export async function getMaxChunkCiphertextBytes(operator: TransactionSigner): P
     reserveBytes: 0,
     ciphertext: new Uint8Array(PROBE),
   });
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(operator, m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: PLACEHOLDER_REQUEST as string as Blockhash, lastValidBlockHeight: 0n }, m),
-    (m) => appendTransactionMessageInstructions([instruction], m),
-  );
-  return TRANSACTION_SIZE_LIMIT - getTransactionMessageSize(message) + PROBE;
+  return TRANSACTION_SIZE_LIMIT - measureTransactionSize([instruction], operator) + PROBE;
 }
 
 /**

@@ -1,24 +1,17 @@
 import {
   AccountRole,
   address,
-  appendTransactionMessageInstructions,
-  createTransactionMessage,
   generateKeyPairSigner,
   getAddressEncoder,
   getAddressDecoder,
   getProgramDerivedAddress,
-  getTransactionMessageSize,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
   type Address,
-  type Blockhash,
   type Instruction,
   type ReadonlyUint8Array,
   type TransactionSigner,
 } from "@solana/kit";
 import { getCreateAccountInstruction } from "@solana-program/system";
-import type { Chain, SentTransaction } from "../chain";
+import { measureTransactionSize, type Chain, type SentTransaction } from "../chain";
 
 /**
  * The upgradeable BPF loader (loader-v3), which `solana program deploy` uses. Its instructions are
@@ -185,15 +178,10 @@ export async function fetchUpgradeableProgram(chain: Chain, program: Address): P
 
 /** Largest `Write` payload that keeps one transaction within 1,232 bytes. */
 function writeChunkSize(buffer: Address, authority: TransactionSigner): number {
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(authority, m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: "11111111111111111111111111111111" as Blockhash, lastValidBlockHeight: 0n }, m),
-    (m) => appendTransactionMessageInstructions([getWriteInstruction({ buffer, authority, offset: 0, data: new Uint8Array() })], m),
-  );
+  const size = measureTransactionSize([getWriteInstruction({ buffer, authority, offset: 0, data: new Uint8Array() })], authority);
   // The data's u64 length prefix is already counted; the instruction's data length is a compact-u16
   // that grows by one byte past 127: keep one byte of slack.
-  return SIZE_LIMIT - getTransactionMessageSize(message) - 1;
+  return SIZE_LIMIT - size - 1;
 }
 
 export type DeployProgramInput = {

@@ -1,6 +1,7 @@
 import {
   appendTransactionMessageInstructions,
   createTransactionMessage,
+  getTransactionMessageSize,
   pipe,
   setTransactionMessageComputeUnitLimit,
   setTransactionMessageFeePayerSigner,
@@ -26,4 +27,32 @@ export async function signInstructions(
     (m) => setTransactionMessageComputeUnitLimit(computeUnitLimit, m),
   );
   return signTransactionMessageWithSigners(message);
+}
+
+/** Any blockhash: a message's size does not depend on which (always 32 bytes). */
+const SIZE_PROBE_BLOCKHASH = {
+  blockhash: "11111111111111111111111111111111" as Blockhash,
+  lastValidBlockHeight: 0n,
+};
+
+/**
+ * Wire size in bytes of an unsigned v0 transaction carrying `instructions` with `feePayer` paying (no
+ * compute-budget instruction), as `getTransactionMessageSize` counts it: signatures included, measured with a
+ * placeholder blockhash. Callers subtract it from the 1,232-byte limit to find the room left for payload.
+ *
+ * @example
+ * const size = measureTransactionSize([getAppendPromptInstruction({ client, request, offset: 0, data })], client);
+ * const room = TRANSACTION_SIZE_LIMIT - size;
+ */
+export function measureTransactionSize(
+  instructions: readonly Instruction[],
+  feePayer: TransactionSigner,
+): number {
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(feePayer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(SIZE_PROBE_BLOCKHASH, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+  );
+  return getTransactionMessageSize(message);
 }

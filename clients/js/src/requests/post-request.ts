@@ -1,17 +1,5 @@
-import {
-  getTransactionMessageSize,
-  createTransactionMessage,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  appendTransactionMessageInstructions,
-  type Address,
-  type Blockhash,
-  type Instruction,
-  type MessagePartialSigner,
-  type TransactionSigner,
-} from "@solana/kit";
-import type { Chain, SentTransaction } from "../chain";
+import { type Address, type MessagePartialSigner, type TransactionSigner } from "@solana/kit";
+import { measureTransactionSize, type Chain, type SentTransaction } from "../chain";
 import { deriveRequestKeysWithSigner, encryptPrompt, wrapDataKeyForServers, type PromptPayload, type RequestKeys } from "../crypto";
 import {
   CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
@@ -64,17 +52,6 @@ export type PostedRequest = {
 const PROBE = 128;
 
 const randomNonce = (): bigint => new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0, true);
-
-/** Wire size of a transaction carrying `instructions`, before signing. */
-function transactionSize(instructions: readonly Instruction[], feePayer: TransactionSigner): number {
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(feePayer, m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: "11111111111111111111111111111111" as Blockhash, lastValidBlockHeight: 0n }, m),
-    (m) => appendTransactionMessageInstructions(instructions, m),
-  );
-  return getTransactionMessageSize(message);
-}
 
 /**
  * Encrypts a prompt for the chosen servers and posts the request: `create_request` with as much
@@ -135,11 +112,11 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
   // The ciphertext is a Borsh `bytes` field: every extra byte adds one byte on the wire, once the
   // instruction data's compact-u16 length takes 2 bytes (data ≥ 128 bytes). Each room is measured with
   // a PROBE-byte payload so that is already so.
-  const firstRoom = TRANSACTION_SIZE_LIMIT - transactionSize([await create(new Uint8Array(PROBE))], input.client) + PROBE;
+  const firstRoom = TRANSACTION_SIZE_LIMIT - measureTransactionSize([await create(new Uint8Array(PROBE))], input.client) + PROBE;
   const first = prompt.subarray(0, Math.max(0, firstRoom));
   const transactions = [await chain.sendInstructions([await create(first)], { feePayer: input.client })];
   const appendRoom =
-    TRANSACTION_SIZE_LIMIT - transactionSize([getAppendPromptInstruction({ client: input.client, request: address, offset: 0, data: new Uint8Array(PROBE) })], input.client) + PROBE;
+    TRANSACTION_SIZE_LIMIT - measureTransactionSize([getAppendPromptInstruction({ client: input.client, request: address, offset: 0, data: new Uint8Array(PROBE) })], input.client) + PROBE;
   for (let offset = first.length; offset < prompt.length; offset += appendRoom) {
     const data = prompt.subarray(offset, offset + appendRoom);
     transactions.push(await chain.sendInstructions([getAppendPromptInstruction({ client: input.client, request: address, offset, data })], { feePayer: input.client }));

@@ -1,10 +1,6 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
-use crate::{
-    checks::{check_owner, check_signer, check_writable, eq32},
-    errors::ChainferenceError,
-    state::Request,
-};
+use crate::lifecycle::client_request_accounts;
 
 /// | # | account | flags | |
 /// | --- | --- | --- | --- |
@@ -22,29 +18,8 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CancelRequestAccounts
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [client, request, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
-
-        // 1. Signers.
-        check_signer(client)?;
-
-        // 2. Writability.
-        check_writable(client)?;
-        check_writable(request)?;
-
-        // 3. Owners.
-        check_owner(request, program_id)?;
-
-        // 4. Discriminators.
-        // SAFETY: read-only view, dropped before the account closes.
-        let loaded = Request::load(unsafe { request.borrow_unchecked() })?;
-
-        // 5. Relations (the client is a wallet, never the request itself).
-        if !eq32(loaded.client(), client.address().as_array()) {
-            return Err(ChainferenceError::ClientMismatch.into());
-        }
-
+        // Shared with append_prompt; the client is checked writable too (it receives the lamports).
+        let (client, request) = client_request_accounts::<true>(program_id, accounts)?;
         Ok(Self { client, request })
     }
 }
