@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo, Socket } from "node:net";
 import {
   getBase58Decoder,
   getBase58Encoder,
@@ -7,16 +8,43 @@ import {
   getBase64Encoder,
   getTransactionDecoder,
   type Address,
+  type EncodedAccount,
   type Signature,
 } from "@solana/kit";
-import { isTransactionFailed, type LiteSvmChain, type MemcmpFilter } from "@chainference/client";
+import { isTransactionFailed, matchesQuery, type LiteSvmChain, type MemcmpFilter, type ProgramAccountsQuery } from "@chainference/client";
 
 /**
  * A Solana JSON-RPC endpoint (the subset wallets, @solana/kit and the Chainference SDK use)
  * over an in-process LiteSVM chain, so separate processes (a provider node, a client CLI) can
  * share one local chain at http://127.0.0.1:PORT like they would a validator.
  */
-export type LocalRpcServer = { readonly url: string; readonly port: number; close(): Promise<void> };
+export type LocalRpcServer = {
+  readonly url: string;
+  readonly port: number;
+  /**
+   * WebSocket JSON-RPC (account/program subscriptions), or null when the `ws` package is not installed.
+   * Served on port+1 as the Solana CLI derives it (so `createRpcChain(url)` finds it), and on `port` itself
+   * when port+1 was taken.
+   */
+  readonly wsUrl: string | null;
+  close(): Promise<void>;
+};
+
+/** The subset of the `ws` package used here (a dependency of @solana/kit's WebSocket channel; untyped in this repo). */
+type WsSocket = { readyState: number; send(data: string): void; on(event: string, listener: (...args: any[]) => void): void; close(): void };
+type WsServer = {
+  handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, done: (ws: WsSocket) => void): void;
+  close(): void;
+};
+
+/** `ws`'s WebSocketServer when the package is installed (it comes with @solana/kit), else null. */
+function loadWebSocketServer(): (new (options: { noServer: true }) => WsServer) | null {
+  try {
+    return (createRequire(import.meta.url)("ws") as { WebSocketServer: new (options: { noServer: true }) => WsServer }).WebSocketServer;
+  } catch {
+    return null;
+  }
+}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type RpcFailure = { code: number; message: string; data?: Json };
@@ -44,6 +72,19 @@ export function rpcTransactionError(failure: { customCode: number | null; instru
   if (withAccount?.[1]) return { [withAccount[1]]: { account_index: Number(withAccount[2]) } };
   const fieldless = /^(?:TransactionError)?(\w+)$/.exec(failure.reason);
   return fieldless?.[1] ?? failure.reason;
+}
+
+type RpcFilter = { dataSize?: number; memcmp?: { offset: number; bytes: string; encoding?: string } };
+
+/** `getProgramAccounts` / `programSubscribe` filters as a query (memcmp bytes in base58 unless said otherwise). */
+function parseFilters(filters: readonly RpcFilter[] = []): ProgramAccountsQuery {
+  const memcmp: MemcmpFilter[] = [];
+  let dataSize: number | undefined;
+  for (const f of filters) {
+    if (f.dataSize !== undefined) dataSize = Number(f.dataSize);
+    if (f.memcmp) memcmp.push({ offset: Number(f.memcmp.offset), bytes: f.memcmp.encoding === "base64" ? b64e.encode(f.memcmp.bytes) : b58e.encode(f.memcmp.bytes) });
+  }
+  return { ...(dataSize === undefined ? {} : { dataSize }), memcmp };
 }
 
 /** Serves `chain` over HTTP JSON-RPC on 127.0.0.1 (port 0 picks a free port). */
@@ -87,14 +128,8 @@ export async function startLocalRpcServer(chain: LiteSvmChain, port = 8899): Pro
       return { context: await ctx(), value: accounts.map((a) => (a ? accountJson(a as never, encoding) : null)) };
     },
     getProgramAccounts: async ([program, config]) => {
-      const cfg = (config ?? {}) as { encoding?: string; withContext?: boolean; filters?: { dataSize?: number; memcmp?: { offset: number; bytes: string; encoding?: string } }[] };
-      const memcmp: MemcmpFilter[] = [];
-      let dataSize: number | undefined;
-      for (const f of cfg.filters ?? []) {
-        if (f.dataSize !== undefined) dataSize = Number(f.dataSize);
-        if (f.memcmp) memcmp.push({ offset: Number(f.memcmp.offset), bytes: f.memcmp.encoding === "base64" ? b64e.encode(f.memcmp.bytes) : b58e.encode(f.memcmp.bytes) });
-      }
-      const accounts = await chain.getProgramAccounts(program as Address, { ...(dataSize === undefined ? {} : { dataSize }), memcmp });
+      const cfg = (config ?? {}) as { encoding?: string; withContext?: boolean; filters?: RpcFilter[] };
+      const accounts = await chain.getProgramAccounts(program as Address, parseFilters(cfg.filters));
       const list = accounts.map((a) => ({ pubkey: a.address, account: accountJson(a as never, cfg.encoding ?? "base64") }));
       return cfg.withContext ? { context: await ctx(), value: list } : list;
     },
@@ -189,6 +224,83 @@ export async function startLocalRpcServer(chain: LiteSvmChain, port = 8899): Pro
     }
   };
 
+  // WebSocket subscriptions: pushed after each landed transaction that touches the account / a program account.
+  const WebSocketServer = loadWebSocketServer();
+  const wss = WebSocketServer ? new WebSocketServer({ noServer: true }) : null;
+  let nextSubscription = 1;
+  const subscriptions = new Map<number, { socket: WsSocket; stop: () => void }>();
+  const notify = (socket: WsSocket, method: string, subscription: number, slot: bigint, value: Json) => {
+    if (socket.readyState !== 1) return;
+    socket.send(JSON.stringify({ jsonrpc: "2.0", method, params: { result: { context: { slot: Number(slot) }, value }, subscription } }));
+  };
+  const svmAccount = (a: EncodedAccount) => ({ lamports: a.lamports, owner: a.programAddress, data: a.data, executable: a.executable });
+  const closedAccount = (encoding: string): Json =>
+    accountJson({ lamports: 0n, owner: "11111111111111111111111111111111" as Address, data: new Uint8Array(), executable: false }, encoding);
+  const subscribe = (socket: WsSocket, method: string, params: Json[]): Json => {
+    const id = nextSubscription++;
+    const encoding = (params[1] as { encoding?: string } | undefined)?.encoding ?? (method === "accountSubscribe" ? "base58" : "base64");
+    if (method === "accountSubscribe") {
+      const address = params[0] as Address;
+      const stop = chain.onLanded((landed) => {
+        if (!landed.accountKeys.includes(address)) return;
+        const account = chain.svm.getAccount(address);
+        notify(socket, "accountNotification", id, landed.slot, account.exists ? accountJson(svmAccount(account), encoding) : closedAccount(encoding));
+      });
+      subscriptions.set(id, { socket, stop });
+      return id;
+    }
+    const program = params[0] as Address;
+    const query = parseFilters((params[1] as { filters?: RpcFilter[] } | undefined)?.filters);
+    const stop = chain.onLanded((landed) => {
+      for (const address of new Set(landed.accountKeys)) {
+        const account = chain.svm.getAccount(address);
+        if (!account.exists || account.programAddress !== program || !matchesQuery(account.data, query)) continue;
+        notify(socket, "programNotification", id, landed.slot, { pubkey: address, account: accountJson(svmAccount(account), encoding) });
+      }
+    });
+    subscriptions.set(id, { socket, stop });
+    return id;
+  };
+  const unsubscribe = (socket: WsSocket, id: number): boolean => {
+    const entry = subscriptions.get(id);
+    if (!entry || entry.socket !== socket) return false;
+    entry.stop();
+    subscriptions.delete(id);
+    return true;
+  };
+  const sockets = new Set<WsSocket>();
+  const onSocket = (socket: WsSocket) => {
+    sockets.add(socket);
+    socket.on("message", (raw: Buffer) => {
+      let request: { id?: Json; method?: string; params?: Json[] };
+      try {
+        request = JSON.parse(raw.toString("utf8"));
+      } catch {
+        socket.send(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } }));
+        return;
+      }
+      const id = request.id ?? null;
+      const method = request.method ?? "";
+      if (method === "ping" || id === null) return; // kit's keep-alive; notifications need no answer
+      let result: Json;
+      if (method === "accountSubscribe" || method === "programSubscribe") result = subscribe(socket, method, request.params ?? []);
+      else if (method === "accountUnsubscribe" || method === "programUnsubscribe") result = unsubscribe(socket, Number(request.params?.[0]));
+      else {
+        socket.send(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32601, message: `Method not found: ${method}` } }));
+        return;
+      }
+      socket.send(JSON.stringify({ jsonrpc: "2.0", id, result }));
+    });
+    socket.on("close", () => {
+      sockets.delete(socket);
+      for (const [id, entry] of subscriptions) if (entry.socket === socket) unsubscribe(socket, id);
+    });
+  };
+  const upgrade = (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (!wss) return void socket.destroy();
+    wss.handleUpgrade(req, socket, head, onSocket);
+  };
+
   const server: Server = createServer((req, res) => {
     if (req.method !== "POST") {
       res.writeHead(405).end();
@@ -212,9 +324,27 @@ export async function startLocalRpcServer(chain: LiteSvmChain, port = 8899): Pro
     server.listen(port, "127.0.0.1", () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
+  server.on("upgrade", upgrade);
+  // The Solana CLI's rule (and createRpcChain's default): WebSocket on port+1. Best effort; else same port.
+  let wsServer: Server | null = null;
+  if (wss) {
+    const candidate = createServer((_req, res) => void res.writeHead(426).end());
+    candidate.on("upgrade", upgrade);
+    wsServer = await new Promise<Server | null>((resolve) => {
+      candidate.once("error", () => resolve(null));
+      candidate.listen(actual + 1, "127.0.0.1", () => resolve(candidate));
+    });
+  }
+  const closeServer = (s: Server) => new Promise<void>((resolve) => s.close(() => resolve()));
   return {
     url: `http://127.0.0.1:${actual}`,
     port: actual,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    wsUrl: wss ? `ws://127.0.0.1:${wsServer ? actual + 1 : actual}` : null,
+    close: async () => {
+      for (const [id, entry] of subscriptions) unsubscribe(entry.socket, id);
+      for (const socket of sockets) socket.close();
+      wss?.close();
+      await Promise.all([closeServer(server), ...(wsServer ? [closeServer(wsServer)] : [])]);
+    },
   };
 }

@@ -1,11 +1,13 @@
 import type { Address, TransactionSigner } from "@solana/kit";
 import {
+  CHAINFERENCE_PROGRAM_ADDRESS,
   fetchLockedRequests,
   fetchOpenRequests,
   fetchOwnServer,
   fetchRequestAccount,
   getCurrentServerKey,
   lockRequest,
+  openRequestsQuery,
   RequestStatus,
   type Chain,
   type RequestAccount,
@@ -91,8 +93,9 @@ const SPEED_WEIGHT = 0.3;
  * (at most `concurrency` at once) and answers each: decrypts the prompt, runs the model, streams encrypted
  * chunks, completes with honest token counts. Problems with one request are logged and never stop the node.
  *
- * Watching uses `getProgramAccounts` polling with memcmp filters (status + model), which every RPC serves;
- * `programSubscribe` would cut the detection latency below one slot and is left as future work.
+ * Watching polls `getProgramAccounts` with memcmp filters (discriminator + Open status + model), which every
+ * RPC serves; when the chain offers subscriptions (`programSubscribe` with the same filters, or LiteSVM's
+ * in-process hook) a notification runs that poll at once, so polling is only the fallback.
  *
  * @example
  * const node = await startProviderNode({ chain: createRpcChain(url), operator, config: await loadNodeConfig(path) });
@@ -177,7 +180,9 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     const memo = memos.get(request) ?? { reasons: new Set<SkipReason>(), permanent: false };
     if (decision.opened) memo.opened = decision.opened;
     memo.permanent = !TRANSIENT_SKIP_REASONS.has(decision.reason);
-    if (!memo.reasons.has(decision.reason)) {
+    // A prompt still being posted is not a skip worth reporting: subscriptions show every request mid-posting,
+    // and its last append_prompt notifies again (or the next poll sees it sealed).
+    if (!memo.reasons.has(decision.reason) && decision.reason !== "prompt-not-sealed") {
       memo.reasons.add(decision.reason);
       emit({ type: "skipped", request, reason: decision.reason, detail: decision.detail });
     }
@@ -279,8 +284,15 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   let lastTickError: string | null = null;
+  // True until the first tick starts too, so a notification during crash recovery waits for it.
+  let ticking = true;
+  let woken = false;
   const loop = (): void => {
     if (!accepting) return;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    ticking = true;
+    woken = false;
     running = tick()
       .then(() => {
         lastTickError = null;
@@ -291,9 +303,24 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         lastTickError = message;
       })
       .finally(() => {
-        if (accepting) timer = setTimeout(loop, config.pollIntervalMs);
+        ticking = false;
+        // A notification during the tick may describe a request the tick missed: look again at once.
+        if (accepting) timer = setTimeout(loop, woken ? 0 : config.pollIntervalMs);
       });
   };
+  /** A new or reopened request for a served model: poll now instead of at the next interval. */
+  const wake = (): void => {
+    if (!accepting) return;
+    if (ticking) woken = true;
+    else {
+      // Out of the notifier's call stack (LiteSVM notifies from inside the landing transaction).
+      ticking = true;
+      queueMicrotask(loop);
+    }
+  };
+  const unsubscribes = servedModelIds(config).map(
+    (model) => chain.subscribeAccountChanges?.({ program: CHAINFERENCE_PROGRAM_ADDRESS, query: openRequestsQuery(model) }, wake) ?? (() => {}),
+  );
 
   try {
     await recover();
@@ -321,6 +348,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     stop(stopOptions = {}) {
       stopped ??= (async () => {
         accepting = false;
+        for (const unsubscribe of unsubscribes) unsubscribe();
         if (timer) clearTimeout(timer);
         if (!stopOptions.drain) stopController.abort(new Error("the provider node stopped"));
         await running;

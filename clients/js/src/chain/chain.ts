@@ -17,6 +17,14 @@ export type ProgramAccountsQuery = {
   readonly memcmp?: readonly MemcmpFilter[];
 };
 
+/**
+ * What {@link Chain.subscribeAccountChanges} watches: some accounts by address, or the accounts a
+ * program owns that pass a `getProgramAccounts` query (after the change).
+ */
+export type AccountWatch =
+  | { readonly addresses: readonly Address[] }
+  | { readonly program: Address; readonly query?: ProgramAccountsQuery };
+
 /** What a landed transaction cost and said. */
 export type SentTransaction = {
   readonly signature: Signature;
@@ -66,4 +74,10 @@ export type Chain = {
   getTransaction(signature: Signature): Promise<HistoricalTransaction | null>;
   /** Funds an address on local chains (LiteSVM, local validators); throws elsewhere. */
   airdrop(address: Address, lamports: bigint): Promise<void>;
+  /**
+   * Optional push notifications: calls `onChange` (with no details: re-read what you need) soon after a
+   * watched account changes; returns the unsubscribe function. Best effort: a subscription that fails
+   * stays silent, so callers keep polling as the fallback and treat a notification only as "look now".
+   */
+  subscribeAccountChanges?(watch: AccountWatch, onChange: () => void): () => void;
 };

@@ -8,7 +8,7 @@ import {
   type Transaction,
 } from "@solana/kit";
 import { signInstructions } from "./build-transaction";
-import type { Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "./chain";
+import type { AccountWatch, Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "./chain";
 import { matchesQuery } from "./filters";
 import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "./transaction-error";
 
@@ -62,6 +62,9 @@ export type LiteSvmChain = Chain & {
   submit(transaction: Transaction): SentTransaction;
   /** A landed transaction with its wire form and account keys (the local RPC server's getTransaction). */
   getLanded(signature: Signature): LandedTransaction | null;
+  /** Calls `listener` synchronously after each landed transaction (the local RPC server's subscriptions); returns the unsubscribe function. */
+  onLanded(listener: (landed: LandedTransaction) => void): () => void;
+  subscribeAccountChanges(watch: AccountWatch, onChange: () => void): () => void;
 };
 
 /**
@@ -115,9 +118,31 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
       logs: result.meta().logs(),
     });
   };
+  const landedListeners = new Set<(landed: LandedTransaction) => void>();
+  const onLanded = (listener: (landed: LandedTransaction) => void) => {
+    // A wrapper per call, so subscribing the same function twice needs two unsubscribes.
+    const entry = (l: LandedTransaction) => listener(l);
+    landedListeners.add(entry);
+    return () => void landedListeners.delete(entry);
+  };
   const record = (entry: LandedTransaction) => {
     landed.set(entry.signature, entry);
     for (const address of new Set(entry.accountKeys)) byAddress.set(address, [entry.signature, ...(byAddress.get(address) ?? [])]);
+    for (const listener of [...landedListeners]) {
+      try {
+        listener(entry);
+      } catch {
+        // A subscriber's failure is its own; the transaction landed.
+      }
+    }
+  };
+  /** True when a landed transaction touched an account `watch` covers (program watches check the new state). */
+  const touches = (watch: AccountWatch, keys: readonly Address[]): boolean => {
+    if ("addresses" in watch) return keys.some((k) => watch.addresses.includes(k));
+    return keys.some((k) => {
+      const account = svm.getAccount(k);
+      return account.exists && account.programAddress === watch.program && matchesQuery(account.data, watch.query ?? {});
+    });
   };
 
   const submit = (transaction: Transaction): SentTransaction => {
@@ -174,6 +199,12 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     svm,
     submit,
     getLanded: (signature) => landed.get(signature) ?? null,
+    onLanded,
+    subscribeAccountChanges(watch, onChange) {
+      return onLanded((entry) => {
+        if (touches(watch, entry.accountKeys)) onChange();
+      });
+    },
     warpSlots(slots) {
       warped += slots;
       sync();

@@ -1,5 +1,6 @@
 import {
   createSolanaRpc,
+  createSolanaRpcSubscriptions,
   getBase58Encoder,
   getBase64Decoder,
   getBase64EncodedWireTransaction,
@@ -17,7 +18,7 @@ import {
   type Signature,
 } from "@solana/kit";
 import { signInstructions } from "./build-transaction";
-import type { Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "./chain";
+import type { AccountWatch, Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "./chain";
 import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "./transaction-error";
 
 export type RpcChainOptions = {
@@ -36,7 +37,32 @@ export type RpcChainOptions = {
   readonly resendMs?: number;
   /** Times a transaction is signed anew with a fresh blockhash after the previous one expired unlanded. Default 3. */
   readonly sendAttempts?: number;
+  /**
+   * WebSocket endpoint for account/program subscriptions ({@link Chain.subscribeAccountChanges}); derived from
+   * the HTTP URL by default as the Solana CLI does ({@link deriveWebSocketUrl}); null disables subscriptions.
+   */
+  readonly wsUrl?: string | null;
 };
+
+/**
+ * The WebSocket URL the Solana CLI pairs with an HTTP RPC URL: http→ws, https→wss, and an explicit port
+ * moves up by one (`http://127.0.0.1:8899` → `ws://127.0.0.1:8900`). Null when `url` is not http(s).
+ *
+ * @example
+ * deriveWebSocketUrl("https://api.devnet.solana.com"); // "wss://api.devnet.solana.com/"
+ */
+export function deriveWebSocketUrl(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return null;
+  parsed.protocol = parsed.protocol === "https:" ? "wss:" : "ws:";
+  if (parsed.port !== "") parsed.port = String(Number(parsed.port) + 1);
+  return parsed.toString();
+}
 
 /** The RPC endpoint could not be reached or answered with a transport error (after the retries). */
 export class RpcUnreachableError extends Error {
@@ -104,6 +130,47 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
   const b64 = getBase64Encoder();
   const b64d = getBase64Decoder();
   const b58 = getBase58Encoder();
+  const wsUrl = options.wsUrl === undefined ? deriveWebSocketUrl(url) : options.wsUrl;
+  let subscriptions: ReturnType<typeof createSolanaRpcSubscriptions> | null = null;
+  const toFilters = (query: ProgramAccountsQuery = {}) => [
+    ...(query.dataSize === undefined ? [] : [{ dataSize: BigInt(query.dataSize) }]),
+    ...(query.memcmp ?? []).map((m) => ({
+      memcmp: { offset: BigInt(m.offset), bytes: b64d.decode(m.bytes) as Base64EncodedBytes, encoding: "base64" as const },
+    })),
+  ];
+  /** Best effort: any failure (no WebSocket endpoint, dropped connection) ends the subscription silently; callers poll. */
+  const subscribeAccountChanges = (watch: AccountWatch, onChange: () => void): (() => void) => {
+    const abort = new AbortController();
+    const follow = async (subscribe: () => Promise<AsyncIterable<unknown>>) => {
+      try {
+        for await (const _ of await subscribe()) {
+          if (abort.signal.aborted) return;
+          try {
+            onChange();
+          } catch {
+            // A subscriber's failure is its own.
+          }
+        }
+      } catch {
+        // Fall back to the caller's polling.
+      }
+    };
+    try {
+      subscriptions ??= createSolanaRpcSubscriptions(wsUrl!);
+      const subs = subscriptions;
+      if ("addresses" in watch) {
+        for (const address of new Set(watch.addresses))
+          void follow(() => subs.accountNotifications(address, { commitment: "confirmed", encoding: "base64" }).subscribe({ abortSignal: abort.signal }));
+      } else {
+        void follow(() =>
+          subs.programNotifications(watch.program, { commitment: "confirmed", encoding: "base64", filters: toFilters(watch.query) }).subscribe({ abortSignal: abort.signal }),
+        );
+      }
+    } catch {
+      // Fall back to the caller's polling.
+    }
+    return () => abort.abort();
+  };
 
   /** Sends one RPC request, again after transient failures (bounded); names the failure that stays. */
   const call = async <T>(method: string, request: () => { send(): Promise<T> }, maxRetries = retries): Promise<T> => {
@@ -147,6 +214,7 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
   return {
     kind: "rpc",
     label: url,
+    ...(wsUrl ? { subscribeAccountChanges } : {}),
     async getSlot() {
       return call("getSlot", () => rpc.getSlot({ commitment: "confirmed" }));
     },
@@ -164,12 +232,7 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       return out;
     },
     async getProgramAccounts(program: Address, query: ProgramAccountsQuery = {}) {
-      const filters = [
-        ...(query.dataSize === undefined ? [] : [{ dataSize: BigInt(query.dataSize) }]),
-        ...(query.memcmp ?? []).map((m) => ({
-          memcmp: { offset: BigInt(m.offset), bytes: b64d.decode(m.bytes) as Base64EncodedBytes, encoding: "base64" as const },
-        })),
-      ];
+      const filters = toFilters(query);
       const accounts = await call("getProgramAccounts", () => rpc.getProgramAccounts(program, { encoding: "base64", commitment: "confirmed", filters }));
       return (accounts as unknown as { pubkey: Address; account: RpcAccount }[]).map((a) => toAccount(a.pubkey, a.account)!);
     },

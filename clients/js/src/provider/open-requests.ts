@@ -1,5 +1,5 @@
 import { getUtf8Encoder, getAddressEncoder, type Address } from "@solana/kit";
-import type { Chain } from "../chain";
+import type { Chain, ProgramAccountsQuery } from "../chain";
 import { CHAINFERENCE_PROGRAM_ADDRESS, REQUEST_DISCRIMINATOR, RequestStatus } from "../generated";
 import {
   decodeRequestAccount,
@@ -16,6 +16,23 @@ export function modelFilterBytes(model: string): Uint8Array {
 }
 
 /**
+ * The `getProgramAccounts` / `programSubscribe` query for open requests (of one model when given):
+ * request discriminator, Open status, model.
+ *
+ * @example
+ * chain.subscribeAccountChanges?.({ program: CHAINFERENCE_PROGRAM_ADDRESS, query: openRequestsQuery("m") }, wake);
+ */
+export function openRequestsQuery(model?: string): ProgramAccountsQuery {
+  return {
+    memcmp: [
+      { offset: 0, bytes: Uint8Array.of(REQUEST_DISCRIMINATOR) },
+      { offset: REQUEST_STATUS_OFFSET, bytes: Uint8Array.of(RequestStatus.Open) },
+      ...(model ? [{ offset: REQUEST_MODEL_OFFSET, bytes: modelFilterBytes(model) }] : []),
+    ],
+  };
+}
+
+/**
  * Open requests, optionally only for one model (memcmp on status and model, so a node sees just
  * the requests it could take).
  *
@@ -23,13 +40,7 @@ export function modelFilterBytes(model: string): Uint8Array {
  * const open = await fetchOpenRequests(chain, { model: "google/gemma-3-270m-it" });
  */
 export async function fetchOpenRequests(chain: Chain, options: { readonly model?: string } = {}): Promise<RequestAccount[]> {
-  const accounts = await chain.getProgramAccounts(CHAINFERENCE_PROGRAM_ADDRESS, {
-    memcmp: [
-      { offset: 0, bytes: Uint8Array.of(REQUEST_DISCRIMINATOR) },
-      { offset: REQUEST_STATUS_OFFSET, bytes: Uint8Array.of(RequestStatus.Open) },
-      ...(options.model ? [{ offset: REQUEST_MODEL_OFFSET, bytes: modelFilterBytes(options.model) }] : []),
-    ],
-  });
+  const accounts = await chain.getProgramAccounts(CHAINFERENCE_PROGRAM_ADDRESS, openRequestsQuery(options.model));
   return accounts.map((a) => decodeRequestAccount(a.address, a.data));
 }
 
