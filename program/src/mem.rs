@@ -16,6 +16,14 @@ pub fn copy(dst: &mut [u8], src: &[u8]) {
     dst[..n].copy_from_slice(&src[..n]);
 }
 
+/// [`copy`], skipping the syscall when there is nothing to copy.
+#[inline(always)]
+pub fn copy_nonempty(dst: &mut [u8], src: &[u8]) {
+    if !src.is_empty() {
+        copy(dst, src);
+    }
+}
+
 /// Zeroes `dst`.
 #[inline(always)]
 pub fn zero(dst: &mut [u8]) {

@@ -33,15 +33,24 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// `true` when every byte's class is in `allowed`: each byte has exactly one class bit, so OR
-/// them all (one load and one `or` per byte, no branch) and check nothing outside `allowed` showed up.
+/// `true` when every byte's class is in `allowed`: one table load and one bit test per byte,
+/// leaving at the first byte outside `allowed`.
 #[inline(always)]
 fn all_in(bytes: &[u8], allowed: u8) -> bool {
-    let mut seen = 0u8;
-    for &b in bytes {
-        seen |= CLASS[b as usize];
+    let table = CLASS.as_ptr();
+    let mut p = bytes.as_ptr();
+    // SAFETY: `p` walks `bytes` up to its end (one past the last byte, never read); every table
+    // index is a byte value `< 256 == CLASS.len()`.
+    unsafe {
+        let end = p.add(bytes.len());
+        while p != end {
+            if *table.add(*p as usize) & !allowed != 0 {
+                return false;
+            }
+            p = p.add(1);
+        }
     }
-    seen & !allowed == 0
+    true
 }
 
 /// States of the `org/name` automaton: `S` = start of a part, `N` = after a name byte, `D` = after
@@ -109,10 +118,17 @@ pub fn is_valid_hf_id(id: &[u8]) -> bool {
         return false;
     }
     let mut state = S1 as usize;
-    for &b in id {
-        // SAFETY: every table entry is a state `< HF_STATES` (asserted below) and `state` starts
-        // at `S1`, so `state × 256 + b < HF_STATES × 256` (`state << 8 | b` is that sum: `b < 256`).
-        state = unsafe { *HF_ID.get_unchecked((state << 8) | b as usize) } as usize;
+    let table = HF_ID.as_ptr();
+    let mut p = id.as_ptr();
+    // SAFETY: `p` walks `id` up to its end (one past the last byte, never read). Every table
+    // entry is a state `< HF_STATES` (asserted below) and `state` starts at `S1`, so
+    // `state × 256 + b < HF_STATES × 256` (`state << 8 | b` is that sum: `b < 256`).
+    unsafe {
+        let end = p.add(id.len());
+        while p != end {
+            state = *table.add((state << 8) | *p as usize) as usize;
+            p = p.add(1);
+        }
     }
     state == N2 as usize
 }

@@ -104,8 +104,8 @@ export const CU_BENCHES: CuBench[] = [
   },
   {
     instruction: "register_server",
-    ceiling: 12_000,
-    lastKnown: 9_062,
+    ceiling: 8_000,
+    lastKnown: 6_852,
     cases: [1, 4, 16].map((n) => ({
       label: `${n} model${n > 1 ? "s" : ""}`,
       run: async (t: TestSvm) => (await registerServer(t, { models: shortModels(n) })).report,
@@ -113,8 +113,8 @@ export const CU_BENCHES: CuBench[] = [
   },
   {
     instruction: "update_server",
-    ceiling: 12_000,
-    lastKnown: 8_849,
+    ceiling: 8_000,
+    lastKnown: 6_610,
     cases: [
       { label: "same size (2 → 2), key rotated", from: 2, to: 2, key: x25519Key(9) },
       { label: "grow 1 → 16 models", from: 1, to: 16, key: DEFAULT_SERVER.x25519Key },

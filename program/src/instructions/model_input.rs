@@ -1,7 +1,7 @@
 //! `ModelInput` (Borsh: `hf_id string, revision string, quantization string, price_in u64,
 //! price_out u64, max_context u32`) and the validated `Vec<ModelInput>` shared by
 //! `register_server` and `update_server`. No allocation: the list stays in the instruction data and
-//! is iterated in place.
+//! is read, validated and written into the Server account in a single pass.
 
 use pinocchio::error::ProgramError;
 
@@ -9,6 +9,10 @@ use crate::{
     borsh::Reader,
     constants::{MAX_MODELS, MAX_PRICE_PER_M},
     errors::ChainferenceError,
+    state::{
+        invalid_account_data,
+        server::{check_new_key, ModelEntry},
+    },
     validate::{validate_hf_id, validate_quantization, validate_revision},
 };
 
@@ -23,44 +27,19 @@ pub struct ModelInput<'a> {
     pub max_context: u32,
 }
 
-impl<'a> ModelInput<'a> {
-    /// Reads one entry (structure only).
-    #[inline(always)]
-    pub fn read(reader: &mut Reader<'a>) -> Result<Self, ProgramError> {
-        Ok(Self {
-            hf_id: reader.string()?,
-            revision: reader.string()?,
-            quantization: reader.string()?,
-            price_in: reader.read_u64()?,
-            price_out: reader.read_u64()?,
-            max_context: reader.read_u32()?,
-        })
-    }
-
-    /// Id, revision and quantization rules, and the price cap.
-    #[inline(always)]
-    pub fn validate(&self) -> Result<(), ProgramError> {
-        validate_hf_id(self.hf_id)?;
-        validate_revision(self.revision)?;
-        validate_quantization(self.quantization)?;
-        if self.price_in > MAX_PRICE_PER_M || self.price_out > MAX_PRICE_PER_M {
-            return Err(ChainferenceError::PriceTooHigh.into());
-        }
-        Ok(())
-    }
-}
-
-/// A validated Borsh `Vec<ModelInput>`: 1 ≤ count ≤ `MAX_MODELS`, every entry valid.
-/// Duplicate (hf_id, revision, quantization) keys are rejected after the entries are written
-/// (`state::server::check_unique_models`, 8-byte word compares on the zero-padded entries).
+/// A Borsh `Vec<ModelInput>` whose count is checked (1 ≤ count ≤ `MAX_MODELS`) and whose entries
+/// are read, validated and written in one pass by [`ModelInputs::write_into`] (no second parse).
+/// It holds the rest of the instruction data: the list must be its last field.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelInputs<'a> {
     count: usize,
-    bytes: &'a [u8],
+    reader: Reader<'a>,
 }
 
 impl<'a> ModelInputs<'a> {
-    /// Reads and validates the whole list, leaving `reader` just after it.
+    /// Reads and checks the count and takes the rest of the data (the entries), leaving `reader`
+    /// empty. Entries are validated by [`ModelInputs::write_into`].
+    #[inline(always)]
     pub fn read(reader: &mut Reader<'a>) -> Result<Self, ProgramError> {
         let count = reader.vec_len()?;
         if count == 0 {
@@ -69,17 +48,11 @@ impl<'a> ModelInputs<'a> {
         if count > MAX_MODELS {
             return Err(ChainferenceError::TooManyModels.into());
         }
-        let start = *reader;
-        for _ in 0..count {
-            ModelInput::read(reader)?.validate()?;
-        }
-        // `reader` only moved forward from `start`, so this cannot underflow.
-        let used = start.remaining().wrapping_sub(reader.remaining());
-        let mut start = start;
         let list = Self {
             count,
-            bytes: start.take(used)?,
+            reader: *reader,
         };
+        *reader = Reader::new(&[]);
         Ok(list)
     }
 
@@ -93,27 +66,49 @@ impl<'a> ModelInputs<'a> {
         self.count == 0
     }
 
-    /// The entries, in order (already validated by [`ModelInputs::read`]).
+    /// Reads, validates (id, revision, quantization rules, price cap) and writes each entry into
+    /// `entries` (`entries.len() == len()`, every byte zero), rejects trailing bytes, then rejects
+    /// duplicate (hf_id, revision, quantization) keys (`DuplicateModel`).
+    ///
+    /// One pass, field by field: each string is read, checked and copied before the next one is
+    /// read (few live values, so the BPF backend keeps them in registers). An empty string needs
+    /// no copy: the entry is zero already.
     #[inline(always)]
-    pub fn iter(&self) -> ModelInputIter<'a> {
-        ModelInputIter {
-            reader: Reader::new(self.bytes),
-            left: self.count,
+    pub fn write_into(self, entries: &mut [ModelEntry]) -> Result<(), ProgramError> {
+        let n = self.count;
+        if n > MAX_MODELS || entries.len() != n {
+            return Err(invalid_account_data());
         }
-    }
-}
-
-pub struct ModelInputIter<'a> {
-    reader: Reader<'a>,
-    left: usize,
-}
-
-impl<'a> Iterator for ModelInputIter<'a> {
-    type Item = ModelInput<'a>;
-
-    #[inline(always)]
-    fn next(&mut self) -> Option<Self::Item> {
-        self.left = self.left.checked_sub(1)?;
-        ModelInput::read(&mut self.reader).ok()
+        let mut reader = self.reader;
+        let mut seen = 0u64;
+        let base = entries.as_mut_ptr();
+        let mut i = 0;
+        while i < n {
+            // SAFETY: `i < n == entries.len()`; `entry` (index `i`) and `earlier` (`0..i`) are
+            // disjoint, and `entry` is written before `earlier` is created.
+            let entry = unsafe { &mut *base.add(i) };
+            let hf_id = reader.string()?;
+            validate_hf_id(hf_id)?;
+            entry.set_hf_id(hf_id);
+            let revision = reader.string()?;
+            validate_revision(revision)?;
+            entry.set_revision(revision);
+            let quantization = reader.string()?;
+            validate_quantization(quantization)?;
+            entry.set_quantization(quantization);
+            let price_in = reader.read_u64()?;
+            let price_out = reader.read_u64()?;
+            if price_in > MAX_PRICE_PER_M || price_out > MAX_PRICE_PER_M {
+                return Err(ChainferenceError::PriceTooHigh.into());
+            }
+            entry.set_price_in(price_in);
+            entry.set_price_out(price_out);
+            entry.set_max_context(reader.read_u32()?);
+            // SAFETY: entries `0..i` are in bounds (`i < n`) and already written; none is `entry`.
+            let earlier = unsafe { core::slice::from_raw_parts(base as *const ModelEntry, i) };
+            check_new_key(entry, earlier, &mut seen)?;
+            i = i.wrapping_add(1);
+        }
+        reader.finish()
     }
 }

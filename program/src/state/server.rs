@@ -227,6 +227,15 @@ impl Server {
         self.endpoint_len = n as u8;
     }
 
+    /// [`Server::set_endpoint`] for a freshly created (all-zero) account: only the used bytes
+    /// are written.
+    #[inline(always)]
+    pub fn init_endpoint(&mut self, endpoint: &[u8]) {
+        let n = endpoint.len().min(MAX_ENDPOINT_LEN);
+        mem::copy_nonempty(&mut self.endpoint, endpoint);
+        self.endpoint_len = n as u8;
+    }
+
     accessors! {
         u32: key_epoch, set_key_epoch;
         u16: active_locks, set_active_locks;
@@ -278,18 +287,62 @@ impl ModelEntry {
         mem::zero(unsafe {
             core::slice::from_raw_parts_mut(self as *mut Self as *mut u8, Self::LEN)
         });
-        let n = input.hf_id.len().min(MAX_HF_ID_LEN);
-        mem::copy(&mut self.hf_id, input.hf_id);
-        self.hf_id_len = n as u8;
-        let n = input.revision.len().min(MAX_REVISION_LEN);
-        mem::copy(&mut self.revision, input.revision);
-        self.revision_len = n as u8;
-        let n = input.quantization.len().min(MAX_QUANT_LEN);
-        mem::copy(&mut self.quant, input.quantization);
-        self.quant_len = n as u8;
+        self.fill_zeroed(input);
+    }
+
+    /// [`ModelEntry::write`] for an entry whose bytes are all zero already (a freshly created or
+    /// explicitly zeroed account): only the used bytes are written.
+    #[inline(always)]
+    pub fn fill_zeroed(&mut self, input: &ModelInput) {
+        self.set_hf_id(input.hf_id);
+        self.set_revision(input.revision);
+        self.set_quantization(input.quantization);
         self.set_price_in(input.price_in);
         self.set_price_out(input.price_out);
         self.set_max_context(input.max_context);
+    }
+
+    /// Stores a validated hf_id (longer input is truncated) into a zeroed entry.
+    #[inline(always)]
+    pub fn set_hf_id(&mut self, hf_id: &[u8]) {
+        let n = hf_id.len().min(MAX_HF_ID_LEN);
+        mem::copy_nonempty(&mut self.hf_id, hf_id);
+        self.hf_id_len = n as u8;
+    }
+
+    /// Stores a validated revision (longer input is truncated) into a zeroed entry.
+    #[inline(always)]
+    pub fn set_revision(&mut self, revision: &[u8]) {
+        let n = revision.len().min(MAX_REVISION_LEN);
+        mem::copy_nonempty(&mut self.revision, revision);
+        self.revision_len = n as u8;
+    }
+
+    /// Stores a validated quantization tag (longer input is truncated) into a zeroed entry.
+    #[inline(always)]
+    pub fn set_quantization(&mut self, quantization: &[u8]) {
+        let n = quantization.len().min(MAX_QUANT_LEN);
+        mem::copy_nonempty(&mut self.quant, quantization);
+        self.quant_len = n as u8;
+    }
+
+    /// One of 64 buckets, from a cheap digest of the key bytes (equal keys ⇒ equal buckets; the
+    /// converse is only likely): the first 8 bytes (hf_id length + start), the last 8 bytes of the
+    /// hf_id, and the first 8 bytes of the revision and quantization (each with its length).
+    #[inline(always)]
+    pub fn key_bucket(&self) -> u32 {
+        let base = self as *const Self as *const u8;
+        let n = (self.hf_id_len as usize).min(MAX_HF_ID_LEN);
+        // Offset of `hf_id[n - 8]` (= 1 + n - 8) when n ≥ 8, else of `hf_id[0]`.
+        let tail = if n >= 8 { n.wrapping_sub(7) } else { 1 };
+        // SAFETY: every read is 8 bytes at offset ≤ 138 (`tail ≤ 89`), inside the 175-byte entry.
+        let digest = unsafe {
+            let word = |off: usize| core::ptr::read_unaligned(base.add(off) as *const u64);
+            word(0) ^ word(tail) ^ (word(97) << 1) ^ (word(138) << 2)
+        };
+        // Fold the high half down (ids usually differ near their end, i.e. in the tail word's top
+        // bytes), then a multiplicative hash: every bit reaches the top 6 bits of the product.
+        ((digest ^ (digest >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as u32
     }
 
     /// The (hf_id, revision, quantization) key: bytes `0..155` (lengths + zero-padded arrays),
@@ -317,16 +370,36 @@ impl ModelEntry {
     }
 }
 
-/// `DuplicateModel` when two entries share (hf_id, revision, quantization).
+/// `DuplicateModel` when two entries share (hf_id, revision, quantization). A 64-bit Bloom
+/// filter over [`ModelEntry::key_bucket`] finds the entries that may repeat an earlier key; only
+/// those are compared in full against the earlier entries, so the result is exact.
 #[inline(always)]
 pub fn check_unique_models(models: &[ModelEntry]) -> Result<(), ProgramError> {
+    let mut seen = 0u64;
     for (i, a) in models.iter().enumerate() {
-        for b in &models[..i] {
-            if a.same_key(b) {
+        // SAFETY: `i < models.len()`.
+        check_new_key(a, unsafe { models.get_unchecked(..i) }, &mut seen)?;
+    }
+    Ok(())
+}
+
+/// One step of [`check_unique_models`]: `DuplicateModel` when `entry` repeats the key of one of
+/// `earlier`, whose buckets are the bits set in `seen`; adds `entry`'s bucket to `seen`.
+#[inline(always)]
+pub fn check_new_key(
+    entry: &ModelEntry,
+    earlier: &[ModelEntry],
+    seen: &mut u64,
+) -> Result<(), ProgramError> {
+    let bit = 1u64 << entry.key_bucket();
+    if *seen & bit != 0 {
+        for b in earlier {
+            if entry.same_key(b) {
                 return Err(crate::errors::ChainferenceError::DuplicateModel.into());
             }
         }
     }
+    *seen |= bit;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use pinocchio::{
 use super::{RegisterServerAccounts, RegisterServerData};
 use crate::{
     checks::{create_pda_account, rent_exempt_minimum},
-    state::{server::check_unique_models, Server},
+    state::Server,
 };
 
 /// Creates the Server account (active, key epoch 0, zeroed reputation) sized for its models.
@@ -42,11 +42,9 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     server.set_active(true);
     server.set_operator(accounts.operator.address().as_array());
     server.set_x25519_key(data.x25519_key);
-    server.set_endpoint(data.endpoint);
+    server.init_endpoint(data.endpoint);
     server.set_registered_slot(slot);
     server.set_last_active_slot(slot);
-    for (entry, input) in models.iter_mut().zip(data.models.iter()) {
-        entry.write(&input);
-    }
-    check_unique_models(models)
+    // The account was just created by the System program, so every model byte is zero.
+    data.models.write_into(models)
 }

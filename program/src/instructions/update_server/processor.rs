@@ -5,7 +5,8 @@ use super::{UpdateServerAccounts, UpdateServerData};
 use crate::{
     checks::{eq32, rent_exempt_minimum, resize, transfer_lamports},
     math::{add_u32, sub_u64},
-    state::{server::check_unique_models, Server},
+    mem,
+    state::{server::ModelEntry, Server},
 };
 
 /// Rewrites key (epoch + 1 when it changes), endpoint, active flag and models. Afterwards the
@@ -43,8 +44,14 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     }
     state.set_endpoint(data.endpoint);
     state.set_active(data.active);
-    for (entry, input) in models.iter_mut().zip(data.models.iter()) {
-        entry.write(&input);
-    }
-    check_unique_models(models)
+    // One memset over all entries (they still hold the old models), then a single
+    // read-validate-write pass that only writes the used bytes.
+    // SAFETY: `ModelEntry` is `LEN` plain bytes (alignment 1, no padding).
+    mem::zero(unsafe {
+        core::slice::from_raw_parts_mut(
+            models.as_mut_ptr() as *mut u8,
+            models.len().wrapping_mul(ModelEntry::LEN),
+        )
+    });
+    data.models.write_into(models)
 }
