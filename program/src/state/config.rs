@@ -2,10 +2,9 @@
 
 use pinocchio::error::ProgramError;
 
-use super::{
-    cast, cast_mut, check_header, invalid_account_data, write_header, AccountDiscriminator,
-};
+use super::AccountDiscriminator;
 use crate::accessors;
+use crate::fixed_size_account;
 
 #[repr(C)]
 pub struct Config {
@@ -33,36 +32,7 @@ impl Config {
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Config;
     pub const PREFIX: &'static [u8] = b"config";
 
-    #[inline(always)]
-    pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
-        if data.len() != Self::LEN {
-            return Err(invalid_account_data());
-        }
-        check_header(data, Self::DISCRIMINATOR)?;
-        // SAFETY: exact length checked; `Config` is alignment 1 with only byte fields.
-        Ok(unsafe { cast(data) })
-    }
-
-    #[inline(always)]
-    pub fn load_mut(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
-        if data.len() != Self::LEN {
-            return Err(invalid_account_data());
-        }
-        check_header(data, Self::DISCRIMINATOR)?;
-        // SAFETY: exact length checked; `Config` is alignment 1 with only byte fields.
-        Ok(unsafe { cast_mut(data) })
-    }
-
-    /// Fresh (zeroed) account of exactly `LEN` bytes: writes the header.
-    #[inline(always)]
-    pub fn init(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
-        if data.len() != Self::LEN {
-            return Err(invalid_account_data());
-        }
-        write_header(data, Self::DISCRIMINATOR)?;
-        // SAFETY: exact length checked; `Config` is alignment 1 with only byte fields.
-        Ok(unsafe { cast_mut(data) })
-    }
+    fixed_size_account!();
 
     #[inline(always)]
     pub fn bump(&self) -> u8 {

@@ -2,9 +2,8 @@
 
 use pinocchio::error::ProgramError;
 
-use super::{
-    cast, cast_mut, check_header, invalid_account_data, write_header, AccountDiscriminator,
-};
+use super::AccountDiscriminator;
+use crate::fixed_size_account;
 
 #[repr(C)]
 pub struct FeeVault {
@@ -21,36 +20,7 @@ impl FeeVault {
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::FeeVault;
     pub const PREFIX: &'static [u8] = b"fee_vault";
 
-    #[inline(always)]
-    pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
-        if data.len() != Self::LEN {
-            return Err(invalid_account_data());
-        }
-        check_header(data, Self::DISCRIMINATOR)?;
-        // SAFETY: exact length checked; alignment 1, byte fields only.
-        Ok(unsafe { cast(data) })
-    }
-
-    #[inline(always)]
-    pub fn load_mut(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
-        if data.len() != Self::LEN {
-            return Err(invalid_account_data());
-        }
-        check_header(data, Self::DISCRIMINATOR)?;
-        // SAFETY: exact length checked; alignment 1, byte fields only.
-        Ok(unsafe { cast_mut(data) })
-    }
-
-    /// Fresh (zeroed) account of exactly `LEN` bytes: writes the header.
-    #[inline(always)]
-    pub fn init(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
-        if data.len() != Self::LEN {
-            return Err(invalid_account_data());
-        }
-        write_header(data, Self::DISCRIMINATOR)?;
-        // SAFETY: exact length checked; alignment 1, byte fields only.
-        Ok(unsafe { cast_mut(data) })
-    }
+    fixed_size_account!();
 
     #[inline(always)]
     pub fn bump(&self) -> u8 {

@@ -97,6 +97,45 @@ macro_rules! accessors {
     };
 }
 
+/// `load` / `load_mut` / `init` for an account of exactly `Self::LEN` bytes with header
+/// `Self::DISCRIMINATOR` (Config, FeeVault). The type must be a `#[repr(C)]` struct of `u8` /
+/// `[u8; N]` fields, which is what makes the casts sound.
+#[macro_export]
+macro_rules! fixed_size_account {
+    () => {
+        #[inline(always)]
+        pub fn load(data: &[u8]) -> Result<&Self, ProgramError> {
+            if data.len() != Self::LEN {
+                return Err($crate::state::invalid_account_data());
+            }
+            $crate::state::check_header(data, Self::DISCRIMINATOR)?;
+            // SAFETY: exact length checked; alignment 1 with only byte fields.
+            Ok(unsafe { $crate::state::cast(data) })
+        }
+
+        #[inline(always)]
+        pub fn load_mut(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
+            if data.len() != Self::LEN {
+                return Err($crate::state::invalid_account_data());
+            }
+            $crate::state::check_header(data, Self::DISCRIMINATOR)?;
+            // SAFETY: exact length checked; alignment 1 with only byte fields.
+            Ok(unsafe { $crate::state::cast_mut(data) })
+        }
+
+        /// Fresh (zeroed) account of exactly `LEN` bytes: writes the header.
+        #[inline(always)]
+        pub fn init(data: &mut [u8]) -> Result<&mut Self, ProgramError> {
+            if data.len() != Self::LEN {
+                return Err($crate::state::invalid_account_data());
+            }
+            $crate::state::write_header(data, Self::DISCRIMINATOR)?;
+            // SAFETY: exact length checked; alignment 1 with only byte fields.
+            Ok(unsafe { $crate::state::cast_mut(data) })
+        }
+    };
+}
+
 /// Reinterprets `data` (exact length already checked by the caller) as `&T`.
 ///
 /// # Safety
