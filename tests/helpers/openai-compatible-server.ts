@@ -1,6 +1,7 @@
 /**
  * A minimal OpenAI-compatible `POST /v1/chat/completions` (SSE streaming, `usage` in the last chunk) on
- * 127.0.0.1, answering with any {@link InferenceBackend}: stands in for llama-server / vLLM / Ollama.
+ * 127.0.0.1, answering with any {@link InferenceBackend}: stands in for llama-server / vLLM / Ollama
+ * (an opening role chunk, one chunk per text piece, a finish chunk, usage when `include_usage`, `[DONE]`).
  */
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -52,6 +53,8 @@ export async function startOpenAiCompatibleServer(backend: InferenceBackend, ser
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     const base = { id: "chatcmpl-test", object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model: servedModel };
     const send = (payload: object) => res.write(`data: ${JSON.stringify({ ...base, ...payload })}\n\n`);
+    // As llama-server does: an opening chunk with the role and empty content.
+    send({ choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
     for await (const { text } of stream) send({ choices: [{ index: 0, delta: { content: text }, finish_reason: null }] });
     const { usage, finishReason } = await stream.result;
     send({ choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });

@@ -5,7 +5,7 @@
  */
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,11 +26,11 @@ import {
   type ChatChunk,
   type ChatMessage,
   type ChatStream,
-  type InferenceBackend,
   type LlamaBackend,
   type StreamChatRequest,
 } from "../../node/src/backends";
 import { DEFAULT_MODEL, fetchDefaultModel } from "../../node/src/models";
+import { startOpenAiCompatibleServer, type OpenAiCompatibleServer } from "../helpers/openai-compatible-server";
 
 const QUESTION: readonly ChatMessage[] = [
   { role: "user", content: "What is the capital of France? Answer in one sentence." },
@@ -39,21 +39,20 @@ const SERVED_MODEL = "smollm2-135m-instruct";
 
 let modelPath: string;
 let llama: LlamaBackend;
-let server: Server;
+let server: OpenAiCompatibleServer;
 let serverUrl: string;
 let scratch: string;
 
 beforeAll(async () => {
   ({ path: modelPath } = await fetchDefaultModel({ log: () => undefined, showPipOutput: false }));
   llama = await createDefaultLlamaBackend();
-  server = await startOpenAiCompatibleServer(llama);
-  serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startOpenAiCompatibleServer(llama, SERVED_MODEL);
+  serverUrl = server.baseUrl;
   scratch = await mkdtemp(join(tmpdir(), "chainference-backends-"));
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  server?.close();
+  await server?.close();
   await llama?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
@@ -262,82 +261,4 @@ async function getClosedPortUrl(): Promise<string> {
   probe.close();
   await once(probe, "close");
   return `http://127.0.0.1:${port}`;
-}
-
-/**
- * A minimal OpenAI-compatible `/v1/chat/completions` (streaming only) over a backend, as llama-server
- * or vLLM would answer: one `chat.completion.chunk` per text piece, a finish chunk, a usage chunk when
- * `stream_options.include_usage` is set, then `[DONE]`.
- */
-async function startOpenAiCompatibleServer(backend: InferenceBackend): Promise<Server> {
-  const httpServer = createServer((req, res) => {
-    handleChatCompletions(backend, req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { message: String(error) } }));
-    });
-  });
-  httpServer.listen(0, "127.0.0.1");
-  await once(httpServer, "listening");
-  return httpServer;
-}
-
-type ChatCompletionsBody = {
-  model?: unknown;
-  messages?: unknown;
-  max_tokens?: unknown;
-  temperature?: unknown;
-  seed?: unknown;
-  stream_options?: { include_usage?: unknown };
-};
-
-async function handleChatCompletions(
-  backend: InferenceBackend,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
-    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "not found" } }));
-    return;
-  }
-  let raw = "";
-  for await (const part of req) raw += String(part);
-  const body = JSON.parse(raw) as ChatCompletionsBody;
-  if (body.model !== SERVED_MODEL) {
-    const message = `model ${String(body.model)} is not served here`;
-    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message } }));
-    return;
-  }
-  const disconnected = new AbortController();
-  res.on("close", () => disconnected.abort(new Error("client disconnected")));
-  const stream = backend.streamChat({
-    messages: body.messages as ChatMessage[],
-    maxTokens: typeof body.max_tokens === "number" ? body.max_tokens : 256,
-    temperature: typeof body.temperature === "number" ? body.temperature : 0,
-    ...(typeof body.seed === "number" ? { seed: body.seed } : {}),
-    signal: disconnected.signal,
-  });
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  const base = {
-    id: "chatcmpl-test",
-    object: "chat.completion.chunk",
-    created: Math.floor(Date.now() / 1000),
-    model: SERVED_MODEL,
-  };
-  const send = (payload: object): boolean => res.write(`data: ${JSON.stringify({ ...base, ...payload })}\n\n`);
-  send({ choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
-  for await (const { text } of stream) send({ choices: [{ index: 0, delta: { content: text }, finish_reason: null }] });
-  const { usage, finishReason } = await stream.result;
-  send({ choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
-  if (body.stream_options?.include_usage === true) {
-    const { promptTokens, completionTokens } = usage;
-    send({
-      choices: [],
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: completionTokens,
-        total_tokens: promptTokens + completionTokens,
-      },
-    });
-  }
-  res.end("data: [DONE]\n\n");
 }
