@@ -1,10 +1,28 @@
 import { defineConfig } from "vitest/config";
 
+/** Suites that run a second time with the Rent sysvar in its legacy form (what a validator's genesis has). */
+const LIFECYCLE_SUITES = [
+  "tests/program/lifecycle.test.ts",
+  "tests/program/lifecycle-attacks.test.ts",
+  "tests/program/registry.test.ts",
+  "tests/program/rent-forms.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: "forks",
+    projects: [
+      {
+        extends: true,
+        // tests/validator needs a real solana-test-validator: `npm run test:validator` (vitest.validator.config.ts).
+        test: { name: "main", include: ["tests/**/*.test.ts"], exclude: ["tests/validator/**", "**/node_modules/**"] },
+      },
+      {
+        extends: true,
+        test: { name: "legacy-rent", include: LIFECYCLE_SUITES, env: { CHAINFERENCE_RENT_FORM: "legacy" } },
+      },
+    ],
   },
 });

@@ -15,7 +15,6 @@ use pinocchio::account::MAX_PERMITTED_DATA_INCREASE;
 use pinocchio::{
     cpi::{Seed, Signer},
     error::ProgramError,
-    sysvars::{rent::Rent, Sysvar},
     AccountView, Address, ProgramResult,
 };
 use pinocchio_system::instructions::{Allocate, Assign, CreateAccount, Transfer};
@@ -173,12 +172,6 @@ fn find_pda_packed(query: &PdaQuery) -> Result<(Address, u8), ProgramError> {
         let _ = (seeds, query.program_id);
         Err(fail(ChainferenceError::InvalidPda))
     }
-}
-
-/// Rent-exempt minimum for `space` bytes, from the Rent sysvar.
-#[inline(always)]
-pub fn rent_exempt_minimum(space: usize) -> Result<u64, ProgramError> {
-    Rent::get()?.try_minimum_balance(space)
 }
 
 /// Moves `amount` lamports directly from a program-owned account to any writable account

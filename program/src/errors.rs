@@ -137,6 +137,8 @@ pub enum ChainferenceError {
     InvalidFilter = 63,
     /// Fewer accounts than the instruction needs
     NotEnoughAccounts = 64,
+    /// The Rent sysvar's exemption threshold is neither 1.0 nor 2.0
+    UnsupportedRent = 65,
 }
 
 impl From<ChainferenceError> for ProgramError {

@@ -7,7 +7,7 @@
 //! - [`instructions`]: one folder per instruction (`accounts.rs`, `data.rs`, `processor.rs`).
 //! - [`state`]: zero-copy account views (see the convention in `state/mod.rs`).
 //! - [`borsh`]: the no-alloc instruction data reader. [`math`]: checked u64 math without u128.
-//! - [`checks`]: account validation and lamport/account helpers. [`mem`]: syscall memcpy/memset. [`validate`]: model id rules.
+//! - [`checks`]: account validation and lamport/account helpers. [`mem`]: syscall memcpy/memset. [`rent`]: rent-exempt minimums under both Rent sysvar forms. [`validate`]: model id rules.
 #![no_std]
 
 pub mod borsh;
@@ -19,6 +19,7 @@ pub mod instructions;
 pub mod lifecycle;
 pub mod math;
 pub mod mem;
+pub mod rent;
 pub mod state;
 pub mod validate;
 

@@ -34,6 +34,18 @@ describe("describeError", () => {
     expect(describeError(failure)).toMatch(/too little SOL.*fund the --keypair wallet/);
   });
 
+  it("names a created account's rent shortfall apart from the wallet's balance, in every form the runtime reports it", () => {
+    for (const reason of [
+      "InsufficientFundsForRent { account_index: 1 }", // LiteSVM
+      "Transaction results in an account (1) with insufficient funds for rent", // a validator's preflight, through kit
+      '{"InsufficientFundsForRent":{"account_index":1}}', // a validator's confirmed status
+    ]) {
+      const line = describeError(new TransactionFailedError({ customCode: null, instructionIndex: null, reason, logs: [] }));
+      expect(line, reason).toMatch(/^transaction failed: account #1 would hold less than its rent-exempt minimum/);
+      expect(line, reason).not.toMatch(/fund the --keypair wallet/);
+    }
+  });
+
   it("passes SDK errors through with a hint for the flag to change", () => {
     const e = new ChainferenceClientError(client.CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW, { stake: 1n, minStake: 10_000n });
     expect(describeError(e)).toBe("Stake 1 lamports is below the minimum 10000 (raise --stake)");

@@ -26,7 +26,7 @@ import {
   type KeyPairSigner,
   type TransactionSigner,
 } from "@solana/kit";
-import { FailedTransactionMetadata, LiteSVM, type TransactionMetadata } from "litesvm";
+import { FailedTransactionMetadata, LiteSVM, Rent, type TransactionMetadata } from "litesvm";
 import { CHAINFERENCE_PROGRAM_ADDRESS } from "../../clients/js/src/generated";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -94,7 +94,37 @@ export class TransactionFailedError extends Error {
  * A LiteSVM with the real program at {@link PROGRAM_ADDRESS}. Throws if the .so is missing: build it
  * with `bash scripts/build-program` (never skip the program tests silently).
  */
-export async function createTestSvm(): Promise<TestSvm> {
+/**
+ * The two forms of the Rent sysvar a cluster may carry; both give the same rent-exempt minimums.
+ * `simd-0194` is LiteSVM's default (6,960 lamports per byte, threshold 1.0); `legacy` is what a
+ * validator's genesis writes (3,480 lamports per byte-year, threshold 2.0).
+ */
+export const RENT_FORMS = {
+  "simd-0194": { lamportsPerByteYear: 6_960n, exemptionThreshold: 1.0 },
+  legacy: { lamportsPerByteYear: 3_480n, exemptionThreshold: 2.0 },
+} as const;
+export type RentForm = keyof typeof RENT_FORMS;
+
+/**
+ * The rent form tests run under: `CHAINFERENCE_RENT_FORM` (`simd-0194` or `legacy`), default
+ * `simd-0194`. vitest.config.ts runs the lifecycle suites a second time under `legacy`.
+ */
+export function rentFormFromEnv(): RentForm {
+  const form = process.env["CHAINFERENCE_RENT_FORM"] ?? "simd-0194";
+  if (!(form in RENT_FORMS)) throw new Error(`CHAINFERENCE_RENT_FORM=${form}: expected one of ${Object.keys(RENT_FORMS).join(", ")}`);
+  return form as RentForm;
+}
+
+/** Sets the Rent sysvar to `form`, or to any other threshold (to test that the program refuses it). */
+export function setRentSysvar(svm: LiteSVM, form: RentForm | { lamportsPerByteYear: bigint; exemptionThreshold: number }): void {
+  const { lamportsPerByteYear, exemptionThreshold } = typeof form === "string" ? RENT_FORMS[form] : form;
+  svm.setRent(new Rent(lamportsPerByteYear, exemptionThreshold, 50));
+  const set = svm.getRent();
+  if (set.lamportsPerByteYear !== lamportsPerByteYear || set.exemptionThreshold !== exemptionThreshold)
+    throw new Error(`setRent left ${set.lamportsPerByteYear}/${set.exemptionThreshold}`);
+}
+
+export async function createTestSvm(options: { rent?: RentForm } = {}): Promise<TestSvm> {
   if (!existsSync(PROGRAM_SO) || statSync(PROGRAM_SO).size === 0) {
     throw new Error(
       `${PROGRAM_SO} is missing or empty: build the program first with \`bash scripts/build-program\` ` +
@@ -102,6 +132,7 @@ export async function createTestSvm(): Promise<TestSvm> {
     );
   }
   const svm = new LiteSVM();
+  setRentSysvar(svm, options.rent ?? rentFormFromEnv());
   svm.addProgramFromFile(PROGRAM_ADDRESS, PROGRAM_SO);
   const loaded = svm.getAccount(PROGRAM_ADDRESS);
   if (!loaded.exists || !loaded.executable) throw new Error(`LiteSVM did not load ${PROGRAM_SO} at ${PROGRAM_ADDRESS}`);

@@ -76,6 +76,11 @@ export function describeError(e: unknown): string {
     const { customCode, reason } = e.failure;
     const program = customCode === null ? null : describeProgramError(customCode);
     if (program) return `transaction failed: ${program}`;
+    // Checked before the wallet's balance: a created or resized account left below its rent-exempt
+    // minimum reads "insufficient funds" too, but no amount of SOL in the wallet fixes it.
+    const rent = /InsufficientFundsForRent\W*\{?\W*account_index\W*(\d+)|account \((\d+)\) with insufficient funds for rent/i.exec(reason);
+    if (rent)
+      return `transaction failed: account #${rent[1] ?? rent[2]} would hold less than its rent-exempt minimum (the runtime's InsufficientFundsForRent: an account created or resized with too few lamports, not the wallet's balance)`;
     if (/InsufficientFunds|insufficient (funds|lamports)|AccountNotFound/i.test(reason))
       return "transaction failed: the wallet has too little SOL for this transaction and its fee: fund the --keypair wallet";
     return `transaction failed: ${firstLine(reason)}`;

@@ -304,7 +304,13 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
             continue;
           }
         }
-        const confirmed = await call("getTransaction", () => rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
+        // A validator reports a signature confirmed a moment before getTransaction can serve it: wait for the
+        // record rather than report slot 0 and no fee.
+        let confirmed = null;
+        for (let tries = 0; confirmed === null && tries < 40; tries++) {
+          if (tries > 0) await sleep(Math.max(pollMs, 50));
+          confirmed = await call("getTransaction", () => rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
+        }
         return {
           signature,
           slot: confirmed?.slot ?? 0n,

@@ -3,12 +3,13 @@ use pinocchio_system::instructions::Transfer;
 
 use super::{AppendResponseAccounts, AppendResponseData};
 use crate::{
-    checks::{create_pda_account, rent_exempt_minimum},
+    checks::create_pda_account,
     constants::CHUNK_TAG_LEN,
     errors::ChainferenceError,
     lifecycle::{current_slot, resize_account},
     math::{add_u32, sub_u64},
     mem,
+    rent::rent_exempt_minimum,
     state::{response::FRAME_HEADER_LEN, Request, Response},
 };
 

@@ -1,12 +1,9 @@
-use pinocchio::{
-    cpi::Seed,
-    sysvars::{rent::Rent, Sysvar},
-    AccountView, Address, ProgramResult,
-};
+use pinocchio::{cpi::Seed, AccountView, Address, ProgramResult};
 
 use super::{InitializeConfigAccounts, InitializeConfigData};
 use crate::{
     checks::create_pda_account,
+    rent::rent_exempt_minimum,
     state::{Config, FeeVault},
 };
 
@@ -14,7 +11,6 @@ use crate::{
 pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let accounts = InitializeConfigAccounts::try_from((program_id, accounts))?;
     let data = InitializeConfigData::try_from(data)?;
-    let rent = Rent::get()?;
 
     let bump = [accounts.config_bump];
     let seeds = [Seed::from(Config::PREFIX), Seed::from(&bump)];
@@ -22,7 +18,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         accounts.admin,
         accounts.config,
         Config::LEN,
-        rent.try_minimum_balance(Config::LEN)?,
+        rent_exempt_minimum(Config::LEN)?,
         program_id,
         &seeds,
     )?;
@@ -35,7 +31,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     config.set_fee_bps(data.fee_bps);
     data.limits.write(config);
 
-    let vault_rent = rent.try_minimum_balance(FeeVault::LEN)?;
+    let vault_rent = rent_exempt_minimum(FeeVault::LEN)?;
     for (shard, vault) in accounts.fee_vaults.iter_mut().enumerate() {
         let shard_seed = [shard as u8];
         let bump = [accounts.vault_bumps[shard]];

@@ -3,9 +3,10 @@ use pinocchio_system::instructions::Transfer;
 
 use super::{UpdateServerAccounts, UpdateServerData};
 use crate::{
-    checks::{eq32, rent_exempt_minimum, resize, transfer_lamports},
+    checks::{eq32, resize, transfer_lamports},
     math::{add_u32, sub_u64},
     mem,
+    rent::rent_exempt_minimum,
     state::{server::ModelEntry, Server},
 };
 

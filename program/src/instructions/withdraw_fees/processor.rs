@@ -2,9 +2,7 @@ use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::WithdrawFeesAccounts;
 use crate::{
-    checks::{rent_exempt_minimum, transfer_lamports},
-    errors::ChainferenceError,
-    math::sub_u64,
+    checks::transfer_lamports, errors::ChainferenceError, math::sub_u64, rent::rent_exempt_minimum,
     state::FeeVault,
 };
 

@@ -79,6 +79,7 @@ export const CHAINFERENCE_ERROR__MISSING_ACCOUNT = 0x3d; // 61
 export const CHAINFERENCE_ERROR__SERVER_MISMATCH = 0x3e; // 62
 export const CHAINFERENCE_ERROR__INVALID_FILTER = 0x3f; // 63
 export const CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS = 0x40; // 64
+export const CHAINFERENCE_ERROR__UNSUPPORTED_RENT = 0x41; // 65
 
 export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE
@@ -145,7 +146,8 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__TOO_MANY_ALLOWED_SERVERS
   | typeof CHAINFERENCE_ERROR__TOO_MANY_MODELS
   | typeof CHAINFERENCE_ERROR__TREASURY_MISMATCH
-  | typeof CHAINFERENCE_ERROR__UNAUTHORIZED;
+  | typeof CHAINFERENCE_ERROR__UNAUTHORIZED
+  | typeof CHAINFERENCE_ERROR__UNSUPPORTED_RENT;
 
 let chainferenceErrorMessages: Record<ChainferenceError, string> | undefined;
 if (process.env["NODE_ENV"] !== "production") {
@@ -215,6 +217,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__TOO_MANY_MODELS]: `Too many models for one server`,
     [CHAINFERENCE_ERROR__TREASURY_MISMATCH]: `Treasury account does not match the config`,
     [CHAINFERENCE_ERROR__UNAUTHORIZED]: `Only the config admin may do this`,
+    [CHAINFERENCE_ERROR__UNSUPPORTED_RENT]: `The Rent sysvar's exemption threshold is neither 1.0 nor 2.0`,
   };
 }
 
