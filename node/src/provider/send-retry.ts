@@ -1,4 +1,9 @@
+import type { Address } from "@solana/kit";
 import { isTransactionFailed } from "@chainference/client";
+
+import type { NodeConfig } from "../config/node-config";
+import { describeError } from "./describe-error";
+import type { NodeEvent } from "./node-events";
 
 /** Runtime failures (no program error code) worth resending with a fresh blockhash. */
 const TRANSIENT_RUNTIME = /Blockhash|AlreadyProcessed|TooManyRequests|Timeout|WouldExceed.*Limit|not confirmed/i;
@@ -44,4 +49,22 @@ export async function sendWithRetry<T>(send: () => Promise<T>, options: RetryOpt
       await new Promise((resolve) => setTimeout(resolve, options.delayMs * 2 ** attempt));
     }
   }
+}
+
+/** Retry options for one kind of send (`action`, about `request` when there is one), reported as `retry` events. */
+export type RetryPolicy = (action: string, request: Address | null) => RetryOptions;
+
+/**
+ * The node's retry policy: `sendRetries` resends, the first after one slot, each reported as a `retry` event.
+ *
+ * @example
+ * const retry = createRetryPolicy(config, emit);
+ * await sendWithRetry(() => lockRequest(chain, operator, request), retry("lock_request", request));
+ */
+export function createRetryPolicy(config: Pick<NodeConfig, "sendRetries" | "slotMs">, emit: (event: NodeEvent) => void): RetryPolicy {
+  return (action, request) => ({
+    retries: config.sendRetries,
+    delayMs: config.slotMs,
+    onRetry: (attempt, error) => emit({ type: "retry", request, action, attempt, error: describeError(error) }),
+  });
 }
