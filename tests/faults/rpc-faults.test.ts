@@ -189,7 +189,7 @@ describe("SDK over a faulty RPC endpoint", () => {
     // When the SDK reads through them / Then each names what happened, after exactly 1 + 2 tries
     await expect(createRpcChain(unavailable.url, options).getSlot()).rejects.toSatisfy((e: unknown) => e instanceof RpcUnreachableError && e.attempts === 3);
     await expect(createRpcChain(broken.url, options).getBalance(network.admin.address)).rejects.toSatisfy(
-      (e: unknown) => e instanceof RpcRequestFailedError && e.method === "getBalance" && e.code === -32603 && e.attempts === 3,
+      (e: unknown) => e instanceof RpcRequestFailedError && e.method === "getBalance" && e.jsonRpcCode === -32603 && e.attempts === 3,
     );
     const alice = await fundedSigner(network.chain, SOL);
     const send = createRpcChain(hangingUp.url, options).sendInstructions([getTransferSolInstruction({ source: alice, destination: network.treasury, amount: lamports(1n) })], { feePayer: alice });

@@ -4,7 +4,6 @@ export * from './admin';
 export * from './chain';
 export * from './crypto';
 export * from './errors';
-export * from './program-errors';
 export * from './protocol-config';
 export * from './provider';
 export * from './requests';

@@ -21,8 +21,8 @@ import {
   CHAINFERENCE_ERROR__BACKEND__MODEL_CORRUPT,
   CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING,
   ChainferenceBackendError,
-  describeCause,
 } from "./backend-error";
+import { describeCause } from "./describe-cause";
 import { createChatStream } from "./chat-stream";
 import { getLlamaRuntime, type LlamaBindings, type LlamaRuntime } from "./llama-runtime";
 import type { ChatMessage, ChatResult, FinishReason, InferenceBackend, StreamChatRequest } from "./inference-backend";

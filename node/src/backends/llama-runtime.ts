@@ -8,8 +8,8 @@ export type LlamaBindings = typeof import("node-llama-cpp");
 import {
   CHAINFERENCE_ERROR__BACKEND__RUNTIME_UNAVAILABLE,
   ChainferenceBackendError,
-  describeCause,
 } from "./backend-error";
+import { describeCause } from "./describe-cause";
 
 /** Receives llama.cpp log lines of level warn and above. */
 export type LlamaLogListener = (level: "warn" | "error", message: string) => void;

@@ -4,8 +4,9 @@ import {
   CHAINFERENCE_ERROR__BACKEND__INVALID_STREAM,
   CHAINFERENCE_ERROR__BACKEND__UNREACHABLE,
   ChainferenceBackendError,
-  describeCause,
+  isChainferenceBackendError,
 } from "./backend-error";
+import { describeCause } from "./describe-cause";
 import { createChatStream } from "./chat-stream";
 import type {
   ChatMessage,
@@ -259,7 +260,7 @@ async function* readCompletionChunks(
     }
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    if (error instanceof ChainferenceBackendError) throw error;
+    if (isChainferenceBackendError(error)) throw error;
     throw new ChainferenceBackendError(
       CHAINFERENCE_ERROR__BACKEND__UNREACHABLE,
       { url, reason: `stream broke: ${describeCause(error)}` },

@@ -7,9 +7,9 @@ import {
   CHAINFERENCE_ERROR__BACKEND__MODEL_FETCH_FAILED,
   CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING,
   ChainferenceBackendError,
-  describeCause,
   isChainferenceBackendError,
 } from "../backends/backend-error";
+import { describeCause } from "../backends/describe-cause";
 import { DEFAULT_MODEL } from "./default-model";
 import { assertModelFileIsValid, getModelsDir, type CacheEnv } from "./model-cache";
 

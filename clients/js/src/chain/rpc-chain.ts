@@ -19,6 +19,13 @@ import {
 } from "@solana/kit";
 import { signInstructions } from "./build-transaction";
 import type { AccountWatch, Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "./chain";
+import {
+  CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED,
+  CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE,
+  CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED,
+  ChainferenceClientError,
+  isChainferenceClientError,
+} from "../errors";
 import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "./transaction-error";
 
 export type RpcChainOptions = {
@@ -64,31 +71,94 @@ export function deriveWebSocketUrl(url: string): string | null {
   return parsed.toString();
 }
 
-/** The RPC endpoint could not be reached or answered with a transport error (after the retries). */
-export class RpcUnreachableError extends Error {
-  override readonly name = "RpcUnreachableError";
-  constructor(readonly url: string, cause: unknown, readonly attempts = 1) {
-    super(
-      `cannot reach the Solana RPC at ${url}${attempts > 1 ? ` (${attempts} attempts)` : ""}: ${cause instanceof Error ? cause.message : String(cause)}. Check --url and that the node is running.`,
-      { cause },
-    );
+/** A thrown value's own words, for an error's context. */
+const causeMessage = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
+
+/**
+ * The RPC endpoint could not be reached or answered with a transport error (after the retries):
+ * `CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE`.
+ *
+ * @example
+ * throw new RpcUnreachableError("http://127.0.0.1:8899", new Error("fetch failed"), 3);
+ */
+export class RpcUnreachableError extends ChainferenceClientError<typeof CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE> {
+  constructor(url: string, cause: unknown, attempts = 1) {
+    super(CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE, { url, attempts, reason: causeMessage(cause) }, { cause });
+  }
+
+  get url(): string {
+    return this.context.url;
+  }
+
+  get attempts(): number {
+    return this.context.attempts;
   }
 }
 
-/** The endpoint kept answering one request with a server-side JSON-RPC error (internal error, node unhealthy...). */
-export class RpcRequestFailedError extends Error {
-  override readonly name = "RpcRequestFailedError";
-  constructor(readonly url: string, readonly method: string, readonly code: number | null, cause: unknown, readonly attempts: number) {
-    super(`the Solana RPC at ${url} failed ${method} ${attempts} times${code === null ? "" : ` (JSON-RPC error ${code})`}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+/**
+ * The endpoint kept answering one request with a server-side JSON-RPC error (internal error, node unhealthy...):
+ * `CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED`.
+ *
+ * @example
+ * throw new RpcRequestFailedError("http://127.0.0.1:8899", "getBalance", -32603, cause, 3);
+ */
+export class RpcRequestFailedError extends ChainferenceClientError<typeof CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED> {
+  constructor(url: string, method: string, jsonRpcCode: number | null, cause: unknown, attempts: number) {
+    super(CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED, { url, method, jsonRpcCode, attempts, reason: causeMessage(cause) }, { cause });
+  }
+
+  get url(): string {
+    return this.context.url;
+  }
+
+  get method(): string {
+    return this.context.method;
+  }
+
+  /** The JSON-RPC error code (`code` is the SDK's). */
+  get jsonRpcCode(): number | null {
+    return this.context.jsonRpcCode;
+  }
+
+  get attempts(): number {
+    return this.context.attempts;
   }
 }
 
-/** A sent transaction neither landed nor failed within the confirmation timeout. It may still land: check its signature. */
-export class TransactionNotConfirmedError extends Error {
-  override readonly name = "TransactionNotConfirmedError";
-  constructor(readonly url: string, readonly signature: Signature, readonly timeoutMs: number) {
-    super(`transaction ${signature} not confirmed within ${timeoutMs} ms on ${url}`);
+/**
+ * A sent transaction neither landed nor failed within the confirmation timeout; it may still land, so check its
+ * signature: `CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED`.
+ *
+ * @example
+ * throw new TransactionNotConfirmedError(url, signature, 30_000);
+ */
+export class TransactionNotConfirmedError extends ChainferenceClientError<typeof CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED> {
+  constructor(url: string, signature: Signature, timeoutMs: number) {
+    super(CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED, { url, signature, timeoutMs });
   }
+
+  get url(): string {
+    return this.context.url;
+  }
+
+  get signature(): Signature {
+    return this.context.signature;
+  }
+
+  get timeoutMs(): number {
+    return this.context.timeoutMs;
+  }
+}
+
+/**
+ * True when `e` says the RPC endpoint failed us (unreachable, or a request it kept failing), as opposed to a
+ * verdict on what was asked.
+ *
+ * @example
+ * if (isRpcFailure(e)) console.error("check --url");
+ */
+export function isRpcFailure(e: unknown): e is RpcUnreachableError | RpcRequestFailedError {
+  return isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE) || isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED);
 }
 
 const isTransportError = (e: unknown): boolean => {
@@ -258,7 +328,7 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
             await call("sendTransaction", () => rpc.sendTransaction(wire, { encoding: "base64", preflightCommitment: "confirmed" }));
             return "sent";
           } catch (e) {
-            if (e instanceof RpcUnreachableError || e instanceof RpcRequestFailedError) return "unknown";
+            if (isRpcFailure(e)) return "unknown";
             const cause = (e as { cause?: unknown }).cause;
             if (isSolanaError(e, SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE)) {
               // A resend of bytes that already landed: the first send (whose answer was lost) went through.

@@ -1,29 +1,39 @@
-/** Where a transaction failed, decoded so callers can name the program error. */
-export type TransactionFailure = {
-  /** Index of the failing instruction, when the runtime says which one. */
-  readonly instructionIndex: number | null;
-  /** `Custom(n)` program error code, when the failure is a custom error. */
-  readonly customCode: number | null;
-  /** The runtime's own description (e.g. `MissingRequiredSignature`). */
-  readonly reason: string;
-  readonly logs: readonly string[];
-};
+import {
+  CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED,
+  ChainferenceClientError,
+  isChainferenceClientError,
+  type TransactionFailure,
+} from "../errors";
 
-/** A transaction that reached the chain and failed. */
-export class TransactionFailedError extends Error {
-  override readonly name = "TransactionFailedError";
-  constructor(readonly failure: TransactionFailure) {
-    super(
-      failure.customCode !== null
-        ? `transaction failed: custom program error ${failure.customCode} (instruction ${failure.instructionIndex ?? "?"})`
-        : `transaction failed: ${failure.reason}`,
-    );
+/**
+ * A transaction that reached the chain and failed: `CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED`, with the
+ * decoded failure as its context.
+ *
+ * @example
+ * throw new TransactionFailedError({ instructionIndex: 0, customCode: 32, reason: "custom program error: 0x20", logs });
+ */
+export class TransactionFailedError extends ChainferenceClientError<typeof CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED> {
+  constructor(failure: TransactionFailure) {
+    super(CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED, failure);
+  }
+
+  /** The decoded failure (the error's context). */
+  get failure(): TransactionFailure {
+    return this.context;
   }
 }
 
-/** True when `e` is a failed transaction, optionally with the given custom program error code. */
+/**
+ * True when `e` is a failed transaction, optionally with the given custom program error code.
+ *
+ * @example
+ * if (isTransactionFailed(e, CHAINFERENCE_ERROR__REQUEST_NOT_OPEN)) return "taken by another server";
+ */
 export function isTransactionFailed(e: unknown, customCode?: number): e is TransactionFailedError {
-  return e instanceof TransactionFailedError && (customCode === undefined || e.failure.customCode === customCode);
+  return (
+    isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED) &&
+    (customCode === undefined || e.context.customCode === customCode)
+  );
 }
 
 /** Reads a custom error code out of a runtime error rendered as text (LiteSVM or RPC JSON). */

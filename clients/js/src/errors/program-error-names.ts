@@ -1,4 +1,4 @@
-import * as programErrors from "./generated/errors";
+import * as programErrors from "../generated/errors";
 
 const PREFIX = "CHAINFERENCE_ERROR__";
 

@@ -1,0 +1,122 @@
+import * as codes from "./codes";
+import type { ChainferenceClientErrorCode, ChainferenceClientErrorContext } from "./context";
+import { ChainferenceCodedError, defineErrorFamily, type ErrorMessages } from "./error-family";
+
+const messages: ErrorMessages<ChainferenceClientErrorContext> = {
+  [codes.CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH]: ({ kind }) =>
+    `Authentication failed for ${kind}: wrong key, wrong request, or tampered bytes`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION]: ({ kind, version, supported }) =>
+    `Unsupported ${kind} version ${String(version)} (this SDK reads ${supported})`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__LOW_ORDER_POINT]: ({ peer }) =>
+    `The ${peer} X25519 public key is a low-order point: the shared secret would be predictable`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_KEY_LENGTH]: ({ name, expected, actual }) => `${name} must be ${expected} bytes, got ${actual}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD]: ({ reason }) => `Invalid prompt payload: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__TRUNCATED_STREAM]: ({ reason, chunkCount }) =>
+    `Truncated response stream (${reason}) after ${chunkCount} chunk(s)`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__DATA_AFTER_FINAL_CHUNK]: ({ extraFrames, finalIndex }) =>
+    `Response stream has ${extraFrames} frame(s) after the final chunk ${finalIndex}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__CHUNK_OUT_OF_ORDER]: ({ index, position }) => `Response chunk ${index} found at position ${position}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__DUPLICATE_CHUNK]: ({ index, position }) => `Response chunk ${index} replayed at position ${position}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__MALFORMED_FRAME]: ({ offset, length, minLength }) =>
+    `Response frame at byte ${offset} is ${length} bytes, shorter than the ${minLength}-byte tag`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__CHUNK_TOO_LARGE]: ({ length, maxLength }) =>
+    `Response chunk ciphertext of ${length} bytes exceeds ${maxLength}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_CHUNK_INDEX]: ({ index }) => `Chunk index ${index} is not a u32`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__MISSING_SIGNATURE]: ({ address }) =>
+    `Signer ${address} returned no signature for the request-key message`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_SIGNATURE]: ({ address }) =>
+    `Signer ${address} returned a signature that does not verify over the exact request-key message`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH]: ({ requestAddress }) =>
+    `Keys derived for request ${requestAddress} do not match its on-chain client key (another wallet, or a wallet with non-deterministic signatures)`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT]: ({ kind, length, minLength }) =>
+    `${kind} ciphertext is ${length} bytes, shorter than ${minLength}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__NO_WRAPPED_KEY_FOR_SERVER]: ({ serverAddress }) =>
+    `Server ${serverAddress} is not on the request's allow-list`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_KEY_EPOCH]: ({ epoch }) => `Key epoch ${String(epoch)} is not a u32`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__UNKNOWN_KEY_EPOCH]: ({ epoch, knownEpochs }) =>
+    `No secret for key epoch ${epoch} in the keyring (have: ${knownEpochs.join(", ")})`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_KEYRING]: ({ reason }) => `Invalid server keyring: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE]: ({ url, attempts, reason }) =>
+    `cannot reach the Solana RPC at ${url}${attempts > 1 ? ` (${attempts} attempts)` : ""}: ${reason}. Check --url and that the node is running.`,
+  [codes.CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND]: ({ address }) => `Account ${address} not found`,
+  [codes.CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED]: ({ customCode, instructionIndex, reason }) =>
+    customCode !== null
+      ? `transaction failed: custom program error ${customCode} (instruction ${instructionIndex ?? "?"})`
+      : `transaction failed: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED]: ({ url, method, jsonRpcCode, attempts, reason }) =>
+    `the Solana RPC at ${url} failed ${method} ${attempts} times${jsonRpcCode === null ? "" : ` (JSON-RPC error ${jsonRpcCode})`}: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED]: ({ url, signature, timeoutMs }) =>
+    `transaction ${signature} not confirmed within ${timeoutMs} ms on ${url}`,
+  [codes.CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID]: ({ modelId, reason }) => `Invalid model id '${modelId}': ${reason}`,
+  [codes.CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: ({ length, maxLength }) =>
+    `Prompt of ${length} bytes exceeds the ${maxLength}-byte limit`,
+  [codes.CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: ({ stake, minStake }) => `Stake ${stake} lamports is below the minimum ${minStake}`,
+};
+
+const CLIENT_ERRORS = defineErrorFamily<ChainferenceClientErrorContext>("sdk", codes, messages);
+
+/**
+ * Returns the stable name of an SDK error code, for logs and the CLI.
+ *
+ * @example
+ * ```ts
+ * getChainferenceClientErrorName(CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH);
+ * // "CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH"
+ * ```
+ */
+export function getChainferenceClientErrorName(code: ChainferenceClientErrorCode): string {
+  return CLIENT_ERRORS.getName(code);
+}
+
+/**
+ * Renders the message for a code and its context.
+ *
+ * @example
+ * ```ts
+ * getChainferenceClientErrorMessage(CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE, { length: 9000, maxLength: 8192 });
+ * // "Prompt of 9000 bytes exceeds the 8192-byte limit"
+ * ```
+ */
+export function getChainferenceClientErrorMessage<TCode extends ChainferenceClientErrorCode>(
+  code: TCode,
+  context: ChainferenceClientErrorContext[TCode],
+): string {
+  return CLIENT_ERRORS.getMessage(code, context);
+}
+
+/**
+ * An SDK error: a numeric `code` with a stable name and a typed `context`.
+ *
+ * @example
+ * ```ts
+ * throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH, { kind: "prompt" });
+ * ```
+ */
+export class ChainferenceClientError<
+  TCode extends ChainferenceClientErrorCode = ChainferenceClientErrorCode,
+> extends ChainferenceCodedError<ChainferenceClientErrorContext, TCode> {
+  constructor(code: TCode, context: ChainferenceClientErrorContext[TCode], options?: ErrorOptions) {
+    super(CLIENT_ERRORS, code, context, options);
+  }
+}
+
+/**
+ * Narrows `e` to a {@link ChainferenceClientError}, optionally with a given code (whose context type is
+ * then known). Checks the error's name and code, not `instanceof`, so it holds across copies of the SDK.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   decryptPrompt({ dataKey, requestAddress, ciphertext });
+ * } catch (e) {
+ *   if (isChainferenceClientError(e, CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH)) console.error(e.context.kind);
+ *   else throw e;
+ * }
+ * ```
+ */
+export function isChainferenceClientError<TCode extends ChainferenceClientErrorCode>(
+  e: unknown,
+  code?: TCode,
+): e is ChainferenceClientError<TCode> {
+  return CLIENT_ERRORS.is(e, code);
+}
