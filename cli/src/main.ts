@@ -4,19 +4,9 @@
  */
 import { CommanderError } from "commander";
 import { buildProgram } from "./program";
-import { USAGE_EXIT_CODE, isCliError } from "./output/cli-error";
+import { USAGE_EXIT_CODE } from "./output/cli-error";
 
 const verbose = process.argv.includes("--verbose");
-
-/** SDK input-validation codes (4000s) and an unknown --url are usage errors too. */
-const UNKNOWN_CLUSTER = 7_001_005;
-
-function exitCodeFor(e: unknown): number {
-  if (isCliError(e)) return e.exitCode;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === "number" && ((code >= 4000 && code < 5000) || code === UNKNOWN_CLUSTER)) return USAGE_EXIT_CODE;
-  return 1;
-}
 
 async function fail(e: unknown): Promise<number> {
   if (e instanceof CommanderError) {
@@ -27,8 +17,9 @@ async function fail(e: unknown): Promise<number> {
     process.stderr.write(`chainference: ${message} (see '${path} --help')\n`);
     return USAGE_EXIT_CODE;
   }
-  // Loaded on failure only: it reads the SDK's error tables, which --help does not need.
+  // Loaded on failure only: they read the SDK's error tables, which --help does not need.
   const { describeError, describeErrorDetails } = await import("./output/describe-error");
+  const { exitCodeFor } = await import("./output/exit-code");
   process.stderr.write(`chainference: ${describeError(e)}\n`);
   if (verbose) process.stderr.write(`${describeErrorDetails(e).join("\n")}\n`);
   return exitCodeFor(e);

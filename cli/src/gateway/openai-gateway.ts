@@ -8,13 +8,13 @@ import type { AddressInfo } from "node:net";
 import type { KeyPairSigner } from "@solana/kit";
 import {
   BPS,
+  CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
   fetchProtocolConfig,
   fetchServers,
-  RpcRequestFailedError,
-  RpcUnreachableError,
-  TransactionNotConfirmedError,
-  TransactionFailedError,
+  isChainferenceClientError,
+  isRpcFailure,
+  isTransactionFailed,
   validateModelId,
   type PromptPayload,
 } from "@chainference/client";
@@ -22,7 +22,7 @@ import type { Session } from "../context/session";
 import { followRequest, postAsk, type AskOutcome } from "../flows/ask-flow";
 import { previewEligibility, type AskTerms } from "../flows/eligibility";
 import { describeError } from "../output/describe-error";
-import { GatewayError, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
+import { GatewayError, isGatewayError, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
 
 export type GatewayOptions = {
   readonly session: Session;
@@ -56,14 +56,14 @@ function errorBody(e: GatewayError) {
 
 /** Maps a failure while posting to an HTTP error a client can act on. */
 function toGatewayError(e: unknown): GatewayError {
-  if (e instanceof GatewayError) return e;
+  if (isGatewayError(e)) return e;
   const message = describeError(e);
-  if ((e as { code?: unknown }).code === CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE)
+  if (isChainferenceClientError(e, CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE))
     return new GatewayError(400, message, "invalid_request_error", "context_length_exceeded", "messages");
-  if (e instanceof RpcUnreachableError || e instanceof RpcRequestFailedError)
-    return new GatewayError(502, message, "api_error", "rpc_unreachable");
-  if (e instanceof TransactionNotConfirmedError) return new GatewayError(504, message, "api_error", "transaction_not_confirmed");
-  if (e instanceof TransactionFailedError) return new GatewayError(502, message, "api_error", "transaction_failed");
+  if (isRpcFailure(e)) return new GatewayError(502, message, "api_error", "rpc_unreachable");
+  if (isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED))
+    return new GatewayError(504, message, "api_error", "transaction_not_confirmed");
+  if (isTransactionFailed(e)) return new GatewayError(502, message, "api_error", "transaction_failed");
   return new GatewayError(500, message, "api_error", null);
 }
 

@@ -15,6 +15,11 @@ export class GatewayError extends Error {
   }
 }
 
+/** True when `e` is a {@link GatewayError} (by name, like the SDK's and the node's guards). */
+export function isGatewayError(e: unknown): e is GatewayError {
+  return e instanceof Error && e.name === "GatewayError" && typeof (e as { status?: unknown }).status === "number";
+}
+
 /** What `POST /v1/chat/completions` accepts, validated. */
 export type ChatCompletionRequest = {
   readonly model: string;

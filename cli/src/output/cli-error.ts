@@ -23,7 +23,7 @@ export function usageError(message: string): CliError {
   return new CliError(message, USAGE_EXIT_CODE);
 }
 
-/** True when `e` is a {@link CliError}. */
+/** True when `e` is a {@link CliError} (by name, like the SDK's and the node's guards). */
 export function isCliError(e: unknown): e is CliError {
-  return e instanceof CliError;
+  return e instanceof Error && e.name === "CliError" && typeof (e as { exitCode?: unknown }).exitCode === "number";
 }

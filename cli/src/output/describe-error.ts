@@ -2,13 +2,18 @@
  * Turns any failure into the one line the command prints: program errors by their on-chain NAME and
  * message (never a hex code), SDK and backend errors by their message, plus what to do about it.
  */
-import * as client from "@chainference/client";
 import {
+  CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED,
+  CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH,
+  CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
+  CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
+  CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
   getChainferenceErrorMessage,
-  RpcRequestFailedError,
-  RpcUnreachableError,
-  TransactionFailedError,
-  TransactionNotConfirmedError,
+  getChainferenceProgramErrorName,
+  isChainferenceClientError,
+  isChainferenceCodedError,
+  isRpcFailure,
+  isTransactionFailed,
   type ChainferenceError,
 } from "@chainference/client";
 import { isCliError } from "./cli-error";
@@ -35,7 +40,7 @@ const PROGRAM_ERROR_HINTS: Readonly<Record<string, string>> = {
 
 /** `NAME: message` for a program error code, or null for codes the program does not define. */
 export function describeProgramError(code: number): string | null {
-  const name = client.getChainferenceProgramErrorName(code);
+  const name = getChainferenceProgramErrorName(code);
   if (!name) return null;
   const message = getChainferenceErrorMessage(code as ChainferenceError) ?? name.toLowerCase().replaceAll("_", " ");
   const hint = PROGRAM_ERROR_HINTS[name];
@@ -44,18 +49,13 @@ export function describeProgramError(code: number): string | null {
 
 /** SDK error codes a user can cause, with what to do. */
 const SDK_ERROR_HINTS: Readonly<Record<number, string>> = {
-  [client.CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: "raise --stake",
-  [client.CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: "shorten the prompt",
-  [client.CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID]: "pass a Hugging Face id such as org/name to --model",
-  [client.CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH]: "use the --keypair that posted the request",
+  [CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: "raise --stake",
+  [CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: "shorten the prompt",
+  [CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID]: "pass a Hugging Face id such as org/name to --model",
+  [CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH]: "use the --keypair that posted the request",
 };
 
 const firstLine = (text: string) => text.split("\n")[0]!.trim();
-
-/** A coded error from the SDK or the node (`ChainferenceClientError`, node and backend errors). */
-function codedError(e: unknown): (Error & { code: number }) | null {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === "number" && "context" in e ? (e as unknown as Error & { code: number }) : null;
-}
 
 const SYSTEM_ERRORS: Readonly<Record<string, (e: NodeJS.ErrnoException) => string>> = {
   EADDRINUSE: (e) => `port ${(e as { port?: number }).port ?? ""} is already in use: stop the other process or pass another --port`,
@@ -72,7 +72,7 @@ const SYSTEM_ERRORS: Readonly<Record<string, (e: NodeJS.ErrnoException) => strin
  */
 export function describeError(e: unknown): string {
   if (isCliError(e)) return firstLine(e.message);
-  if (e instanceof TransactionFailedError) {
+  if (isTransactionFailed(e)) {
     const { customCode, reason } = e.failure;
     const program = customCode === null ? null : describeProgramError(customCode);
     if (program) return `transaction failed: ${program}`;
@@ -85,12 +85,12 @@ export function describeError(e: unknown): string {
       return "transaction failed: the wallet has too little SOL for this transaction and its fee: fund the --keypair wallet";
     return `transaction failed: ${firstLine(reason)}`;
   }
-  if (e instanceof RpcUnreachableError || e instanceof RpcRequestFailedError) return firstLine(e.message);
-  if (e instanceof TransactionNotConfirmedError) return `${firstLine(e.message)} (it may still land: check the signature before retrying)`;
-  const coded = codedError(e);
-  if (coded) {
-    const hint = SDK_ERROR_HINTS[coded.code];
-    return `${firstLine(coded.message)}${hint ? ` (${hint})` : ""}`;
+  if (isRpcFailure(e)) return firstLine(e.message);
+  if (isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED))
+    return `${firstLine(e.message)} (it may still land: check the signature before retrying)`;
+  if (isChainferenceCodedError(e)) {
+    const hint = SDK_ERROR_HINTS[e.code];
+    return `${firstLine(e.message)}${hint ? ` (${hint})` : ""}`;
   }
   const errno = e as NodeJS.ErrnoException;
   if (e instanceof Error && typeof errno.code === "string" && SYSTEM_ERRORS[errno.code]) return SYSTEM_ERRORS[errno.code]!(errno);
@@ -105,7 +105,7 @@ export function describeErrorDetails(e: unknown): string[] {
   for (let depth = 0; current !== undefined && depth < 5; depth++) {
     if (current instanceof Error) {
       lines.push(...(current.stack ?? `${current.name}: ${current.message}`).split("\n"));
-      if (current instanceof TransactionFailedError && current.failure.logs.length > 0)
+      if (isTransactionFailed(current) && current.failure.logs.length > 0)
         lines.push("program logs:", ...current.failure.logs.map((l) => `  ${l}`));
       current = current.cause;
       if (current !== undefined) lines.push("caused by:");
