@@ -51,9 +51,7 @@ export class ChainferenceNodeError<C extends NodeErrorCode = NodeErrorCode> exte
  * @example
  * if (isChainferenceNodeError(e, CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING)) console.error(e.message);
  */
-export function isChainferenceNodeError<C extends NodeErrorCode>(error: unknown, code?: C): error is ChainferenceNodeError<C> {
-  return NODE_ERRORS.is(error, code);
-}
+export const isChainferenceNodeError = NODE_ERRORS.is;
 
 /**
  * Stable name of a node error code.
@@ -61,6 +59,4 @@ export function isChainferenceNodeError<C extends NodeErrorCode>(error: unknown,
  * @example
  * getNodeErrorName(CHAINFERENCE_ERROR__NODE__CONFIG_MISSING); // "CHAINFERENCE_ERROR__NODE__CONFIG_MISSING"
  */
-export function getNodeErrorName(code: NodeErrorCode): string {
-  return NODE_ERRORS.getName(code);
-}
+export const getNodeErrorName: (code: NodeErrorCode) => string = NODE_ERRORS.getName;

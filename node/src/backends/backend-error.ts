@@ -58,11 +58,9 @@ export class ChainferenceBackendError<C extends BackendErrorCode = BackendErrorC
  * Narrows `error` to a backend error, optionally of one code (by name and code, not `instanceof`).
  *
  * @example
- * if (isChainferenceBackendError(e, CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING)) console.error(e.context.path);
+ * if (isChainferenceBackendError(e, CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING)) console.error(e.message);
  */
-export function isChainferenceBackendError<C extends BackendErrorCode>(error: unknown, code?: C): error is ChainferenceBackendError<C> {
-  return BACKEND_ERRORS.is(error, code);
-}
+export const isChainferenceBackendError = BACKEND_ERRORS.is;
 
 /**
  * Stable name of a backend error code.
@@ -70,6 +68,4 @@ export function isChainferenceBackendError<C extends BackendErrorCode>(error: un
  * @example
  * getBackendErrorName(CHAINFERENCE_ERROR__BACKEND__UNREACHABLE); // "CHAINFERENCE_ERROR__BACKEND__UNREACHABLE"
  */
-export function getBackendErrorName(code: BackendErrorCode): string {
-  return BACKEND_ERRORS.getName(code);
-}
+export const getBackendErrorName: (code: BackendErrorCode) => string = BACKEND_ERRORS.getName;

@@ -38,7 +38,7 @@ export type LlamaBackendOptions = Readonly<{
   expectedFile?: ModelFileExpectation;
   /** Context window in tokens (prompt + answer); default 2048. */
   contextSize?: number;
-  /** CPU threads for evaluation; default {@link defaultThreads} of the available cores. */
+  /** CPU threads for evaluation; default {@link defaultEmbeddedThreads}. */
   threads?: number;
   /** Loading progress: verify (hashing), runtime (llama.cpp binary), load (weights), context. */
   onProgress?: (progress: LlamaLoadProgress) => void;
@@ -83,7 +83,7 @@ const DEFAULT_CONTEXT_SIZE = 2048;
 export async function createLlamaBackend(options: LlamaBackendOptions): Promise<LlamaBackend> {
   const { modelPath, onProgress } = options;
   const contextSize = options.contextSize ?? DEFAULT_CONTEXT_SIZE;
-  const threads = options.threads ?? defaultThreads(availableParallelism());
+  const threads = options.threads ?? defaultEmbeddedThreads();
 
   if ((await fileSize(modelPath)) === undefined) {
     throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING, { path: modelPath });
@@ -155,17 +155,16 @@ export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem
 }
 
 /**
- * Evaluation threads for a machine with `cores` cores: all but one (at least 1, at most 8), leaving a core
- * for the node's own work (chain I/O, encryption, streaming). Measured on a busy 2-core machine with the
- * 135M default model: 1 thread generated 34-81 tok/s, while 2 threads ranged from 56 tok/s down to 2 tok/s
- * whenever another process took CPU time (llama.cpp's threads wait on each other); 2 threads only win on
- * prompt evaluation when the machine is idle (~330 vs ~185 tok/s).
+ * Evaluation threads when none are configured: every core but one (at least 1, at most 8). llama.cpp's worker
+ * threads spin at barriers, so using every core while the node (chain I/O, encryption, streaming) or anything
+ * else needs one collapses throughput: on 2 busy cores the 135M default model ran at 1.5 tok/s with 2 threads
+ * and 33 tok/s with 1 (2 threads only win on prompt evaluation when the machine is idle).
  *
  * @example
- * defaultThreads(2); // 1
- * defaultThreads(16); // 8
+ * defaultEmbeddedThreads(2); // 1
+ * defaultEmbeddedThreads(16); // 8
  */
-export function defaultThreads(cores: number): number {
+export function defaultEmbeddedThreads(cores: number = availableParallelism()): number {
   return Math.min(8, Math.max(1, cores - 1));
 }
 

@@ -1,6 +1,17 @@
-export * from "./cluster-url";
-export * from "./home-path";
-export * from "./keypair-file";
-export * from "./node-config";
-export * from "./solana-cli-config";
-export * from "./solana-settings";
+// Node configuration and the Solana CLI conventions for cluster and keypair (docs/provider-node.md).
+export { CLUSTER_URLS, resolveClusterUrl, type ClusterMoniker } from "./cluster-url";
+export { expandHome } from "./home-path";
+export { getDefaultKeypairPath, loadKeypairSigner, parseKeypairFile } from "./keypair-file";
+export {
+  DEFAULT_MODEL_PRICES,
+  defaultNodeConfig,
+  defaultServedModel,
+  loadNodeConfig,
+  parseNodeConfig,
+  type FlushPolicy,
+  type ModelBackendConfig,
+  type NodeConfig,
+  type ServedModelConfig,
+} from "./node-config";
+export { getSolanaCliConfigPath, parseSolanaCliConfig, readSolanaCliConfig, type SolanaCliConfig } from "./solana-cli-config";
+export { resolveSolanaSettings, type SolanaFlags, type SolanaSettings } from "./solana-settings";

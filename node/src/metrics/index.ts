@@ -1,2 +1,3 @@
-export * from "./metrics-server";
-export * from "./node-metrics";
+// Counters derived from node events, and their Prometheus endpoint.
+export { startMetricsServer, type MetricsServer } from "./metrics-server";
+export { createNodeMetrics, type NodeMetrics, type NodeMetricsSnapshot } from "./node-metrics";

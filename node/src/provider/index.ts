@@ -1,20 +1,25 @@
-export * from "./chunk-size";
-export * from "./describe-error";
-export * from "./event-hub";
-export * from "./flush-policy";
-export * from "./generation-seed";
-export * from "./model-backends";
-export * from "./node-events";
-export * from "./node-log";
-export * from "./output-budget";
-export * from "./recover-request";
-export * from "./recovery-plan";
-export * from "./request-prompt";
-export * from "./response-writer";
-export * from "./screen-request";
-export * from "./send-retry";
-export * from "./serve-request";
-export * from "./served-models";
-export * from "./server-registration";
-export * from "./start-provider-node";
-export * from "./token-count";
+// The provider node and the decisions it is made of (each a pure function, tested on its own). The parts that
+// only wire a running node together (scheduler, job table, memos, keyring holder, ...) stay internal.
+export { CHUNK_FRAME_OVERHEAD, getMaxChunkCiphertextBytes, getMaxChunkPlaintextBytes } from "./chunk-size";
+export { describeError } from "./describe-error";
+export { createEventHub, type EventHub, type WaitOptions } from "./event-hub";
+export { decideFlush, type FlushDecision, type FlushState } from "./flush-policy";
+export { generationSeed } from "./generation-seed";
+export { createModelBackend } from "./model-backends";
+export { TRANSIENT_SKIP_REASONS, type NodeEvent, type RecoveryAction, type SkipReason } from "./node-events";
+export { formatNodeEvent } from "./node-log";
+export { planOutputBudget, type OutputBudget, type OutputBudgetInput } from "./output-budget";
+export { planRecovery, type RecoveryInput, type RecoveryPlan } from "./recovery-plan";
+export { openRequestPrompt, responseKeyFor, type OpenedPrompt } from "./request-prompt";
+export {
+  NO_LANDED_RESPONSE,
+  createResponseWriter,
+  type LandedResponse,
+  type ResponseWriter,
+  type ResponseWriterOptions,
+  type WrittenResponse,
+} from "./response-writer";
+export { screenRequest, type ScreenDecision, type ScreenInput } from "./screen-request";
+export { isTransientSendError, sendWithRetry, type RetryOptions } from "./send-retry";
+export { startProviderNode, type ProviderNode, type ProviderNodeOptions } from "./start-provider-node";
+export { billableTokens, type BillableTokens } from "./token-count";

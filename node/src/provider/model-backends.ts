@@ -1,21 +1,9 @@
-import { availableParallelism } from "node:os";
-
 import type { InferenceBackend } from "../backends/inference-backend";
-import { createDefaultLlamaBackend, createLlamaBackend } from "../backends/llama-backend";
+import { createDefaultLlamaBackend, createLlamaBackend, defaultEmbeddedThreads } from "../backends/llama-backend";
 import { createOpenAiBackend } from "../backends/openai-backend";
 import type { ServedModelConfig } from "../config/node-config";
 import { DEFAULT_MODEL } from "../models/default-model";
 import { CHAINFERENCE_ERROR__NODE__CONFIG_INVALID, ChainferenceNodeError } from "../node-error";
-
-/**
- * Threads for the embedded model when the config sets none: every core but one (at least one, at most 8).
- * llama.cpp's worker threads spin at barriers, so using every core while the node (crypto, RPC, the event loop)
- * or anything else needs one collapses throughput: on 2 busy cores SmolLM2-135M ran at 1.5 tok/s with 2
- * threads and 33 tok/s with 1.
- */
-export function defaultEmbeddedThreads(cores: number = availableParallelism()): number {
-  return Math.min(8, Math.max(1, cores - 1));
-}
 
 /**
  * Creates the backend a served model's config names: llama.cpp in-process (the fetch-model cache's default

@@ -1,14 +1,56 @@
-export * from "./constants";
-export * from "./key-epoch";
-export * from "./key-wrap";
-export * from "./prompt-encryption";
-export * from "./prompt-payload";
-export * from "./request-history";
-export * from "./request-keys";
-export * from "./request-seed";
-export * from "./response-chunk";
-export * from "./response-key";
-export * from "./response-stream";
-export * from "./server-keys";
-export * from "./x25519";
+// The privacy scheme (docs/privacy.md). Byte helpers, HKDF labels, the KDF and the format versions stay internal:
+// they are reachable through the functions below, which fix them.
 export type { BytesLike } from "./bytes";
+export {
+  CRYPTO_KEY_LENGTH,
+  CRYPTO_NONCE_LENGTH,
+  CRYPTO_TAG_LENGTH,
+  MAX_RESPONSE_CHUNK_CIPHERTEXT_LENGTH,
+  MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH,
+  PROMPT_CIPHERTEXT_OVERHEAD,
+  REQUEST_SIGNATURE_LENGTH,
+  WRAPPED_DATA_KEY_LENGTH,
+} from "./constants";
+export {
+  findWrappedDataKey,
+  unwrapDataKey,
+  wrapDataKey,
+  wrapDataKeyForServers,
+  type AllowedServerKey,
+  type WrappedDataKey,
+} from "./key-wrap";
+export { decryptPrompt, encryptPrompt } from "./prompt-encryption";
+export {
+  assertIsPromptPayload,
+  decodePromptPayload,
+  encodePromptPayload,
+  isPromptPayload,
+  type PromptMessage,
+  type PromptPayload,
+  type PromptRole,
+} from "./prompt-payload";
+export {
+  decryptRequestHistory,
+  decryptRequestHistoryWithSigner,
+  type DecryptedRequestHistory,
+  type RequestHistoryRecord,
+} from "./request-history";
+export { deriveRequestKeys, deriveRequestKeysWithSigner, type RequestKeys } from "./request-keys";
+export { getRequestKeyMessage, signRequestKeyMessage, type RequestLocation } from "./request-seed";
+export { decryptResponseChunk, encryptResponseChunk, getResponseChunkAad, getResponseChunkNonce } from "./response-chunk";
+export { deriveClientResponseKey, deriveServerResponseKey } from "./response-key";
+export { decodeResponseStream, decryptResponseStream, encodeResponseFrames, type DecryptedResponse } from "./response-stream";
+export {
+  createServerKeyring,
+  decodeServerKeyring,
+  encodeServerKeyring,
+  generateX25519KeyPair,
+  getCurrentServerKey,
+  getServerKeyringSecret,
+  pruneServerKeyring,
+  rotateServerKeyring,
+  type ServerKeyring,
+  type ServerKeyringEntry,
+  type X25519KeyPair,
+} from "./server-keys";
+export { getX25519PublicKey, getX25519SharedSecret } from "./x25519";

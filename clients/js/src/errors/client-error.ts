@@ -64,9 +64,7 @@ const CLIENT_ERRORS = defineErrorFamily<ChainferenceClientErrorContext>("sdk", c
  * // "CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH"
  * ```
  */
-export function getChainferenceClientErrorName(code: ChainferenceClientErrorCode): string {
-  return CLIENT_ERRORS.getName(code);
-}
+export const getChainferenceClientErrorName: (code: ChainferenceClientErrorCode) => string = CLIENT_ERRORS.getName;
 
 /**
  * Renders the message for a code and its context.
@@ -77,12 +75,7 @@ export function getChainferenceClientErrorName(code: ChainferenceClientErrorCode
  * // "Prompt of 9000 bytes exceeds the 8192-byte limit"
  * ```
  */
-export function getChainferenceClientErrorMessage<TCode extends ChainferenceClientErrorCode>(
-  code: TCode,
-  context: ChainferenceClientErrorContext[TCode],
-): string {
-  return CLIENT_ERRORS.getMessage(code, context);
-}
+export const getChainferenceClientErrorMessage = CLIENT_ERRORS.getMessage;
 
 /**
  * An SDK error: a numeric `code` with a stable name and a typed `context`.
@@ -114,9 +107,4 @@ export class ChainferenceClientError<
  * }
  * ```
  */
-export function isChainferenceClientError<TCode extends ChainferenceClientErrorCode>(
-  e: unknown,
-  code?: TCode,
-): e is ChainferenceClientError<TCode> {
-  return CLIENT_ERRORS.is(e, code);
-}
+export const isChainferenceClientError = CLIENT_ERRORS.is;

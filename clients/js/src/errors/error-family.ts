@@ -14,8 +14,11 @@ export type ErrorFamily<TMap extends ErrorContextMap> = Readonly<{
   /** The stable name of a code (the name of its constant), e.g. `CHAINFERENCE_ERROR__NODE__CONFIG_MISSING`. */
   getName(code: keyof TMap & number): string;
   getMessage<C extends keyof TMap & number>(code: C, context: TMap[C]): string;
-  /** True when `e` is an error of this family, with `code` when one is given. */
-  is(e: unknown, code?: number): boolean;
+  /**
+   * True when `e` is an error of this family, with `code` when one is given (whose context type is then known).
+   * Checks the name and the code, not `instanceof`, so it holds across two copies of a package.
+   */
+  is<C extends keyof TMap & number = keyof TMap & number>(e: unknown, code?: C): e is ChainferenceCodedError<TMap, C>;
 }>;
 
 const CODE_PREFIX = "CHAINFERENCE_ERROR__";
@@ -72,7 +75,8 @@ export function defineErrorFamily<TMap extends ErrorContextMap>(
     errorName,
     getName: (code) => names.get(code)!,
     getMessage: (code, context) => format[code]!(context),
-    is: (e, code) => isChainferenceCodedError(e) && e.name === errorName && (code === undefined || e.code === code),
+    is: <C extends keyof TMap & number>(e: unknown, code?: C): e is ChainferenceCodedError<TMap, C> =>
+      isChainferenceCodedError(e, code) && e.name === errorName,
   };
 }
 

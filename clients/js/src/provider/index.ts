@@ -1,2 +1,10 @@
-export * from "./open-requests";
-export * from "./server-operations";
+// What a provider node does on-chain: find requests, publish its listing, lock, stream and settle.
+export { fetchLockedRequests, fetchOpenRequests, openRequestsQuery } from "./open-requests";
+export {
+  appendResponseChunk,
+  completeRequest,
+  fetchOwnServer,
+  lockRequest,
+  publishServer,
+  type ServerListing,
+} from "./server-operations";

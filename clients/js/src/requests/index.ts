@@ -1,8 +1,22 @@
-export * from "./history";
-export * from "./model-id";
-export * from "./post-request";
-export * from "./request-account";
-export * from "./request-actions";
-export * from "./response-address";
-export * from "./settlement";
-export * from "./watch-response";
+// What a client does: post, watch, settle, act on and read back its requests. Account layout offsets stay internal.
+export { fetchHistory, type HistoryEntry } from "./history";
+export { MAX_MODEL_ID_LENGTH, validateModelId } from "./model-id";
+export { MAX_ALLOWED_SERVERS, TRANSACTION_SIZE_LIMIT, postRequest, type PostRequestInput, type PostedRequest } from "./post-request";
+export {
+  decodeRequestAccount,
+  fetchRequestAccount,
+  fetchResponseAccount,
+  type RequestAccount,
+  type ResponseAccount,
+} from "./request-account";
+export { cancelRequest, closeResponse, expireRequest, rateServer } from "./request-actions";
+export { checkResponseAddress, responseAddressWithBump, type ResponseAddressCheck } from "./response-address";
+export {
+  BPS,
+  TOKENS_PER_PRICE_UNIT,
+  computeSettlement,
+  maxAffordableOutputTokens,
+  tokenCost,
+  type Settlement,
+} from "./settlement";
+export { watchResponse, type ResponseEvent, type WatchOptions } from "./watch-response";

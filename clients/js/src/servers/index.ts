@@ -1,3 +1,11 @@
-export * from "./eligibility";
-export * from "./fetch-servers";
-export * from "./reputation";
+// Finding servers and checking a request against them, as `lock_request` will.
+export {
+  checkEligibility,
+  describeIneligibility,
+  findModelOffer,
+  type Eligibility,
+  type Ineligibility,
+  type RequestDraft,
+} from "./eligibility";
+export { fetchServers, type ServerWithAddress } from "./fetch-servers";
+export { getServerReputation, type ServerReputation } from "./reputation";
