@@ -211,6 +211,16 @@ export type DeployedProgram = {
 };
 
 /**
+ * A validator runs a program deployed (or upgraded) in slot S only from slot S + 1 on: until the confirmed
+ * slot passes S, preflight fails with "Program is not deployed". Waits for that, at most `timeoutMs`
+ * (a chain whose clock does not move, like a LiteSVM test chain, already runs it in slot S).
+ */
+async function waitForSlotAfter(chain: Chain, slot: bigint, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await chain.getSlot()) <= slot && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
  * Deploys (or upgrades, when the program exists and `authority` is its upgrade authority) an SBF
  * program with the upgradeable loader, as `solana program deploy` does: a buffer account created and
  * initialized, the ELF written in transaction-sized chunks, then `DeployWithMaxDataLen` (or `Upgrade`).
@@ -269,12 +279,13 @@ export async function deployProgram(chain: Chain, input: DeployProgramInput): Pr
   const program = input.program.address;
   const programData = await findProgramDataAddress(program);
   input.onProgress?.({ phase: "deploy", done: 0, total: 1, buffer: buffer.address });
+  let deployed: SentTransaction;
   if (existing) {
-    await send([getUpgradeInstruction({ programData, program, buffer: buffer.address, spill: authority.address, authority })]);
+    deployed = await send([getUpgradeInstruction({ programData, program, buffer: buffer.address, spill: authority.address, authority })]);
   } else {
     const maxDataLen = BigInt(input.maxDataLen ?? elf.length * 2);
     if (maxDataLen < BigInt(elf.length)) throw new RangeError(`maxDataLen ${maxDataLen} is below the ELF size ${elf.length}`);
-    await send(
+    deployed = await send(
       [
         getCreateAccountInstruction({
           payer: authority,
@@ -288,6 +299,7 @@ export async function deployProgram(chain: Chain, input: DeployProgramInput): Pr
       400_000,
     );
   }
+  await waitForSlotAfter(chain, deployed.slot);
   input.onProgress?.({ phase: "deploy", done: 1, total: 1, buffer: buffer.address });
   return { program, programData, upgraded: existing !== null, transactions, spent: before - (await chain.getBalance(authority.address)) };
 }

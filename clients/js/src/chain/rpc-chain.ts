@@ -7,12 +7,16 @@ import {
   getBase64Encoder,
   getSignatureFromTransaction,
   isSolanaError,
+  type SolanaError,
   lamports,
   SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM,
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
   SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR,
+  SOLANA_ERROR__TRANSACTION_ERROR__ACCOUNT_NOT_FOUND,
   SOLANA_ERROR__TRANSACTION_ERROR__ALREADY_PROCESSED,
   SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
+  SOLANA_ERROR__TRANSACTION_ERROR__INSUFFICIENT_FUNDS_FOR_FEE,
+  SOLANA_ERROR__TRANSACTION_ERROR__INSUFFICIENT_FUNDS_FOR_RENT,
   type Address,
   type Base64EncodedBytes,
   type Signature,
@@ -183,6 +187,19 @@ function transientKind(e: unknown): "transport" | "json-rpc" | null {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The runtime's own name for the transaction errors a caller acts on, as LiteSVM and the RPC's JSON spell
+ * them: a validator's preflight arrives through kit with a prose message instead (e.g. "Attempt to debit an
+ * account but found no record of a prior credit." for `AccountNotFound`).
+ */
+function runtimeErrorName(err: SolanaError): string | null {
+  if (isSolanaError(err, SOLANA_ERROR__TRANSACTION_ERROR__ACCOUNT_NOT_FOUND)) return "AccountNotFound";
+  if (isSolanaError(err, SOLANA_ERROR__TRANSACTION_ERROR__INSUFFICIENT_FUNDS_FOR_FEE)) return "InsufficientFundsForFee";
+  if (isSolanaError(err, SOLANA_ERROR__TRANSACTION_ERROR__INSUFFICIENT_FUNDS_FOR_RENT))
+    return `InsufficientFundsForRent { account_index: ${err.context.accountIndex} }`;
+  return null;
+}
+
+/**
  * A {@link Chain} backed by any Solana JSON-RPC endpoint (local validator, devnet, mainnet).
  *
  * @example
@@ -273,7 +290,7 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       return new TransactionFailedError({
         instructionIndex: context.index ?? null,
         customCode: isSolanaError(err, SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM) ? err.context.code : null,
-        reason: context.errorName ?? err.message,
+        reason: runtimeErrorName(err) ?? context.errorName ?? err.message,
         logs,
       });
     }
