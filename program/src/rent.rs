@@ -81,7 +81,8 @@ mod tests {
         rent
     }
 
-    /// The runtime's formula, in floats, as the validator computes it.
+    /// The runtime's formula, in floats, as the validator computes it (inputs are small constants).
+    #[allow(clippy::arithmetic_side_effects)]
     fn runtime_minimum(per_byte: u64, threshold: f64, space: u64) -> u64 {
         (((ACCOUNT_STORAGE_OVERHEAD + space) * per_byte) as f64 * threshold) as u64
     }

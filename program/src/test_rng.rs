@@ -30,7 +30,7 @@ impl XorShift {
         ];
         let r = self.next();
         match r % 4 {
-            0 => EDGES[(self.next() % EDGES.len() as u64) as usize],
+            0 => EDGES[self.next().checked_rem(EDGES.len() as u64).unwrap_or(0) as usize],
             1 => self.next() >> (self.next() % 64),
             2 => self.next() & 0xFFFF_FFFF,
             _ => self.next(),
