@@ -1,13 +1,17 @@
 /**
- * `npm run generate`: rebuilds `program/idl.json` from the sources (scripts/generate-idl.ts), then renders
- * the @solana/kit client into `clients/js/src/generated` with @codama/renderers-js, exactly as
- * `codama.json` says (the same file the `codama run js` CLI reads).
+ * `npm run generate`: reads the program's interface description (program/src/idl.rs, via
+ * `cargo run -p chainference --example interface`), rebuilds `program/idl.json` from it
+ * (scripts/generate-idl.ts) and the generated tables of `docs/protocol.md`
+ * (scripts/protocol-tables.ts), then renders the @solana/kit client into `clients/js/src/generated`
+ * with @codama/renderers-js, exactly as `codama.json` says (the same file the `codama run js` CLI
+ * reads).
  */
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createFromJson } from "codama";
 import { renderVisitor, type RenderOptions } from "@codama/renderers-js";
 import { REPO_ROOT, writeIdl } from "./generate-idl.ts";
+import { PROTOCOL_MD, writeProtocolTables } from "./protocol-tables.ts";
 
 type VisitorConfig = { from: string; args?: unknown[] };
 type CodamaConfig = { idl: string; before?: unknown[]; scripts: Record<string, VisitorConfig | VisitorConfig[]> };
@@ -27,8 +31,13 @@ async function main() {
   const [packageFolder, options] = (js.args ?? []) as [string | undefined, RenderOptions | undefined];
   if (!packageFolder) fail("codama.json scripts.js.args[0] (the package folder) is missing");
 
-  const report = writeIdl();
-  console.log(`generate-client: wrote ${config.idl} (discriminators from ${report.discriminatorOrigin})`);
+  const iface = writeIdl();
+  console.log(
+    `generate-client: wrote ${config.idl} (${iface.instructions.length} instructions, ${iface.accounts.length} ` +
+      `accounts, ${iface.errors.length} errors, from program/src)`,
+  );
+  writeProtocolTables(iface);
+  console.log(`generate-client: wrote the generated tables of ${relative(REPO_ROOT, PROTOCOL_MD)}`);
 
   const idlPath = resolve(REPO_ROOT, config.idl);
   const codama = createFromJson(readFileSync(idlPath, "utf8"));

@@ -1,12 +1,32 @@
 //! Every failure the program can return. Codes are stable: never reorder, never reuse; append only.
-//! `scripts/generate-idl.ts` reads this file (doc comment = message), so the IDL and the generated
-//! client's error names come from here.
+//! Each variant's one-line doc comment is its message: [`ChainferenceError::ALL`] carries name, code
+//! and message into the IDL (`crate::idl`), so the generated client's error names come from here.
 
 use pinocchio::error::ProgramError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u32)]
-pub enum ChainferenceError {
+use crate::idl::ErrorSpec;
+
+/// Declares the enum and [`ChainferenceError::ALL`] from one list (`/// message` then `Name = code,`).
+macro_rules! errors {
+    ($(#[doc = $message:literal] $name:ident = $code:literal,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u32)]
+        pub enum ChainferenceError {
+            $(#[doc = $message] $name = $code,)*
+        }
+
+        impl ChainferenceError {
+            /// Every error in code order, with its name and message (the IDL's error list).
+            pub const ALL: &'static [ErrorSpec] = &[$(ErrorSpec {
+                error: Self::$name,
+                name: stringify!($name),
+                message: $message.trim_ascii(),
+            },)*];
+        }
+    };
+}
+
+errors! {
     /// Unknown instruction discriminator
     InvalidInstruction = 0,
     /// Instruction data is malformed or has trailing bytes

@@ -7,6 +7,8 @@
 //! - [`instructions`]: one folder per instruction (`accounts.rs`, `data.rs`, `processor.rs`).
 //! - [`state`]: zero-copy account views (see the convention in `state/mod.rs`).
 //! - [`borsh`]: the no-alloc instruction data reader. [`math`]: checked u64 math without u128.
+//! - [`idl`]: the interface described in Rust (layouts, account lists, data, errors): the IDL
+//!   and `docs/protocol.md`'s tables are generated from it.
 //! - [`checks`]: account validation and lamport/account helpers. [`mem`]: syscall memcpy/memset. [`rent`]: rent-exempt minimums under both Rent sysvar forms. [`validate`]: model id rules.
 #![no_std]
 
@@ -15,6 +17,7 @@ pub mod checks;
 pub mod constants;
 pub mod entrypoint;
 pub mod errors;
+pub mod idl;
 pub mod instructions;
 pub mod lifecycle;
 pub mod math;

@@ -12,7 +12,7 @@
 
 use pinocchio::error::ProgramError;
 
-use crate::errors::ChainferenceError;
+use crate::{errors::ChainferenceError, idl::Instruction};
 
 pub mod model_input;
 
@@ -52,6 +52,131 @@ pub enum Discriminator {
     CloseResponse = 13,
     WithdrawFees = 14,
 }
+
+/// Every instruction in discriminator order: the interface description the IDL is generated from
+/// (`crate::idl`). Account lists live in each `accounts.rs`, data in each `data.rs`.
+pub const INSTRUCTIONS: [Instruction; 15] = [
+    Instruction {
+        name: "initialize_config",
+        discriminator: Discriminator::InitializeConfig,
+        docs: "Creates the Config and the 16 fee vault shards (admin = signer).",
+        accounts: initialize_config::ACCOUNTS,
+        remaining: Some(initialize_config::FEE_VAULTS),
+        args: initialize_config::ARGS,
+    },
+    Instruction {
+        name: "update_config",
+        discriminator: Discriminator::UpdateConfig,
+        docs: "Replaces every Config value (admin only).",
+        accounts: update_config::ACCOUNTS,
+        remaining: None,
+        args: update_config::ARGS,
+    },
+    Instruction {
+        name: "register_server",
+        discriminator: Discriminator::RegisterServer,
+        docs: "Creates the operator's Server account.",
+        accounts: register_server::ACCOUNTS,
+        remaining: None,
+        args: register_server::ARGS,
+    },
+    Instruction {
+        name: "update_server",
+        discriminator: Discriminator::UpdateServer,
+        docs: "Replaces key, endpoint, active flag and models; resizes the account (rent top-up or refund).",
+        accounts: update_server::ACCOUNTS,
+        remaining: None,
+        args: update_server::ARGS,
+    },
+    Instruction {
+        name: "close_server",
+        discriminator: Discriminator::CloseServer,
+        docs: "Closes a Server without active locks; rent to the operator.",
+        accounts: close_server::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
+    Instruction {
+        name: "create_request",
+        discriminator: Discriminator::CreateRequest,
+        docs: "Creates a Request escrowing the stake, with the first prompt bytes.",
+        accounts: create_request::ACCOUNTS,
+        remaining: None,
+        args: create_request::ARGS,
+    },
+    Instruction {
+        name: "append_prompt",
+        discriminator: Discriminator::AppendPrompt,
+        docs: "Appends prompt ciphertext at `offset` (must equal prompt_written).",
+        accounts: append_prompt::ACCOUNTS,
+        remaining: None,
+        args: append_prompt::ARGS,
+    },
+    Instruction {
+        name: "cancel_request",
+        discriminator: Discriminator::CancelRequest,
+        docs: "Client closes an Open request; every lamport returns to the client.",
+        accounts: cancel_request::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
+    Instruction {
+        name: "lock_request",
+        discriminator: Discriminator::LockRequest,
+        docs: "A server that passes the filters locks an Open, sealed request.",
+        accounts: lock_request::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
+    Instruction {
+        name: "append_response",
+        discriminator: Discriminator::AppendResponse,
+        docs: "Appends one encrypted chunk; the first call creates the Response account.",
+        accounts: append_response::ACCOUNTS,
+        remaining: None,
+        args: append_response::ARGS,
+    },
+    Instruction {
+        name: "complete_request",
+        discriminator: Discriminator::CompleteRequest,
+        docs: "Settles a final response: pays the operator and the fee vault, refunds and closes the request.",
+        accounts: complete_request::ACCOUNTS,
+        remaining: None,
+        args: complete_request::ARGS,
+    },
+    Instruction {
+        name: "expire_request",
+        discriminator: Discriminator::ExpireRequest,
+        docs: "Anyone: refunds and closes an Open request past open_until or a Locked one past its deadline.",
+        accounts: expire_request::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
+    Instruction {
+        name: "rate_server",
+        discriminator: Discriminator::RateServer,
+        docs: "Client rates a completed response once (1..=5).",
+        accounts: rate_server::ACCOUNTS,
+        remaining: None,
+        args: rate_server::ARGS,
+    },
+    Instruction {
+        name: "close_response",
+        discriminator: Discriminator::CloseResponse,
+        docs: "Closes a completed response (client any time, anyone after the grace period); rent to the operator.",
+        accounts: close_response::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
+    Instruction {
+        name: "withdraw_fees",
+        discriminator: Discriminator::WithdrawFees,
+        docs: "Admin sweeps every vault's lamports above rent to the treasury.",
+        accounts: withdraw_fees::ACCOUNTS,
+        remaining: Some(withdraw_fees::FEE_VAULTS),
+        args: &[],
+    },
+];
 
 impl TryFrom<u8> for Discriminator {
     type Error = ProgramError;

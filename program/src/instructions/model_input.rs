@@ -9,11 +9,26 @@ use crate::{
     borsh::Reader,
     constants::{MAX_MODELS, MAX_PRICE_PER_M},
     errors::ChainferenceError,
+    idl::{Arg, BorshStruct, Ty},
     state::{
         invalid_account_data,
         server::{check_new_key, ModelEntry},
     },
     validate::{validate_hf_id, validate_quantization, validate_revision},
+};
+
+/// Interface description of [`ModelInput`] (`crate::idl`).
+pub const MODEL_INPUT: BorshStruct = BorshStruct {
+    name: "modelInput",
+    docs: "A model entry as sent to register_server / update_server (Borsh).",
+    fields: &[
+        Arg::new("hf_id", Ty::String),
+        Arg::new("revision", Ty::String),
+        Arg::new("quantization", Ty::String),
+        Arg::new("price_in", Ty::U64),
+        Arg::new("price_out", Ty::U64),
+        Arg::new("max_context", Ty::U32),
+    ],
 };
 
 /// One model as sent by the operator (borrowed from the instruction data).

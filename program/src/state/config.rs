@@ -3,8 +3,8 @@
 use pinocchio::error::ProgramError;
 
 use super::AccountDiscriminator;
-use crate::accessors;
-use crate::fixed_size_account;
+use crate::idl::{AccountType, Layout, Seed, Ty};
+use crate::{accessors, fixed_size_account, layout_fields};
 
 #[repr(C)]
 pub struct Config {
@@ -26,11 +26,39 @@ pub struct Config {
 
 const _: () = assert!(core::mem::size_of::<Config>() == Config::LEN);
 const _: () = assert!(core::mem::align_of::<Config>() == 1);
+const _: () = Config::TYPE.layout.check(core::mem::size_of::<Config>());
 
 impl Config {
     pub const LEN: usize = 118;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Config;
     pub const PREFIX: &'static [u8] = b"config";
+
+    /// Interface description (IDL, `docs/protocol.md`): see [`crate::idl`].
+    pub const TYPE: AccountType = AccountType {
+        discriminator: Self::DISCRIMINATOR as u8,
+        seeds: &[Seed::Const(Self::PREFIX)],
+        layout: Layout {
+            name: "Config",
+            docs: "Protocol configuration (PDA `[\"config\"]`).",
+            size: Self::LEN,
+            fields: layout_fields![Config;
+                discriminator: Ty::Discriminator => "",
+                version: Ty::Version => "",
+                bump: Ty::U8 => "",
+                paused: Ty::Flag => "",
+                admin: Ty::Address => "",
+                treasury: Ty::Address => "",
+                fee_bps: Ty::U16 => "Protocol fee in basis points of the cost.",
+                max_prompt_bytes: Ty::U32 => "",
+                max_response_bytes: Ty::U32 => "",
+                default_response_timeout: Ty::U64 => "Slots (default 750 ≈ 5 min).",
+                max_response_timeout: Ty::U64 => "Slots.",
+                open_request_slots: Ty::U64 => "Slots an Open request stays lockable.",
+                close_grace_slots: Ty::U64 => "Slots after completion before anyone may close a response.",
+                min_stake: Ty::U64 => "Lamports.",
+            ],
+        },
+    };
 
     fixed_size_account!();
 

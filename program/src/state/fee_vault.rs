@@ -3,7 +3,8 @@
 use pinocchio::error::ProgramError;
 
 use super::AccountDiscriminator;
-use crate::fixed_size_account;
+use crate::idl::{AccountType, Layout, Seed, Ty};
+use crate::{fixed_size_account, layout_fields};
 
 #[repr(C)]
 pub struct FeeVault {
@@ -14,11 +15,38 @@ pub struct FeeVault {
 }
 
 const _: () = assert!(core::mem::size_of::<FeeVault>() == FeeVault::LEN);
+const _: () = FeeVault::TYPE
+    .layout
+    .check(core::mem::size_of::<FeeVault>());
 
 impl FeeVault {
     pub const LEN: usize = 4;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::FeeVault;
     pub const PREFIX: &'static [u8] = b"fee_vault";
+
+    /// Interface description (IDL, `docs/protocol.md`): see [`crate::idl`].
+    pub const TYPE: AccountType = AccountType {
+        discriminator: Self::DISCRIMINATOR as u8,
+        seeds: &[
+            Seed::Const(Self::PREFIX),
+            Seed::Var {
+                name: "shard",
+                ty: Ty::U8,
+                docs: "nonce % 16",
+            },
+        ],
+        layout: Layout {
+            name: "FeeVault",
+            docs: "Fee vault shard (PDA `[\"fee_vault\", [shard]]`); lamports above the rent-exempt minimum are fees.",
+            size: Self::LEN,
+            fields: layout_fields![FeeVault;
+                discriminator: Ty::Discriminator => "",
+                version: Ty::Version => "",
+                bump: Ty::U8 => "",
+                shard: Ty::U8 => "",
+            ],
+        },
+    };
 
     fixed_size_account!();
 

@@ -10,7 +10,8 @@ use super::{
 use crate::{
     accessors,
     constants::{MAX_ALLOWED_SERVERS, MAX_HF_ID_LEN, MAX_REVISION_LEN, WRAPPED_KEY_LEN},
-    mem,
+    idl::{AccountType, Enum, Layout, Seed, Ty},
+    layout_fields, mem,
 };
 
 /// Request status. Only `Open` and `Locked` are ever stored: the outcomes (Completed, Cancelled,
@@ -24,6 +25,13 @@ pub enum RequestStatus {
     Cancelled = 3,
     Expired = 4,
 }
+
+/// Interface description of [`RequestStatus`] (checked against it by `idl::tests`).
+pub const REQUEST_STATUS: Enum = Enum {
+    name: "requestStatus",
+    docs: "Request status. Completed, Cancelled and Expired are outcomes: the account closes.",
+    variants: &["open", "locked", "completed", "cancelled", "expired"],
+};
 
 /// Fixed header of a Request account; `allowed_count` [`AllowedServer`]s and then `prompt_len`
 /// bytes of prompt ciphertext follow it.
@@ -69,6 +77,7 @@ pub struct Request {
 
 const _: () = assert!(core::mem::size_of::<Request>() == Request::LEN);
 const _: () = assert!(core::mem::align_of::<Request>() == 1);
+const _: () = Request::TYPE.layout.check(core::mem::size_of::<Request>());
 
 /// One allow-list entry, 84 bytes: the server account, the key epoch the data key was wrapped
 /// for, and the wrapped data key. Its Borsh encoding in `create_request` is the same 84 bytes.
@@ -81,6 +90,7 @@ pub struct AllowedServer {
 
 const _: () = assert!(core::mem::size_of::<AllowedServer>() == AllowedServer::LEN);
 const _: () = assert!(core::mem::align_of::<AllowedServer>() == 1);
+const _: () = AllowedServer::LAYOUT.check(core::mem::size_of::<AllowedServer>());
 
 /// Mutable view of a whole Request account: header, allow-list and prompt region.
 pub struct RequestMut<'a> {
@@ -106,6 +116,66 @@ impl Request {
     pub const HEADER_LEN: usize = Self::LEN;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Request;
     pub const PREFIX: &'static [u8] = b"request";
+
+    /// Interface description (IDL, `docs/protocol.md`): see [`crate::idl`].
+    pub const TYPE: AccountType = AccountType {
+        discriminator: Self::DISCRIMINATOR as u8,
+        seeds: &[
+            Seed::Const(Self::PREFIX),
+            Seed::Var {
+                name: "client",
+                ty: Ty::Address,
+                docs: "",
+            },
+            Seed::Var {
+                name: "nonce",
+                ty: Ty::U64,
+                docs: "",
+            },
+        ],
+        layout: Layout {
+            name: "Request",
+            docs: "An inference request (PDA `[\"request\", client, nonce]`); it escrows the stake itself.",
+            size: Self::LEN,
+            fields: layout_fields![Request;
+                discriminator: Ty::Discriminator => "",
+                version: Ty::Version => "",
+                bump: Ty::U8 => "",
+                status: Ty::Enum("requestStatus") => "Only Open and Locked are stored: the outcomes close the account.",
+                client: Ty::Address => "Client wallet (memcmp filter).",
+                nonce: Ty::U64 => "",
+                model_len as model: Ty::ShortString(MAX_HF_ID_LEN) => "Hugging Face model id (memcmp filter: length byte + id).",
+                revision_len as revision: Ty::ShortString(MAX_REVISION_LEN) => "Pinned revision (empty = any).",
+                locked_by: Ty::Address => "Server account (zero while Open).",
+                locked_key: Ty::Bytes(32) => "Server's X25519 key at lock.",
+                locked_key_epoch: Ty::U32 => "",
+                fee_bps: Ty::U16 => "Config snapshot at create.",
+                fee_shard: Ty::U8 => "`nonce % 16`.",
+                has_response: Ty::Flag => "",
+                allowed_count: Ty::U8 => "",
+                sealed: Ty::Flag => "Prompt complete.",
+                stake: Ty::U64 => "",
+                created_slot: Ty::U64 => "",
+                open_until_slot: Ty::U64 => "",
+                response_timeout: Ty::U64 => "Slots.",
+                lock_slot: Ty::U64 => "",
+                deadline_slot: Ty::U64 => "lock_slot + response_timeout.",
+                locked_price_in: Ty::U64 => "",
+                locked_price_out: Ty::U64 => "",
+                max_price_in: Ty::U64 => "",
+                max_price_out: Ty::U64 => "",
+                min_completed: Ty::U64 => "",
+                min_success_bps: Ty::U16 => "",
+                min_avg_rating: Ty::U16 => "Rating × 100, 0 = none.",
+                max_response_bytes: Ty::U32 => "Config snapshot.",
+                prompt_len: Ty::U32 => "",
+                prompt_written: Ty::U32 => "",
+                client_key: Ty::Bytes(32) => "Client's per-request X25519 public key.",
+                response_bump: Ty::U8 => "Bump of the response PDA, set by the client at create; the first append_response signs with it.",
+                ..tail: Ty::RemainderBytes => "`allowed_count` AllowedServer entries (84 bytes each), then `prompt_len` bytes of prompt ciphertext.",
+            ],
+        },
+    };
 
     /// Account size for `allowed_count` entries and `prompt_len` prompt bytes. Callers bound both
     /// (`allowed_count ≤ MAX_ALLOWED_SERVERS`, `prompt_len ≤ u32::MAX`), so the result is below
@@ -405,6 +475,18 @@ impl Request {
 
 impl AllowedServer {
     pub const LEN: usize = 84;
+
+    /// Interface description (IDL, `docs/protocol.md`): see [`crate::idl`].
+    pub const LAYOUT: Layout = Layout {
+        name: "allowedServer",
+        docs: "A server allowed to lock a request, with the data key wrapped for it (84 bytes).",
+        size: Self::LEN,
+        fields: layout_fields![AllowedServer;
+            server: Ty::Address => "Server account address.",
+            key_epoch: Ty::U32 => "Server's key epoch the data key was wrapped for.",
+            wrapped_key: Ty::Bytes(WRAPPED_KEY_LEN) => "Data key (32 bytes) wrapped for the server, with its 16-byte Poly1305 tag.",
+        ],
+    };
 
     #[inline(always)]
     pub fn server(&self) -> &[u8; 32] {

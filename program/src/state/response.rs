@@ -9,7 +9,8 @@ use pinocchio::error::ProgramError;
 use super::{
     cast, cast_mut, check_header, invalid_account_data, write_header, AccountDiscriminator,
 };
-use crate::accessors;
+use crate::idl::{AccountType, Layout, Seed, Ty};
+use crate::{accessors, layout_fields};
 
 /// Fixed header of a Response account; `stream_len` bytes of frames follow it.
 #[repr(C)]
@@ -40,6 +41,9 @@ pub struct Response {
 
 const _: () = assert!(core::mem::size_of::<Response>() == Response::LEN);
 const _: () = assert!(core::mem::align_of::<Response>() == 1);
+const _: () = Response::TYPE
+    .layout
+    .check(core::mem::size_of::<Response>());
 
 /// Offset of `stream_len`, read before the header is cast.
 const STREAM_LEN_OFFSET: usize = 180;
@@ -53,6 +57,49 @@ impl Response {
     pub const HEADER_LEN: usize = Self::LEN;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Response;
     pub const PREFIX: &'static [u8] = b"response";
+
+    /// Interface description (IDL, `docs/protocol.md`): see [`crate::idl`].
+    pub const TYPE: AccountType = AccountType {
+        discriminator: Self::DISCRIMINATOR as u8,
+        seeds: &[
+            Seed::Const(Self::PREFIX),
+            Seed::Var {
+                name: "request",
+                ty: Ty::Address,
+                docs: "",
+            },
+        ],
+        layout: Layout {
+            name: "Response",
+            docs: "The encrypted answer stream (PDA `[\"response\", request]`).",
+            size: Self::LEN,
+            fields: layout_fields![Response;
+                discriminator: Ty::Discriminator => "",
+                version: Ty::Version => "",
+                bump: Ty::U8 => "",
+                is_final: Ty::Flag => "",
+                request: Ty::Address => "",
+                client: Ty::Address => "Client wallet (memcmp filter: history).",
+                server: Ty::Address => "",
+                operator: Ty::Address => "Receives this account's rent back.",
+                server_key: Ty::Bytes(32) => "Locking server's X25519 key (the client decrypts from its wallet and this account).",
+                nonce: Ty::U64 => "Request nonce.",
+                completed: Ty::Flag => "",
+                rated: Ty::Flag => "",
+                reserved: Ty::Bytes(2) => "",
+                chunk_count: Ty::U32 => "",
+                stream_len: Ty::U32 => "",
+                plaintext_bytes: Ty::U32 => "Σ(chunk len − 16).",
+                tokens_in: Ty::U32 => "At completion.",
+                tokens_out: Ty::U32 => "At completion.",
+                first_chunk_slot: Ty::U64 => "",
+                last_slot: Ty::U64 => "",
+                completed_slot: Ty::U64 => "",
+                cost: Ty::U64 => "Lamports charged.",
+                ..stream: Ty::RemainderBytes => "Frames `u16 len ‖ ciphertext`.",
+            ],
+        },
+    };
 
     /// Account size for `stream_len` bytes of frames. Callers pass a u32 `stream_len`, so on a
     /// 64-bit `usize` this never wraps.

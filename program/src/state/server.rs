@@ -8,8 +8,9 @@ use super::{
 use crate::{
     accessors,
     constants::{MAX_ENDPOINT_LEN, MAX_HF_ID_LEN, MAX_MODELS, MAX_QUANT_LEN, MAX_REVISION_LEN},
+    idl::{AccountType, Layout, Seed, Ty},
     instructions::model_input::ModelInput,
-    mem,
+    layout_fields, mem,
 };
 
 /// Fixed header of a Server account; `model_count` [`ModelEntry`]s follow it.
@@ -40,6 +41,7 @@ pub struct Server {
 
 const _: () = assert!(core::mem::size_of::<Server>() == Server::LEN);
 const _: () = assert!(core::mem::align_of::<Server>() == 1);
+const _: () = Server::TYPE.layout.check(core::mem::size_of::<Server>());
 
 /// One offered model, 175 bytes. Unused bytes are zero.
 #[repr(C)]
@@ -57,12 +59,55 @@ pub struct ModelEntry {
 
 const _: () = assert!(core::mem::size_of::<ModelEntry>() == ModelEntry::LEN);
 const _: () = assert!(core::mem::align_of::<ModelEntry>() == 1);
+const _: () = ModelEntry::LAYOUT.check(core::mem::size_of::<ModelEntry>());
 
 impl Server {
     /// Header length (the account with zero models).
     pub const LEN: usize = 284;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Server;
     pub const PREFIX: &'static [u8] = b"server";
+
+    /// Interface description (IDL, `docs/protocol.md`): see [`crate::idl`].
+    pub const TYPE: AccountType = AccountType {
+        discriminator: Self::DISCRIMINATOR as u8,
+        seeds: &[
+            Seed::Const(Self::PREFIX),
+            Seed::Var {
+                name: "operator",
+                ty: Ty::Address,
+                docs: "",
+            },
+        ],
+        layout: Layout {
+            name: "Server",
+            docs: "A provider (PDA `[\"server\", operator]`): key, endpoint, reputation counters and models.",
+            size: Self::LEN,
+            fields: layout_fields![Server;
+                discriminator: Ty::Discriminator => "",
+                version: Ty::Version => "",
+                bump: Ty::U8 => "",
+                active: Ty::Flag => "",
+                operator: Ty::Address => "Operator wallet (memcmp filter).",
+                x25519_key: Ty::Bytes(32) => "X25519 public key prompts are encrypted for.",
+                key_epoch: Ty::U32 => "Starts at 0, +1 on every key change.",
+                model_count: Ty::U8 => "",
+                endpoint_len: Ty::U8 => "",
+                active_locks: Ty::U16 => "",
+                completed: Ty::U64 => "",
+                expired: Ty::U64 => "Locked, then missed the deadline.",
+                tokens_out: Ty::U64 => "",
+                lamports_earned: Ty::U64 => "After the protocol fee.",
+                sum_first_chunk_slots: Ty::U64 => "Σ(first chunk slot − lock slot) over completed requests.",
+                sum_complete_slots: Ty::U64 => "Σ(complete slot − lock slot) over completed requests.",
+                rating_sum: Ty::U64 => "",
+                rating_count: Ty::U64 => "",
+                registered_slot: Ty::U64 => "",
+                last_active_slot: Ty::U64 => "",
+                endpoint: Ty::PaddedString(MAX_ENDPOINT_LEN) => "Optional URL (the first `endpoint_len` bytes, zero padded).",
+                ..models: Ty::RemainderArray("modelEntry") => "`model_count` entries of 175 bytes.",
+            ],
+        },
+    };
 
     /// Account size for `model_count ≤ MAX_MODELS` models (callers check the bound first; the
     /// wrapping multiply keeps the BPF backend away from 128-bit overflow checks).
@@ -254,6 +299,21 @@ impl Server {
 
 impl ModelEntry {
     pub const LEN: usize = 175;
+
+    /// Interface description (IDL, `docs/protocol.md`): see [`crate::idl`].
+    pub const LAYOUT: Layout = Layout {
+        name: "modelEntry",
+        docs: "A model a server offers (175 bytes on chain).",
+        size: Self::LEN,
+        fields: layout_fields![ModelEntry;
+            hf_id_len as hf_id: Ty::ShortString(MAX_HF_ID_LEN) => "Hugging Face model id `org/name`.",
+            revision_len as revision: Ty::ShortString(MAX_REVISION_LEN) => "Git sha, branch or tag; empty = any.",
+            quant_len as quant: Ty::ShortString(MAX_QUANT_LEN) => "Quantization tag, e.g. `Q4_K_M`.",
+            price_in: Ty::U64 => "Lamports per 1,000,000 prompt tokens.",
+            price_out: Ty::U64 => "Lamports per 1,000,000 output tokens.",
+            max_context: Ty::U32 => "Context window in tokens.",
+        ],
+    };
 
     #[inline(always)]
     pub fn hf_id(&self) -> &[u8] {

@@ -1,11 +1,16 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
+use crate::idl::InstructionAccount;
+
 use crate::lifecycle::client_request_accounts;
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | client | s | `request.client` |
-/// | 1 | request | w | Request PDA |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::readonly("client", "`request.client`.").signer(),
+    InstructionAccount::writable("request", "The client's Open, unsealed Request."),
+];
+
 pub struct AppendPromptAccounts<'a> {
     pub client: &'a AccountView,
     pub request: &'a mut AccountView,

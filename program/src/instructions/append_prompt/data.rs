@@ -1,5 +1,7 @@
 use pinocchio::error::ProgramError;
 
+use crate::idl::{Arg, Ty};
+
 use crate::borsh::Reader;
 
 /// `offset u32, data bytes`.
@@ -9,6 +11,10 @@ pub struct AppendPromptData<'a> {
     pub offset: u32,
     pub data: &'a [u8],
 }
+
+/// The Borsh fields after the discriminator, in order (`crate::idl`: the IDL and the generated
+/// client come from this list; the tests below encode their input from it).
+pub const ARGS: &[Arg] = &[Arg::new("offset", Ty::U32), Arg::new("data", Ty::VarBytes)];
 
 impl<'a> TryFrom<&'a [u8]> for AppendPromptData<'a> {
     type Error = ProgramError;
@@ -29,10 +35,15 @@ impl<'a> TryFrom<&'a [u8]> for AppendPromptData<'a> {
 mod tests {
     use super::*;
     use crate::errors::ChainferenceError;
+    use crate::idl::tests::{encode_args, V};
 
     #[test]
     fn parses_and_rejects_trailing() {
-        let bytes = [5, 0, 0, 0, 2, 0, 0, 0, 0xAA, 0xBB];
+        let bytes = encode_args(
+            ARGS,
+            &[("offset", V::U32(5)), ("data", V::Var(&[0xAA, 0xBB]))],
+        );
+        assert_eq!(bytes, [5, 0, 0, 0, 2, 0, 0, 0, 0xAA, 0xBB]);
         let d = AppendPromptData::try_from(&bytes[..]).unwrap();
         assert_eq!(d.offset, 5);
         assert_eq!(d.data, &[0xAA, 0xBB]);

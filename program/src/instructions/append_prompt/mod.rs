@@ -5,6 +5,6 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::AppendPromptAccounts;
-pub use data::AppendPromptData;
+pub use accounts::{AppendPromptAccounts, ACCOUNTS};
+pub use data::{AppendPromptData, ARGS};
 pub use processor::process;

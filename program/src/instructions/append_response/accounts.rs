@@ -3,18 +3,26 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_system_program, check_writable, eq32},
     errors::ChainferenceError,
+    idl::{InstructionAccount, SeedValue},
     lifecycle::check_lock_holder,
     state::{Request, Response, Server},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | operator | w, s | `server.operator`; pays the response rent |
-/// | 1 | server | | Server PDA that locked the request |
-/// | 2 | request | w | Request PDA, Locked by `server` |
-/// | 3 | response | w | PDA `["response", request, [request.response_bump]]`: uninitialized on the first chunk (`has_response == 0`, pre-funded is fine), else the request's Response |
-/// | 4 | system_program | | |
-///
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable("operator", "`server.operator`; pays the response rent.").signer(),
+    InstructionAccount::readonly("server", "The Server that locked the request.")
+        .pda(&Server::TYPE, &[("operator", SeedValue::Account("operator"))]),
+    InstructionAccount::writable("request", "The Request, Locked by `server`."),
+    InstructionAccount::writable(
+        "response",
+        "PDA `[\"response\", request, [request.response_bump]]`: uninitialized on the first chunk (pre-funded is fine), else the request's Response.",
+    )
+    .pda(&Response::TYPE, &[("request", SeedValue::Account("request"))]),
+    InstructionAccount::system_program(),
+];
+
 /// Server, request and response carry different discriminators (and an uninitialized response is
 /// not program-owned), so they are distinct accounts; the response cannot be the operator either
 /// (it never signs).

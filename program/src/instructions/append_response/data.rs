@@ -1,5 +1,7 @@
 use pinocchio::error::ProgramError;
 
+use crate::idl::{Arg, Ty};
+
 use crate::borsh::Reader;
 
 /// `chunk_index u32, is_final u8, reserve_bytes u32, ciphertext bytes`. No bump: the first chunk
@@ -18,6 +20,15 @@ pub struct AppendResponseData<'a> {
     /// One encrypted chunk (ciphertext ‖ 16-byte tag).
     pub ciphertext: &'a [u8],
 }
+
+/// The Borsh fields after the discriminator, in order (`crate::idl`: the IDL and the generated
+/// client come from this list; the tests below encode their input from it).
+pub const ARGS: &[Arg] = &[
+    Arg::new("chunk_index", Ty::U32),
+    Arg::new("is_final", Ty::Flag),
+    Arg::new("reserve_bytes", Ty::U32),
+    Arg::new("ciphertext", Ty::VarBytes),
+];
 
 impl<'a> TryFrom<&'a [u8]> for AppendResponseData<'a> {
     type Error = ProgramError;
@@ -40,10 +51,19 @@ impl<'a> TryFrom<&'a [u8]> for AppendResponseData<'a> {
 mod tests {
     use super::*;
     use crate::errors::ChainferenceError;
+    use crate::idl::tests::{encode_args, V};
 
     #[test]
     fn parses_and_rejects_bad_input() {
-        let bytes = [3, 0, 0, 0, 1, 0, 4, 0, 0, 2, 0, 0, 0, 0xAA, 0xBB];
+        let bytes = encode_args(
+            ARGS,
+            &[
+                ("chunk_index", V::U32(3)),
+                ("is_final", V::Flag(true)),
+                ("reserve_bytes", V::U32(1024)),
+                ("ciphertext", V::Var(&[0xAA, 0xBB])),
+            ],
+        );
         let d = AppendResponseData::try_from(&bytes[..]).unwrap();
         assert_eq!(d.chunk_index, 3);
         assert!(d.is_final);
@@ -54,7 +74,7 @@ mod tests {
         long.push(0);
         assert_eq!(AppendResponseData::try_from(long.as_slice()), invalid);
         assert_eq!(AppendResponseData::try_from(&bytes[..14]), invalid);
-        let mut flag = bytes;
+        let mut flag = bytes.clone();
         flag[4] = 2;
         assert_eq!(AppendResponseData::try_from(&flag[..]), invalid);
     }

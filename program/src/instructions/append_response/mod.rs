@@ -6,6 +6,6 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::AppendResponseAccounts;
-pub use data::AppendResponseData;
+pub use accounts::{AppendResponseAccounts, ACCOUNTS};
+pub use data::{AppendResponseData, ARGS};
 pub use processor::process;

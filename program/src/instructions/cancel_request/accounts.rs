@@ -1,11 +1,20 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
+use crate::idl::InstructionAccount;
+
 use crate::lifecycle::client_request_accounts;
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | client | w, s | `request.client`; receives every lamport of the request |
-/// | 1 | request | w | Request PDA, Open |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable(
+        "client",
+        "`request.client`; receives every lamport of the request.",
+    )
+    .signer(),
+    InstructionAccount::writable("request", "The client's Open Request; closes."),
+];
+
 pub struct CancelRequestAccounts<'a> {
     pub client: &'a mut AccountView,
     pub request: &'a mut AccountView,

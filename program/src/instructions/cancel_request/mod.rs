@@ -4,5 +4,5 @@
 mod accounts;
 mod processor;
 
-pub use accounts::CancelRequestAccounts;
+pub use accounts::{CancelRequestAccounts, ACCOUNTS};
 pub use processor::process;

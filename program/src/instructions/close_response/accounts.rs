@@ -3,15 +3,23 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_writable, eq32},
     errors::ChainferenceError,
+    idl::InstructionAccount,
     state::{Config, Response},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | caller | s | the client (any time), or anyone after the grace period |
-/// | 1 | response | w | a completed Response; closes |
-/// | 2 | operator | w | `response.operator`; receives every lamport |
-/// | 3 | config | | Config PDA (`close_grace_slots`) |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::readonly(
+        "caller",
+        "The client (any time), or anyone after the grace period.",
+    )
+    .signer(),
+    InstructionAccount::writable("response", "A completed Response; closes."),
+    InstructionAccount::writable("operator", "`response.operator`; receives every lamport."),
+    InstructionAccount::readonly("config", "`close_grace_slots`.").pda(&Config::TYPE, &[]),
+];
+
 pub struct CloseResponseAccounts<'a> {
     pub caller: &'a AccountView,
     pub response: &'a mut AccountView,

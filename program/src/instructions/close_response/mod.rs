@@ -5,5 +5,5 @@
 mod accounts;
 mod processor;
 
-pub use accounts::CloseResponseAccounts;
+pub use accounts::{CloseResponseAccounts, ACCOUNTS};
 pub use processor::process;

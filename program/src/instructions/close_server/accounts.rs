@@ -3,13 +3,20 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_writable, eq32},
     errors::ChainferenceError,
+    idl::{InstructionAccount, SeedValue},
     state::Server,
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | operator | w, s | `server.operator`; receives every lamport |
-/// | 1 | server | w | Server with `active_locks == 0` |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable("operator", "`server.operator`; receives every lamport.").signer(),
+    InstructionAccount::writable("server", "A Server with `active_locks == 0`.").pda(
+        &Server::TYPE,
+        &[("operator", SeedValue::Account("operator"))],
+    ),
+];
+
 pub struct CloseServerAccounts<'a> {
     pub operator: &'a mut AccountView,
     pub server: &'a mut AccountView,

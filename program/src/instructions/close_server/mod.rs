@@ -4,5 +4,5 @@
 mod accounts;
 mod processor;
 
-pub use accounts::CloseServerAccounts;
+pub use accounts::{CloseServerAccounts, ACCOUNTS};
 pub use processor::process;

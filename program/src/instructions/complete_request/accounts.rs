@@ -3,19 +3,37 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_writable, eq32},
     errors::ChainferenceError,
+    idl::{InstructionAccount, SeedValue},
     lifecycle::check_lock_holder,
     state::{FeeVault, Request, Response, Server},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | operator | w, s | `server.operator`; receives `cost − fee` |
-/// | 1 | server | w | Server PDA that locked the request (counters) |
-/// | 2 | request | w | Request PDA, Locked by `server`; closes to the client |
-/// | 3 | response | w | the request's Response (`request.has_response`), final |
-/// | 4 | client | w | `request.client`; receives `stake − cost` + the request rent |
-/// | 5 | fee_vault | w | FeeVault of shard `request.fee_shard`; receives the fee |
-///
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable("operator", "`server.operator`; receives `cost − fee`.").signer(),
+    InstructionAccount::writable("server", "The Server that locked the request (counters).").pda(
+        &Server::TYPE,
+        &[("operator", SeedValue::Account("operator"))],
+    ),
+    InstructionAccount::writable(
+        "request",
+        "The Request, Locked by `server`; closes to the client.",
+    ),
+    InstructionAccount::writable("response", "The request's final Response.").pda(
+        &Response::TYPE,
+        &[("request", SeedValue::Account("request"))],
+    ),
+    InstructionAccount::writable(
+        "client",
+        "`request.client`; receives `stake − cost` and the request's rent.",
+    ),
+    InstructionAccount::writable(
+        "fee_vault",
+        "Fee vault shard `request.fee_shard`; receives the fee.",
+    ),
+];
+
 /// Server, request, response and fee vault carry different discriminators, so they are distinct
 /// accounts. Operator and client are wallets and may be the same account (a server answering its
 /// own operator): every lamport move re-reads the balance, so that stays exact.

@@ -1,5 +1,7 @@
 use pinocchio::error::ProgramError;
 
+use crate::idl::{Arg, Ty};
+
 use crate::borsh::Reader;
 
 /// `tokens_in u32, tokens_out u32` (8 bytes).
@@ -14,6 +16,13 @@ pub struct CompleteRequestData {
 impl CompleteRequestData {
     pub const LEN: usize = 8;
 }
+
+/// The Borsh fields after the discriminator, in order (`crate::idl`: the IDL and the generated
+/// client come from this list; the tests below encode their input from it).
+pub const ARGS: &[Arg] = &[
+    Arg::new("tokens_in", Ty::U32),
+    Arg::new("tokens_out", Ty::U32),
+];
 
 impl TryFrom<&[u8]> for CompleteRequestData {
     type Error = ProgramError;
@@ -34,10 +43,15 @@ impl TryFrom<&[u8]> for CompleteRequestData {
 mod tests {
     use super::*;
     use crate::errors::ChainferenceError;
+    use crate::idl::tests::{encode_args, V};
 
     #[test]
     fn parses_exactly_eight_bytes() {
-        let bytes = [1, 0, 0, 0, 2, 1, 0, 0];
+        let bytes = encode_args(
+            ARGS,
+            &[("tokens_in", V::U32(1)), ("tokens_out", V::U32(258))],
+        );
+        assert_eq!(bytes.len(), CompleteRequestData::LEN);
         assert_eq!(
             CompleteRequestData::try_from(&bytes[..]),
             Ok(CompleteRequestData {

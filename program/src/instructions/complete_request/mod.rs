@@ -6,6 +6,6 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::CompleteRequestAccounts;
-pub use data::CompleteRequestData;
+pub use accounts::{CompleteRequestAccounts, ACCOUNTS};
+pub use data::{CompleteRequestData, ARGS};
 pub use processor::process;

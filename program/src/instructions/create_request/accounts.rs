@@ -1,17 +1,33 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
+use crate::state::Request;
+
 use crate::{
     checks::{check_owner, check_signer, check_system_program, check_writable},
     errors::ChainferenceError,
+    idl::{InstructionAccount, SeedValue},
     state::Config,
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | client | w, s | pays rent + stake, becomes `request.client` |
-/// | 1 | request | w | PDA `["request", client, nonce]`, not initialized (pre-funded is fine) |
-/// | 2 | config | | Config PDA |
-/// | 3 | system_program | | |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable("client", "Pays rent + stake, becomes `request.client`.").signer(),
+    InstructionAccount::writable(
+        "request",
+        "PDA `[\"request\", client, nonce]`, not initialized (pre-funded is fine).",
+    )
+    .pda(
+        &Request::TYPE,
+        &[
+            ("client", SeedValue::Account("client")),
+            ("nonce", SeedValue::Arg("nonce")),
+        ],
+    ),
+    InstructionAccount::readonly("config", "").pda(&Config::TYPE, &[]),
+    InstructionAccount::system_program(),
+];
+
 pub struct CreateRequestAccounts<'a> {
     pub client: &'a mut AccountView,
     pub request: &'a mut AccountView,

@@ -1,7 +1,11 @@
 use pinocchio::error::ProgramError;
 
 use crate::{
-    borsh::Reader, constants::MAX_ALLOWED_SERVERS, errors::ChainferenceError, state::AllowedServer,
+    borsh::Reader,
+    constants::MAX_ALLOWED_SERVERS,
+    errors::ChainferenceError,
+    idl::{Arg, Ty},
+    state::AllowedServer,
 };
 
 /// `nonce u64, bump u8, response_bump u8, model string, revision string, stake u64,
@@ -33,6 +37,27 @@ pub struct CreateRequestData<'a> {
     /// The first prompt bytes (`≤ prompt_len`; the rest comes with `append_prompt`).
     pub prompt: &'a [u8],
 }
+
+/// The Borsh fields after the discriminator, in order (`crate::idl`: the IDL and the generated
+/// client come from this list; the tests below encode their input from it).
+pub const ARGS: &[Arg] = &[
+    Arg::new("nonce", Ty::U64),
+    Arg::new("bump", Ty::U8).bump_of("request"),
+    Arg::new("response_bump", Ty::U8),
+    Arg::new("model", Ty::String),
+    Arg::new("revision", Ty::String),
+    Arg::new("stake", Ty::U64),
+    Arg::new("response_timeout", Ty::U64).docs("0 = the config's default."),
+    Arg::new("max_price_in", Ty::U64),
+    Arg::new("max_price_out", Ty::U64),
+    Arg::new("min_completed", Ty::U64),
+    Arg::new("min_success_bps", Ty::U16),
+    Arg::new("min_avg_rating", Ty::U16),
+    Arg::new("client_key", Ty::Bytes(32)),
+    Arg::new("allowed", Ty::Vec("allowedServer")),
+    Arg::new("prompt_len", Ty::U32),
+    Arg::new("prompt", Ty::VarBytes),
+];
 
 impl<'a> TryFrom<&'a [u8]> for CreateRequestData<'a> {
     type Error = ProgramError;
@@ -88,31 +113,34 @@ impl<'a> TryFrom<&'a [u8]> for CreateRequestData<'a> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::idl::tests::{encode_args, V};
     use std::vec::Vec;
 
     pub(crate) fn encode(allowed: &[[u8; 84]], prompt_len: u32, prompt: &[u8]) -> Vec<u8> {
-        let mut v = Vec::new();
-        v.extend_from_slice(&42u64.to_le_bytes());
-        v.push(254);
-        v.push(253);
-        v.extend_from_slice(&8u32.to_le_bytes());
-        v.extend_from_slice(b"org/name");
-        v.extend_from_slice(&4u32.to_le_bytes());
-        v.extend_from_slice(b"main");
-        for x in [1_000_000u64, 0, 500, 600, 3] {
-            v.extend_from_slice(&x.to_le_bytes());
-        }
-        v.extend_from_slice(&9_000u16.to_le_bytes());
-        v.extend_from_slice(&450u16.to_le_bytes());
-        v.extend_from_slice(&[7u8; 32]);
-        v.extend_from_slice(&(allowed.len() as u32).to_le_bytes());
-        for a in allowed {
-            v.extend_from_slice(a);
-        }
-        v.extend_from_slice(&prompt_len.to_le_bytes());
-        v.extend_from_slice(&(prompt.len() as u32).to_le_bytes());
-        v.extend_from_slice(prompt);
-        v
+        encode_args(
+            ARGS,
+            &[
+                ("nonce", V::U64(42)),
+                ("bump", V::U8(254)),
+                ("response_bump", V::U8(253)),
+                ("model", V::Var(b"org/name")),
+                ("revision", V::Var(b"main")),
+                ("stake", V::U64(1_000_000)),
+                ("response_timeout", V::U64(0)),
+                ("max_price_in", V::U64(500)),
+                ("max_price_out", V::U64(600)),
+                ("min_completed", V::U64(3)),
+                ("min_success_bps", V::U16(9_000)),
+                ("min_avg_rating", V::U16(450)),
+                ("client_key", V::Fixed(&[7u8; 32])),
+                (
+                    "allowed",
+                    V::Items(allowed.iter().map(|a| a.to_vec()).collect()),
+                ),
+                ("prompt_len", V::U32(prompt_len)),
+                ("prompt", V::Var(prompt)),
+            ],
+        )
     }
 
     #[test]

@@ -5,6 +5,6 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::CreateRequestAccounts;
-pub use data::CreateRequestData;
+pub use accounts::{CreateRequestAccounts, ACCOUNTS};
+pub use data::{CreateRequestData, ARGS};
 pub use processor::process;

@@ -3,17 +3,38 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_writable, eq32, is_absent},
     errors::ChainferenceError,
+    idl::InstructionAccount,
     state::{Request, Response, Server},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | request | w | Request PDA, Open or Locked; closes to the client |
-/// | 1 | client | w | `request.client`; receives every lamport of the request |
-/// | 2 | server | w, optional | Locked: the Server at `request.locked_by` |
-/// | 3 | response | w, optional | Locked with `has_response`: the request's Response |
-/// | 4 | operator | w, optional | with a response: `response.operator`; receives its lamports |
-///
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable(
+        "request",
+        "An Open or Locked Request; closes to the client.",
+    ),
+    InstructionAccount::writable(
+        "client",
+        "`request.client`; receives every lamport of the request.",
+    ),
+    InstructionAccount::writable(
+        "server",
+        "Locked requests only: the Server at `request.locked_by`.",
+    )
+    .optional(),
+    InstructionAccount::writable(
+        "response",
+        "Locked requests with a partial response only: the request's Response.",
+    )
+    .optional(),
+    InstructionAccount::writable(
+        "operator",
+        "With a response only: `response.operator`, which receives its rent.",
+    )
+    .optional(),
+];
+
 /// Optional accounts are passed as the program id when absent. The ones the request's state does
 /// not need are ignored; the ones it needs are `MissingAccount` when absent. Request, server and
 /// response carry different discriminators, so they are distinct accounts; client and operator are

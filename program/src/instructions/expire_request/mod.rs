@@ -5,5 +5,5 @@
 mod accounts;
 mod processor;
 
-pub use accounts::ExpireRequestAccounts;
+pub use accounts::{ExpireRequestAccounts, ACCOUNTS};
 pub use processor::process;

@@ -4,15 +4,28 @@ use crate::{
     checks::{check_address, check_signer, check_system_program, check_writable, find_pda},
     constants::FEE_VAULT_SHARDS,
     errors::ChainferenceError,
+    idl::{InstructionAccount, RemainingAccounts},
     state::{Config, FeeVault},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | admin | w, s | pays rent, becomes `config.admin` |
-/// | 1 | config | w | PDA `["config"]`, not initialized |
-/// | 2 | system_program | | |
-/// | 3..=18 | fee_vaults | w | PDAs `["fee_vault", [shard]]`, shards 0..16 in order |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable("admin", "Pays rent, becomes `config.admin`.").signer(),
+    InstructionAccount::writable("config", "PDA `[\"config\"]`, not initialized.")
+        .pda(&Config::TYPE, &[]),
+    InstructionAccount::system_program(),
+];
+
+/// Then every fee vault, in shard order.
+pub const FEE_VAULTS: RemainingAccounts = RemainingAccounts {
+    name: "fee_vaults",
+    min: FEE_VAULT_SHARDS,
+    max: FEE_VAULT_SHARDS,
+    writable: true,
+    docs: "Fee vault PDAs `[\"fee_vault\", [shard]]`, in shard order.",
+};
+
 pub struct InitializeConfigAccounts<'a> {
     pub admin: &'a mut AccountView,
     pub config: &'a mut AccountView,

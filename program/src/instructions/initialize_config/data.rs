@@ -1,6 +1,12 @@
 use pinocchio::error::ProgramError;
 
-use crate::{borsh::Reader, constants::MAX_FEE_BPS, errors::ChainferenceError, state::Config};
+use crate::{
+    borsh::Reader,
+    constants::MAX_FEE_BPS,
+    errors::ChainferenceError,
+    idl::{Arg, Ty},
+    state::Config,
+};
 
 /// The seven limits shared by `initialize_config` and `update_config`, in wire order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +23,17 @@ pub struct ConfigLimits {
 impl ConfigLimits {
     /// Wire size: 2 × u32 + 5 × u64.
     pub const LEN: usize = 48;
+
+    /// The seven limits in wire order (`crate::idl`).
+    pub const ARGS: [Arg; 7] = [
+        Arg::new("max_prompt_bytes", Ty::U32),
+        Arg::new("max_response_bytes", Ty::U32),
+        Arg::new("default_response_timeout", Ty::U64),
+        Arg::new("max_response_timeout", Ty::U64),
+        Arg::new("open_request_slots", Ty::U64),
+        Arg::new("close_grace_slots", Ty::U64),
+        Arg::new("min_stake", Ty::U64),
+    ];
 
     /// Reads the limits and checks their sanity: byte limits, timeouts and the open-request
     /// lifetime are non-zero, `default_response_timeout ≤ max_response_timeout`
@@ -77,6 +94,20 @@ impl InitializeConfigData<'_> {
     pub const LEN: usize = 32 + 2 + ConfigLimits::LEN;
 }
 
+/// The Borsh fields after the discriminator, in order (`crate::idl`: the IDL and the generated
+/// client come from this list; the tests below encode their input from it).
+pub const ARGS: &[Arg] = &[
+    Arg::new("treasury", Ty::Address),
+    Arg::new("fee_bps", Ty::U16),
+    ConfigLimits::ARGS[0],
+    ConfigLimits::ARGS[1],
+    ConfigLimits::ARGS[2],
+    ConfigLimits::ARGS[3],
+    ConfigLimits::ARGS[4],
+    ConfigLimits::ARGS[5],
+    ConfigLimits::ARGS[6],
+];
+
 impl<'a> TryFrom<&'a [u8]> for InitializeConfigData<'a> {
     type Error = ProgramError;
 
@@ -93,19 +124,31 @@ impl<'a> TryFrom<&'a [u8]> for InitializeConfigData<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::idl::tests::{encode_args, V};
     use std::vec::Vec;
 
+    /// The seven limits as named values (`max_prompt_bytes` and `max_response_bytes` are u32).
+    pub(crate) fn limit_values(limits: [u64; 7]) -> [(&'static str, V<'static>); 7] {
+        [
+            ("max_prompt_bytes", V::U32(limits[0] as u32)),
+            ("max_response_bytes", V::U32(limits[1] as u32)),
+            ("default_response_timeout", V::U64(limits[2])),
+            ("max_response_timeout", V::U64(limits[3])),
+            ("open_request_slots", V::U64(limits[4])),
+            ("close_grace_slots", V::U64(limits[5])),
+            ("min_stake", V::U64(limits[6])),
+        ]
+    }
+
     pub(crate) fn encode(fee_bps: u16, limits: [u64; 7]) -> Vec<u8> {
-        let mut v = Vec::from([9u8; 32]);
-        v.extend_from_slice(&fee_bps.to_le_bytes());
-        v.extend_from_slice(&(limits[0] as u32).to_le_bytes());
-        v.extend_from_slice(&(limits[1] as u32).to_le_bytes());
-        for l in &limits[2..] {
-            v.extend_from_slice(&l.to_le_bytes());
-        }
-        v
+        let mut values = std::vec![
+            ("treasury", V::Fixed(&[9u8; 32])),
+            ("fee_bps", V::U16(fee_bps)),
+        ];
+        values.extend(limit_values(limits));
+        encode_args(ARGS, &values)
     }
 
     const OK: [u64; 7] = [4096, 65536, 750, 3000, 1500, 9000, 1000];

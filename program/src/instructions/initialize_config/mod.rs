@@ -4,6 +4,8 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::InitializeConfigAccounts;
-pub use data::{validate_fee_bps, ConfigLimits, InitializeConfigData};
+pub use accounts::{InitializeConfigAccounts, ACCOUNTS, FEE_VAULTS};
+#[cfg(test)]
+pub(crate) use data::tests as data_tests;
+pub use data::{validate_fee_bps, ConfigLimits, InitializeConfigData, ARGS};
 pub use processor::process;

@@ -3,16 +3,26 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_writable, eq32},
     errors::ChainferenceError,
+    idl::{InstructionAccount, SeedValue},
     state::{Config, Request, Server},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | operator | s | `server.operator` |
-/// | 1 | server | w | Server PDA (its `active_locks` grows) |
-/// | 2 | request | w | Request PDA, Open and sealed |
-/// | 3 | config | | Config PDA (pause flag) |
-///
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::readonly("operator", "`server.operator`.").signer(),
+    InstructionAccount::writable(
+        "server",
+        "The operator's Server (its `active_locks` grows).",
+    )
+    .pda(
+        &Server::TYPE,
+        &[("operator", SeedValue::Account("operator"))],
+    ),
+    InstructionAccount::writable("request", "An Open, sealed Request."),
+    InstructionAccount::readonly("config", "Pause flag.").pda(&Config::TYPE, &[]),
+];
+
 /// Server, request and config carry different discriminators, so they are distinct accounts.
 pub struct LockRequestAccounts<'a> {
     pub operator: &'a AccountView,

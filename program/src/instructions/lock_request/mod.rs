@@ -4,5 +4,5 @@
 mod accounts;
 mod processor;
 
-pub use accounts::LockRequestAccounts;
+pub use accounts::{LockRequestAccounts, ACCOUNTS};
 pub use processor::process;

@@ -3,15 +3,18 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_writable, eq32},
     errors::ChainferenceError,
+    idl::InstructionAccount,
     state::{Response, Server},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | client | s | `response.client` |
-/// | 1 | response | w | a completed, unrated Response |
-/// | 2 | server | w | the Server at `response.server` |
-///
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::readonly("client", "`response.client`.").signer(),
+    InstructionAccount::writable("response", "A completed, unrated Response."),
+    InstructionAccount::writable("server", "The Server at `response.server`."),
+];
+
 /// Response and server carry different discriminators, so they are distinct accounts.
 pub struct RateServerAccounts<'a> {
     pub client: &'a AccountView,

@@ -1,5 +1,7 @@
 use pinocchio::error::ProgramError;
 
+use crate::idl::{Arg, Ty};
+
 use crate::borsh::Reader;
 
 /// `rating u8` (1 byte; the 1..=5 range is a rule checked by the processor).
@@ -11,6 +13,10 @@ pub struct RateServerData {
 impl RateServerData {
     pub const LEN: usize = 1;
 }
+
+/// The Borsh fields after the discriminator, in order (`crate::idl`: the IDL and the generated
+/// client come from this list; the tests below encode their input from it).
+pub const ARGS: &[Arg] = &[Arg::new("rating", Ty::U8)];
 
 impl TryFrom<&[u8]> for RateServerData {
     type Error = ProgramError;
@@ -30,11 +36,14 @@ impl TryFrom<&[u8]> for RateServerData {
 mod tests {
     use super::*;
     use crate::errors::ChainferenceError;
+    use crate::idl::tests::{encode_args, V};
 
     #[test]
     fn parses_one_byte() {
+        let bytes = encode_args(ARGS, &[("rating", V::U8(4))]);
+        assert_eq!(bytes.len(), RateServerData::LEN);
         assert_eq!(
-            RateServerData::try_from(&[4u8][..]),
+            RateServerData::try_from(&bytes[..]),
             Ok(RateServerData { rating: 4 })
         );
         let invalid = Err(ChainferenceError::InvalidInstructionData.into());

@@ -5,6 +5,6 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::RateServerAccounts;
-pub use data::RateServerData;
+pub use accounts::{RateServerAccounts, ACCOUNTS};
+pub use data::{RateServerData, ARGS};
 pub use processor::process;

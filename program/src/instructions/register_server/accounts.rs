@@ -1,15 +1,28 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
+use crate::state::Server;
+
 use crate::{
     checks::{check_signer, check_system_program, check_writable},
     errors::ChainferenceError,
+    idl::{InstructionAccount, SeedValue},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | operator | w, s | pays rent, becomes `server.operator` |
-/// | 1 | server | w | PDA `["server", operator, [bump]]`, not initialized (pre-funded is fine) |
-/// | 2 | system_program | | |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable("operator", "Pays rent, becomes `server.operator`.").signer(),
+    InstructionAccount::writable(
+        "server",
+        "PDA `[\"server\", operator, [bump]]`, not initialized (pre-funded is fine).",
+    )
+    .pda(
+        &Server::TYPE,
+        &[("operator", SeedValue::Account("operator"))],
+    ),
+    InstructionAccount::system_program(),
+];
+
 pub struct RegisterServerAccounts<'a> {
     pub operator: &'a mut AccountView,
     pub server: &'a mut AccountView,

@@ -1,7 +1,10 @@
 use pinocchio::error::ProgramError;
 
 use crate::{
-    borsh::Reader, constants::MAX_ENDPOINT_LEN, errors::ChainferenceError,
+    borsh::Reader,
+    constants::MAX_ENDPOINT_LEN,
+    errors::ChainferenceError,
+    idl::{Arg, Ty},
     instructions::model_input::ModelInputs,
 };
 
@@ -40,6 +43,15 @@ pub struct RegisterServerData<'a> {
     pub models: ModelInputs<'a>,
 }
 
+/// The Borsh fields after the discriminator, in order (`crate::idl`: the IDL and the generated
+/// client come from this list; the tests below encode their input from it).
+pub const ARGS: &[Arg] = &[
+    Arg::new("bump", Ty::U8).bump_of("server"),
+    Arg::new("x25519_key", Ty::Bytes(32)),
+    Arg::new("endpoint", Ty::String),
+    Arg::new("models", Ty::Vec("modelInput")),
+];
+
 impl<'a> TryFrom<&'a [u8]> for RegisterServerData<'a> {
     type Error = ProgramError;
 
@@ -59,32 +71,44 @@ impl<'a> TryFrom<&'a [u8]> for RegisterServerData<'a> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::idl::tests::{encode_args, V};
+    use crate::instructions::model_input::MODEL_INPUT;
     use crate::state::Server;
     use std::vec::Vec;
 
-    pub fn push_str(v: &mut Vec<u8>, s: &[u8]) {
-        v.extend_from_slice(&(s.len() as u32).to_le_bytes());
-        v.extend_from_slice(s);
-    }
-
-    pub fn push_model(v: &mut Vec<u8>, id: &str, rev: &str, quant: &str, price: u64) {
-        push_str(v, id.as_bytes());
-        push_str(v, rev.as_bytes());
-        push_str(v, quant.as_bytes());
-        v.extend_from_slice(&price.to_le_bytes());
-        v.extend_from_slice(&price.to_le_bytes());
-        v.extend_from_slice(&4096u32.to_le_bytes());
+    /// One Borsh `ModelInput` (price_in = price_out = `price`, max_context 4096).
+    pub fn model(id: &str, rev: &str, quant: &str, price: u64) -> Vec<u8> {
+        encode_args(
+            MODEL_INPUT.fields,
+            &[
+                ("hf_id", V::Var(id.as_bytes())),
+                ("revision", V::Var(rev.as_bytes())),
+                ("quantization", V::Var(quant.as_bytes())),
+                ("price_in", V::U64(price)),
+                ("price_out", V::U64(price)),
+                ("max_context", V::U32(4096)),
+            ],
+        )
     }
 
     fn encode(key: [u8; 32], endpoint: &[u8], models: &[(&str, &str, &str, u64)]) -> Vec<u8> {
-        let mut v = std::vec![254u8];
-        v.extend_from_slice(&key);
-        push_str(&mut v, endpoint);
-        v.extend_from_slice(&(models.len() as u32).to_le_bytes());
-        for (id, rev, q, p) in models {
-            push_model(&mut v, id, rev, q, *p);
-        }
-        v
+        encode_args(
+            ARGS,
+            &[
+                ("bump", V::U8(254)),
+                ("x25519_key", V::Fixed(&key)),
+                ("endpoint", V::Var(endpoint)),
+                (
+                    "models",
+                    V::Items(
+                        models
+                            .iter()
+                            .map(|(i, r, q, p)| model(i, r, q, *p))
+                            .collect(),
+                    ),
+                ),
+            ],
+        )
     }
 
     /// Parses, then validates and writes the models into a fresh (zeroed) Server buffer, as the

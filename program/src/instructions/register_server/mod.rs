@@ -4,6 +4,8 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::RegisterServerAccounts;
-pub use data::{read_endpoint, read_x25519_key, RegisterServerData};
+pub use accounts::{RegisterServerAccounts, ACCOUNTS};
+#[cfg(test)]
+pub(crate) use data::tests as data_tests;
+pub use data::{read_endpoint, read_x25519_key, RegisterServerData, ARGS};
 pub use processor::process;

@@ -3,13 +3,17 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_writable, eq32},
     errors::ChainferenceError,
+    idl::InstructionAccount,
     state::Config,
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | admin | s | must be `config.admin` |
-/// | 1 | config | w | Config |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::readonly("admin", "Must be `config.admin`.").signer(),
+    InstructionAccount::writable("config", "").pda(&Config::TYPE, &[]),
+];
+
 pub struct UpdateConfigAccounts<'a> {
     pub admin: &'a AccountView,
     pub config: &'a mut Config,

@@ -4,6 +4,6 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::UpdateConfigAccounts;
-pub use data::UpdateConfigData;
+pub use accounts::{UpdateConfigAccounts, ACCOUNTS};
+pub use data::{UpdateConfigData, ARGS};
 pub use processor::process;

@@ -3,14 +3,25 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_system_program, check_writable, eq32},
     errors::ChainferenceError,
+    idl::{InstructionAccount, SeedValue},
     state::Server,
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | operator | w, s | `server.operator`; pays or receives the rent difference |
-/// | 1 | server | w | Server |
-/// | 2 | system_program | | |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::writable(
+        "operator",
+        "`server.operator`; pays or receives the rent difference.",
+    )
+    .signer(),
+    InstructionAccount::writable("server", "").pda(
+        &Server::TYPE,
+        &[("operator", SeedValue::Account("operator"))],
+    ),
+    InstructionAccount::system_program(),
+];
+
 pub struct UpdateServerAccounts<'a> {
     pub operator: &'a mut AccountView,
     pub server: &'a mut AccountView,

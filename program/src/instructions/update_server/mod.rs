@@ -5,6 +5,6 @@ mod accounts;
 mod data;
 mod processor;
 
-pub use accounts::UpdateServerAccounts;
-pub use data::UpdateServerData;
+pub use accounts::{UpdateServerAccounts, ACCOUNTS};
+pub use data::{UpdateServerData, ARGS};
 pub use processor::process;

@@ -3,15 +3,27 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{check_owner, check_signer, check_writable, eq32},
     errors::ChainferenceError,
+    idl::{InstructionAccount, RemainingAccounts},
     state::{Config, FeeVault},
 };
 
-/// | # | account | flags | |
-/// | --- | --- | --- | --- |
-/// | 0 | admin | s | `config.admin` |
-/// | 1 | config | | Config |
-/// | 2 | treasury | w | `config.treasury` |
-/// | 3.. | fee_vaults | w | any number of FeeVault accounts |
+/// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
+/// tests come from this list).
+pub const ACCOUNTS: &[InstructionAccount] = &[
+    InstructionAccount::readonly("admin", "`config.admin`.").signer(),
+    InstructionAccount::readonly("config", "").pda(&Config::TYPE, &[]),
+    InstructionAccount::writable("treasury", "`config.treasury`."),
+];
+
+/// Then the fee vaults to sweep, any of them in any order.
+pub const FEE_VAULTS: RemainingAccounts = RemainingAccounts {
+    name: "fee_vaults",
+    min: 0,
+    max: crate::entrypoint::MAX_ACCOUNTS - ACCOUNTS.len(),
+    writable: true,
+    docs: "Fee vault PDAs `[\"fee_vault\", [shard]]`, in shard order.",
+};
+
 pub struct WithdrawFeesAccounts<'a> {
     pub treasury: &'a mut AccountView,
     pub fee_vaults: &'a mut [AccountView],

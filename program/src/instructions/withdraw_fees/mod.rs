@@ -4,5 +4,5 @@
 mod accounts;
 mod processor;
 
-pub use accounts::WithdrawFeesAccounts;
+pub use accounts::{WithdrawFeesAccounts, ACCOUNTS, FEE_VAULTS};
 pub use processor::process;

@@ -62,7 +62,7 @@ export type Config = {
   feeBps: number;
   maxPromptBytes: number;
   maxResponseBytes: number;
-  /** Slots. */
+  /** Slots (default 750 ≈ 5 min). */
   defaultResponseTimeout: bigint;
   /** Slots. */
   maxResponseTimeout: bigint;
@@ -83,7 +83,7 @@ export type ConfigArgs = {
   feeBps: number;
   maxPromptBytes: number;
   maxResponseBytes: number;
-  /** Slots. */
+  /** Slots (default 750 ≈ 5 min). */
   defaultResponseTimeout: number | bigint;
   /** Slots. */
   maxResponseTimeout: number | bigint;

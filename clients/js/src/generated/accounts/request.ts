@@ -69,10 +69,12 @@ export type Request = {
   /** Layout version (always 1). */
   version: number;
   bump: number;
+  /** Only Open and Locked are stored: the outcomes close the account. */
   status: RequestStatus;
+  /** Client wallet (memcmp filter). */
   client: Address;
   nonce: bigint;
-  /** Hugging Face model id. */
+  /** Hugging Face model id (memcmp filter: length byte + id). */
   model: string;
   /** Pinned revision (empty = any). */
   revision: string;
@@ -113,16 +115,18 @@ export type Request = {
   clientKey: ReadonlyUint8Array;
   /** Bump of the response PDA, set by the client at create; the first append_response signs with it. */
   responseBump: number;
-  /** `allowedCount` AllowedServer entries (84 bytes each) then `promptLen` bytes of prompt ciphertext. */
+  /** `allowed_count` AllowedServer entries (84 bytes each), then `prompt_len` bytes of prompt ciphertext. */
   tail: ReadonlyUint8Array;
 };
 
 export type RequestArgs = {
   bump: number;
+  /** Only Open and Locked are stored: the outcomes close the account. */
   status: RequestStatusArgs;
+  /** Client wallet (memcmp filter). */
   client: Address;
   nonce: number | bigint;
-  /** Hugging Face model id. */
+  /** Hugging Face model id (memcmp filter: length byte + id). */
   model: string;
   /** Pinned revision (empty = any). */
   revision: string;
@@ -163,7 +167,7 @@ export type RequestArgs = {
   clientKey: ReadonlyUint8Array;
   /** Bump of the response PDA, set by the client at create; the first append_response signs with it. */
   responseBump: number;
-  /** `allowedCount` AllowedServer entries (84 bytes each) then `promptLen` bytes of prompt ciphertext. */
+  /** `allowed_count` AllowedServer entries (84 bytes each), then `prompt_len` bytes of prompt ciphertext. */
   tail: ReadonlyUint8Array;
 };
 

@@ -59,11 +59,12 @@ export type Response = {
   bump: number;
   isFinal: boolean;
   request: Address;
+  /** Client wallet (memcmp filter: history). */
   client: Address;
   server: Address;
   /** Receives this account's rent back. */
   operator: Address;
-  /** Locking server's X25519 key. */
+  /** Locking server's X25519 key (the client decrypts from its wallet and this account). */
   serverKey: ReadonlyUint8Array;
   /** Request nonce. */
   nonce: bigint;
@@ -91,11 +92,12 @@ export type ResponseArgs = {
   bump: number;
   isFinal: boolean;
   request: Address;
+  /** Client wallet (memcmp filter: history). */
   client: Address;
   server: Address;
   /** Receives this account's rent back. */
   operator: Address;
-  /** Locking server's X25519 key. */
+  /** Locking server's X25519 key (the client decrypts from its wallet and this account). */
   serverKey: ReadonlyUint8Array;
   /** Request nonce. */
   nonce: number | bigint;

@@ -70,6 +70,7 @@ export type Server = {
   version: number;
   bump: number;
   active: boolean;
+  /** Operator wallet (memcmp filter). */
   operator: Address;
   /** X25519 public key prompts are encrypted for. */
   x25519Key: ReadonlyUint8Array;
@@ -92,15 +93,16 @@ export type Server = {
   ratingCount: bigint;
   registeredSlot: bigint;
   lastActiveSlot: bigint;
-  /** Optional URL (first `endpointLen` bytes, zero padded). */
+  /** Optional URL (the first `endpoint_len` bytes, zero padded). */
   endpoint: string;
-  /** `modelCount` entries of 175 bytes. */
+  /** `model_count` entries of 175 bytes. */
   models: Array<ModelEntry>;
 };
 
 export type ServerArgs = {
   bump: number;
   active: boolean;
+  /** Operator wallet (memcmp filter). */
   operator: Address;
   /** X25519 public key prompts are encrypted for. */
   x25519Key: ReadonlyUint8Array;
@@ -123,9 +125,9 @@ export type ServerArgs = {
   ratingCount: number | bigint;
   registeredSlot: number | bigint;
   lastActiveSlot: number | bigint;
-  /** Optional URL (first `endpointLen` bytes, zero padded). */
+  /** Optional URL (the first `endpoint_len` bytes, zero padded). */
   endpoint: string;
-  /** `modelCount` entries of 175 bytes. */
+  /** `model_count` entries of 175 bytes. */
   models: Array<ModelEntryArgs>;
 };
 

@@ -111,7 +111,9 @@ export type AppendPromptInput<
   TAccountClient extends string = string,
   TAccountRequest extends string = string,
 > = {
+  /** `request.client`. */
   client: TransactionSigner<TAccountClient>;
+  /** The client's Open, unsealed Request. */
   request: Address<TAccountRequest>;
   offset: AppendPromptInstructionDataArgs["offset"];
   data: AppendPromptInstructionDataArgs["data"];
@@ -164,7 +166,9 @@ export type ParsedAppendPromptInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `request.client`. */
     client: TAccountMetas[0];
+    /** The client's Open, unsealed Request. */
     request: TAccountMetas[1];
   };
   data: AppendPromptInstructionData;

@@ -140,9 +140,13 @@ export type AppendResponseAsyncInput<
   TAccountResponse extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** `server.operator`; pays the response rent. */
   operator: TransactionSigner<TAccountOperator>;
+  /** The Server that locked the request. */
   server?: Address<TAccountServer>;
+  /** The Request, Locked by `server`. */
   request: Address<TAccountRequest>;
+  /** PDA `["response", request, [request.response_bump]]`: uninitialized on the first chunk (pre-funded is fine), else the request's Response. */
   response?: Address<TAccountResponse>;
   systemProgram?: Address<TAccountSystemProgram>;
   chunkIndex: AppendResponseInstructionDataArgs["chunkIndex"];
@@ -248,9 +252,13 @@ export type AppendResponseInput<
   TAccountResponse extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** `server.operator`; pays the response rent. */
   operator: TransactionSigner<TAccountOperator>;
+  /** The Server that locked the request. */
   server: Address<TAccountServer>;
+  /** The Request, Locked by `server`. */
   request: Address<TAccountRequest>;
+  /** PDA `["response", request, [request.response_bump]]`: uninitialized on the first chunk (pre-funded is fine), else the request's Response. */
   response: Address<TAccountResponse>;
   systemProgram?: Address<TAccountSystemProgram>;
   chunkIndex: AppendResponseInstructionDataArgs["chunkIndex"];
@@ -337,9 +345,13 @@ export type ParsedAppendResponseInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `server.operator`; pays the response rent. */
     operator: TAccountMetas[0];
+    /** The Server that locked the request. */
     server: TAccountMetas[1];
+    /** The Request, Locked by `server`. */
     request: TAccountMetas[2];
+    /** PDA `["response", request, [request.response_bump]]`: uninitialized on the first chunk (pre-funded is fine), else the request's Response. */
     response: TAccountMetas[3];
     systemProgram: TAccountMetas[4];
   };

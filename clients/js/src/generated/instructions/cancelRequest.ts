@@ -90,7 +90,9 @@ export type CancelRequestInput<
   TAccountClient extends string = string,
   TAccountRequest extends string = string,
 > = {
+  /** `request.client`; receives every lamport of the request. */
   client: TransactionSigner<TAccountClient>;
+  /** The client's Open Request; closes. */
   request: Address<TAccountRequest>;
 };
 
@@ -136,7 +138,9 @@ export type ParsedCancelRequestInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `request.client`; receives every lamport of the request. */
     client: TAccountMetas[0];
+    /** The client's Open Request; closes. */
     request: TAccountMetas[1];
   };
   data: CancelRequestInstructionData;

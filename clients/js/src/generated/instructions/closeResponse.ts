@@ -102,9 +102,13 @@ export type CloseResponseAsyncInput<
   TAccountOperator extends string = string,
   TAccountConfig extends string = string,
 > = {
+  /** The client (any time), or anyone after the grace period. */
   caller: TransactionSigner<TAccountCaller>;
+  /** A completed Response; closes. */
   response: Address<TAccountResponse>;
+  /** `response.operator`; receives every lamport. */
   operator: Address<TAccountOperator>;
+  /** `close_grace_slots`. */
   config?: Address<TAccountConfig>;
 };
 
@@ -176,9 +180,13 @@ export type CloseResponseInput<
   TAccountOperator extends string = string,
   TAccountConfig extends string = string,
 > = {
+  /** The client (any time), or anyone after the grace period. */
   caller: TransactionSigner<TAccountCaller>;
+  /** A completed Response; closes. */
   response: Address<TAccountResponse>;
+  /** `response.operator`; receives every lamport. */
   operator: Address<TAccountOperator>;
+  /** `close_grace_slots`. */
   config: Address<TAccountConfig>;
 };
 
@@ -243,9 +251,13 @@ export type ParsedCloseResponseInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** The client (any time), or anyone after the grace period. */
     caller: TAccountMetas[0];
+    /** A completed Response; closes. */
     response: TAccountMetas[1];
+    /** `response.operator`; receives every lamport. */
     operator: TAccountMetas[2];
+    /** `close_grace_slots`. */
     config: TAccountMetas[3];
   };
   data: CloseResponseInstructionData;

@@ -92,7 +92,9 @@ export type CloseServerAsyncInput<
   TAccountOperator extends string = string,
   TAccountServer extends string = string,
 > = {
+  /** `server.operator`; receives every lamport. */
   operator: TransactionSigner<TAccountOperator>;
+  /** A Server with `active_locks == 0`. */
   server?: Address<TAccountServer>;
 };
 
@@ -148,7 +150,9 @@ export type CloseServerInput<
   TAccountOperator extends string = string,
   TAccountServer extends string = string,
 > = {
+  /** `server.operator`; receives every lamport. */
   operator: TransactionSigner<TAccountOperator>;
+  /** A Server with `active_locks == 0`. */
   server: Address<TAccountServer>;
 };
 
@@ -194,7 +198,9 @@ export type ParsedCloseServerInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `server.operator`; receives every lamport. */
     operator: TAccountMetas[0];
+    /** A Server with `active_locks == 0`. */
     server: TAccountMetas[1];
   };
   data: CloseServerInstructionData;

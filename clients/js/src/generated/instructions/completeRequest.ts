@@ -129,12 +129,17 @@ export type CompleteRequestAsyncInput<
   TAccountClient extends string = string,
   TAccountFeeVault extends string = string,
 > = {
+  /** `server.operator`; receives `cost − fee`. */
   operator: TransactionSigner<TAccountOperator>;
+  /** The Server that locked the request (counters). */
   server?: Address<TAccountServer>;
+  /** The Request, Locked by `server`; closes to the client. */
   request: Address<TAccountRequest>;
+  /** The request's final Response. */
   response?: Address<TAccountResponse>;
+  /** `request.client`; receives `stake − cost` and the request's rent. */
   client: Address<TAccountClient>;
-  /** Fee vault shard `request.feeShard`. */
+  /** Fee vault shard `request.fee_shard`; receives the fee. */
   feeVault: Address<TAccountFeeVault>;
   tokensIn: CompleteRequestInstructionDataArgs["tokensIn"];
   tokensOut: CompleteRequestInstructionDataArgs["tokensOut"];
@@ -240,12 +245,17 @@ export type CompleteRequestInput<
   TAccountClient extends string = string,
   TAccountFeeVault extends string = string,
 > = {
+  /** `server.operator`; receives `cost − fee`. */
   operator: TransactionSigner<TAccountOperator>;
+  /** The Server that locked the request (counters). */
   server: Address<TAccountServer>;
+  /** The Request, Locked by `server`; closes to the client. */
   request: Address<TAccountRequest>;
+  /** The request's final Response. */
   response: Address<TAccountResponse>;
+  /** `request.client`; receives `stake − cost` and the request's rent. */
   client: Address<TAccountClient>;
-  /** Fee vault shard `request.feeShard`. */
+  /** Fee vault shard `request.fee_shard`; receives the fee. */
   feeVault: Address<TAccountFeeVault>;
   tokensIn: CompleteRequestInstructionDataArgs["tokensIn"];
   tokensOut: CompleteRequestInstructionDataArgs["tokensOut"];
@@ -329,12 +339,17 @@ export type ParsedCompleteRequestInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `server.operator`; receives `cost − fee`. */
     operator: TAccountMetas[0];
+    /** The Server that locked the request (counters). */
     server: TAccountMetas[1];
+    /** The Request, Locked by `server`; closes to the client. */
     request: TAccountMetas[2];
+    /** The request's final Response. */
     response: TAccountMetas[3];
+    /** `request.client`; receives `stake − cost` and the request's rent. */
     client: TAccountMetas[4];
-    /** Fee vault shard `request.feeShard`. */
+    /** Fee vault shard `request.fee_shard`; receives the fee. */
     feeVault: TAccountMetas[5];
   };
   data: CompleteRequestInstructionData;

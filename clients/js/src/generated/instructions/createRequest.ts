@@ -106,6 +106,7 @@ export type CreateRequestInstructionData = {
   model: string;
   revision: string;
   stake: bigint;
+  /** 0 = the config's default. */
   responseTimeout: bigint;
   maxPriceIn: bigint;
   maxPriceOut: bigint;
@@ -125,6 +126,7 @@ export type CreateRequestInstructionDataArgs = {
   model: string;
   revision: string;
   stake: number | bigint;
+  /** 0 = the config's default. */
   responseTimeout: number | bigint;
   maxPriceIn: number | bigint;
   maxPriceOut: number | bigint;
@@ -200,7 +202,9 @@ export type CreateRequestAsyncInput<
   TAccountConfig extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** Pays rent + stake, becomes `request.client`. */
   client: TransactionSigner<TAccountClient>;
+  /** PDA `["request", client, nonce]`, not initialized (pre-funded is fine). */
   request?: ProgramDerivedAddress<TAccountRequest>;
   config?: Address<TAccountConfig>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -314,7 +318,9 @@ export type CreateRequestInput<
   TAccountConfig extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** Pays rent + stake, becomes `request.client`. */
   client: TransactionSigner<TAccountClient>;
+  /** PDA `["request", client, nonce]`, not initialized (pre-funded is fine). */
   request: ProgramDerivedAddress<TAccountRequest>;
   config: Address<TAccountConfig>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -414,7 +420,9 @@ export type ParsedCreateRequestInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** Pays rent + stake, becomes `request.client`. */
     client: TAccountMetas[0];
+    /** PDA `["request", client, nonce]`, not initialized (pre-funded is fine). */
     request: TAccountMetas[1];
     config: TAccountMetas[2];
     systemProgram: TAccountMetas[3];

@@ -101,13 +101,15 @@ export type ExpireRequestInput<
   TAccountResponse extends string = string,
   TAccountOperator extends string = string,
 > = {
+  /** An Open or Locked Request; closes to the client. */
   request: Address<TAccountRequest>;
+  /** `request.client`; receives every lamport of the request. */
   client: Address<TAccountClient>;
-  /** Locking server (Locked requests only). */
+  /** Locked requests only: the Server at `request.locked_by`. */
   server?: Address<TAccountServer>;
-  /** Partial response, if any. */
+  /** Locked requests with a partial response only: the request's Response. */
   response?: Address<TAccountResponse>;
-  /** Response's operator (receives its rent). */
+  /** With a response only: `response.operator`, which receives its rent. */
   operator?: Address<TAccountOperator>;
 };
 
@@ -178,13 +180,15 @@ export type ParsedExpireRequestInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** An Open or Locked Request; closes to the client. */
     request: TAccountMetas[0];
+    /** `request.client`; receives every lamport of the request. */
     client: TAccountMetas[1];
-    /** Locking server (Locked requests only). */
+    /** Locked requests only: the Server at `request.locked_by`. */
     server?: TAccountMetas[2] | undefined;
-    /** Partial response, if any. */
+    /** Locked requests with a partial response only: the request's Response. */
     response?: TAccountMetas[3] | undefined;
-    /** Response's operator (receives its rent). */
+    /** With a response only: `response.operator`, which receives its rent. */
     operator?: TAccountMetas[4] | undefined;
   };
   data: ExpireRequestInstructionData;

@@ -150,7 +150,9 @@ export type InitializeConfigAsyncInput<
   TAccountConfig extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** Pays rent, becomes `config.admin`. */
   admin: TransactionSigner<TAccountAdmin>;
+  /** PDA `["config"]`, not initialized. */
   config?: Address<TAccountConfig>;
   systemProgram?: Address<TAccountSystemProgram>;
   treasury: InitializeConfigInstructionDataArgs["treasury"];
@@ -242,7 +244,9 @@ export type InitializeConfigInput<
   TAccountConfig extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** Pays rent, becomes `config.admin`. */
   admin: TransactionSigner<TAccountAdmin>;
+  /** PDA `["config"]`, not initialized. */
   config: Address<TAccountConfig>;
   systemProgram?: Address<TAccountSystemProgram>;
   treasury: InitializeConfigInstructionDataArgs["treasury"];
@@ -330,7 +334,9 @@ export type ParsedInitializeConfigInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** Pays rent, becomes `config.admin`. */
     admin: TAccountMetas[0];
+    /** PDA `["config"]`, not initialized. */
     config: TAccountMetas[1];
     systemProgram: TAccountMetas[2];
   };

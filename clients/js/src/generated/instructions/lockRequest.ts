@@ -103,9 +103,13 @@ export type LockRequestAsyncInput<
   TAccountRequest extends string = string,
   TAccountConfig extends string = string,
 > = {
+  /** `server.operator`. */
   operator: TransactionSigner<TAccountOperator>;
+  /** The operator's Server (its `active_locks` grows). */
   server?: Address<TAccountServer>;
+  /** An Open, sealed Request. */
   request: Address<TAccountRequest>;
+  /** Pause flag. */
   config?: Address<TAccountConfig>;
 };
 
@@ -185,9 +189,13 @@ export type LockRequestInput<
   TAccountRequest extends string = string,
   TAccountConfig extends string = string,
 > = {
+  /** `server.operator`. */
   operator: TransactionSigner<TAccountOperator>;
+  /** The operator's Server (its `active_locks` grows). */
   server: Address<TAccountServer>;
+  /** An Open, sealed Request. */
   request: Address<TAccountRequest>;
+  /** Pause flag. */
   config: Address<TAccountConfig>;
 };
 
@@ -252,9 +260,13 @@ export type ParsedLockRequestInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `server.operator`. */
     operator: TAccountMetas[0];
+    /** The operator's Server (its `active_locks` grows). */
     server: TAccountMetas[1];
+    /** An Open, sealed Request. */
     request: TAccountMetas[2];
+    /** Pause flag. */
     config: TAccountMetas[3];
   };
   data: LockRequestInstructionData;

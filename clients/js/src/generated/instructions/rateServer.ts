@@ -104,8 +104,11 @@ export type RateServerInput<
   TAccountResponse extends string = string,
   TAccountServer extends string = string,
 > = {
+  /** `response.client`. */
   client: TransactionSigner<TAccountClient>;
+  /** A completed, unrated Response. */
   response: Address<TAccountResponse>;
+  /** The Server at `response.server`. */
   server: Address<TAccountServer>;
   rating: RateServerInstructionDataArgs["rating"];
 };
@@ -166,8 +169,11 @@ export type ParsedRateServerInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `response.client`. */
     client: TAccountMetas[0];
+    /** A completed, unrated Response. */
     response: TAccountMetas[1];
+    /** The Server at `response.server`. */
     server: TAccountMetas[2];
   };
   data: RateServerInstructionData;

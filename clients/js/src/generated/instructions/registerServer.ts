@@ -142,7 +142,9 @@ export type RegisterServerAsyncInput<
   TAccountServer extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** Pays rent, becomes `server.operator`. */
   operator: TransactionSigner<TAccountOperator>;
+  /** PDA `["server", operator, [bump]]`, not initialized (pre-funded is fine). */
   server?: ProgramDerivedAddress<TAccountServer>;
   systemProgram?: Address<TAccountSystemProgram>;
   bump?: RegisterServerInstructionDataArgs["bump"];
@@ -232,7 +234,9 @@ export type RegisterServerInput<
   TAccountServer extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** Pays rent, becomes `server.operator`. */
   operator: TransactionSigner<TAccountOperator>;
+  /** PDA `["server", operator, [bump]]`, not initialized (pre-funded is fine). */
   server: ProgramDerivedAddress<TAccountServer>;
   systemProgram?: Address<TAccountSystemProgram>;
   bump?: RegisterServerInstructionDataArgs["bump"];
@@ -313,7 +317,9 @@ export type ParsedRegisterServerInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** Pays rent, becomes `server.operator`. */
     operator: TAccountMetas[0];
+    /** PDA `["server", operator, [bump]]`, not initialized (pre-funded is fine). */
     server: TAccountMetas[1];
     systemProgram: TAccountMetas[2];
   };

@@ -152,6 +152,7 @@ export type UpdateConfigAsyncInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
 > = {
+  /** Must be `config.admin`. */
   admin: TransactionSigner<TAccountAdmin>;
   config?: Address<TAccountConfig>;
   newAdmin: UpdateConfigInstructionDataArgs["newAdmin"];
@@ -215,6 +216,7 @@ export type UpdateConfigInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
 > = {
+  /** Must be `config.admin`. */
   admin: TransactionSigner<TAccountAdmin>;
   config: Address<TAccountConfig>;
   newAdmin: UpdateConfigInstructionDataArgs["newAdmin"];
@@ -273,6 +275,7 @@ export type ParsedUpdateConfigInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** Must be `config.admin`. */
     admin: TAccountMetas[0];
     config: TAccountMetas[1];
   };

@@ -142,6 +142,7 @@ export type UpdateServerAsyncInput<
   TAccountServer extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** `server.operator`; pays or receives the rent difference. */
   operator: TransactionSigner<TAccountOperator>;
   server?: Address<TAccountServer>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -226,6 +227,7 @@ export type UpdateServerInput<
   TAccountServer extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
+  /** `server.operator`; pays or receives the rent difference. */
   operator: TransactionSigner<TAccountOperator>;
   server: Address<TAccountServer>;
   systemProgram?: Address<TAccountSystemProgram>;
@@ -301,6 +303,7 @@ export type ParsedUpdateServerInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `server.operator`; pays or receives the rent difference. */
     operator: TAccountMetas[0];
     server: TAccountMetas[1];
     systemProgram: TAccountMetas[2];

@@ -98,8 +98,10 @@ export type WithdrawFeesAsyncInput<
   TAccountConfig extends string = string,
   TAccountTreasury extends string = string,
 > = {
+  /** `config.admin`. */
   admin: TransactionSigner<TAccountAdmin>;
   config?: Address<TAccountConfig>;
+  /** `config.treasury`. */
   treasury: Address<TAccountTreasury>;
   feeVaults: Array<Address>;
 };
@@ -175,8 +177,10 @@ export type WithdrawFeesInput<
   TAccountConfig extends string = string,
   TAccountTreasury extends string = string,
 > = {
+  /** `config.admin`. */
   admin: TransactionSigner<TAccountAdmin>;
   config: Address<TAccountConfig>;
+  /** `config.treasury`. */
   treasury: Address<TAccountTreasury>;
   feeVaults: Array<Address>;
 };
@@ -242,8 +246,10 @@ export type ParsedWithdrawFeesInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** `config.admin`. */
     admin: TAccountMetas[0];
     config: TAccountMetas[1];
+    /** `config.treasury`. */
     treasury: TAccountMetas[2];
   };
   data: WithdrawFeesInstructionData;
