@@ -1,16 +1,18 @@
 /**
  * `npm run generate`: reads the program's interface description (program/src/idl.rs, via
- * `cargo run -p chainference --example interface`), rebuilds `program/idl.json` from it
- * (scripts/generate-idl.ts) and the generated tables of `docs/protocol.md`
- * (scripts/protocol-tables.ts), then renders the @solana/kit client into `clients/js/src/generated`
- * with @codama/renderers-js, exactly as `codama.json` says (the same file the `codama run js` CLI
- * reads).
+ * `cargo run -p chainference --example interface`, kept as `program/interface.json`), rebuilds
+ * `program/idl.json` from it (scripts/generate-idl.ts) and the generated tables of
+ * `docs/protocol.md` (scripts/protocol-tables.ts), then renders the @solana/kit client into
+ * `clients/js/src/generated` with @codama/renderers-js, exactly as `codama.json` says (the same
+ * file the `codama run js` CLI reads), and tightens its parsers to the exact account shapes
+ * (scripts/enforce-account-shapes.ts).
  */
 import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createFromJson } from "codama";
 import { renderVisitor, type RenderOptions } from "@codama/renderers-js";
-import { REPO_ROOT, writeIdl } from "./generate-idl.ts";
+import { enforceAccountShapes } from "./enforce-account-shapes.ts";
+import { INTERFACE_PATH, REPO_ROOT, writeIdl } from "./generate-idl.ts";
 import { PROTOCOL_MD, writeProtocolTables } from "./protocol-tables.ts";
 
 type VisitorConfig = { from: string; args?: unknown[] };
@@ -33,8 +35,8 @@ async function main() {
 
   const iface = writeIdl();
   console.log(
-    `generate-client: wrote ${config.idl} (${iface.instructions.length} instructions, ${iface.accounts.length} ` +
-      `accounts, ${iface.errors.length} errors, from program/src)`,
+    `generate-client: wrote ${relative(REPO_ROOT, INTERFACE_PATH)} and ${config.idl} (${iface.instructions.length} ` +
+      `instructions, ${iface.accounts.length} accounts, ${iface.errors.length} errors, from program/src)`,
   );
   writeProtocolTables(iface);
   console.log(`generate-client: wrote the generated tables of ${relative(REPO_ROOT, PROTOCOL_MD)}`);
@@ -44,7 +46,8 @@ async function main() {
   const packagePath = resolve(REPO_ROOT, packageFolder);
   await codama.accept(renderVisitor(packagePath, options ?? {}));
   const out = join(packagePath, options?.generatedFolder ?? "src/generated");
-  console.log(`generate-client: rendered ${relative(REPO_ROOT, out)}`);
+  const shapes = enforceAccountShapes(iface, join(out, "instructions"));
+  console.log(`generate-client: rendered ${relative(REPO_ROOT, out)} (${shapes} parsers check the exact account shape)`);
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

@@ -66,6 +66,8 @@ const SYSTEM_PROGRAM = "11111111111111111111111111111111";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const IDL_PATH = join(REPO_ROOT, "program", "idl.json");
+/** The exporter's JSON, kept beside the IDL (the generated negative tests read account shapes from it). */
+export const INTERFACE_PATH = join(REPO_ROOT, "program", "interface.json");
 
 // ---------------------------------------------------------------------------------------------
 // The JSON printed by program/examples/interface.rs (mirrors program/src/idl.rs)
@@ -332,8 +334,12 @@ export function buildRoot(iface: Interface): RootNode {
   );
 }
 
-/** Reads the Rust description, writes `program/idl.json`; returns the description for further use. */
+/**
+ * Reads the Rust description, writes it to `program/interface.json` and the IDL to
+ * `program/idl.json`; returns the description for further use.
+ */
 export function writeIdl(iface: Interface = readInterface()): Interface {
+  writeFileSync(INTERFACE_PATH, JSON.stringify(iface, null, 2) + "\n");
   const json = JSON.stringify(JSON.parse(createFromRoot(buildRoot(iface)).getJson()), null, 2) + "\n";
   writeFileSync(IDL_PATH, json);
   return iface;

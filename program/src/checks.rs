@@ -76,6 +76,70 @@ pub fn check_writable(account: &AccountView) -> ProgramResult {
     }
 }
 
+/// `MissingSigner`, then `AccountNotWritable`, unless the account is a writable signer: both flags
+/// in one 16-bit load (the runtime stores each as a 0/1 byte, `is_signer` then `is_writable`), one
+/// branch instead of two on the success path.
+#[inline(always)]
+pub fn check_writable_signer(account: &AccountView) -> ProgramResult {
+    let raw = account.account_ptr();
+    // SAFETY: `raw` points to the runtime account of this view (entrypoint invariant);
+    // `is_signer` and `is_writable` are adjacent `u8`s, read as one unaligned `u16`.
+    let flags = unsafe {
+        core::ptr::addr_of!((*raw).is_signer)
+            .cast::<u16>()
+            .read_unaligned()
+    };
+    if flags == u16::from_le_bytes([1, 1]) {
+        Ok(())
+    } else {
+        Err(signer_or_writable_error(account))
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn signer_or_writable_error(account: &AccountView) -> ProgramError {
+    if account.is_signer() {
+        ChainferenceError::AccountNotWritable.into()
+    } else {
+        ChainferenceError::MissingSigner.into()
+    }
+}
+
+/// `AccountMustBeReadOnly` when the account is writable. For the non-signing accounts an
+/// instruction only reads (a signer may be writable anyway: it may pay the transaction fee, and the
+/// System program is always demoted to read-only by the runtime).
+#[inline(always)]
+pub fn check_readonly(account: &AccountView) -> ProgramResult {
+    if account.is_writable() {
+        Err(fail(ChainferenceError::AccountMustBeReadOnly))
+    } else {
+        Ok(())
+    }
+}
+
+/// Exactly `N` accounts (an instruction's whole account list): `NotEnoughAccounts` below,
+/// `TooManyAccounts` above. The entrypoint keeps at most `MAX_ACCOUNTS` of them and every shape is
+/// shorter, so a longer list is still seen as too long.
+#[inline(always)]
+pub fn exact_accounts<const N: usize>(
+    accounts: &mut [AccountView],
+) -> Result<&mut [AccountView; N], ProgramError> {
+    let len = accounts.len();
+    accounts.try_into().map_err(|_| account_count_error(len, N))
+}
+
+/// `NotEnoughAccounts` when `len < expected`, else `TooManyAccounts`.
+#[cold]
+#[inline(never)]
+pub fn account_count_error(len: usize, expected: usize) -> ProgramError {
+    if len < expected {
+        ChainferenceError::NotEnoughAccounts.into()
+    } else {
+        ChainferenceError::TooManyAccounts.into()
+    }
+}
+
 /// `InvalidAccountOwner` unless `program_id` owns the account.
 #[inline(always)]
 pub fn check_owner(account: &AccountView, program_id: &Address) -> ProgramResult {
@@ -328,5 +392,15 @@ mod tests {
         assert!(!bytes_eq(b"abc", b"abd"));
         assert!(!bytes_eq(b"abc", b"ab"));
         assert!(bytes_eq(b"", b""));
+    }
+
+    #[test]
+    fn account_count_error_names_the_side() {
+        let not_enough: ProgramError = ChainferenceError::NotEnoughAccounts.into();
+        let too_many: ProgramError = ChainferenceError::TooManyAccounts.into();
+        assert_eq!(account_count_error(0, 4), not_enough);
+        assert_eq!(account_count_error(3, 4), not_enough);
+        assert_eq!(account_count_error(5, 4), too_many);
+        assert_eq!(account_count_error(24, 19), too_many);
     }
 }

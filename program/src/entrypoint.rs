@@ -7,8 +7,10 @@ use crate::{
     instructions::{self, Discriminator},
 };
 
-/// The largest account list any instruction takes (`initialize_config` and `withdraw_fees`: 3 + 16).
-/// Extra accounts beyond this are ignored by the entrypoint, which keeps its stack frame small.
+/// Accounts the entrypoint deserializes (it drops any beyond, which keeps its stack frame small).
+/// Every instruction takes fewer (the longest, `initialize_config` and `withdraw_fees`, 3 + 16:
+/// asserted in `instructions`), so a longer list still arrives too long and fails with
+/// `TooManyAccounts`.
 pub const MAX_ACCOUNTS: usize = 24;
 
 pinocchio::program_entrypoint!(process_instruction, MAX_ACCOUNTS);

@@ -159,6 +159,10 @@ errors! {
     NotEnoughAccounts = 64,
     /// The Rent sysvar's exemption threshold is neither 1.0 nor 2.0
     UnsupportedRent = 65,
+    /// More accounts than the instruction takes
+    TooManyAccounts = 66,
+    /// An account that must be read-only is writable
+    AccountMustBeReadOnly = 67,
 }
 
 impl From<ChainferenceError> for ProgramError {

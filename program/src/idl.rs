@@ -3,10 +3,11 @@
 //! of every instruction (beside its `accounts.rs` checks), instruction data (beside its `data.rs`
 //! parser), PDAs and errors.
 //!
-//! This is the one source of the IDL: `examples/interface.rs` prints [`INTERFACE`] as JSON,
-//! `scripts/generate-idl.ts` turns that JSON into the Codama tree (`program/idl.json`, then the
-//! generated client) and writes the layout tables of `docs/protocol.md`. Nothing here reaches the
-//! `.so`: these are `const` items the program never reads.
+//! This is the one source of the IDL: `examples/interface.rs` prints [`INTERFACE`] as JSON (kept as
+//! `program/interface.json`), `scripts/generate-idl.ts` turns that JSON into the Codama tree
+//! (`program/idl.json`, then the generated client, whose parsers `scripts/enforce-account-shapes.ts`
+//! tightens to these shapes) and writes the layout tables of `docs/protocol.md`. Nothing here
+//! reaches the `.so` except through the account counts each `accounts.rs` destructures.
 //!
 //! What keeps the description honest:
 //! - account layouts: a compile-time assertion per struct ([`Layout::check`]) that the described
@@ -14,9 +15,9 @@
 //!   `size_of`);
 //! - instruction account counts: each `accounts.rs` destructures exactly `ACCOUNTS.len()` accounts
 //!   (an array pattern of another length does not compile);
-//! - signer / writable / read-only flags: the negative tests generated from the IDL
-//!   (`tests/helpers/attacks.ts`) drop each signer, flip each flag and add an extra account against
-//!   the real program;
+//! - signer / writable / read-only flags and list bounds: the negative tests generated from
+//!   `program/interface.json` (`tests/helpers/attacks.ts`) drop each signer, flip each flag and
+//!   send one account too few and one too many against the real program;
 //! - instruction data: the `data.rs` unit tests encode their inputs from [`Instruction::args`]
 //!   ([`tests::encode_args`]) and check every parsed field by name;
 //! - names, codes, discriminators, defaults: the unit tests below.
@@ -623,8 +624,9 @@ pub(crate) mod tests {
             }
             if let Some(r) = ix.remaining {
                 assert!(r.min <= r.max && r.max > 0, "{}", ix.name);
-                // The entrypoint keeps at most MAX_ACCOUNTS accounts.
-                assert!(ix.accounts.len() + r.max <= crate::entrypoint::MAX_ACCOUNTS);
+                // The entrypoint keeps at most MAX_ACCOUNTS accounts: a longer list must still be
+                // seen as too long (also a const assertion in `instructions`).
+                assert!(ix.accounts.len() + r.max < crate::entrypoint::MAX_ACCOUNTS);
             }
         }
     }

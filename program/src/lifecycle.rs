@@ -8,7 +8,9 @@ use pinocchio::{
 };
 
 use crate::{
-    checks::{check_owner, check_signer, check_writable, eq32},
+    checks::{
+        check_owner, check_signer, check_writable, check_writable_signer, eq32, exact_accounts,
+    },
     constants::{BPS_DENOMINATOR, TOKENS_PER_PRICE_UNIT},
     errors::ChainferenceError,
     math::{add_u64, mul_div_ceil, mul_div_floor, sub_u64},
@@ -24,9 +26,9 @@ pub const MAX_MIN_AVG_RATING: u16 = 500;
 const _: () =
     assert!(MAX_MIN_AVG_RATING as u64 == crate::constants::MAX_RATING as u64 * RATING_SCALE);
 
-/// The `[client, request, ..]` accounts of `append_prompt` (`CLIENT_WRITABLE = false`) and
+/// The `[client, request]` accounts of `append_prompt` (`CLIENT_WRITABLE = false`) and
 /// `cancel_request` (`true`: the client receives every lamport of the request), checked in this order:
-/// at least two accounts (`NotEnoughAccounts`), client signer (`MissingSigner`), client writable when
+/// exactly two accounts (`NotEnoughAccounts`, `TooManyAccounts`), client signer (`MissingSigner`), client writable when
 /// `CLIENT_WRITABLE`, then request writable (`AccountNotWritable`), owned by the program
 /// (`InvalidAccountOwner`), a `Request` (the errors of [`Request::load`]) whose `client` is this
 /// client (`ClientMismatch`; so the client is a wallet, never the request itself).
@@ -35,17 +37,16 @@ pub fn client_request_accounts<'a, const CLIENT_WRITABLE: bool>(
     program_id: &Address,
     accounts: &'a mut [AccountView],
 ) -> Result<(&'a mut AccountView, &'a mut AccountView), ProgramError> {
-    let [client, request, ..] = accounts else {
-        return Err(ChainferenceError::NotEnoughAccounts.into());
-    };
+    let [client, request] = exact_accounts::<2>(accounts)?;
 
-    // 1. Signers.
-    check_signer(client)?;
+    // 1. Signers (with the writability of a writable client in the same check).
+    if CLIENT_WRITABLE {
+        check_writable_signer(client)?;
+    } else {
+        check_signer(client)?;
+    }
 
     // 2. Writability.
-    if CLIENT_WRITABLE {
-        check_writable(client)?;
-    }
     check_writable(request)?;
 
     // 3. Owners.

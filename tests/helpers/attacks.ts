@@ -1,23 +1,30 @@
 /**
  * Generic negative tests (escrow's negative-test fixtures, one list per instruction): given a valid
- * instruction and which of its accounts sign, are written, are program-owned or are the System
- * program, `generateNegativeTests` registers one vitest test per attack:
+ * instruction and which of its accounts are program-owned, `generateNegativeTests` reads the rest of
+ * the instruction's shape (names, signer and writable flags, the System program slot, the bounds of
+ * a list of fee vaults) from the program's own description (`program/interface.json`, from
+ * `program/src/idl.rs`) and registers one vitest test per attack:
  *
  * - each signer dropped → MissingSigner
  * - each writable account passed read-only → AccountNotWritable
+ * - each read-only account that does not sign passed writable → AccountMustBeReadOnly
+ * - each read-only signer passed writable → lands (a signer may pay the fee, which makes it writable)
+ * - the System program passed writable → lands (the runtime demotes it to read-only)
  * - each program-owned account swapped for a look-alike (same bytes and lamports, fresh address)
  *   owned by another program → InvalidAccountOwner
  * - each program-owned account swapped for a program-owned look-alike whose discriminator byte is
  *   another account type's → InvalidAccountData
  * - the System program swapped for another account → InvalidSystemProgram
  * - instruction data truncated by one byte, or with one trailing byte → InvalidInstructionData
- * - the last account missing → NotEnoughAccounts
+ * - one account fewer than the shortest shape → NotEnoughAccounts
+ * - one account more than the longest shape → TooManyAccounts
  *
  * plus a control test that the untouched instruction lands (so every negative fails for its own reason).
  */
 import type { Address, Instruction } from "@solana/kit";
 import { describe, expect, it } from "vitest";
 import {
+  CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY,
   CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE,
   CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA,
   CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER,
@@ -25,9 +32,19 @@ import {
   CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM,
   CHAINFERENCE_ERROR__MISSING_SIGNER,
   CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS,
+  CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS,
 } from "../../clients/js/src/generated";
 import { expectProgramError } from "./errors";
-import { appendData, readOnly, removeAccount, replaceAccount, withoutSigner } from "./instructions";
+import {
+  appendAccounts,
+  appendData,
+  firstAccounts,
+  readOnly,
+  replaceAccount,
+  withoutSigner,
+  writable,
+} from "./instructions";
+import { instructionSpec, maxAccounts, minAccounts } from "./interface";
 import { expectOnlyFeeCharged } from "./lamports";
 import { PROGRAM_ADDRESS, TransactionFailedError, freshAddress, send, type TestSvm } from "./svm";
 
@@ -93,17 +110,14 @@ export async function expectRejected(promise: Promise<unknown>): Promise<Transac
 }
 
 export type NegativeCase = {
-  /** Test-name prefix, e.g. `complete_request`. */
+  /** Test-name prefix, e.g. `complete_request` or `expire_request (Open)`. */
   readonly name: string;
-  /** Account names in instruction order (for test names). */
-  readonly accounts: readonly string[];
-  readonly signers: readonly number[];
-  readonly writable: readonly number[];
+  /** The instruction, as named in the program (`program/interface.json`). */
+  readonly instruction: string;
   /** Accounts the program checks for owner + discriminator. */
   readonly programOwned: readonly number[];
-  readonly systemProgram?: number;
-  /** The instruction carries data after the discriminator (else only trailing bytes are tested). */
-  readonly hasData: boolean;
+  /** Optional accounts `build` passes as absent (the program id): no flag attacks on them. */
+  readonly absent?: readonly number[];
   /** Prepares the chain state and returns a valid instruction (fee paid by the harness payer). */
   readonly build: (t: TestSvm) => Promise<Instruction>;
 };
@@ -111,8 +125,22 @@ export type NegativeCase = {
 /** A discriminator byte that is a valid account type, but not this one. */
 const otherDiscriminator = (d: number): number => (d === 4 ? 5 : 4);
 
-/** Registers the generic negative tests of `c`; `chain()` returns the current test's fresh chain. */
+/**
+ * Registers the generic negative tests of `c`; `chain()` returns the current test's fresh chain.
+ * Flags come from the instruction's description; of a list of fee vaults, the first stands for all.
+ */
 export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): void {
+  const spec = instructionSpec(c.instruction);
+  const named = spec.accounts.map((a, i) => ({ ...a, index: i })).filter((a) => !c.absent?.includes(a.index));
+  const listed = spec.remaining ? [{ name: `${spec.remaining.name}[0]`, index: spec.accounts.length, writable: spec.remaining.writable }] : [];
+  const isSystemProgram = (a: (typeof named)[number]) => a.default?.kind === "systemProgram";
+  const signers = named.filter((a) => a.signer);
+  const writableAccounts = [...named.filter((a) => a.writable), ...listed.filter((a) => a.writable)];
+  const readOnlyAccounts = named.filter((a) => !a.writable && !a.signer && !isSystemProgram(a));
+  const readOnlySigners = named.filter((a) => !a.writable && a.signer);
+  const systemProgram = named.find(isSystemProgram);
+  const nameOf = (i: number) => spec.accounts[i]?.name ?? `${spec.remaining?.name}[${i - spec.accounts.length}]`;
+
   describe(`${c.name}: generic negatives`, () => {
     it("control: the untouched instruction lands", async () => {
       const t = chain();
@@ -120,28 +148,58 @@ export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): vo
       await send(t, await c.build(t));
     });
 
-    for (const i of c.signers) {
-      it(`rejects ${c.accounts[i]} not signing with MissingSigner`, async () => {
+    for (const a of signers) {
+      it(`rejects ${a.name} not signing with MissingSigner`, async () => {
         const t = chain();
         // Given the valid instruction with that signature removed
-        const ix = withoutSigner(await c.build(t), i);
+        const ix = withoutSigner(await c.build(t), a.index);
         // When / Then
         await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__MISSING_SIGNER);
       });
     }
 
-    for (const i of c.writable) {
-      it(`rejects a read-only ${c.accounts[i]} with AccountNotWritable`, async () => {
+    for (const a of writableAccounts) {
+      it(`rejects a read-only ${a.name} with AccountNotWritable`, async () => {
         const t = chain();
         // Given the account passed read-only
-        const ix = readOnly(await c.build(t), i);
+        const ix = readOnly(await c.build(t), a.index);
         // When / Then
         await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE);
       });
     }
 
+    for (const a of readOnlyAccounts) {
+      it(`rejects a writable ${a.name} with AccountMustBeReadOnly`, async () => {
+        const t = chain();
+        // Given an account the instruction only reads passed writable
+        const ix = writable(await c.build(t), a.index);
+        // When / Then
+        await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY);
+      });
+    }
+
+    for (const a of readOnlySigners) {
+      it(`accepts a writable ${a.name}: a signer may pay the fee, which makes it writable`, async () => {
+        const t = chain();
+        // Given the read-only signer passed writable (as when it is the fee payer)
+        const ix = writable(await c.build(t), a.index);
+        // When / Then it lands
+        await send(t, ix);
+      });
+    }
+
+    if (systemProgram) {
+      it("accepts a writable system program: the runtime demotes it to read-only", async () => {
+        const t = chain();
+        // Given the System program passed writable
+        const ix = writable(await c.build(t), systemProgram.index);
+        // When / Then it lands
+        await send(t, ix);
+      });
+    }
+
     for (const i of c.programOwned) {
-      it(`rejects a ${c.accounts[i]} look-alike owned by another program with InvalidAccountOwner`, async () => {
+      it(`rejects a ${nameOf(i)} look-alike owned by another program with InvalidAccountOwner`, async () => {
         const t = chain();
         // Given the account's exact bytes and lamports at a fresh address owned by another program
         const ix = await c.build(t);
@@ -151,7 +209,7 @@ export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): vo
         await expectProgramError(send(t, replaceAccount(ix, i, fake)), CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER);
       });
 
-      it(`rejects a program-owned ${c.accounts[i]} with another discriminator with InvalidAccountData`, async () => {
+      it(`rejects a program-owned ${nameOf(i)} with another discriminator with InvalidAccountData`, async () => {
         const t = chain();
         // Given a program-owned copy whose discriminator byte names another account type
         const ix = await c.build(t);
@@ -167,18 +225,17 @@ export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): vo
       });
     }
 
-    if (c.systemProgram !== undefined) {
-      const i = c.systemProgram;
+    if (systemProgram) {
       it("rejects a fake system program with InvalidSystemProgram", async () => {
         const t = chain();
         // Given another account in the system program slot
-        const ix = replaceAccount(await c.build(t), i, await freshAddress());
+        const ix = replaceAccount(await c.build(t), systemProgram.index, await freshAddress());
         // When / Then
         await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM);
       });
     }
 
-    if (c.hasData) {
+    if (spec.args.length > 0) {
       it("rejects data truncated by one byte with InvalidInstructionData", async () => {
         const t = chain();
         // Given the data without its last byte
@@ -197,15 +254,22 @@ export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): vo
       await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA);
     });
 
-    it(`rejects a missing last account (${c.accounts[c.accounts.length - 1]}) with NotEnoughAccounts`, async () => {
+    it(`rejects ${minAccounts(spec) - 1} accounts (one fewer than it takes) with NotEnoughAccounts`, async () => {
       const t = chain();
-      // Given the instruction without its last account
-      const ix = await c.build(t);
+      // Given the instruction cut to one account fewer than its shortest shape
+      const ix = firstAccounts(await c.build(t), minAccounts(spec) - 1);
       // When / Then
-      await expectProgramError(
-        send(t, removeAccount(ix, ix.accounts!.length - 1)),
-        CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS,
-      );
+      await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS);
+    });
+
+    it(`rejects ${maxAccounts(spec) + 1} accounts (one more than it takes) with TooManyAccounts`, async () => {
+      const t = chain();
+      // Given the valid instruction followed by accounts up to one more than its longest shape
+      const ix = await c.build(t);
+      const extra = maxAccounts(spec) + 1 - ix.accounts!.length;
+      const padding = await Promise.all(Array.from({ length: extra }, () => freshAddress()));
+      // When / Then
+      await expectProgramError(send(t, appendAccounts(ix, padding)), CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS);
     });
   });
 }

@@ -36,6 +36,27 @@ export function readOnly(ix: Instruction, index: number): Instruction {
   }));
 }
 
+/** Account #index is passed writable (keeps signing if it signed). */
+export function writable(ix: Instruction, index: number): Instruction {
+  return mapAccount(ix, index, (meta) => ({
+    ...meta,
+    role: meta.role === AccountRole.READONLY_SIGNER ? AccountRole.WRITABLE_SIGNER : AccountRole.WRITABLE,
+  }));
+}
+
+/** The instruction's accounts followed by `addresses` (read-only, not signing). */
+export function appendAccounts(ix: Instruction, addresses: readonly Address[]): Instruction {
+  return {
+    ...ix,
+    accounts: [...(ix.accounts ?? []), ...addresses.map((address) => ({ address, role: AccountRole.READONLY }))],
+  };
+}
+
+/** The instruction's first `count` accounts. */
+export function firstAccounts(ix: Instruction, count: number): Instruction {
+  return { ...ix, accounts: (ix.accounts ?? []).slice(0, count) };
+}
+
 /** Account #index replaced by `address` (same role, no signer object). */
 export function replaceAccount(ix: Instruction, index: number, address: Address): Instruction {
   return mapAccount(ix, index, ({ signer: _signer, ...meta }) => ({

@@ -5,8 +5,9 @@
  *
  * The first half are named attacks on the rules (who may do what, when, with which values); the
  * second half is generated per instruction by `generateNegativeTests` (drop each signer, make each
- * writable account read-only, swap each program account for a look-alike owned by another program
- * or carrying another discriminator, fake system program, truncated / trailing data, missing account).
+ * writable account read-only and each read-only account writable, swap each program account for a
+ * look-alike owned by another program or carrying another discriminator, fake system program,
+ * truncated / trailing data, one account too few or too many).
  */
 import { generateKeyPairSigner, type Address, type Instruction, type KeyPairSigner } from "@solana/kit";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -1221,28 +1222,22 @@ describe("nonce reuse attacks (a request re-created at the address of a settled 
 });
 
 // ---------------------------------------------------------------------------------------------
-// Generated per-instruction negatives (signer, writability, owner, discriminator, system program,
-// data shape, missing account). Every `build` returns a valid instruction on a fresh chain.
+// Generated per-instruction negatives (signer, writability, read-only accounts, owner, discriminator,
+// system program, data shape, too few and too many accounts; flags from program/interface.json).
+// Every `build` returns a valid instruction on a fresh chain.
 // ---------------------------------------------------------------------------------------------
 
 const CASES: NegativeCase[] = [
   {
     name: "create_request",
-    accounts: ["client", "request", "config", "system_program"],
-    signers: [0],
-    writable: [0, 1],
+    instruction: "create_request",
     programOwned: [2],
-    systemProgram: 3,
-    hasData: true,
     build: async (t) => createRequestInstruction(await fundedSigner(t.svm), freshNonce()),
   },
   {
     name: "append_prompt",
-    accounts: ["client", "request"],
-    signers: [0],
-    writable: [1],
+    instruction: "append_prompt",
     programOwned: [1],
-    hasData: true,
     build: async () => {
       const req = await open({ promptLen: 500, prompt: new Uint8Array(100) });
       return appendPromptInstruction(req.client, req.address, 100, new Uint8Array(50));
@@ -1250,11 +1245,8 @@ const CASES: NegativeCase[] = [
   },
   {
     name: "cancel_request",
-    accounts: ["client", "request"],
-    signers: [0],
-    writable: [0, 1],
+    instruction: "cancel_request",
     programOwned: [1],
-    hasData: false,
     build: async () => {
       const req = await open();
       return cancelInstruction(req.client, req.address);
@@ -1262,11 +1254,8 @@ const CASES: NegativeCase[] = [
   },
   {
     name: "lock_request",
-    accounts: ["operator", "server", "request", "config"],
-    signers: [0],
-    writable: [1, 2],
+    instruction: "lock_request",
     programOwned: [1, 2, 3],
-    hasData: false,
     build: async () => {
       const req = await open();
       return lockInstruction(A.operator, A.server, req.address, market.cfg.config);
@@ -1274,12 +1263,8 @@ const CASES: NegativeCase[] = [
   },
   {
     name: "append_response (first chunk, creates the response)",
-    accounts: ["operator", "server", "request", "response", "system_program"],
-    signers: [0],
-    writable: [0, 2, 3],
+    instruction: "append_response",
     programOwned: [1, 2],
-    systemProgram: 4,
-    hasData: true,
     build: async () => {
       const { req } = await locked();
       return appendIx(A, req.address, { reserveBytes: 512 });
@@ -1287,12 +1272,8 @@ const CASES: NegativeCase[] = [
   },
   {
     name: "append_response (later chunk, resizes)",
-    accounts: ["operator", "server", "request", "response", "system_program"],
-    signers: [0],
-    writable: [0, 2, 3],
+    instruction: "append_response",
     programOwned: [1, 2, 3],
-    systemProgram: 4,
-    hasData: true,
     build: async () => {
       const { req } = await answered([100], {}, A, false);
       return appendIx(A, req.address, { chunkIndex: 1 });
@@ -1300,20 +1281,15 @@ const CASES: NegativeCase[] = [
   },
   {
     name: "complete_request",
-    accounts: ["operator", "server", "request", "response", "client", "fee_vault"],
-    signers: [0],
-    writable: [0, 1, 2, 3, 4, 5],
+    instruction: "complete_request",
     programOwned: [1, 2, 3, 5],
-    hasData: true,
     build: async () => completeIx(await answered()),
   },
   {
     name: "expire_request (Open)",
-    accounts: ["request", "client", "server", "response", "operator"],
-    signers: [],
-    writable: [0, 1],
+    instruction: "expire_request",
+    absent: [2, 3, 4],
     programOwned: [0],
-    hasData: false,
     build: async () => {
       const req = await open();
       warpSlots(t.svm, DEFAULT_LIMITS.openRequestSlots + 1n);
@@ -1322,11 +1298,8 @@ const CASES: NegativeCase[] = [
   },
   {
     name: "expire_request (Locked, partial response)",
-    accounts: ["request", "client", "server", "response", "operator"],
-    signers: [],
-    writable: [0, 1, 2, 3, 4],
+    instruction: "expire_request",
     programOwned: [0, 2, 3],
-    hasData: false,
     build: async () => {
       const { req, response } = await answered([100], { responseTimeout: 5n }, A, false);
       warpSlots(t.svm, 6n);
@@ -1341,11 +1314,8 @@ const CASES: NegativeCase[] = [
   },
   {
     name: "rate_server",
-    accounts: ["client", "response", "server"],
-    signers: [0],
-    writable: [1, 2],
+    instruction: "rate_server",
     programOwned: [1, 2],
-    hasData: true,
     build: async () => {
       const { req, response } = await completed();
       return rateInstruction(req.client, response, A.server, 4);
@@ -1353,11 +1323,8 @@ const CASES: NegativeCase[] = [
   },
   {
     name: "close_response",
-    accounts: ["caller", "response", "operator", "config"],
-    signers: [0],
-    writable: [1, 2],
+    instruction: "close_response",
     programOwned: [1, 3],
-    hasData: false,
     build: async () => {
       const { req, response } = await completed();
       return closeResponseInstruction(req.client, response, A.operator.address, market.cfg.config);

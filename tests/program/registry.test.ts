@@ -9,6 +9,7 @@
 import { generateKeyPairSigner, type Address, type Instruction, type KeyPairSigner } from "@solana/kit";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
+  CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY,
   CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE,
   CHAINFERENCE_ERROR__ALREADY_INITIALIZED,
   CHAINFERENCE_ERROR__DUPLICATE_MODEL,
@@ -26,10 +27,12 @@ import {
   CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM,
   CHAINFERENCE_ERROR__INVALID_X25519_KEY,
   CHAINFERENCE_ERROR__MISSING_SIGNER,
+  CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS,
   CHAINFERENCE_ERROR__NO_MODELS,
   CHAINFERENCE_ERROR__OPERATOR_MISMATCH,
   CHAINFERENCE_ERROR__PRICE_TOO_HIGH,
   CHAINFERENCE_ERROR__SERVER_HAS_ACTIVE_LOCKS,
+  CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS,
   CHAINFERENCE_ERROR__TOO_MANY_MODELS,
   CHAINFERENCE_ERROR__TREASURY_MISMATCH,
   CHAINFERENCE_ERROR__UNAUTHORIZED,
@@ -45,7 +48,7 @@ import {
   type ModelInputArgs,
   type UpdateConfigAsyncInput,
 } from "../../clients/js/src/generated";
-import { expectRuntimeError } from "../helpers/attacks";
+import { expectRuntimeError, generateNegativeTests, type NegativeCase } from "../helpers/attacks";
 import { expectProgramError } from "../helpers/errors";
 import { accountExists, nonCanonicalPda, onCurveBump, serverSeeds } from "../helpers/lifecycle";
 import {
@@ -1120,11 +1123,34 @@ describe("withdraw_fees", () => {
     );
   });
 
-  it("rejects a program-owned account that is not a fee vault (the Config) with InvalidAccountData", async () => {
-    // Given the Config passed where a vault goes
-    const ix = await withdraw(cfg.admin, cfg.treasury, [cfg.config]);
-    // When / Then: a 118-byte Config is not a FeeVault
+  it("rejects a program-owned account that is not a fee vault (a Server) with InvalidAccountData", async () => {
+    // Given a Server passed where a vault goes (the Config cannot be: it would also be the writable
+    // config, AccountMustBeReadOnly)
+    const { server } = await registerServer(t);
+    const ix = await withdraw(cfg.admin, cfg.treasury, [server]);
+    // When / Then: a Server is not a FeeVault
     await expectProgramError(send(t, ix, { feePayer: cfg.admin }), CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA);
+  });
+
+  it("rejects the Config passed as a fee vault (so writable) with AccountMustBeReadOnly", async () => {
+    // Given the Config also listed as a vault: the transaction marks it writable everywhere
+    const ix = await withdraw(cfg.admin, cfg.treasury, [cfg.config]);
+    // When / Then
+    await expectProgramError(send(t, ix, { feePayer: cfg.admin }), CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY);
+  });
+
+  it("rejects an empty fee vault list with NotEnoughAccounts", async () => {
+    // Given no vault to sweep
+    const ix = await withdraw(cfg.admin, cfg.treasury, []);
+    // When / Then
+    await expectProgramError(send(t, ix, { feePayer: cfg.admin }), CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS);
+  });
+
+  it("rejects 17 fee vaults (one more than the shards) with TooManyAccounts", async () => {
+    // Given every vault, then vault 0 again
+    const ix = await withdraw(cfg.admin, cfg.treasury, [...cfg.feeVaults, cfg.feeVaults[0]!]);
+    // When / Then
+    await expectProgramError(send(t, ix, { feePayer: cfg.admin }), CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS);
   });
 
   it("rejects a config look-alike owned by another program with InvalidAccountOwner", async () => {
@@ -1144,3 +1170,73 @@ describe("withdraw_fees", () => {
     await expectProgramError(send(t, ix, { feePayer: cfg.admin }), CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Generated per-instruction negatives (signer, writability, read-only accounts, owner, discriminator,
+// system program, data shape, too few and too many accounts; flags from program/interface.json).
+// Every `build` returns a valid instruction on the test's fresh chain.
+// ---------------------------------------------------------------------------------------------
+
+const updateConfigValues = (cfg: InitializedConfig): UpdateConfigAsyncInput => ({
+  admin: cfg.admin,
+  newAdmin: cfg.admin.address,
+  treasury: cfg.treasury,
+  feeBps: DEFAULT_LIMITS.feeBps,
+  paused: false,
+  maxPromptBytes: DEFAULT_LIMITS.maxPromptBytes,
+  maxResponseBytes: DEFAULT_LIMITS.maxResponseBytes,
+  defaultResponseTimeout: DEFAULT_LIMITS.defaultResponseTimeout,
+  maxResponseTimeout: DEFAULT_LIMITS.maxResponseTimeout,
+  openRequestSlots: DEFAULT_LIMITS.openRequestSlots,
+  closeGraceSlots: DEFAULT_LIMITS.closeGraceSlots,
+  minStake: DEFAULT_LIMITS.minStake,
+});
+
+const REGISTRY_CASES: NegativeCase[] = [
+  {
+    name: "initialize_config",
+    instruction: "initialize_config",
+    programOwned: [],
+    build: async (t) => initializeConfigInstruction(await fundedSigner(t.svm), { treasury: await freshAddress() }),
+  },
+  {
+    name: "update_config",
+    instruction: "update_config",
+    programOwned: [1],
+    build: async (t) => getUpdateConfigInstructionAsync(updateConfigValues(await initConfig(t))),
+  },
+  {
+    name: "register_server",
+    instruction: "register_server",
+    programOwned: [],
+    build: async (t) => getRegisterServerInstructionAsync({ operator: await fundedSigner(t.svm), ...DEFAULT_SERVER }),
+  },
+  {
+    name: "update_server",
+    instruction: "update_server",
+    programOwned: [1],
+    build: async (t) => {
+      const reg = await registerServer(t);
+      return getUpdateServerInstructionAsync({ operator: reg.operator, ...DEFAULT_SERVER, active: true });
+    },
+  },
+  {
+    name: "close_server",
+    instruction: "close_server",
+    programOwned: [1],
+    build: async (t) => getCloseServerInstructionAsync({ operator: (await registerServer(t)).operator }),
+  },
+  {
+    name: "withdraw_fees (all 16 vaults)",
+    instruction: "withdraw_fees",
+    programOwned: [1, 3],
+    build: async (t) => {
+      const cfg = await initConfig(t);
+      setSystemAccount(t.svm, cfg.treasury, LAMPORTS_PER_SOL);
+      return getWithdrawFeesInstructionAsync({ admin: cfg.admin, treasury: cfg.treasury, feeVaults: cfg.feeVaults });
+    },
+  },
+];
+
+for (const c of REGISTRY_CASES) generateNegativeTests(c, () => t);
+

@@ -42,6 +42,7 @@ import {
   CHAINFERENCE_ERROR__INVALID_TIMEOUT as INVALID_TIMEOUT,
   CHAINFERENCE_ERROR__MISSING_ACCOUNT as MISSING_ACCOUNT,
   CHAINFERENCE_ERROR__MODEL_NOT_OFFERED as MODEL_NOT_OFFERED,
+  CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS as NOT_ENOUGH_ACCOUNTS,
   CHAINFERENCE_ERROR__NOT_ENOUGH_COMPLETED as NOT_ENOUGH_COMPLETED,
   CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER as NOT_LOCKED_BY_SERVER,
   CHAINFERENCE_ERROR__OPERATOR_MISMATCH as OPERATOR_MISMATCH,
@@ -1284,11 +1285,15 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
         ),
       ],
       touched: [treasury.address, ...chosen],
-      predict: () => ({
-        apply: () => {
-          for (const v of chosen) move(v, treasury.address, balances.get(v)! - vaultRent);
-        },
-      }),
+      // At least one vault: an empty list is NotEnoughAccounts.
+      predict: () =>
+        chosen.length === 0
+          ? { code: NOT_ENOUGH_ACCOUNTS }
+          : {
+              apply: () => {
+                for (const v of chosen) move(v, treasury.address, balances.get(v)! - vaultRent);
+              },
+            },
     };
   }
 

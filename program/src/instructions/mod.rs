@@ -178,6 +178,21 @@ pub const INSTRUCTIONS: [Instruction; 15] = [
     },
 ];
 
+/// Every account list is shorter than the entrypoint's `MAX_ACCOUNTS`, so a list the entrypoint
+/// truncates is still too long for the instruction (`TooManyAccounts`).
+const _: () = {
+    let mut i = 0;
+    while i < INSTRUCTIONS.len() {
+        let ix = &INSTRUCTIONS[i];
+        let extra = match ix.remaining {
+            Some(r) => r.max,
+            None => 0,
+        };
+        assert!(ix.accounts.len() + extra < crate::entrypoint::MAX_ACCOUNTS);
+        i += 1;
+    }
+};
+
 impl TryFrom<u8> for Discriminator {
     type Error = ProgramError;
 

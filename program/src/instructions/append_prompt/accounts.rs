@@ -11,6 +11,11 @@ pub const ACCOUNTS: &[InstructionAccount] = &[
     InstructionAccount::writable("request", "The client's Open, unsealed Request."),
 ];
 
+const _: () = assert!(
+    ACCOUNTS.len() == 2,
+    "client_request_accounts takes two accounts"
+);
+
 pub struct AppendPromptAccounts<'a> {
     pub client: &'a AccountView,
     pub request: &'a mut AccountView,

@@ -1,7 +1,10 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_signer, check_system_program, check_writable, eq32},
+    checks::{
+        check_owner, check_readonly, check_system_program, check_writable, check_writable_signer,
+        eq32, exact_accounts,
+    },
     errors::ChainferenceError,
     idl::{InstructionAccount, SeedValue},
     lifecycle::check_lock_holder,
@@ -42,19 +45,19 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for AppendResponseAccount
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [operator, server, request, response, system_program, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [operator, server, request, response, system_program] =
+            exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
-        // 1. Signers. The response is a PDA and never signs; a signing "response" would let the
+        // 1. Signers (a writable signer's two flags in one check).
+        //    The response is a PDA and never signs; a signing "response" would let the
         //    System CPI accept the account's own signature instead of our seeds.
-        check_signer(operator)?;
+        check_writable_signer(operator)?;
         if response.is_signer() {
             return Err(ChainferenceError::InvalidPda.into());
         }
 
         // 2. Writability.
-        check_writable(operator)?;
+        check_readonly(server)?;
         check_writable(request)?;
         check_writable(response)?;
 

@@ -15,6 +15,11 @@ pub const ACCOUNTS: &[InstructionAccount] = &[
     InstructionAccount::writable("request", "The client's Open Request; closes."),
 ];
 
+const _: () = assert!(
+    ACCOUNTS.len() == 2,
+    "client_request_accounts takes two accounts"
+);
+
 pub struct CancelRequestAccounts<'a> {
     pub client: &'a mut AccountView,
     pub request: &'a mut AccountView,

@@ -1,7 +1,7 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_signer, check_writable, eq32},
+    checks::{check_owner, check_readonly, check_signer, check_writable, eq32, exact_accounts},
     errors::ChainferenceError,
     idl::InstructionAccount,
     state::{Config, Response},
@@ -34,14 +34,13 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CloseResponseAccounts
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [caller, response, operator, config, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [caller, response, operator, config] = exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
         // 1. Signers.
         check_signer(caller)?;
 
-        // 2. Writability.
+        // 2. Writability (the config is only read: read-only).
+        check_readonly(config)?;
         check_writable(response)?;
         check_writable(operator)?;
 

@@ -1,7 +1,7 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_signer, check_writable, eq32},
+    checks::{check_owner, check_writable, check_writable_signer, eq32, exact_accounts},
     errors::ChainferenceError,
     idl::{InstructionAccount, SeedValue},
     lifecycle::check_lock_holder,
@@ -53,15 +53,13 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CompleteRequestAccoun
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [operator, server, request, response, client, fee_vault, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [operator, server, request, response, client, fee_vault] =
+            exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
-        // 1. Signers.
-        check_signer(operator)?;
+        // 1. Signers (a writable signer's two flags in one check).
+        check_writable_signer(operator)?;
 
         // 2. Writability.
-        check_writable(operator)?;
         check_writable(server)?;
         check_writable(request)?;
         check_writable(response)?;

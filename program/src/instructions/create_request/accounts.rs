@@ -3,7 +3,10 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::state::Request;
 
 use crate::{
-    checks::{check_owner, check_signer, check_system_program, check_writable},
+    checks::{
+        check_owner, check_readonly, check_system_program, check_writable, check_writable_signer,
+        exact_accounts,
+    },
     errors::ChainferenceError,
     idl::{InstructionAccount, SeedValue},
     state::Config,
@@ -41,21 +44,21 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CreateRequestAccounts
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [client, request, config, system_program, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [client, request, config, system_program] =
+            exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
-        // 1. Signers. The request is a PDA: it can never sign a transaction, so a signing
+        // 1. Signers (a writable signer's two flags in one check).
+        //    The request is a PDA: it can never sign a transaction, so a signing
         //    "request" is a keypair account posing as one (the System CPI would accept its own
         //    signature instead of our seeds). Rejecting it makes `invoke_signed` prove the address.
-        check_signer(client)?;
+        check_writable_signer(client)?;
         if request.is_signer() {
             return Err(ChainferenceError::InvalidPda.into());
         }
 
         // 2. Writability.
-        check_writable(client)?;
         check_writable(request)?;
+        check_readonly(config)?;
 
         // 3. Owners and programs.
         check_owner(config, program_id)?;

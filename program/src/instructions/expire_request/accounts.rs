@@ -1,7 +1,7 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_writable, eq32, is_absent},
+    checks::{check_owner, check_writable, eq32, exact_accounts, is_absent},
     errors::ChainferenceError,
     idl::InstructionAccount,
     state::{Request, Response, Server},
@@ -55,9 +55,8 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [request, client, server, response, operator, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [request, client, server, response, operator] =
+            exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
         // 1. Signers: none (anyone may expire).
 

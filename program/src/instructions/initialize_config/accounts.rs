@@ -1,7 +1,10 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_address, check_signer, check_system_program, check_writable, find_pda},
+    checks::{
+        check_address, check_system_program, check_writable, check_writable_signer, exact_accounts,
+        find_pda,
+    },
     constants::FEE_VAULT_SHARDS,
     errors::ChainferenceError,
     idl::{InstructionAccount, RemainingAccounts},
@@ -42,18 +45,13 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for InitializeConfigAccou
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [admin, config, system_program, rest @ ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
-        let Some(fee_vaults) = rest.get_mut(..FEE_VAULT_SHARDS) else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [admin, config, system_program, fee_vaults @ ..] =
+            exact_accounts::<{ ACCOUNTS.len() + FEE_VAULT_SHARDS }>(accounts)?;
 
-        // 1. Signers.
-        check_signer(admin)?;
+        // 1. Signers (a writable signer's two flags in one check).
+        check_writable_signer(admin)?;
 
         // 2. Writability.
-        check_writable(admin)?;
         check_writable(config)?;
         for vault in fee_vaults.iter() {
             check_writable(vault)?;

@@ -1,7 +1,7 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_signer, check_writable, eq32},
+    checks::{check_owner, check_readonly, check_signer, check_writable, eq32, exact_accounts},
     errors::ChainferenceError,
     idl::{InstructionAccount, SeedValue},
     state::{Config, Request, Server},
@@ -38,9 +38,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for LockRequestAccounts<'
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [operator, server, request, config, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [operator, server, request, config] = exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
         // 1. Signers.
         check_signer(operator)?;
@@ -49,9 +47,10 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for LockRequestAccounts<'
         check_writable(server)?;
         check_writable(request)?;
 
-        // 3. Owners.
+        // 3. Owners (and the config, which is only read, read-only).
         check_owner(server, program_id)?;
         check_owner(request, program_id)?;
+        check_readonly(config)?;
         check_owner(config, program_id)?;
 
         // 4. Discriminators (short-lived shared views).

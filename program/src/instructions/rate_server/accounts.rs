@@ -1,7 +1,7 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_signer, check_writable, eq32},
+    checks::{check_owner, check_signer, check_writable, eq32, exact_accounts},
     errors::ChainferenceError,
     idl::InstructionAccount,
     state::{Response, Server},
@@ -29,9 +29,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for RateServerAccounts<'a
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [client, response, server, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [client, response, server] = exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
         // 1. Signers.
         check_signer(client)?;

@@ -3,7 +3,7 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::state::Server;
 
 use crate::{
-    checks::{check_signer, check_system_program, check_writable},
+    checks::{check_system_program, check_writable, check_writable_signer, exact_accounts},
     errors::ChainferenceError,
     idl::{InstructionAccount, SeedValue},
 };
@@ -34,20 +34,18 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for RegisterServerAccount
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [operator, server, system_program, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [operator, server, system_program] = exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
-        // 1. Signers. The server is a PDA: it can never sign a transaction, so a signing "server"
+        // 1. Signers (a writable signer's two flags in one check).
+        //    The server is a PDA: it can never sign a transaction, so a signing "server"
         //    is a keypair account posing as one (the System CPI would accept its own signature
         //    instead of our seeds). Rejecting it makes `invoke_signed` prove the address.
-        check_signer(operator)?;
+        check_writable_signer(operator)?;
         if server.is_signer() {
             return Err(ChainferenceError::InvalidPda.into());
         }
 
         // 2. Writability.
-        check_writable(operator)?;
         check_writable(server)?;
 
         // 3. Programs.

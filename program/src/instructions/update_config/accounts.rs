@@ -1,7 +1,7 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_signer, check_writable, eq32},
+    checks::{check_owner, check_signer, check_writable, eq32, exact_accounts},
     errors::ChainferenceError,
     idl::InstructionAccount,
     state::Config,
@@ -25,9 +25,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for UpdateConfigAccounts<
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [admin, config, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [admin, config] = exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
         // 1. Signers.
         check_signer(admin)?;

@@ -1,7 +1,10 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_signer, check_system_program, check_writable, eq32},
+    checks::{
+        check_owner, check_system_program, check_writable, check_writable_signer, eq32,
+        exact_accounts,
+    },
     errors::ChainferenceError,
     idl::{InstructionAccount, SeedValue},
     state::Server,
@@ -33,15 +36,12 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for UpdateServerAccounts<
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [operator, server, system_program, ..] = accounts else {
-            return Err(ChainferenceError::NotEnoughAccounts.into());
-        };
+        let [operator, server, system_program] = exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
-        // 1. Signers.
-        check_signer(operator)?;
+        // 1. Signers (a writable signer's two flags in one check).
+        check_writable_signer(operator)?;
 
         // 2. Writability.
-        check_writable(operator)?;
         check_writable(server)?;
 
         // 3. Programs and owners.

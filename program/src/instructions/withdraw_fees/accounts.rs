@@ -1,7 +1,10 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_signer, check_writable, eq32},
+    checks::{
+        account_count_error, check_owner, check_readonly, check_signer, check_writable, eq32,
+    },
+    constants::FEE_VAULT_SHARDS,
     errors::ChainferenceError,
     idl::{InstructionAccount, RemainingAccounts},
     state::{Config, FeeVault},
@@ -15,14 +18,19 @@ pub const ACCOUNTS: &[InstructionAccount] = &[
     InstructionAccount::writable("treasury", "`config.treasury`."),
 ];
 
-/// Then the fee vaults to sweep, any of them in any order.
+/// Then the fee vaults to sweep: at least one, at most one per shard, in any order (a vault passed
+/// twice is swept once: the second time holds nothing above its rent).
 pub const FEE_VAULTS: RemainingAccounts = RemainingAccounts {
     name: "fee_vaults",
-    min: 0,
-    max: crate::entrypoint::MAX_ACCOUNTS - ACCOUNTS.len(),
+    min: 1,
+    max: FEE_VAULT_SHARDS,
     writable: true,
-    docs: "Fee vault PDAs `[\"fee_vault\", [shard]]`, in shard order.",
+    docs: "Fee vault PDAs `[\"fee_vault\", [shard]]` to sweep (1 to 16, any order).",
 };
+
+/// Shortest and longest account lists.
+const MIN_LEN: usize = ACCOUNTS.len() + FEE_VAULTS.min;
+const MAX_LEN: usize = ACCOUNTS.len() + FEE_VAULTS.max;
 
 pub struct WithdrawFeesAccounts<'a> {
     pub treasury: &'a mut AccountView,
@@ -35,14 +43,23 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for WithdrawFeesAccounts<
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
+        // 0. Shape: the named accounts, then 1 to 16 fee vaults.
+        let len = accounts.len();
         let [admin, config, treasury, fee_vaults @ ..] = accounts else {
             return Err(ChainferenceError::NotEnoughAccounts.into());
         };
+        if len < MIN_LEN {
+            return Err(account_count_error(len, MIN_LEN));
+        }
+        if len > MAX_LEN {
+            return Err(account_count_error(len, MAX_LEN));
+        }
 
         // 1. Signers.
         check_signer(admin)?;
 
-        // 2. Writability.
+        // 2. Writability (the config is only read: read-only).
+        check_readonly(config)?;
         check_writable(treasury)?;
         for vault in fee_vaults.iter() {
             check_writable(vault)?;

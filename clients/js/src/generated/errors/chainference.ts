@@ -80,8 +80,11 @@ export const CHAINFERENCE_ERROR__SERVER_MISMATCH = 0x3e; // 62
 export const CHAINFERENCE_ERROR__INVALID_FILTER = 0x3f; // 63
 export const CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS = 0x40; // 64
 export const CHAINFERENCE_ERROR__UNSUPPORTED_RENT = 0x41; // 65
+export const CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS = 0x42; // 66
+export const CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY = 0x43; // 67
 
 export type ChainferenceError =
+  | typeof CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY
   | typeof CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE
   | typeof CHAINFERENCE_ERROR__ALREADY_INITIALIZED
   | typeof CHAINFERENCE_ERROR__ALREADY_RATED
@@ -143,6 +146,7 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__SUCCESS_RATE_TOO_LOW
   | typeof CHAINFERENCE_ERROR__TOKENS_IN_ABOVE_BOUND
   | typeof CHAINFERENCE_ERROR__TOKENS_OUT_ABOVE_BOUND
+  | typeof CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS
   | typeof CHAINFERENCE_ERROR__TOO_MANY_ALLOWED_SERVERS
   | typeof CHAINFERENCE_ERROR__TOO_MANY_MODELS
   | typeof CHAINFERENCE_ERROR__TREASURY_MISMATCH
@@ -152,6 +156,7 @@ export type ChainferenceError =
 let chainferenceErrorMessages: Record<ChainferenceError, string> | undefined;
 if (process.env["NODE_ENV"] !== "production") {
   chainferenceErrorMessages = {
+    [CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY]: `An account that must be read-only is writable`,
     [CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE]: `An account that must be writable is read-only`,
     [CHAINFERENCE_ERROR__ALREADY_INITIALIZED]: `The account is already initialized`,
     [CHAINFERENCE_ERROR__ALREADY_RATED]: `This response was already rated`,
@@ -213,6 +218,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__SUCCESS_RATE_TOO_LOW]: `Server's success rate is below the required minimum`,
     [CHAINFERENCE_ERROR__TOKENS_IN_ABOVE_BOUND]: `tokens_in is above the prompt byte bound`,
     [CHAINFERENCE_ERROR__TOKENS_OUT_ABOVE_BOUND]: `tokens_out is above the response byte bound`,
+    [CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS]: `More accounts than the instruction takes`,
     [CHAINFERENCE_ERROR__TOO_MANY_ALLOWED_SERVERS]: `Too many servers on the allow-list`,
     [CHAINFERENCE_ERROR__TOO_MANY_MODELS]: `Too many models for one server`,
     [CHAINFERENCE_ERROR__TREASURY_MISMATCH]: `Treasury account does not match the config`,
