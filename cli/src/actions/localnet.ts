@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { CHAINFERENCE_PROGRAM_ADDRESS, createLiteSvmChain, defaultProtocolParameters, fetchProtocolConfig, initializeProtocol } from "@chainference/client";
-import { startLocalRpcServer } from "../localnet/rpc-server";
+import { startLocalRpcServer } from "@chainference/localnet";
 import { createCommandContext } from "../context/command-context";
 import { writeNewKeypairFile } from "../context/new-keypair";
 import { resolveProgramPath } from "../context/program-binary";
