@@ -48,12 +48,18 @@ async function report(ctx: CommandContext, what: string, sent: SentTransaction |
   printConfig(ctx, config);
 }
 
-/** Runs an update as the Config admin, with a clear line when the wallet is not the admin. */
-async function asAdmin(ctx: CommandContext, change: Parameters<typeof updateProtocol>[2]): Promise<SentTransaction> {
+/** The wallet, the chain and the protocol Config, once the wallet is the Config admin (else one line saying so). */
+async function requireAdmin(ctx: CommandContext) {
   const wallet = await ctx.wallet();
   const { chain } = ctx.session();
   const config = await fetchProtocolConfig(chain);
   if (config.admin !== wallet.address) throw new CliError(`wallet ${wallet.address} is not the protocol admin (${config.admin}): pass the admin's --keypair`);
+  return { wallet, chain, config };
+}
+
+/** Runs an update as the Config admin. */
+async function asAdmin(ctx: CommandContext, change: Parameters<typeof updateProtocol>[2]): Promise<SentTransaction> {
+  const { wallet, chain } = await requireAdmin(ctx);
   return updateProtocol(chain, wallet, change);
 }
 
@@ -85,25 +91,24 @@ export async function setLimitsAction(flags: LimitFlags, command: Command): Prom
   await report(ctx, "Updated the protocol limits", await asAdmin(ctx, changes));
 }
 
-/** Runs `chainference admin pause`. */
-export async function pauseAction(_flags: unknown, command: Command): Promise<void> {
-  const ctx = await createCommandContext(command);
-  await report(ctx, "Paused the protocol", await asAdmin(ctx, { paused: true }));
+/** `admin pause` and `admin unpause`: set the paused flag, then report the Config. */
+function setPausedAction(paused: boolean, what: string) {
+  return async (_flags: unknown, command: Command): Promise<void> => {
+    const ctx = await createCommandContext(command);
+    await report(ctx, what, await asAdmin(ctx, { paused }));
+  };
 }
 
+/** Runs `chainference admin pause`. */
+export const pauseAction = setPausedAction(true, "Paused the protocol");
+
 /** Runs `chainference admin unpause`. */
-export async function unpauseAction(_flags: unknown, command: Command): Promise<void> {
-  const ctx = await createCommandContext(command);
-  await report(ctx, "Unpaused the protocol", await asAdmin(ctx, { paused: false }));
-}
+export const unpauseAction = setPausedAction(false, "Unpaused the protocol");
 
 /** Runs `chainference admin withdraw-fees`. */
 export async function withdrawFeesAction(_flags: unknown, command: Command): Promise<void> {
   const ctx = await createCommandContext(command);
-  const wallet = await ctx.wallet();
-  const { chain } = ctx.session();
-  const config = await fetchProtocolConfig(chain);
-  if (config.admin !== wallet.address) throw new CliError(`wallet ${wallet.address} is not the protocol admin (${config.admin}): pass the admin's --keypair`);
+  const { wallet, chain, config } = await requireAdmin(ctx);
   const before = await chain.getBalance(config.treasury);
   const vaults = await chain.getAccounts(await findFeeVaults());
   const rent = await chain.getMinimumBalanceForRentExemption(FEE_VAULT_BYTES);

@@ -28,6 +28,18 @@ export type SettlementReport = {
 };
 
 /**
+ * How a settled cost splits: `floor(cost × feeBps / 10000)` to the fee vault, the rest to the server's
+ * operator, and `stake − cost` back to the client.
+ *
+ * @example
+ * splitCost(1_020n, 10_000_000n, 1000); // { fee: 102n, serverPayout: 918n, refund: 9_998_980n }
+ */
+export function splitCost(cost: bigint, stake: bigint, feeBps: number): { readonly fee: bigint; readonly serverPayout: bigint; readonly refund: bigint } {
+  const fee = (cost * BigInt(feeBps)) / BPS;
+  return { fee, serverPayout: cost - fee, refund: stake - cost };
+}
+
+/**
  * Builds the report from the settled response account and chain history.
  *
  * @example
@@ -44,7 +56,7 @@ export async function buildSettlementReport(
   },
 ): Promise<SettlementReport> {
   const { response } = input;
-  const fee = (response.cost * BigInt(input.feeBps)) / BPS;
+  const { fee, serverPayout, refund } = splitCost(response.cost, input.stake, input.feeBps);
   const [responseAddress] = await findResponsePda({ request: input.request });
   const [transactions, serverAccount] = await Promise.all([
     fetchTransactionLines(session, [input.request, responseAddress], input.extraSignatures ?? []),
@@ -59,8 +71,8 @@ export async function buildSettlementReport(
     cost: response.cost,
     feeBps: input.feeBps,
     fee,
-    serverPayout: response.cost - fee,
-    refund: input.stake - response.cost,
+    serverPayout,
+    refund,
     transactions,
     serverAccount: serverAccount ? getServerDecoder().decode(serverAccount.data) : null,
   };

@@ -1,17 +1,13 @@
 /** `chainference cancel`: the client takes back an open request's stake and rent, with a precheck that says why not. */
 import type { Command } from "commander";
 import { cancelRequest, RequestStatus } from "@chainference/client";
-import { createCommandContext } from "../../shared/context/command-context";
 import { CliError } from "../../shared/errors/cli-error";
 import { formatSlots, formatSol } from "../../shared/output/units";
-import { parseAddress, requireRequest } from "../../shared/request-argument";
+import { loadRequestTarget } from "../../shared/request-argument";
 
 /** Runs `chainference cancel`. */
 export async function cancelAction(requestArgument: string, _flags: unknown, command: Command): Promise<void> {
-  const ctx = await createCommandContext(command);
-  const address = parseAddress(requestArgument, "request");
-  const wallet = await ctx.wallet();
-  const request = await requireRequest(ctx, address);
+  const { ctx, address, wallet, request } = await loadRequestTarget(command, requestArgument);
   if (request.client !== wallet.address)
     throw new CliError(`request ${address} belongs to wallet ${request.client}, not ${wallet.address}: only its client can cancel it (check --keypair)`);
   if (request.status === RequestStatus.Locked) {

@@ -1,17 +1,13 @@
 /** `chainference expire`: anyone returns the stake of a request past its deadline to its client, with a precheck that says why not. */
 import type { Command } from "commander";
 import { expireRequest, getServerDecoder, RequestStatus } from "@chainference/client";
-import { createCommandContext } from "../../shared/context/command-context";
 import { CliError } from "../../shared/errors/cli-error";
 import { formatSlots, formatSol } from "../../shared/output/units";
-import { parseAddress, requireRequest } from "../../shared/request-argument";
+import { loadRequestTarget } from "../../shared/request-argument";
 
 /** Runs `chainference expire`. */
 export async function expireAction(requestArgument: string, _flags: unknown, command: Command): Promise<void> {
-  const ctx = await createCommandContext(command);
-  const address = parseAddress(requestArgument, "request");
-  const wallet = await ctx.wallet();
-  const request = await requireRequest(ctx, address);
+  const { ctx, address, wallet, request } = await loadRequestTarget(command, requestArgument);
   const { chain } = ctx.session();
   const slot = await chain.getSlot();
   const locked = request.status === RequestStatus.Locked;

@@ -7,7 +7,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { KeyPairSigner } from "@solana/kit";
 import {
-  BPS,
   CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
   fetchProtocolConfig,
@@ -21,6 +20,7 @@ import {
 import type { Session } from "../../shared/context/session";
 import { followRequest, postAsk, type AskOutcome } from "../ask/post-and-follow";
 import { previewEligibility, type AskTerms } from "../ask/eligibility";
+import { splitCost } from "../ask/settlement-report";
 import { describeError } from "../../shared/errors/describe-error";
 import { GatewayError, isGatewayError, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
 
@@ -180,7 +180,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       throw failure;
     }
     const r = outcome.response;
-    const fee = (r.cost * BigInt(config.feeBps)) / BPS;
+    const { fee, serverPayout, refund } = splitCost(r.cost, terms.stake, config.feeBps);
     const usage = { prompt_tokens: r.tokensIn, completion_tokens: r.tokensOut, total_tokens: r.tokensIn + r.tokensOut };
     const finishReason = r.tokensOut >= payload.maxTokens ? "length" : "stop";
     const settlement = {
@@ -189,8 +189,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       stake: terms.stake,
       cost: r.cost,
       fee,
-      server_payout: r.cost - fee,
-      refund: terms.stake - r.cost,
+      server_payout: serverPayout,
+      refund,
     };
     log(`${posted.address} settled by ${r.server}: ${r.tokensIn} tokens in, ${r.tokensOut} out, cost ${r.cost} lamports`);
     if (call.stream) {
