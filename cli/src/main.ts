@@ -4,7 +4,7 @@
  */
 import { CommanderError } from "commander";
 import { buildProgram } from "./program";
-import { USAGE_EXIT_CODE } from "./output/cli-error";
+import { USAGE_EXIT_CODE } from "./shared/errors/cli-error";
 
 const verbose = process.argv.includes("--verbose");
 
@@ -18,8 +18,8 @@ async function fail(e: unknown): Promise<number> {
     return USAGE_EXIT_CODE;
   }
   // Loaded on failure only: they read the SDK's error tables, which --help does not need.
-  const { describeError, describeErrorDetails } = await import("./output/describe-error");
-  const { exitCodeFor } = await import("./output/exit-code");
+  const { describeError, describeErrorDetails } = await import("./shared/errors/describe-error");
+  const { exitCodeFor } = await import("./shared/errors/exit-code");
   process.stderr.write(`chainference: ${describeError(e)}\n`);
   if (verbose) process.stderr.write(`${describeErrorDetails(e).join("\n")}\n`);
   return exitCodeFor(e);

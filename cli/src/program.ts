@@ -1,14 +1,16 @@
 /** The command tree: global options, one register function per command, uniform error handling. */
 import { Command, CommanderError, Option } from "commander";
-import { registerAdmin } from "./commands/admin";
-import { registerAsk } from "./commands/ask";
-import { registerDemo } from "./commands/demo";
-import { registerGateway } from "./commands/gateway";
-import { registerHistory } from "./commands/history";
-import { registerLocalnet } from "./commands/localnet";
-import { registerRequestActions } from "./commands/request-actions";
-import { registerServe } from "./commands/serve";
-import { registerServers } from "./commands/servers";
+import { registerAdmin } from "./commands/admin/definition";
+import { registerAsk } from "./commands/ask/definition";
+import { registerCancel } from "./commands/cancel/definition";
+import { registerDemo } from "./commands/demo/definition";
+import { registerExpire } from "./commands/expire/definition";
+import { registerGateway } from "./commands/gateway/definition";
+import { registerHistory } from "./commands/history/definition";
+import { registerLocalnet } from "./commands/localnet/definition";
+import { registerRate } from "./commands/rate/definition";
+import { registerServe } from "./commands/serve/definition";
+import { registerServers } from "./commands/servers/definition";
 
 const DESCRIPTION =
   "Decentralized, private, streaming LLM inference settled on Solana: ask a question, and a provider's answer streams back encrypted, chunk by chunk, through the chain. You pay at most your stake; the server gets its price minus the protocol fee and the rest comes back.";
@@ -63,7 +65,9 @@ export function buildProgram(): Command {
   registerServers(program);
   registerAsk(program);
   registerHistory(program);
-  registerRequestActions(program);
+  registerCancel(program);
+  registerExpire(program);
+  registerRate(program);
   registerAdmin(program);
   registerServe(program);
   registerGateway(program);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, type KeyPairSigner } from "@solana/kit";
 import { createLiteSvmChain, fetchUpgradeableProgram, findConfigPda, getConfigDecoder, LOADER_V3_PROGRAM_ADDRESS, type LiteSvmChain } from "@chainference/client";
-import { startLocalRpcServer, type LocalRpcServer } from "../../cli/src/localnet/rpc-server";
+import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO, REPO_ROOT } from "../helpers/svm";
 
 const run = (args: string[]) =>

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import * as client from "@chainference/client";
 import { ChainferenceClientError, RpcUnreachableError, TransactionFailedError } from "@chainference/client";
-import { describeError, describeProgramError } from "../../cli/src/output/describe-error";
+import { describeError, describeProgramError } from "../../cli/src/shared/errors/describe-error";
 
 const programCodes = Object.entries(client).filter(
   (entry): entry is [string, number] => entry[0].startsWith("CHAINFERENCE_ERROR__") && typeof entry[1] === "number" && entry[1] < 1000,

@@ -28,7 +28,7 @@ import {
   type ServerWithAddress,
   type X25519KeyPair,
 } from "@chainference/client";
-import { startLocalRpcServer, type LocalRpcServer } from "../../cli/src/localnet/rpc-server";
+import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO } from "./svm";
 
 export const SOL = 1_000_000_000n;

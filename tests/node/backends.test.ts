@@ -18,18 +18,19 @@ import {
   CHAINFERENCE_ERROR__BACKEND__MODEL_CORRUPT,
   CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING,
   CHAINFERENCE_ERROR__BACKEND__UNREACHABLE,
+  DEFAULT_MODEL,
   createDefaultLlamaBackend,
   createLlamaBackend,
   createOpenAiBackend,
   createSseParser,
+  fetchDefaultModel,
   isChainferenceBackendError,
   type ChatChunk,
   type ChatMessage,
   type ChatStream,
   type LlamaBackend,
   type StreamChatRequest,
-} from "../../node/src/backends";
-import { DEFAULT_MODEL, fetchDefaultModel } from "../../node/src/models";
+} from "@chainference/node";
 import { startOpenAiCompatibleServer, type OpenAiCompatibleServer } from "../helpers/openai-compatible-server";
 
 const QUESTION: readonly ChatMessage[] = [

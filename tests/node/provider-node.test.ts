@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createRpcChain, fetchRequestAccount, fetchResponseAccount, findResponsePda, generateX25519KeyPair, RequestStatus } from "@chainference/client";
 
-import { startLocalRpcServer } from "../../cli/src/localnet/rpc-server";
+import { startLocalRpcServer } from "@chainference/localnet";
 import { DEFAULT_MODEL, defaultServedModel, type NodeEvent, type ProviderNode } from "@chainference/node";
 
 import { nonCanonicalPda, onCurveBump, responseSeeds } from "../helpers/lifecycle";

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Address } from "@solana/kit";
 import { defaultServedModel, type NodeEvent } from "@chainference/node";
 
+// By path on purpose: these parts are unexported internals of the provider loop, unit-tested here on their own.
 import { createPollScheduler } from "../../node/src/provider/poll-scheduler";
 import { createSkipMemos, nextSkipMemo } from "../../node/src/provider/skip-memos";
 import { createSpeedAverages, nextSpeedAverage } from "../../node/src/provider/speed-averages";

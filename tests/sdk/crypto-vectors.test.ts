@@ -29,7 +29,7 @@ import {
   unwrapDataKey,
   wrapDataKeyForServers,
   type PromptPayload,
-} from "../../clients/js/src/crypto";
+} from "@chainference/client";
 import vectors from "../fixtures/crypto-vectors.json";
 
 const { inputs, expected } = vectors;

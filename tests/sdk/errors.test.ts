@@ -1,7 +1,7 @@
 /** SDK error codes: stable names, reserved ranges, messages with context, the narrowing guard. */
 import { describe, expect, it } from "vitest";
 
-import * as errors from "../../clients/js/src/errors";
+import * as client from "@chainference/client";
 import {
   CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
@@ -9,10 +9,12 @@ import {
   getChainferenceClientErrorName,
   isChainferenceClientError,
   type ChainferenceClientErrorCode,
-} from "../../clients/js/src/errors";
+} from "@chainference/client";
 
-const CODES = Object.entries(errors).filter(
-  (entry): entry is [string, ChainferenceClientErrorCode] => entry[0].startsWith("CHAINFERENCE_ERROR__") && typeof entry[1] === "number",
+/** The SDK's own codes, `CHAINFERENCE_ERROR__<AREA>__<NAME>` (the program codes it re-exports carry no area). */
+const CODES = Object.entries(client).filter(
+  (entry): entry is [string, ChainferenceClientErrorCode] =>
+    entry[0].startsWith("CHAINFERENCE_ERROR__") && entry[0].split("__").length === 3 && typeof entry[1] === "number",
 );
 
 const RANGES: Record<string, [number, number]> = {

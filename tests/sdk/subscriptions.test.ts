@@ -25,7 +25,7 @@ import {
   type LiteSvmChain,
   type ResponseEvent,
 } from "@chainference/client";
-import { startLocalRpcServer, type LocalRpcServer } from "../../cli/src/localnet/rpc-server";
+import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO } from "../helpers/svm";
 
 const SYSTEM_PROGRAM = "11111111111111111111111111111111" as Address;

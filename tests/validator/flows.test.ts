@@ -27,7 +27,7 @@ import {
   getConfigDecoder,
   type Chain,
 } from "@chainference/client";
-import { describeError } from "../../cli/src/output/describe-error";
+import { describeError } from "../../cli/src/shared/errors/describe-error";
 import { isolatedEnv, keypairAddress, REPO_ROOT, runCli, startCli, writeKeypairFile, type CliDaemon, type CliResult } from "../cli/cli-process";
 import { startValidator, type RunningValidator } from "../helpers/validator";
 

@@ -1,0 +1,137 @@
+/** Which servers can take a request before it is posted, and why the others cannot. */
+import {
+  checkEligibility,
+  describeIneligibility,
+  encodePromptPayload,
+  fetchServers,
+  getServerReputation,
+  MAX_ALLOWED_SERVERS,
+  PROMPT_CIPHERTEXT_OVERHEAD,
+  type Chain,
+  type Ineligibility,
+  type ModelEntry,
+  type PromptPayload,
+  type RequestDraft,
+  type Server,
+  type ServerWithAddress,
+} from "@chainference/client";
+import { CliError } from "../../shared/errors/cli-error";
+import type { Output } from "../../shared/output/output";
+import { formatSol } from "../../shared/output/units";
+import { formatPricePair } from "../../shared/output/format-server";
+
+/**
+ * What the client asks for, besides the prompt: the SDK's {@link RequestDraft} terms (stake in lamports,
+ * prices in lamports per 1M tokens, `allowed` absent or empty = any server passing the filters) without the
+ * prompt size, plus the answer deadline.
+ */
+export type AskTerms = Omit<RequestDraft, "promptBytes"> & {
+  /** Slots the locking server has to answer; absent = the protocol default. */
+  readonly responseTimeoutSlots?: bigint;
+};
+
+export type EligibleServer = ServerWithAddress & { readonly offer: ModelEntry };
+export type IneligibleServer = ServerWithAddress & { readonly reasons: readonly Ineligibility[] };
+
+export type EligibilityPreview = {
+  /** Servers that pass every check `lock_request` runs, cheapest first (the request names up to 8). */
+  readonly eligible: readonly EligibleServer[];
+  readonly ineligible: readonly IneligibleServer[];
+  /** Prompt ciphertext size the checks assumed. */
+  readonly promptBytes: number;
+};
+
+/** Bytes the encrypted prompt will take on-chain. */
+export function promptCiphertextBytes(payload: PromptPayload): number {
+  return encodePromptPayload(payload).length + PROMPT_CIPHERTEXT_OVERHEAD;
+}
+
+/** The draft `checkEligibility` evaluates for these terms and prompt. */
+export function toDraft(terms: AskTerms, promptBytes: number): RequestDraft {
+  return {
+    model: terms.model,
+    revision: terms.revision ?? "",
+    maxPriceIn: terms.maxPriceIn,
+    maxPriceOut: terms.maxPriceOut,
+    minCompleted: terms.minCompleted ?? 0n,
+    minSuccessBps: terms.minSuccessBps ?? 0,
+    minAvgRating: terms.minAvgRating ?? 0,
+    allowed: terms.allowed ?? [],
+    promptBytes,
+    stake: terms.stake,
+  };
+}
+
+const byOffer = (a: EligibleServer, b: EligibleServer): number => {
+  const price = (s: EligibleServer) => s.offer.priceIn + s.offer.priceOut;
+  if (price(a) !== price(b)) return price(a) < price(b) ? -1 : 1;
+  return Number(b.server.completed - a.server.completed);
+};
+
+/**
+ * Runs the on-chain lock checks against every registered server. `--server` addresses that are not
+ * registered servers fail with one line.
+ *
+ * @example
+ * const preview = await previewEligibility(chain, terms, payload);
+ */
+export async function previewEligibility(chain: Chain, terms: AskTerms, payload: PromptPayload): Promise<EligibilityPreview> {
+  const servers = await fetchServers(chain);
+  const known = new Set(servers.map((s) => s.address));
+  const unknown = (terms.allowed ?? []).filter((a) => !known.has(a));
+  if (unknown.length > 0) throw new CliError(`--server ${unknown.join(", ")} is not a registered server: see 'chainference servers'`);
+  const promptBytes = promptCiphertextBytes(payload);
+  const draft = toDraft(terms, promptBytes);
+  const eligible: EligibleServer[] = [];
+  const ineligible: IneligibleServer[] = [];
+  for (const s of servers) {
+    const verdict = checkEligibility(draft, s.address, s.server);
+    if (verdict.eligible) eligible.push({ ...s, offer: verdict.offer });
+    else ineligible.push({ ...s, reasons: verdict.reasons });
+  }
+  return { eligible: eligible.sort(byOffer), ineligible, promptBytes };
+}
+
+/** The servers the request names: the best eligible ones, at most 8. */
+export function chooseServers(preview: EligibilityPreview): EligibleServer[] {
+  return preview.eligible.slice(0, MAX_ALLOWED_SERVERS);
+}
+
+function reputationSummary(server: Server): string {
+  const r = getServerReputation(server);
+  const rating = r.ratingCount === 0n ? "no ratings" : `rating ${(r.avgRatingX100 / 100).toFixed(2)}`;
+  return `${r.completed} completed, ${r.expired} expired, ${rating}`;
+}
+
+/**
+ * Prints the preview: each eligible server with its price and record, each other server with every reason.
+ *
+ * @example
+ * printEligibility(out, terms, preview);
+ */
+export function printEligibility(out: Output, terms: AskTerms, preview: EligibilityPreview): void {
+  out.line(
+    `Eligibility for ${terms.model}${terms.revision ? `@${terms.revision}` : ""} (stake ${formatSol(terms.stake)} SOL, prompt ${preview.promptBytes} bytes encrypted):`,
+  );
+  if (preview.eligible.length + preview.ineligible.length === 0) out.line("  no servers are registered on this cluster");
+  for (const s of preview.eligible) out.line(`  ✓ ${s.address}  ${formatPricePair(s.offer.priceIn, s.offer.priceOut)}  ${reputationSummary(s.server)}`);
+  for (const s of preview.ineligible) out.line(`  ✗ ${s.address}  ${s.reasons.map(describeIneligibility).join("; ")}`);
+  const chosen = chooseServers(preview);
+  if (preview.eligible.length > chosen.length) out.line(`  (the request names the ${chosen.length} cheapest)`);
+}
+
+/** The preview as JSON. */
+export function eligibilityJson(preview: EligibilityPreview) {
+  return {
+    eligible: preview.eligible.map((s) => ({ server: s.address, operator: s.server.operator, priceIn: s.offer.priceIn, priceOut: s.offer.priceOut })),
+    ineligible: preview.ineligible.map((s) => ({ server: s.address, reasons: s.reasons.map(describeIneligibility) })),
+  };
+}
+
+/** Fails with one line when no server can take the request. */
+export function assertSomeEligible(preview: EligibilityPreview, terms: AskTerms): void {
+  if (preview.eligible.length > 0) return;
+  const reasons = [...new Set(preview.ineligible.flatMap((s) => s.reasons.map(describeIneligibility)))];
+  const why = preview.ineligible.length === 0 ? "no servers are registered on this cluster" : reasons.join("; ");
+  throw new CliError(`no server can take a request for ${terms.model}: ${why} (see 'chainference servers')`);
+}

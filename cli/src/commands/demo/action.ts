@@ -1,0 +1,135 @@
+/**
+ * `chainference demo`: the whole flow in one process — the real program on an in-process chain, a
+ * provider node with the embedded model, a fresh client asking a question, the answer streamed and
+ * decrypted as chunks land, the settlement, the reputation, and the history re-decrypted.
+ */
+import type { Command } from "commander";
+import { generateKeyPairSigner, type Address } from "@solana/kit";
+import {
+  CHAINFERENCE_PROGRAM_ADDRESS,
+  createLiteSvmChain,
+  defaultProtocolParameters,
+  fetchHistory,
+  fetchProtocolConfig,
+  findConfigPda,
+  getServerDecoder,
+  initializeProtocol,
+  rateServer,
+} from "@chainference/client";
+import { DEFAULT_MODEL, type NodeEvent } from "@chainference/node";
+import { createCommandContext } from "../../shared/context/command-context";
+import { resolveProgramPath } from "../../shared/embedded/program-binary";
+import { createEmbeddedSession, createRpcSession, type Session } from "../../shared/context/session";
+import { runAsk } from "../ask/run-ask";
+import { formatPricePair, formatReputation } from "../../shared/output/format-server";
+import { startEmbeddedProvider } from "../../shared/embedded/embedded-provider";
+import { usageError } from "../../shared/errors/cli-error";
+import { formatInteger, formatSol, LAMPORTS_PER_SOL, SLOT_MS } from "../../shared/output/units";
+import type { DemoFlags } from "./definition";
+import { parseGeneration, parseTerms } from "../ask/parse-terms";
+import { buildPayload } from "../ask/build-payload";
+
+const CLIENT_FUNDING = 1n * LAMPORTS_PER_SOL;
+const OPERATOR_FUNDING = 10n * LAMPORTS_PER_SOL;
+const ADMIN_FUNDING = 10n * LAMPORTS_PER_SOL;
+
+/** Runs `chainference demo`. */
+export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command): Promise<void> {
+  const ctx = await createCommandContext(cmd);
+  const out = ctx.out;
+  const terms = parseTerms(flags, DEFAULT_MODEL.hfId);
+  const generation = parseGeneration({ maxTokens: flags.maxTokens ?? "128", ...(flags.temperature ? { temperature: flags.temperature } : {}) });
+  if (!/^[0-5]$/.test(flags.rate)) throw usageError(`--rate must be a whole number from 0 to 5, got '${flags.rate}'`);
+  if (prompt.trim() === "") throw usageError("the prompt is empty: pass a question or leave it out for the default one");
+  const payload = buildPayload(prompt, { ...generation, ...(flags.system ? { system: flags.system } : {}) });
+  const started = performance.now();
+  const step = (n: number, title: string) => out.progress(`\n[${n}/6] ${title}`);
+
+  // 1. The chain.
+  let session: Session;
+  const embedded = cmd.optsWithGlobals<{ url?: string }>().url === undefined;
+  if (embedded) {
+    const programPath = resolveProgramPath(flags.program);
+    session = createEmbeddedSession(
+      createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath }], slotDurationMs: SLOT_MS }),
+      out,
+    );
+    out.progress("Chainference demo: private, streaming LLM inference settled on Solana.");
+    step(1, "Chain");
+    out.progress(`  in-process LiteSVM running the real program ${CHAINFERENCE_PROGRAM_ADDRESS}`);
+    out.progress(`  (${programPath}), ${SLOT_MS} ms slots like mainnet`);
+  } else {
+    session = createRpcSession(ctx.endpoint, out);
+    out.progress("Chainference demo: private, streaming LLM inference settled on Solana.");
+    step(1, "Chain");
+    out.progress(`  ${ctx.endpoint.url} (program ${CHAINFERENCE_PROGRAM_ADDRESS})`);
+  }
+  const { chain } = session;
+  const fund = async (address: Address, lamports: bigint) => chain.airdrop(address, lamports);
+
+  // 2. The protocol.
+  step(2, "Protocol");
+  if (await chain.getAccount((await findConfigPda())[0])) {
+    out.progress("  already initialized on this cluster");
+  } else {
+    const admin = await generateKeyPairSigner();
+    await fund(admin.address, ADMIN_FUNDING);
+    const sent = await initializeProtocol(chain, admin, defaultProtocolParameters(admin.address));
+    out.progress(`  initialize_config by admin ${admin.address}: Config + 16 fee vaults, ${formatInteger(sent.computeUnits ?? 0n)} CU`);
+    out.progress(`  transaction ${session.explorerLink(sent.signature) ?? sent.signature}`);
+  }
+  const config = await fetchProtocolConfig(chain);
+  out.progress(
+    `  fee ${config.feeBps / 100} % of the cost, min stake ${formatSol(config.minStake)} SOL, answers due within ${config.defaultResponseTimeout} slots`,
+  );
+
+  // 3. The provider.
+  step(3, "Provider node (embedded model)");
+  const completed: NodeEvent[] = [];
+  const provider = await startEmbeddedProvider(chain, out, { fund: (a) => fund(a, OPERATOR_FUNDING), log: null, indent: "  " });
+  try {
+    provider.node.events.subscribe((e) => {
+      if (e.type === "completed" || e.type === "abandoned" || e.type === "error") completed.push(e);
+    });
+    out.progress(`  registered server ${provider.server} (operator ${provider.operator})`);
+    out.progress(`  serving ${provider.model} at ${formatPricePair(provider.priceIn, provider.priceOut)}`);
+
+    // 4. The client.
+    step(4, "Client wallet");
+    const client = await generateKeyPairSigner();
+    await fund(client.address, CLIENT_FUNDING);
+    out.progress(`  new wallet ${client.address} funded with ${formatSol(CLIENT_FUNDING)} SOL`);
+
+    // 5. The question.
+    step(5, `Question: "${prompt}"`);
+    const { report } = await runAsk(session, client, terms, payload, { wait: true });
+    const generation = completed.find((e): e is Extract<NodeEvent, { type: "completed" }> => e.type === "completed");
+    if (generation)
+      out.line(
+        `Provider: ${generation.tokensOut} tokens${generation.tokensPerSecond === null ? "" : ` at ${generation.tokensPerSecond.toFixed(1)} tokens/s`}, first chunk on-chain ${generation.timeToFirstChunkMs === null ? "?" : `${(generation.timeToFirstChunkMs / 1000).toFixed(1)} s`} after the lock, ${(generation.durationMs / 1000).toFixed(1)} s in all.`,
+      );
+
+    // 6. Reputation and history.
+    step(6, "Rating and history");
+    const stars = Number(flags.rate);
+    const history = await fetchHistory(chain, client);
+    const entry = history.find((h) => h.request === report?.request);
+    if (report && entry?.response && stars > 0) {
+      const rated = await rateServer(chain, client, entry.response, stars);
+      const server = await chain.getAccount(report.server);
+      out.progress(`  rated the server ${stars}/5 (rate_server, ${formatInteger(rated.computeUnits ?? 0n)} CU)`);
+      if (server) out.progress(`  server reputation now: ${formatReputation(getServerDecoder().decode(server.data))}`);
+    }
+    const prompted = entry?.decrypted.prompt?.messages.at(-1)?.content;
+    const answer = entry?.decrypted.response ? new TextDecoder().decode(entry.decrypted.response.plaintext) : null;
+    out.progress(
+      `  history re-read from chain data and the client's wallet alone: prompt ${prompted === prompt ? "decrypted ✓" : "✗"}, answer ${answer !== null && answer.length > 0 ? `decrypted ✓ (${answer.length} characters)` : "✗"}`,
+    );
+    out.progress(
+      `  (the prompt came from ${entry?.promptSource === "transaction-history" ? "the create_request transaction" : "the request account"}, the answer from the response account; only the client and the locking server hold the keys)`,
+    );
+    out.progress(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  } finally {
+    await provider.stop();
+  }
+}

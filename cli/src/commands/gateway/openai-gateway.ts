@@ -1,0 +1,256 @@
+/**
+ * An OpenAI-compatible HTTP API on 127.0.0.1 backed by the network: every chat completion becomes an
+ * on-chain request paid from the gateway's wallet, streamed back as Server-Sent Events (or whole),
+ * with `usage` taken from the settlement.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { KeyPairSigner } from "@solana/kit";
+import {
+  CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED,
+  CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
+  fetchProtocolConfig,
+  fetchServers,
+  isChainferenceClientError,
+  isRpcFailure,
+  isTransactionFailed,
+  validateModelId,
+  type PromptPayload,
+} from "@chainference/client";
+import type { Session } from "../../shared/context/session";
+import { followRequest, postAsk, type AskOutcome } from "../ask/post-and-follow";
+import { previewEligibility, type AskTerms } from "../ask/eligibility";
+import { splitCost } from "../ask/settlement-report";
+import { describeError } from "../../shared/errors/describe-error";
+import { GatewayError, isGatewayError, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
+
+export type GatewayOptions = {
+  readonly session: Session;
+  readonly wallet: KeyPairSigner;
+  /** Stake, filters and allow-list applied to every request (the model comes from each call). */
+  readonly terms: Omit<AskTerms, "model">;
+  /** OpenAI-style names → Hugging Face ids; HF ids are accepted directly too. */
+  readonly aliases: ReadonlyMap<string, string>;
+  /** `max_tokens` when a call sets none. */
+  readonly defaultMaxTokens: number;
+  /** Upper bound on `max_tokens`. */
+  readonly maxTokensCap: number;
+  readonly host?: string;
+  readonly port: number;
+  /** One line per call (request address, outcome, cost). */
+  readonly log?: (line: string) => void;
+};
+
+export type Gateway = { readonly url: string; close(): Promise<void> };
+
+const MAX_BODY_BYTES = 1 << 20;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(text);
+}
+
+function errorBody(e: GatewayError) {
+  return { error: { message: e.message, type: e.type, param: e.param, code: e.code } };
+}
+
+/** Maps a failure while posting to an HTTP error a client can act on. */
+function toGatewayError(e: unknown): GatewayError {
+  if (isGatewayError(e)) return e;
+  const message = describeError(e);
+  if (isChainferenceClientError(e, CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE))
+    return new GatewayError(400, message, "invalid_request_error", "context_length_exceeded", "messages");
+  if (isRpcFailure(e)) return new GatewayError(502, message, "api_error", "rpc_unreachable");
+  if (isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED))
+    return new GatewayError(504, message, "api_error", "transaction_not_confirmed");
+  if (isTransactionFailed(e)) return new GatewayError(502, message, "api_error", "transaction_failed");
+  return new GatewayError(500, message, "api_error", null);
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new GatewayError(413, "request body is larger than 1 MiB", "invalid_request_error");
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new GatewayError(400, "the request body is not valid JSON", "invalid_request_error");
+  }
+}
+
+/**
+ * Starts the gateway.
+ *
+ * @example
+ * const gateway = await startGateway({ session, wallet, terms, aliases: new Map(), defaultMaxTokens: 256, maxTokensCap: 512, port: 8080 });
+ * // OpenAI clients: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "unused" })
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { session, wallet } = options;
+  const log = options.log ?? (() => undefined);
+
+  const resolveModel = (name: string): string => {
+    const mapped = options.aliases.get(name) ?? name;
+    if (validateModelId(mapped) !== null)
+      throw new GatewayError(
+        404,
+        `model '${name}' is neither a Hugging Face id (org/name) nor one of: ${[...options.aliases.keys()].join(", ") || "(no aliases)"}`,
+        "invalid_request_error",
+        "model_not_found",
+        "model",
+      );
+    return mapped;
+  };
+
+  const listModels = async () => {
+    const served = new Set((await fetchServers(session.chain, { activeOnly: true })).flatMap((s) => s.server.models.map((m) => m.hfId)));
+    const ids = [...served, ...[...options.aliases].filter(([, target]) => served.has(target)).map(([alias]) => alias)];
+    return ids.map((id) => ({
+      id,
+      object: "model",
+      created: 0,
+      owned_by: options.aliases.has(id) ? `chainference:${options.aliases.get(id)}` : "chainference",
+    }));
+  };
+
+  const complete = async (call: ChatCompletionRequest, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const model = resolveModel(call.model);
+    const terms: AskTerms = { ...options.terms, model };
+    const payload: PromptPayload = {
+      v: 1,
+      messages: call.messages,
+      maxTokens: Math.min(call.maxTokens ?? options.defaultMaxTokens, options.maxTokensCap),
+      ...(call.temperature === null ? {} : { temperature: call.temperature }),
+    };
+    const config = await fetchProtocolConfig(session.chain);
+    if (config.paused) throw new GatewayError(503, "the protocol is paused by its admin: try again later", "server_error", "protocol_paused");
+    const preview = await previewEligibility(session.chain, terms, payload);
+    if (preview.eligible.length === 0) {
+      const reasons = [...new Set(preview.ineligible.flatMap((s) => s.reasons.map((r) => r.reason)))].join(", ");
+      throw new GatewayError(
+        503,
+        `no server can take a request for ${model}${reasons ? ` (${reasons})` : " (no servers registered)"}`,
+        "server_error",
+        "no_eligible_server",
+      );
+    }
+    const posted = await postAsk(session, wallet, terms, payload, preview);
+    const id = `chatcmpl-${posted.address}`;
+    const created = Math.floor(Date.now() / 1000);
+    const stop = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) stop.abort();
+    });
+    const chunk = (delta: Record<string, string>, finishReason: string | null, extra: Record<string, unknown> = {}) => ({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model: call.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...extra,
+    });
+    const sse = (data: unknown) => res.write(`data: ${JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}\n\n`);
+    if (call.stream) {
+      res.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        "x-chainference-request": posted.address,
+      });
+      sse(chunk({ role: "assistant", content: "" }, null));
+    }
+    const outcome: AskOutcome = await followRequest(
+      session,
+      wallet,
+      posted,
+      call.stream ? { onChunk: (text) => text && sse(chunk({ content: text }, null)) } : {},
+      { signal: stop.signal },
+    );
+    if (outcome.status !== "settled" || !outcome.response) {
+      const failure = new GatewayError(504, `request ${posted.address} got no answer: ${outcome.note ?? outcome.status}`, "server_error", "no_answer");
+      log(`${posted.address} ${outcome.status}: ${outcome.note ?? ""}`);
+      if (call.stream) {
+        if (!res.writableEnded) res.end(`data: ${JSON.stringify(errorBody(failure))}\n\n`);
+        return;
+      }
+      throw failure;
+    }
+    const r = outcome.response;
+    const { fee, serverPayout, refund } = splitCost(r.cost, terms.stake, config.feeBps);
+    const usage = { prompt_tokens: r.tokensIn, completion_tokens: r.tokensOut, total_tokens: r.tokensIn + r.tokensOut };
+    const finishReason = r.tokensOut >= payload.maxTokens ? "length" : "stop";
+    const settlement = {
+      request: posted.address,
+      server: r.server,
+      stake: terms.stake,
+      cost: r.cost,
+      fee,
+      server_payout: serverPayout,
+      refund,
+    };
+    log(`${posted.address} settled by ${r.server}: ${r.tokensIn} tokens in, ${r.tokensOut} out, cost ${r.cost} lamports`);
+    if (call.stream) {
+      sse(chunk({}, finishReason, { chainference: settlement }));
+      if (call.includeUsage) sse({ id, object: "chat.completion.chunk", created, model: call.model, choices: [], usage });
+      res.end("data: [DONE]\n\n");
+      return;
+    }
+    sendJson(
+      res,
+      200,
+      {
+        id,
+        object: "chat.completion",
+        created,
+        model: call.model,
+        choices: [{ index: 0, message: { role: "assistant", content: outcome.text, refusal: null }, logprobs: null, finish_reason: finishReason }],
+        usage,
+        chainference: settlement,
+      },
+      { "x-chainference-request": posted.address },
+    );
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? "/", "http://gateway").pathname.replace(/\/+$/, "");
+    try {
+      if (req.method === "GET" && path === "/v1/models") {
+        sendJson(res, 200, { object: "list", data: await listModels() });
+      } else if (req.method === "GET" && path.startsWith("/v1/models/")) {
+        const id = decodeURIComponent(path.slice("/v1/models/".length));
+        const model = (await listModels()).find((m) => m.id === id);
+        if (!model) throw new GatewayError(404, `model '${id}' is not served by any active server`, "invalid_request_error", "model_not_found", "model");
+        sendJson(res, 200, model);
+      } else if (req.method === "POST" && path === "/v1/chat/completions") {
+        await complete(parseChatCompletionRequest(await readBody(req)), req, res);
+      } else {
+        throw new GatewayError(404, `${req.method} ${path || "/"} is not served: use POST /v1/chat/completions or GET /v1/models`, "not_found_error");
+      }
+    } catch (e) {
+      const error = toGatewayError(e);
+      if (error.status >= 500) log(`${req.method} ${path}: ${error.message}`);
+      if (res.headersSent) {
+        if (!res.writableEnded) res.end(`data: ${JSON.stringify(errorBody(error))}\n\n`);
+      } else sendJson(res, error.status, errorBody(error));
+    }
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

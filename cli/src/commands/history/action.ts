@@ -1,0 +1,80 @@
+/** `chainference history`: the wallet's requests and answers, decrypted from chain data and the wallet alone. */
+import type { Command } from "commander";
+import { fetchHistory, type HistoryEntry } from "@chainference/client";
+import { createCommandContext } from "../../shared/context/command-context";
+import { formatSol } from "../../shared/output/units";
+
+const decoder = new TextDecoder();
+
+function promptText(entry: HistoryEntry): string | null {
+  const messages = entry.decrypted.prompt?.messages;
+  return messages
+    ? messages
+        .filter((m) => m.role === "user")
+        .map((m) => m.content)
+        .join("\n")
+    : null;
+}
+
+function answerText(entry: HistoryEntry): string | null {
+  const response = entry.decrypted.response;
+  return response ? decoder.decode(response.plaintext) : null;
+}
+
+/** Newest first: settled by completion slot, then the live ones. */
+function order(a: HistoryEntry, b: HistoryEntry): number {
+  const slot = (e: HistoryEntry) => e.response?.completedSlot || e.response?.lastSlot || 0n;
+  const [sa, sb] = [slot(a), slot(b)];
+  return sa === sb ? 0 : sa > sb ? -1 : 1;
+}
+
+const indent = (text: string) => text.replace(/\n/g, "\n     ");
+
+/** Runs `chainference history`. */
+export async function historyAction(flags: { limit: string }, command: Command): Promise<void> {
+  const ctx = await createCommandContext(command);
+  const wallet = await ctx.wallet();
+  const entries = (await fetchHistory(ctx.session().chain, wallet)).sort(order).slice(0, Math.max(1, Number(flags.limit) || 20));
+  if (ctx.out.json) {
+    ctx.out.result(
+      entries.map((e) => ({
+        request: e.request,
+        status: e.status,
+        model: e.model,
+        stake: e.stake,
+        prompt: promptText(e),
+        answer: answerText(e),
+        answerComplete: e.decrypted.response?.isFinal ?? false,
+        server: e.response?.server ?? null,
+        cost: e.response?.completed ? e.response.cost : null,
+        tokensIn: e.response?.completed ? e.response.tokensIn : null,
+        tokensOut: e.response?.completed ? e.response.tokensOut : null,
+        promptSource: e.promptSource,
+      })),
+    );
+    return;
+  }
+  if (entries.length === 0) {
+    ctx.out.line(`No requests of ${wallet.address} on ${ctx.endpoint.url}.`);
+    return;
+  }
+  ctx.out.line(`History of ${wallet.address} (${entries.length} request${entries.length === 1 ? "" : "s"}, decrypted with the wallet):`);
+  for (const e of entries) {
+    const terms = [
+      e.model,
+      e.stake === null ? null : `stake ${formatSol(e.stake)} SOL`,
+      e.response?.completed ? `cost ${formatSol(e.response.cost)} SOL` : null,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    ctx.out.line();
+    ctx.out.line(`${e.request}  ${e.status}${terms ? `  ${terms}` : ""}`);
+    if (e.response)
+      ctx.out.line(`  server ${e.response.server}${e.response.completed ? `, ${e.response.tokensIn} tokens in, ${e.response.tokensOut} out` : ""}`);
+    const prompt = promptText(e);
+    ctx.out.line(`  Q: ${prompt === null ? `(prompt ${e.promptSource === "unavailable" ? "no longer on chain" : "unreadable"})` : indent(prompt)}`);
+    const answer = answerText(e);
+    if (answer !== null) ctx.out.line(`  A: ${indent(answer.trim())}${e.decrypted.response?.isFinal ? "" : " …(in progress)"}`);
+    else if (e.status !== "open") ctx.out.line(`  A: ${e.status === "locked" ? "(no chunk yet)" : "(response closed)"}`);
+  }
+}

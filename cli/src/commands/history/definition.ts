@@ -1,0 +1,22 @@
+/** `chainference history`: definition (the action is in ./action). */
+import type { Command } from "commander";
+import { lazyAction } from "../../shared/lazy-action";
+
+export function registerHistory(program: Command): void {
+  program
+    .command("history")
+    .description("decrypt the wallet's requests and answers from chain data (nothing is stored locally)")
+    .option("--limit <n>", "show at most n requests", "20")
+    .addHelpText(
+      "after",
+      `
+Every key is re-derived from a wallet signature over the request address, so the same --keypair
+reads its history on any machine. Prompts of settled requests come from transaction history, which
+public RPC nodes may prune.
+
+Examples:
+  $ chainference history --url localnet
+  $ chainference history --url devnet --keypair ~/wallets/alice.json --json`,
+    )
+    .action(lazyAction(() => import("./action"), "historyAction"));
+}

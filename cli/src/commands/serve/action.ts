@@ -1,0 +1,51 @@
+/** `chainference serve`: run a provider node (the @chainference/node package) on a cluster. */
+import type { Command } from "commander";
+import { createRpcChain, fetchProtocolConfig } from "@chainference/client";
+import { DEFAULT_MODEL, loadNodeConfig, startProviderNode, type InferenceBackend } from "@chainference/node";
+import { createCommandContext } from "../../shared/context/command-context";
+import { formatPricePair } from "../../shared/output/format-server";
+import { loadEmbeddedModel } from "../../shared/embedded/embedded-provider";
+import { formatSol } from "../../shared/output/units";
+import { untilShutdown } from "../../shared/shutdown";
+import type { ServeFlags } from "./definition";
+
+/** Runs `chainference serve`. */
+export async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
+  const ctx = await createCommandContext(command);
+  const config = await loadNodeConfig(flags.config);
+  const operator = await ctx.wallet();
+  const chain = createRpcChain(ctx.endpoint.url);
+  const protocol = await fetchProtocolConfig(chain);
+  const balance = await chain.getBalance(operator.address);
+  ctx.out.progress(`Provider node on ${ctx.endpoint.url}: operator ${operator.address} (${formatSol(balance)} SOL), protocol fee ${protocol.feeBps / 100} %`);
+  for (const m of config.models)
+    ctx.out.progress(
+      `  ${m.hfId}${m.revision ? `@${m.revision.slice(0, 8)}` : ""} ${m.quantization} at ${formatPricePair(m.priceIn, m.priceOut)} (${m.backend.kind})`,
+    );
+  // The embedded model loads here, with progress; other backends are created by the node.
+  const backends: Record<string, InferenceBackend> = {};
+  for (const m of config.models)
+    if (m.backend.kind === "embedded" && !m.backend.modelPath && m.hfId === DEFAULT_MODEL.hfId && !backends[m.hfId])
+      backends[m.hfId] = await loadEmbeddedModel(ctx.out, "  ", {
+        contextSize: m.backend.contextSize ?? m.maxContext,
+        ...(m.backend.threads ? { threads: m.backend.threads } : {}),
+      });
+  const node = await startProviderNode({
+    chain,
+    operator,
+    config,
+    backends,
+    ...(flags.keyring ? { keyringPath: flags.keyring } : {}),
+    log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+  }).catch(async (e: unknown) => {
+    await Promise.all(Object.values(backends).map((b) => b.close()));
+    throw e;
+  });
+  ctx.out.result({ server: node.server, operator: node.operator, keyring: node.keyringPath, metrics: node.metricsUrl });
+  ctx.out.progress(`Serving as server ${node.server} (keyring ${node.keyringPath}${node.metricsUrl ? `, metrics ${node.metricsUrl}` : ""}). Ctrl-C stops.`);
+  await untilShutdown();
+  ctx.out.progress(`Stopping: finishing ${node.activeRequests().length} answer(s) in progress (Ctrl-C again to stop at once)…`);
+  await node.stop({ drain: true });
+  await Promise.all(Object.values(backends).map((b) => b.close()));
+  ctx.out.progress("Provider node stopped.");
+}

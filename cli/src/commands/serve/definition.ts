@@ -1,0 +1,26 @@
+/** `chainference serve`: definition (the action is in ./action). */
+import type { Command } from "commander";
+import { lazyAction } from "../../shared/lazy-action";
+
+export type ServeFlags = { config?: string; keyring?: string };
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run a provider node: register your server, lock requests you can answer, stream encrypted answers, earn SOL")
+    .option("--config <file>", "node config JSON: models (Hugging Face id, prices, backend), concurrency, limits (default: the embedded model)")
+    .option("--keyring <file>", "server X25519 keyring (default: the config's, else ~/.config/chainference/server-keyring-<operator>.json)")
+    .addHelpText(
+      "after",
+      `
+The --keypair wallet is the operator: it owns the server account, pays for every transaction and
+receives the earnings. Without --config the node serves the embedded model (fetch it first with
+'bash scripts/fetch-model') at the default prices. First Ctrl-C finishes the answers in progress,
+a second one stops at once (locked requests are recovered at the next start).
+
+Examples:
+  $ chainference serve --url localnet
+  $ chainference serve --config ~/.config/chainference/node.json --url devnet --keypair ~/operator.json`,
+    )
+    .action(lazyAction(() => import("./action"), "serveAction"));
+}
