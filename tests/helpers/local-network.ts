@@ -8,7 +8,6 @@ import {
   appendResponseChunk,
   CHAINFERENCE_PROGRAM_ADDRESS,
   completeRequest,
-  createLiteSvmChain,
   decryptPrompt,
   defaultProtocolParameters,
   deriveServerResponseKey,
@@ -22,12 +21,12 @@ import {
   publishServer,
   unwrapDataKey,
   type Chain,
-  type LiteSvmChain,
   type PromptPayload,
   type SentTransaction,
   type ServerWithAddress,
   type X25519KeyPair,
 } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "../../cli/src/localnet/rpc-server";
 import { PROGRAM_SO } from "./svm";
 

@@ -5,7 +5,6 @@ import {
   appendResponseChunk,
   CHAINFERENCE_PROGRAM_ADDRESS,
   completeRequest,
-  createLiteSvmChain,
   createRpcChain,
   defaultProtocolParameters,
   deriveServerResponseKey,
@@ -22,9 +21,9 @@ import {
   unwrapDataKey,
   watchResponse,
   fetchServers,
-  type LiteSvmChain,
   type ResponseEvent,
 } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "../../cli/src/localnet/rpc-server";
 import { PROGRAM_SO } from "../helpers/svm";
 

@@ -11,7 +11,8 @@ import {
   type EncodedAccount,
   type Signature,
 } from "@solana/kit";
-import { isTransactionFailed, matchesQuery, type LiteSvmChain, type MemcmpFilter, type ProgramAccountsQuery } from "@chainference/client";
+import { isTransactionFailed, matchesQuery, type MemcmpFilter, type ProgramAccountsQuery } from "@chainference/client";
+import type { LiteSvmChain } from "@chainference/client/litesvm";
 
 /**
  * A Solana JSON-RPC endpoint (the subset wallets, @solana/kit and the Chainference SDK use)
