@@ -9,6 +9,9 @@ const LIFECYCLE_SUITES = [
 ];
 
 export default defineConfig({
+  // The workspace packages from their TypeScript sources (tsconfig.json "paths"), so tests need no build;
+  // their package.json exports name dist/, which only `npm run build` (and the consumer test) makes.
+  resolve: { tsconfigPaths: true },
   test: {
     testTimeout: 120_000,
     hookTimeout: 300_000,

@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
  * a validator, a provider node and the CLI already share this machine's two cores.
  */
 export default defineConfig({
+  // The workspace packages from their TypeScript sources (tsconfig.json "paths"), as in vitest.config.ts.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ["tests/validator/**/*.test.ts"],
     testTimeout: 300_000,

@@ -1,6 +1,7 @@
 /** The HTTP JSON-RPC methods: the subset wallets, @solana/kit and the Chainference SDK use. */
 import { getBase58Decoder, getBase58Encoder, getBase64Encoder, getTransactionDecoder, type Address, type Signature } from "@solana/kit";
-import { isTransactionFailed, type LiteSvmChain } from "@chainference/client";
+import { isTransactionFailed } from "@chainference/client";
+import { type LiteSvmChain } from "@chainference/client/litesvm";
 import { accountJson } from "./account-json";
 import type { Json, RpcFailure, RpcMethod } from "./json-rpc";
 import { parseFilters, type RpcFilter } from "./program-filters";

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { LiteSvmChain } from "@chainference/client";
+import type { LiteSvmChain } from "@chainference/client/litesvm";
 import { answerRequest, PARSE_ERROR, type Json } from "./json-rpc";
 import { createRpcMethods } from "./rpc-methods";
 import { createSubscriptions } from "./subscriptions";

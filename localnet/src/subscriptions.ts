@@ -3,7 +3,8 @@
  * touches the account / a program account.
  */
 import type { Address } from "@solana/kit";
-import { matchesQuery, type LiteSvmChain } from "@chainference/client";
+import { matchesQuery } from "@chainference/client";
+import { type LiteSvmChain } from "@chainference/client/litesvm";
 import { accountJson, closedAccountJson, svmAccount } from "./account-json";
 import { methodNotFound, PARSE_ERROR, type Json, type JsonRpcRequest } from "./json-rpc";
 import { parseFilters, type RpcFilter } from "./program-filters";

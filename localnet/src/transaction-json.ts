@@ -1,6 +1,6 @@
 /** A landed transaction in the JSON form `getTransaction` answers with. */
 import { getBase58Decoder } from "@solana/kit";
-import type { LandedTransaction } from "@chainference/client";
+import type { LandedTransaction } from "@chainference/client/litesvm";
 import type { Json } from "./json-rpc";
 
 const b58d = getBase58Decoder();

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, type KeyPairSigner } from "@solana/kit";
-import { createLiteSvmChain, fetchUpgradeableProgram, findConfigPda, getConfigDecoder, LOADER_V3_PROGRAM_ADDRESS, type LiteSvmChain } from "@chainference/client";
+import { fetchUpgradeableProgram, findConfigPda, getConfigDecoder, LOADER_V3_PROGRAM_ADDRESS } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO, REPO_ROOT } from "../helpers/svm";
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { generateKeyPairSigner, lamports, type KeyPairSigner } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
-import { createLiteSvmChain, isTransactionFailed, signInstructions, type LiteSvmChain } from "@chainference/client";
+import { isTransactionFailed, signInstructions } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 
 const transfer = async (chain: LiteSvmChain, from: KeyPairSigner, amount: bigint) => {
   const to = await generateKeyPairSigner();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, lamports, type KeyPairSigner } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
-import { createLiteSvmChain, createRpcChain, isTransactionFailed, RpcUnreachableError, type Chain } from "@chainference/client";
+import { createRpcChain, isTransactionFailed, RpcUnreachableError, type Chain } from "@chainference/client";
+import { createLiteSvmChain } from "@chainference/client/litesvm";
 import { rpcTransactionError, startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 
 describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () => {

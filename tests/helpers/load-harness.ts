@@ -18,7 +18,6 @@ import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana
 import {
   cancelRequest,
   CHAINFERENCE_PROGRAM_ADDRESS,
-  createLiteSvmChain,
   decryptResponseStream,
   defaultProtocolParameters,
   deriveClientResponseKey,
@@ -33,8 +32,8 @@ import {
   postRequest,
   RequestStatus,
   type Chain,
-  type LiteSvmChain,
 } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { createDefaultLlamaBackend, DEFAULT_MODEL, defaultNodeConfig, startProviderNode, type LlamaBackend, type ProviderNode } from "@chainference/node";
 import { PROGRAM_SO } from "./svm";
 

@@ -4,30 +4,8 @@
  * test server makes (lock, stream encrypted chunks, complete) through any {@link Chain}.
  */
 import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
-import {
-  appendResponseChunk,
-  CHAINFERENCE_PROGRAM_ADDRESS,
-  completeRequest,
-  createLiteSvmChain,
-  decryptPrompt,
-  defaultProtocolParameters,
-  deriveServerResponseKey,
-  encryptResponseChunk,
-  fetchRequestAccount,
-  fetchServers,
-  findWrappedDataKey,
-  generateX25519KeyPair,
-  initializeProtocol,
-  lockRequest,
-  publishServer,
-  unwrapDataKey,
-  type Chain,
-  type LiteSvmChain,
-  type PromptPayload,
-  type SentTransaction,
-  type ServerWithAddress,
-  type X25519KeyPair,
-} from "@chainference/client";
+import { appendResponseChunk, CHAINFERENCE_PROGRAM_ADDRESS, completeRequest, decryptPrompt, defaultProtocolParameters, deriveServerResponseKey, encryptResponseChunk, fetchRequestAccount, fetchServers, findWrappedDataKey, generateX25519KeyPair, initializeProtocol, lockRequest, publishServer, unwrapDataKey, type Chain, type PromptPayload, type SentTransaction, type ServerWithAddress, type X25519KeyPair } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO } from "./svm";
 

@@ -15,7 +15,6 @@ import { generateKeyPairSigner, type Address, type Instruction, type KeyPairSign
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   CREATE_REQUEST_DISCRIMINATOR,
-  createLiteSvmChain,
   defaultProtocolParameters,
   fetchServers,
   findFeeVaultPda,
@@ -24,13 +23,13 @@ import {
   initializeProtocol,
   postRequest,
   watchResponse,
-  type LiteSvmChain,
   type PostedRequest,
   type PromptMessage,
   type ResponseAccount,
   type Chain,
   type ServerWithAddress,
 } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import {
   DEFAULT_MODEL,
   createDefaultLlamaBackend,

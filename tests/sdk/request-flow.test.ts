@@ -25,7 +25,6 @@ import {
   checkResponseAddress,
   completeRequest,
   computeSettlement,
-  createLiteSvmChain,
   decryptPrompt,
   defaultProtocolParameters,
   deriveClientResponseKey,
@@ -48,13 +47,13 @@ import {
   publishServer,
   unwrapDataKey,
   watchResponse,
-  type LiteSvmChain,
   type PromptPayload,
   type RequestAccount,
   type ResponseEvent,
   type ServerWithAddress,
   type X25519KeyPair,
 } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { PROGRAM_SO } from "../helpers/svm";
 
 const MODEL = "google/gemma-3-270m-it";

@@ -1,30 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
-import {
-  appendResponseChunk,
-  CHAINFERENCE_PROGRAM_ADDRESS,
-  completeRequest,
-  createLiteSvmChain,
-  createRpcChain,
-  defaultProtocolParameters,
-  deriveServerResponseKey,
-  deriveWebSocketUrl,
-  encryptResponseChunk,
-  fetchOpenRequests,
-  findWrappedDataKey,
-  generateX25519KeyPair,
-  initializeProtocol,
-  lockRequest,
-  openRequestsQuery,
-  postRequest,
-  publishServer,
-  unwrapDataKey,
-  watchResponse,
-  fetchServers,
-  type LiteSvmChain,
-  type ResponseEvent,
-} from "@chainference/client";
+import { appendResponseChunk, CHAINFERENCE_PROGRAM_ADDRESS, completeRequest, createRpcChain, defaultProtocolParameters, deriveServerResponseKey, deriveWebSocketUrl, encryptResponseChunk, fetchOpenRequests, findWrappedDataKey, generateX25519KeyPair, initializeProtocol, lockRequest, openRequestsQuery, postRequest, publishServer, unwrapDataKey, watchResponse, fetchServers, type ResponseEvent } from "@chainference/client";
+import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO } from "../helpers/svm";
 

@@ -7,7 +7,6 @@ import type { Command } from "commander";
 import { generateKeyPairSigner, type Address } from "@solana/kit";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
-  createLiteSvmChain,
   defaultProtocolParameters,
   fetchHistory,
   fetchProtocolConfig,
@@ -16,6 +15,7 @@ import {
   initializeProtocol,
   rateServer,
 } from "@chainference/client";
+import { createLiteSvmChain } from "@chainference/client/litesvm";
 import { DEFAULT_MODEL, type NodeEvent } from "@chainference/node";
 import { createCommandContext } from "../../shared/context/command-context";
 import { resolveProgramPath } from "../../shared/embedded/program-binary";

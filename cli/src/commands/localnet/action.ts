@@ -1,7 +1,8 @@
 /** `chainference localnet`: a local Solana JSON-RPC chain with the program deployed and Config initialized. */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { CHAINFERENCE_PROGRAM_ADDRESS, createLiteSvmChain, defaultProtocolParameters, fetchProtocolConfig, initializeProtocol } from "@chainference/client";
+import { CHAINFERENCE_PROGRAM_ADDRESS, defaultProtocolParameters, fetchProtocolConfig, initializeProtocol } from "@chainference/client";
+import { createLiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer } from "@chainference/localnet";
 import { createCommandContext } from "../../shared/context/command-context";
 import { writeNewKeypairFile } from "./new-keypair";

@@ -1,6 +1,7 @@
 /** The chain a command talks to, plus how to describe its transactions (cost, explorer link). */
 import { createSolanaRpc, type Signature } from "@solana/kit";
-import { createRpcChain, type Chain, type LiteSvmChain } from "@chainference/client";
+import { createRpcChain, type Chain } from "@chainference/client";
+import type { LiteSvmChain } from "@chainference/client/litesvm";
 import type { Output } from "../output/output";
 import { explorerTransactionUrl } from "./explorer";
 import type { Endpoint } from "./endpoint";

@@ -8,17 +8,30 @@ import {
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
   type Blockhash,
+  type FullySignedTransaction,
   type Instruction,
+  type Transaction,
   type TransactionSigner,
+  type TransactionWithinSizeLimit,
+  type TransactionWithLifetime,
 } from "@solana/kit";
 
-/** Builds and signs a v0 transaction; every signer attached to an instruction account signs. */
+/** What {@link signInstructions} returns, spelled with `@solana/kit` names (declarations never reach into kit's own dependencies). */
+export type SignedTransaction = Transaction & FullySignedTransaction & TransactionWithinSizeLimit & TransactionWithLifetime;
+
+/**
+ * Builds and signs a v0 transaction; every signer attached to an instruction account signs.
+ *
+ * @example
+ * const { value: latest } = await rpc.getLatestBlockhash().send();
+ * const transaction = await signInstructions([instruction], payer, latest, 200_000);
+ */
 export async function signInstructions(
   instructions: readonly Instruction[],
   feePayer: TransactionSigner,
   lifetime: { blockhash: Blockhash; lastValidBlockHeight: bigint },
   computeUnitLimit?: number,
-) {
+): Promise<SignedTransaction> {
   const message = pipe(
     createTransactionMessage({ version: 0 }),
     (m) => setTransactionMessageFeePayerSigner(feePayer, m),

@@ -54,8 +54,8 @@ export type HistoricalTransaction = {
 
 /**
  * The small surface the SDK, the provider node and the CLI need from a Solana cluster.
- * Two implementations: {@link createLiteSvmChain} (in-process) and {@link createRpcChain}
- * (any JSON-RPC endpoint), so the same code runs in tests, the demo and on devnet.
+ * Two implementations: `createLiteSvmChain` (in-process, Node only: `@chainference/client/litesvm`) and
+ * {@link createRpcChain} (any JSON-RPC endpoint), so the same code runs in tests, the demo and on devnet.
  */
 export type Chain = {
   readonly kind: "litesvm" | "rpc";

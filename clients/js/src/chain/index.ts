@@ -1,6 +1,6 @@
-// Chain access: one interface, an in-process and a JSON-RPC implementation, and their failures. The runtime-text
-// parsers and the embedded chain's constants stay internal.
-export { measureTransactionSize, signInstructions } from "./build-transaction";
+// Chain access: one interface, the JSON-RPC implementation, and their failures. The runtime-text parsers stay
+// internal; the in-process LiteSVM chain (a native binary, Node only) is the `@chainference/client/litesvm` entry.
+export { measureTransactionSize, signInstructions, type SignedTransaction } from "./build-transaction";
 export type {
   AccountWatch,
   Chain,
@@ -12,7 +12,6 @@ export type {
   SentTransaction,
 } from "./chain";
 export { matchesQuery } from "./filters";
-export { createLiteSvmChain, type LandedTransaction, type LiteSvmChain, type LiteSvmChainOptions } from "./litesvm-chain";
 export {
   RpcRequestFailedError,
   RpcUnreachableError,

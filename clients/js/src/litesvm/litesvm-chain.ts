@@ -7,10 +7,10 @@ import {
   type Signature,
   type Transaction,
 } from "@solana/kit";
-import { signInstructions } from "./build-transaction";
-import type { AccountWatch, Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "./chain";
-import { matchesQuery } from "./filters";
-import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "./transaction-error";
+import { signInstructions } from "../chain/build-transaction";
+import type { AccountWatch, Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "../chain/chain";
+import { matchesQuery } from "../chain/filters";
+import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "../chain/transaction-error";
 
 /** LiteSVM charges the default 5,000 lamports per signature and no priority fee here. */
 export const LITESVM_LAMPORTS_PER_SIGNATURE = 5_000n;
