@@ -3,13 +3,14 @@ use pinocchio_system::instructions::Transfer;
 
 use super::{AppendResponseAccounts, AppendResponseData};
 use crate::{
-    checks::create_pda_account,
     constants::CHUNK_TAG_LEN,
     errors::ChainferenceError,
-    lifecycle::{current_slot, resize_account},
+    lifecycle::current_slot,
     math::{add_u32, sub_u64},
     mem,
+    pda::create_pda_account,
     rent::rent_exempt_minimum,
+    resize::resize_account,
     state::{response::FRAME_HEADER_LEN, Request, Response},
 };
 
