@@ -123,7 +123,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         }
         .invoke()?;
     }
-    resize_account(accounts.response, new_len)?;
+    resize_account::<false>(accounts.response, new_len)?;
 
     // SAFETY: the only reference to the response data; the account was just resized.
     let (response, stream) = Response::load_resized_mut(

@@ -33,7 +33,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         }
         .invoke()?;
     }
-    resize_account(server, space)?;
+    resize_account::<true>(server, space)?;
     if current > rent {
         transfer_lamports(server, operator, sub_u64(current, rent)?)?;
     }
