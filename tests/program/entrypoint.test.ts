@@ -1,5 +1,6 @@
 /**
- * `entrypoint` (moved from tests/program/registry.test.ts; shared setup in tests/program/fixtures/registry.ts).
+ * `entrypoint`: happy paths and rejections.
+ * Shared setup (fresh chain, helpers): tests/program/fixtures/registry.ts.
  */
 import { type Instruction } from "@solana/kit";
 import { describe, it } from "vitest";

@@ -1,5 +1,6 @@
 /**
- * `a market day (every instruction, counters after each step)` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `a market day (every instruction, counters after each step)`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import {

@@ -1,5 +1,6 @@
 /**
- * `nonce reuse attacks (a request re-created at the address of a settled one)` (moved from tests/program/lifecycle-attacks.test.ts; shared setup in tests/program/fixtures/attacks.ts).
+ * `nonce reuse (a request re-created at the address of a settled one)`: attacks and rejections.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/attacks.ts.
  */
 import { describe, expect, it } from "vitest";
 import {

@@ -1,5 +1,6 @@
 /**
- * `append_response attacks` (moved from tests/program/lifecycle-attacks.test.ts; shared setup in tests/program/fixtures/attacks.ts).
+ * `append_response`: attacks and rejections.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/attacks.ts.
  */
 import { generateKeyPairSigner, type Instruction } from "@solana/kit";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
 /**
- * `append_response` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `append_response`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import type { Address } from "@solana/kit";
 import { beforeEach, describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
 /**
- * `cancel_request` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `cancel_request`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { describe, expect, it } from "vitest";
 import { accountExists, cancelInstruction } from "../../helpers/lifecycle";

@@ -1,5 +1,6 @@
 /**
- * `close_response attacks` (moved from tests/program/lifecycle-attacks.test.ts; shared setup in tests/program/fixtures/attacks.ts).
+ * `close_response`: attacks and rejections.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/attacks.ts.
  */
 import { describe, it } from "vitest";
 import {

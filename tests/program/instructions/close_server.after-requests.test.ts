@@ -1,5 +1,6 @@
 /**
- * `close_server` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `close_server`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { describe, expect, it } from "vitest";
 import {

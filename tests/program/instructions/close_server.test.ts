@@ -1,5 +1,6 @@
 /**
- * `close_server` (moved from tests/program/registry.test.ts; shared setup in tests/program/fixtures/registry.ts).
+ * `close_server`: happy paths and rejections.
+ * Shared setup (fresh chain, helpers): tests/program/fixtures/registry.ts.
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import {

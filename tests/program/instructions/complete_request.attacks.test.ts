@@ -1,5 +1,6 @@
 /**
- * `complete_request attacks` (moved from tests/program/lifecycle-attacks.test.ts; shared setup in tests/program/fixtures/attacks.ts).
+ * `complete_request`: attacks and rejections.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/attacks.ts.
  */
 import { describe, expect, it } from "vitest";
 import {

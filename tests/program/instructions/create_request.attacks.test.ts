@@ -1,5 +1,6 @@
 /**
- * `create_request attacks` (moved from tests/program/lifecycle-attacks.test.ts; shared setup in tests/program/fixtures/attacks.ts).
+ * `create_request`: attacks and rejections.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/attacks.ts.
  */
 import { generateKeyPairSigner, type Instruction } from "@solana/kit";
 import { describe, expect, it } from "vitest";

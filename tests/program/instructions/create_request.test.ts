@@ -1,5 +1,6 @@
 /**
- * `create_request` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `create_request`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { describe, expect, it } from "vitest";
 import { CHAINFERENCE_ERROR__PROMPT_NOT_SEALED, RequestStatus } from "../../../clients/js/src/generated";

@@ -1,5 +1,6 @@
 /**
- * `expire_request` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `expire_request`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../helpers/fixtures";

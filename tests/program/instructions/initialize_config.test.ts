@@ -1,5 +1,6 @@
 /**
- * `initialize_config` (moved from tests/program/registry.test.ts; shared setup in tests/program/fixtures/registry.ts).
+ * `initialize_config`: happy paths and rejections.
+ * Shared setup (fresh chain, helpers): tests/program/fixtures/registry.ts.
  */
 import { describe, expect, it } from "vitest";
 import {

@@ -1,5 +1,6 @@
 /**
- * `lock_request` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `lock_request`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { describe, expect, it } from "vitest";
 import { RequestStatus, getUpdateServerInstructionAsync } from "../../../clients/js/src/generated";

@@ -1,5 +1,6 @@
 /**
- * `rate_server` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `rate_server`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { describe, expect, it } from "vitest";
 import { complete, lock, rateInstruction, readResponse, responsePda, stream } from "../../helpers/lifecycle";

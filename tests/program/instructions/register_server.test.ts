@@ -1,5 +1,6 @@
 /**
- * `register_server` (moved from tests/program/registry.test.ts; shared setup in tests/program/fixtures/registry.ts).
+ * `register_server`: happy paths and rejections.
+ * Shared setup (fresh chain, helpers): tests/program/fixtures/registry.ts.
  */
 import { generateKeyPairSigner, type Instruction, type KeyPairSigner } from "@solana/kit";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
 /**
- * `withdraw_fees` (moved from tests/program/lifecycle.test.ts; shared setup in tests/program/fixtures/lifecycle.ts).
+ * `withdraw_fees`: happy paths.
+ * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { describe, expect, it } from "vitest";
 import { getWithdrawFeesInstructionAsync } from "../../../clients/js/src/generated";

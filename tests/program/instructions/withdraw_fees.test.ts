@@ -1,5 +1,6 @@
 /**
- * `withdraw_fees` (moved from tests/program/registry.test.ts; shared setup in tests/program/fixtures/registry.ts).
+ * `withdraw_fees`: happy paths and rejections.
+ * Shared setup (fresh chain, helpers): tests/program/fixtures/registry.ts.
  */
 import { type Address, type KeyPairSigner } from "@solana/kit";
 import { beforeEach, describe, expect, it } from "vitest";

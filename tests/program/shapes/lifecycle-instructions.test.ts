@@ -1,5 +1,6 @@
 /**
- * Generated account-shape negatives of the request lifecycle instructions (moved from tests/program/lifecycle-attacks.test.ts).
+ * Generated account-shape negatives of the request lifecycle instructions (signer, writability, read-only
+ * accounts, owner, discriminator, data shape, account counts; flags from program/interface.json).
  */
 import { generateNegativeTests, type NegativeCase } from "../../helpers/attacks";
 import { DEFAULT_LIMITS } from "../../helpers/fixtures";

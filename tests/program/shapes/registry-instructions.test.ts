@@ -1,5 +1,6 @@
 /**
- * Generated account-shape negatives of the registry instructions (moved from tests/program/registry.test.ts).
+ * Generated account-shape negatives of the registry instructions (signer, writability, read-only
+ * accounts, owner, discriminator, data shape, account counts; flags from program/interface.json).
  */
 import {
   getCloseServerInstructionAsync,
