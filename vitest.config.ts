@@ -2,9 +2,11 @@ import { defineConfig } from "vitest/config";
 
 /** Suites that run a second time with the Rent sysvar in its legacy form (what a validator's genesis has). */
 const LIFECYCLE_SUITES = [
-  "tests/program/lifecycle.test.ts",
-  "tests/program/lifecycle-attacks.test.ts",
-  "tests/program/registry.test.ts",
+  "tests/program/instructions/*.test.ts",
+  "tests/program/entrypoint.test.ts",
+  "tests/program/market-day.test.ts",
+  "tests/program/nonce-reuse.test.ts",
+  "tests/program/shapes/*.test.ts",
   "tests/program/rent-forms.test.ts",
 ];
 

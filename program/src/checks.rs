@@ -1,6 +1,9 @@
-//! Account checks and lamport/account-lifecycle helpers shared by every instruction.
+//! Account checks shared by every instruction: account counts, signer / writable / read-only
+//! flags, owners, distinct accounts, expected addresses, and the 32-byte comparisons they use.
 //!
-//! Each check returns the matching [`ChainferenceError`]; failures are `#[cold]`.
+//! Each check returns the matching [`ChainferenceError`]; failures are `#[cold]`. The other
+//! account helpers live beside it: [`crate::pda`] (find and create PDAs: System program CPIs),
+//! [`crate::lamports`] (direct lamport moves, closing) and [`crate::resize`] (data resize).
 //!
 //! BPF codegen limits every out-of-line function must respect (stock LLVM 22, SBPF v0):
 //! at most 5 register arguments (a slice or `&[T]` counts as 2) and no stack arguments: pack more
@@ -11,19 +14,13 @@
 //! unrelocated). Build seed/signer arrays from at least one runtime value (a bump byte on the
 //! stack does it), as every `Seed` array here does.
 
-use pinocchio::account::MAX_PERMITTED_DATA_INCREASE;
-use pinocchio::{
-    cpi::{Seed, Signer},
-    error::ProgramError,
-    AccountView, Address, ProgramResult,
-};
-use pinocchio_system::instructions::{Allocate, Assign, CreateAccount, Transfer};
+use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
 
-use crate::{errors::ChainferenceError, math, mem};
+use crate::errors::ChainferenceError;
 
 #[cold]
 #[inline(never)]
-fn fail(e: ChainferenceError) -> ProgramError {
+pub(crate) fn fail(e: ChainferenceError) -> ProgramError {
     e.into()
 }
 
@@ -187,191 +184,6 @@ pub fn check_address(account: &AccountView, expected: &Address) -> ProgramResult
 #[inline(always)]
 pub fn is_absent(account: &AccountView, program_id: &Address) -> bool {
     eq32(account.address().as_array(), program_id.as_array())
-}
-
-/// Canonical PDA and bump (`find_program_address`) for the seeds `[prefix]` (when `seed` is
-/// empty) or `[prefix, seed]`. Cold, one-time instructions only: hot paths take the bump in
-/// instruction data (see `docs/protocol.md` § PDAs).
-///
-/// The seed list is assembled out of line, on the stack, on purpose: a caller-side `&[PREFIX]` of
-/// constants is promoted to a `.rodata` static, which sbpf-linker places unaligned and without
-/// relocating the pointers inside it (the syscall fails with "Unaligned pointer").
-#[inline(always)]
-pub fn find_pda(
-    prefix: &[u8],
-    seed: &[u8],
-    program_id: &Address,
-) -> Result<(Address, u8), ProgramError> {
-    find_pda_packed(&PdaQuery {
-        prefix,
-        seed,
-        program_id,
-    })
-}
-
-/// Arguments of [`find_pda`] in one struct (SBPF: ≤ 5 register arguments, the result pointer
-/// included). `program_id` is a runtime pointer, so this can never be folded into a constant.
-struct PdaQuery<'a> {
-    prefix: &'a [u8],
-    seed: &'a [u8],
-    program_id: &'a Address,
-}
-
-#[inline(never)]
-fn find_pda_packed(query: &PdaQuery) -> Result<(Address, u8), ProgramError> {
-    let seeds = [query.prefix, query.seed];
-    let seeds = if query.seed.is_empty() {
-        &seeds[..1]
-    } else {
-        &seeds[..]
-    };
-    #[cfg(any(target_os = "solana", target_arch = "bpf"))]
-    {
-        Address::try_find_program_address(seeds, query.program_id)
-            .ok_or_else(|| fail(ChainferenceError::InvalidPda))
-    }
-    #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
-    {
-        // The host build has no curve25519 backend; instruction processing only runs on-chain.
-        let _ = (seeds, query.program_id);
-        Err(fail(ChainferenceError::InvalidPda))
-    }
-}
-
-/// Moves `amount` lamports directly from a program-owned account to any writable account
-/// (no CPI). Aliasing-safe: `to` is read after `from` is written, so passing one account twice
-/// leaves its balance unchanged.
-#[inline(always)]
-pub fn transfer_lamports(
-    from: &mut AccountView,
-    to: &mut AccountView,
-    amount: u64,
-) -> ProgramResult {
-    from.set_lamports(math::sub_u64(from.lamports(), amount)?);
-    to.set_lamports(math::add_u64(to.lamports(), amount)?);
-    Ok(())
-}
-
-/// Resizes a program-owned account's data to `new_len`, zero-filling any growth with the
-/// `sol_memset_` syscall (pinocchio's `Resize` zero-fills with a byte loop: ~0.85 CU per byte).
-/// Growth is bounded like the runtime's: at most `MAX_PERMITTED_DATA_INCREASE` (10 KiB) above the
-/// length the account had when the instruction started (`InvalidRealloc` otherwise). The account
-/// data must not be borrowed.
-#[inline(always)]
-pub fn resize(account: &mut AccountView, new_len: usize) -> ProgramResult {
-    account.check_borrow_mut()?;
-    let current = account.data_len();
-    if new_len == current {
-        return Ok(());
-    }
-    let raw = account.account_mut_ptr();
-    // SAFETY: `raw` is the runtime account header of an account received by the entrypoint; with
-    // the `account-resize` feature the entrypoint stores its original data length in `padding`.
-    let original = unsafe { u32::from_le_bytes((*raw).padding) } as usize;
-    if new_len.saturating_sub(original) > MAX_PERMITTED_DATA_INCREASE {
-        return Err(ProgramError::InvalidRealloc);
-    }
-    if new_len > current {
-        // SAFETY: the serialized account is followed by `MAX_PERMITTED_DATA_INCREASE` bytes of
-        // realloc space, so `[current, new_len)` is writable (bound checked above) and unborrowed.
-        let grown = unsafe {
-            core::slice::from_raw_parts_mut(
-                account.data_mut_ptr().add(current),
-                new_len.wrapping_sub(current),
-            )
-        };
-        mem::zero(grown);
-    }
-    // SAFETY: as above; the runtime validates the final length against the realloc limits.
-    unsafe { (*raw).data_len = new_len as u64 };
-    Ok(())
-}
-
-/// Closes a program-owned account: every lamport goes to `destination`, then data length, owner
-/// and lamports are zeroed (the runtime zeroes the data itself). Lamports are conserved exactly.
-/// The account's data must not be borrowed.
-#[inline(always)]
-pub fn close_account(account: &mut AccountView, destination: &mut AccountView) -> ProgramResult {
-    check_distinct(account, destination)?;
-    let lamports = account.lamports();
-    destination.set_lamports(math::add_u64(destination.lamports(), lamports)?);
-    account.set_lamports(0);
-    account.close()
-}
-
-/// Creates the program-owned PDA `account` with `space` bytes holding exactly `lamports`
-/// (at least: an address that already held more keeps it), paid by `payer` (a system-owned signer).
-///
-/// Griefing-safe: when someone pre-funded the address (so `CreateAccount` would fail), it transfers
-/// the shortfall, then `Allocate` + `Assign`, all signed with the PDA seeds. An address that
-/// already has data or a non-system owner is `AlreadyInitialized`.
-///
-/// (SBPF passes at most 5 arguments in registers and has no stack arguments, so this wrapper packs
-/// its 6 parameters, 8 registers' worth, into one struct for the out-of-line body.)
-#[inline(always)]
-pub fn create_pda_account(
-    payer: &AccountView,
-    account: &AccountView,
-    space: usize,
-    lamports: u64,
-    owner: &Address,
-    signer_seeds: &[Seed],
-) -> ProgramResult {
-    create_pda_account_packed(&CreatePda {
-        payer,
-        account,
-        space,
-        lamports,
-        owner,
-        signer_seeds,
-    })
-}
-
-struct CreatePda<'a, 'b, 'c> {
-    payer: &'a AccountView,
-    account: &'a AccountView,
-    space: usize,
-    lamports: u64,
-    owner: &'a Address,
-    signer_seeds: &'c [Seed<'b>],
-}
-
-#[inline(never)]
-fn create_pda_account_packed(args: &CreatePda) -> ProgramResult {
-    let signer = [Signer::from(args.signer_seeds)];
-    let account = args.account;
-    let current = account.lamports();
-    if current == 0 {
-        return CreateAccount {
-            from: args.payer,
-            to: account,
-            lamports: args.lamports,
-            space: args.space as u64,
-            owner: args.owner,
-        }
-        .invoke_signed(&signer);
-    }
-    if account.data_len() != 0 || !account.owned_by(&pinocchio_system::ID) {
-        return Err(fail(ChainferenceError::AlreadyInitialized));
-    }
-    if current < args.lamports {
-        Transfer {
-            from: args.payer,
-            to: account,
-            lamports: math::sub_u64(args.lamports, current)?,
-        }
-        .invoke()?;
-    }
-    Allocate {
-        account,
-        space: args.space as u64,
-    }
-    .invoke_signed(&signer)?;
-    Assign {
-        account,
-        owner: args.owner,
-    }
-    .invoke_signed(&signer)
 }
 
 #[cfg(test)]

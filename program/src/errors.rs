@@ -163,6 +163,8 @@ errors! {
     TooManyAccounts = 66,
     /// An account that must be read-only is writable
     AccountMustBeReadOnly = 67,
+    /// The request's stored status byte is not Open or Locked
+    InvalidRequestStatus = 68,
 }
 
 impl From<ChainferenceError> for ProgramError {

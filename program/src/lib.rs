@@ -9,7 +9,11 @@
 //! - [`borsh`]: the no-alloc instruction data reader. [`math`]: checked u64 math without u128.
 //! - [`idl`]: the interface described in Rust (layouts, account lists, data, errors): the IDL
 //!   and `docs/protocol.md`'s tables are generated from it.
-//! - [`checks`]: account validation and lamport/account helpers. [`mem`]: syscall memcpy/memset. [`rent`]: rent-exempt minimums under both Rent sysvar forms. [`validate`]: model id rules.
+//! - [`checks`]: account validation. [`pda`]: find and create PDAs (System program CPIs).
+//!   [`lamports`]: direct lamport moves and closing. [`resize`]: account data resize.
+//!   [`lifecycle`]: helpers shared by the request lifecycle instructions (settlement math).
+//!   [`mem`]: syscall memcpy/memset. [`rent`]: rent-exempt minimums under both Rent sysvar forms.
+//!   [`validate`]: model id rules.
 #![no_std]
 
 pub mod borsh;
@@ -19,15 +23,20 @@ pub mod entrypoint;
 pub mod errors;
 pub mod idl;
 pub mod instructions;
+pub mod lamports;
 pub mod lifecycle;
 pub mod math;
 pub mod mem;
+pub mod pda;
 pub mod rent;
+pub mod resize;
 pub mod state;
 pub mod validate;
 
+/// Test-only helpers, kept outside `src/` (`program/tests/support/`).
 #[cfg(test)]
-mod test_rng;
+#[path = "../tests/support/mod.rs"]
+mod test_support;
 
 pub use errors::ChainferenceError;
 

@@ -1,11 +1,8 @@
 //! Helpers shared by the request lifecycle instructions (`create_request` … `close_response`):
-//! the current slot, cheap account growth, cheap id comparisons, the reputation filters checked at lock,
+//! the shared `[client, request]` accounts, the current slot, the lock-holder check, cheap id comparisons, the reputation filters checked at lock,
 //! and the settlement math. All arithmetic goes through [`crate::math`] (no u128, no u64 `*`).
 
-use pinocchio::{
-    account::MAX_PERMITTED_DATA_INCREASE, error::ProgramError, sysvars::clock::CLOCK_ID,
-    AccountView, Address,
-};
+use pinocchio::{error::ProgramError, sysvars::clock::CLOCK_ID, AccountView, Address};
 
 use crate::{
     checks::{
@@ -14,7 +11,6 @@ use crate::{
     constants::{BPS_DENOMINATOR, TOKENS_PER_PRICE_UNIT},
     errors::ChainferenceError,
     math::{add_u64, mul_div_ceil, mul_div_floor, sub_u64},
-    mem,
     state::{Request, Server},
 };
 
@@ -91,39 +87,6 @@ pub fn check_lock_holder(
     if !eq32(request.locked_by(), server_address.as_array()) {
         return Err(ChainferenceError::NotLockedByServer.into());
     }
-    Ok(())
-}
-
-/// Grows (or shrinks) a program-owned account's data to `new_len`, zeroing any new bytes with the
-/// `sol_memset_` syscall. Same checks as pinocchio's `Resize::resize` (no outstanding borrow;
-/// at most `MAX_PERMITTED_DATA_INCREASE` above the length at instruction start, which the
-/// `account-resize` entrypoint stores in the account's padding), but `Resize` zeroes with an
-/// inlined byte loop (see [`crate::mem`]): 414 CU for a 902-byte frame against ~15 here, on the hottest instruction.
-#[inline(always)]
-pub fn resize_account(account: &mut AccountView, new_len: usize) -> Result<(), ProgramError> {
-    account.check_borrow_mut()?;
-    let old_len = account.data_len();
-    let raw = account.account_mut_ptr();
-    // SAFETY: `raw` points to the runtime account of this view (entrypoint invariant).
-    let original = u32::from_le_bytes(unsafe { (*raw).padding }) as usize;
-    if new_len.saturating_sub(original) > MAX_PERMITTED_DATA_INCREASE {
-        return Err(ProgramError::InvalidRealloc);
-    }
-    if new_len > old_len {
-        // SAFETY: the serialized input reserves `MAX_PERMITTED_DATA_INCREASE` bytes after the
-        // original data, and `new_len ≤ original + MAX_PERMITTED_DATA_INCREASE` (checked above),
-        // so `[old_len, new_len)` is inside the account's data region; nothing borrows it.
-        // `new_len > old_len`: the subtraction cannot wrap.
-        let tail = unsafe {
-            core::slice::from_raw_parts_mut(
-                account.data_mut_ptr().add(old_len),
-                new_len.wrapping_sub(old_len),
-            )
-        };
-        mem::zero(tail);
-    }
-    // SAFETY: as above; the runtime validates the final length after the instruction.
-    unsafe { (*raw).data_len = new_len as u64 };
     Ok(())
 }
 
@@ -227,7 +190,7 @@ mod tests {
         (cost as u64, fee as u64, (cost - fee) as u64)
     }
 
-    use crate::test_rng::XorShift;
+    use crate::test_support::XorShift;
 
     #[test]
     fn settlement_examples() {

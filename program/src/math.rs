@@ -163,7 +163,7 @@ pub fn mul_div_ceil(a: u64, b: u64, d: u64) -> Result<u64, ProgramError> {
 mod tests {
     use super::*;
 
-    use crate::test_rng::XorShift;
+    use crate::test_support::XorShift;
 
     fn err() -> ProgramError {
         ChainferenceError::ArithmeticOverflow.into()

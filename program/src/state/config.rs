@@ -24,8 +24,7 @@ pub struct Config {
     min_stake: [u8; 8],
 }
 
-const _: () = assert!(core::mem::size_of::<Config>() == Config::LEN);
-const _: () = assert!(core::mem::align_of::<Config>() == 1);
+super::transmutable!(Config);
 const _: () = Config::TYPE.layout.check(core::mem::size_of::<Config>());
 
 impl Config {
@@ -114,26 +113,27 @@ impl Config {
     }
 }
 
+/// Byte offsets of `docs/protocol.md` § Accounts, checked at compile time (a layout change that
+/// moves a field fails the build, not only `cargo test`).
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(Config, bump) == 2);
+    assert!(offset_of!(Config, paused) == 3);
+    assert!(offset_of!(Config, admin) == 4);
+    assert!(offset_of!(Config, treasury) == 36);
+    assert!(offset_of!(Config, fee_bps) == 68);
+    assert!(offset_of!(Config, max_prompt_bytes) == 70);
+    assert!(offset_of!(Config, max_response_bytes) == 74);
+    assert!(offset_of!(Config, default_response_timeout) == 78);
+    assert!(offset_of!(Config, max_response_timeout) == 86);
+    assert!(offset_of!(Config, open_request_slots) == 94);
+    assert!(offset_of!(Config, close_grace_slots) == 102);
+    assert!(offset_of!(Config, min_stake) == 110);
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::mem::offset_of;
-
-    #[test]
-    fn offsets_match_protocol() {
-        assert_eq!(offset_of!(Config, bump), 2);
-        assert_eq!(offset_of!(Config, paused), 3);
-        assert_eq!(offset_of!(Config, admin), 4);
-        assert_eq!(offset_of!(Config, treasury), 36);
-        assert_eq!(offset_of!(Config, fee_bps), 68);
-        assert_eq!(offset_of!(Config, max_prompt_bytes), 70);
-        assert_eq!(offset_of!(Config, max_response_bytes), 74);
-        assert_eq!(offset_of!(Config, default_response_timeout), 78);
-        assert_eq!(offset_of!(Config, max_response_timeout), 86);
-        assert_eq!(offset_of!(Config, open_request_slots), 94);
-        assert_eq!(offset_of!(Config, close_grace_slots), 102);
-        assert_eq!(offset_of!(Config, min_stake), 110);
-    }
 
     #[test]
     fn load_checks_length_discriminator_version() {

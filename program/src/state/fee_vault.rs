@@ -14,7 +14,7 @@ pub struct FeeVault {
     shard: u8,
 }
 
-const _: () = assert!(core::mem::size_of::<FeeVault>() == FeeVault::LEN);
+super::transmutable!(FeeVault);
 const _: () = FeeVault::TYPE
     .layout
     .check(core::mem::size_of::<FeeVault>());

@@ -3,7 +3,13 @@
 //! Convention (copy it for every account type):
 //! - `#[repr(C)]` struct whose fields are all `u8` or `[u8; N]` (alignment 1, no padding, every
 //!   bit pattern valid), numbers little-endian, no `bool` (a `u8` 0/1 + `is_x()`/`set_x(bool)`).
-//! - `const _: () = assert!(size_of::<T>() == LEN);` right under the struct.
+//! - [`transmutable!`]`(T)` right under the struct: implements the sealed [`Transmutable`] trait
+//!   (the only types [`cast`] / [`cast_mut`] accept) and asserts at compile time that
+//!   `size_of::<T>() == T::LEN` and `align_of::<T>() == 1`. The field offsets of
+//!   `docs/protocol.md` are `const` assertions too (a moved field fails the build).
+//! - A stored byte that must be one of an enum's values has a typed getter returning
+//!   `Result<Enum, ProgramError>` with a named error for any other byte (e.g.
+//!   [`Request::status`] → `InvalidRequestStatus`).
 //! - `impl T { pub const LEN, pub const DISCRIMINATOR, pub const PREFIX (PDA seed) }`,
 //!   `#[inline(always)]` getters/setters (the [`accessors!`] macro writes the numeric ones),
 //!   `load(&[u8]) -> Result<&T>` / `load_mut(&mut [u8]) -> Result<&mut T>` that check the exact
@@ -78,6 +84,43 @@ pub fn write_header(
     }
 }
 
+mod sealed {
+    /// Only this crate's account views implement [`super::Transmutable`].
+    pub trait Sealed {}
+}
+
+/// A zero-copy account view: `#[repr(C)]`, only `u8` / `[u8; N]` fields, so alignment 1, no
+/// padding, and every bit pattern of its `LEN` bytes is a valid value (after p-token's
+/// `Transmutable`, `interface/src/state/mod.rs`). Sealed: implement it only with
+/// [`transmutable!`], which asserts the size and alignment at compile time.
+///
+/// # Safety
+/// The implementor guarantees the layout above and `size_of::<Self>() == LEN`.
+pub unsafe trait Transmutable: sealed::Sealed {
+    /// Size in bytes (the fixed header of a variable-size account).
+    const LEN: usize;
+}
+
+/// Implements [`Transmutable`] for a state struct (its `LEN` is the inherent `T::LEN`) and asserts
+/// `size_of::<T>() == T::LEN` and `align_of::<T>() == 1` at compile time.
+macro_rules! transmutable {
+    ($t:ty) => {
+        impl $crate::state::sealed::Sealed for $t {}
+
+        // SAFETY: `$t` is `#[repr(C)]` with only `u8` / `[u8; N]` fields (state convention); the
+        // size and the alignment are asserted just below.
+        unsafe impl $crate::state::Transmutable for $t {
+            const LEN: usize = <$t>::LEN;
+        }
+
+        const _: () = assert!(
+            core::mem::size_of::<$t>() == <$t as $crate::state::Transmutable>::LEN
+                && core::mem::align_of::<$t>() == 1
+        );
+    };
+}
+pub(crate) use transmutable;
+
 /// Getter + setter pairs for little-endian numeric fields stored as `[u8; N]`:
 /// `accessors! { u64: completed, set_completed; u16: fee_bps, set_fee_bps; }`.
 #[macro_export]
@@ -98,8 +141,7 @@ macro_rules! accessors {
 }
 
 /// `load` / `load_mut` / `init` for an account of exactly `Self::LEN` bytes with header
-/// `Self::DISCRIMINATOR` (Config, FeeVault). The type must be a `#[repr(C)]` struct of `u8` /
-/// `[u8; N]` fields, which is what makes the casts sound.
+/// `Self::DISCRIMINATOR` (Config, FeeVault). The type must be [`Transmutable`].
 #[macro_export]
 macro_rules! fixed_size_account {
     () => {
@@ -136,14 +178,14 @@ macro_rules! fixed_size_account {
     };
 }
 
-/// Reinterprets `data` (exact length already checked by the caller) as `&T`.
+/// Reinterprets `data` (length already checked by the caller) as `&T`.
 ///
 /// # Safety
-/// `T` must be a `#[repr(C)]` struct of `u8`/`[u8; N]` fields (alignment 1, any bit pattern valid)
-/// and `data.len() >= size_of::<T>()`.
+/// `data.len() >= T::LEN` ([`Transmutable`] guarantees alignment 1 and that any bytes are valid).
 #[inline(always)]
-pub(crate) unsafe fn cast<T>(data: &[u8]) -> &T {
-    // SAFETY: guaranteed by the caller (see above).
+pub(crate) unsafe fn cast<T: Transmutable>(data: &[u8]) -> &T {
+    debug_assert!(data.len() >= T::LEN);
+    // SAFETY: length guaranteed by the caller; layout by `Transmutable`.
     unsafe { &*(data.as_ptr() as *const T) }
 }
 
@@ -152,7 +194,8 @@ pub(crate) unsafe fn cast<T>(data: &[u8]) -> &T {
 /// # Safety
 /// Same as [`cast`].
 #[inline(always)]
-pub(crate) unsafe fn cast_mut<T>(data: &mut [u8]) -> &mut T {
-    // SAFETY: guaranteed by the caller (see above).
+pub(crate) unsafe fn cast_mut<T: Transmutable>(data: &mut [u8]) -> &mut T {
+    debug_assert!(data.len() >= T::LEN);
+    // SAFETY: length guaranteed by the caller; layout by `Transmutable`.
     unsafe { &mut *(data.as_mut_ptr() as *mut T) }
 }

@@ -10,6 +10,7 @@ use super::{
 use crate::{
     accessors,
     constants::{MAX_ALLOWED_SERVERS, MAX_HF_ID_LEN, MAX_REVISION_LEN, WRAPPED_KEY_LEN},
+    errors::ChainferenceError,
     idl::{AccountType, Enum, Layout, Seed, Ty},
     layout_fields, mem,
 };
@@ -24,6 +25,25 @@ pub enum RequestStatus {
     Completed = 2,
     Cancelled = 3,
     Expired = 4,
+}
+
+impl RequestStatus {
+    /// The status a stored byte names: only `Open` (0) and `Locked` (1) are ever stored (the
+    /// outcomes close the account), so any other byte is `InvalidRequestStatus`.
+    #[inline(always)]
+    pub fn from_stored(byte: u8) -> Result<Self, ProgramError> {
+        match byte {
+            0 => Ok(Self::Open),
+            1 => Ok(Self::Locked),
+            _ => Err(invalid_request_status()),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn invalid_request_status() -> ProgramError {
+    ChainferenceError::InvalidRequestStatus.into()
 }
 
 /// Interface description of [`RequestStatus`] (checked against it by `idl::tests`).
@@ -75,8 +95,7 @@ pub struct Request {
     response_bump: u8,
 }
 
-const _: () = assert!(core::mem::size_of::<Request>() == Request::LEN);
-const _: () = assert!(core::mem::align_of::<Request>() == 1);
+super::transmutable!(Request);
 const _: () = Request::TYPE.layout.check(core::mem::size_of::<Request>());
 
 /// One allow-list entry, 84 bytes: the server account, the key epoch the data key was wrapped
@@ -88,8 +107,7 @@ pub struct AllowedServer {
     wrapped_key: [u8; WRAPPED_KEY_LEN],
 }
 
-const _: () = assert!(core::mem::size_of::<AllowedServer>() == AllowedServer::LEN);
-const _: () = assert!(core::mem::align_of::<AllowedServer>() == 1);
+super::transmutable!(AllowedServer);
 const _: () = AllowedServer::LAYOUT.check(core::mem::size_of::<AllowedServer>());
 
 /// Mutable view of a whole Request account: header, allow-list and prompt region.
@@ -300,10 +318,10 @@ impl Request {
         self.bump = bump;
     }
 
-    /// Raw status byte (see [`RequestStatus`]).
+    /// The stored status: `Open` or `Locked`; `InvalidRequestStatus` for any other byte.
     #[inline(always)]
-    pub fn status(&self) -> u8 {
-        self.status
+    pub fn status(&self) -> Result<RequestStatus, ProgramError> {
+        RequestStatus::from_stored(self.status)
     }
 
     #[inline(always)]
@@ -523,50 +541,76 @@ impl AllowedServer {
     }
 }
 
+/// Byte offsets of `docs/protocol.md` § Accounts, checked at compile time (a layout change that
+/// moves a field fails the build, not only `cargo test`).
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(Request, bump) == 2);
+    assert!(offset_of!(Request, status) == 3);
+    assert!(offset_of!(Request, client) == 4);
+    assert!(offset_of!(Request, nonce) == 36);
+    assert!(offset_of!(Request, model_len) == 44);
+    assert!(offset_of!(Request, model) == 45);
+    assert!(offset_of!(Request, revision_len) == 141);
+    assert!(offset_of!(Request, revision) == 142);
+    assert!(offset_of!(Request, locked_by) == 182);
+    assert!(offset_of!(Request, locked_key) == 214);
+    assert!(offset_of!(Request, locked_key_epoch) == 246);
+    assert!(offset_of!(Request, fee_bps) == 250);
+    assert!(offset_of!(Request, fee_shard) == 252);
+    assert!(offset_of!(Request, has_response) == 253);
+    assert!(offset_of!(Request, allowed_count) == ALLOWED_COUNT_OFFSET);
+    assert!(offset_of!(Request, sealed) == 255);
+    assert!(offset_of!(Request, stake) == 256);
+    assert!(offset_of!(Request, created_slot) == 264);
+    assert!(offset_of!(Request, open_until_slot) == 272);
+    assert!(offset_of!(Request, response_timeout) == 280);
+    assert!(offset_of!(Request, lock_slot) == 288);
+    assert!(offset_of!(Request, deadline_slot) == 296);
+    assert!(offset_of!(Request, locked_price_in) == 304);
+    assert!(offset_of!(Request, locked_price_out) == 312);
+    assert!(offset_of!(Request, max_price_in) == 320);
+    assert!(offset_of!(Request, max_price_out) == 328);
+    assert!(offset_of!(Request, min_completed) == 336);
+    assert!(offset_of!(Request, min_success_bps) == 344);
+    assert!(offset_of!(Request, min_avg_rating) == 346);
+    assert!(offset_of!(Request, max_response_bytes) == 348);
+    assert!(offset_of!(Request, prompt_len) == PROMPT_LEN_OFFSET);
+    assert!(offset_of!(Request, prompt_written) == 356);
+    assert!(offset_of!(Request, client_key) == 360);
+    assert!(offset_of!(Request, response_bump) == 392);
+    assert!(Request::LEN == 393);
+    assert!(offset_of!(AllowedServer, key_epoch) == 32);
+    assert!(offset_of!(AllowedServer, wrapped_key) == 36);
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::mem::offset_of;
 
     #[test]
-    fn offsets_match_protocol() {
-        assert_eq!(offset_of!(Request, bump), 2);
-        assert_eq!(offset_of!(Request, status), 3);
-        assert_eq!(offset_of!(Request, client), 4);
-        assert_eq!(offset_of!(Request, nonce), 36);
-        assert_eq!(offset_of!(Request, model_len), 44);
-        assert_eq!(offset_of!(Request, model), 45);
-        assert_eq!(offset_of!(Request, revision_len), 141);
-        assert_eq!(offset_of!(Request, revision), 142);
-        assert_eq!(offset_of!(Request, locked_by), 182);
-        assert_eq!(offset_of!(Request, locked_key), 214);
-        assert_eq!(offset_of!(Request, locked_key_epoch), 246);
-        assert_eq!(offset_of!(Request, fee_bps), 250);
-        assert_eq!(offset_of!(Request, fee_shard), 252);
-        assert_eq!(offset_of!(Request, has_response), 253);
-        assert_eq!(offset_of!(Request, allowed_count), ALLOWED_COUNT_OFFSET);
-        assert_eq!(offset_of!(Request, sealed), 255);
-        assert_eq!(offset_of!(Request, stake), 256);
-        assert_eq!(offset_of!(Request, created_slot), 264);
-        assert_eq!(offset_of!(Request, open_until_slot), 272);
-        assert_eq!(offset_of!(Request, response_timeout), 280);
-        assert_eq!(offset_of!(Request, lock_slot), 288);
-        assert_eq!(offset_of!(Request, deadline_slot), 296);
-        assert_eq!(offset_of!(Request, locked_price_in), 304);
-        assert_eq!(offset_of!(Request, locked_price_out), 312);
-        assert_eq!(offset_of!(Request, max_price_in), 320);
-        assert_eq!(offset_of!(Request, max_price_out), 328);
-        assert_eq!(offset_of!(Request, min_completed), 336);
-        assert_eq!(offset_of!(Request, min_success_bps), 344);
-        assert_eq!(offset_of!(Request, min_avg_rating), 346);
-        assert_eq!(offset_of!(Request, max_response_bytes), 348);
-        assert_eq!(offset_of!(Request, prompt_len), PROMPT_LEN_OFFSET);
-        assert_eq!(offset_of!(Request, prompt_written), 356);
-        assert_eq!(offset_of!(Request, client_key), 360);
-        assert_eq!(offset_of!(Request, response_bump), 392);
-        assert_eq!(Request::LEN, 393);
-        assert_eq!(offset_of!(AllowedServer, key_epoch), 32);
-        assert_eq!(offset_of!(AllowedServer, wrapped_key), 36);
+    fn status_is_typed_and_rejects_bytes_never_stored() {
+        let mut data = [0u8; Request::space(0, 0)];
+        Request::init(&mut data, 0, 0).unwrap();
+        assert_eq!(
+            Request::load(&data).unwrap().status(),
+            Ok(RequestStatus::Open)
+        );
+        Request::load_mut(&mut data)
+            .unwrap()
+            .set_status(RequestStatus::Locked);
+        assert_eq!(
+            Request::load(&data).unwrap().status(),
+            Ok(RequestStatus::Locked)
+        );
+        let invalid: ProgramError = ChainferenceError::InvalidRequestStatus.into();
+        // The outcomes close the account, so they are never stored either.
+        for byte in [2u8, 3, 4, 5, 0x80, 0xFF] {
+            data[3] = byte;
+            let loaded = Request::load(&data).unwrap();
+            assert_eq!(loaded.status(), Err(invalid.clone()), "byte {byte}");
+            assert!(!loaded.is_open() && !loaded.is_locked());
+        }
     }
 
     #[test]

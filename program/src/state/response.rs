@@ -39,8 +39,7 @@ pub struct Response {
     cost: [u8; 8],
 }
 
-const _: () = assert!(core::mem::size_of::<Response>() == Response::LEN);
-const _: () = assert!(core::mem::align_of::<Response>() == 1);
+super::transmutable!(Response);
 const _: () = Response::TYPE
     .layout
     .check(core::mem::size_of::<Response>());
@@ -298,34 +297,35 @@ impl Response {
     }
 }
 
+/// Byte offsets of `docs/protocol.md` § Accounts, checked at compile time (a layout change that
+/// moves a field fails the build, not only `cargo test`).
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(Response, bump) == 2);
+    assert!(offset_of!(Response, is_final) == 3);
+    assert!(offset_of!(Response, request) == 4);
+    assert!(offset_of!(Response, client) == 36);
+    assert!(offset_of!(Response, server) == 68);
+    assert!(offset_of!(Response, operator) == 100);
+    assert!(offset_of!(Response, server_key) == 132);
+    assert!(offset_of!(Response, nonce) == 164);
+    assert!(offset_of!(Response, completed) == 172);
+    assert!(offset_of!(Response, rated) == 173);
+    assert!(offset_of!(Response, reserved) == 174);
+    assert!(offset_of!(Response, chunk_count) == 176);
+    assert!(offset_of!(Response, stream_len) == STREAM_LEN_OFFSET);
+    assert!(offset_of!(Response, plaintext_bytes) == 184);
+    assert!(offset_of!(Response, tokens_in) == 188);
+    assert!(offset_of!(Response, tokens_out) == 192);
+    assert!(offset_of!(Response, first_chunk_slot) == 196);
+    assert!(offset_of!(Response, last_slot) == 204);
+    assert!(offset_of!(Response, completed_slot) == 212);
+    assert!(offset_of!(Response, cost) == 220);
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::mem::offset_of;
-
-    #[test]
-    fn offsets_match_protocol() {
-        assert_eq!(offset_of!(Response, bump), 2);
-        assert_eq!(offset_of!(Response, is_final), 3);
-        assert_eq!(offset_of!(Response, request), 4);
-        assert_eq!(offset_of!(Response, client), 36);
-        assert_eq!(offset_of!(Response, server), 68);
-        assert_eq!(offset_of!(Response, operator), 100);
-        assert_eq!(offset_of!(Response, server_key), 132);
-        assert_eq!(offset_of!(Response, nonce), 164);
-        assert_eq!(offset_of!(Response, completed), 172);
-        assert_eq!(offset_of!(Response, rated), 173);
-        assert_eq!(offset_of!(Response, reserved), 174);
-        assert_eq!(offset_of!(Response, chunk_count), 176);
-        assert_eq!(offset_of!(Response, stream_len), STREAM_LEN_OFFSET);
-        assert_eq!(offset_of!(Response, plaintext_bytes), 184);
-        assert_eq!(offset_of!(Response, tokens_in), 188);
-        assert_eq!(offset_of!(Response, tokens_out), 192);
-        assert_eq!(offset_of!(Response, first_chunk_slot), 196);
-        assert_eq!(offset_of!(Response, last_slot), 204);
-        assert_eq!(offset_of!(Response, completed_slot), 212);
-        assert_eq!(offset_of!(Response, cost), 220);
-    }
 
     #[test]
     fn init_resize_and_load() {

@@ -39,8 +39,7 @@ pub struct Server {
     endpoint: [u8; MAX_ENDPOINT_LEN],
 }
 
-const _: () = assert!(core::mem::size_of::<Server>() == Server::LEN);
-const _: () = assert!(core::mem::align_of::<Server>() == 1);
+super::transmutable!(Server);
 const _: () = Server::TYPE.layout.check(core::mem::size_of::<Server>());
 
 /// One offered model, 175 bytes. Unused bytes are zero.
@@ -57,8 +56,7 @@ pub struct ModelEntry {
     max_context: [u8; 4],
 }
 
-const _: () = assert!(core::mem::size_of::<ModelEntry>() == ModelEntry::LEN);
-const _: () = assert!(core::mem::align_of::<ModelEntry>() == 1);
+super::transmutable!(ModelEntry);
 const _: () = ModelEntry::LAYOUT.check(core::mem::size_of::<ModelEntry>());
 
 impl Server {
@@ -463,40 +461,41 @@ pub fn check_new_key(
     Ok(())
 }
 
+/// Byte offsets of `docs/protocol.md` § Accounts, checked at compile time (a layout change that
+/// moves a field fails the build, not only `cargo test`).
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(Server, active) == 3);
+    assert!(offset_of!(Server, operator) == 4);
+    assert!(offset_of!(Server, x25519_key) == 36);
+    assert!(offset_of!(Server, key_epoch) == 68);
+    assert!(offset_of!(Server, model_count) == 72);
+    assert!(offset_of!(Server, endpoint_len) == 73);
+    assert!(offset_of!(Server, active_locks) == 74);
+    assert!(offset_of!(Server, completed) == 76);
+    assert!(offset_of!(Server, expired) == 84);
+    assert!(offset_of!(Server, tokens_out) == 92);
+    assert!(offset_of!(Server, lamports_earned) == 100);
+    assert!(offset_of!(Server, sum_first_chunk_slots) == 108);
+    assert!(offset_of!(Server, sum_complete_slots) == 116);
+    assert!(offset_of!(Server, rating_sum) == 124);
+    assert!(offset_of!(Server, rating_count) == 132);
+    assert!(offset_of!(Server, registered_slot) == 140);
+    assert!(offset_of!(Server, last_active_slot) == 148);
+    assert!(offset_of!(Server, endpoint) == 156);
+    assert!(offset_of!(ModelEntry, hf_id) == 1);
+    assert!(offset_of!(ModelEntry, revision_len) == 97);
+    assert!(offset_of!(ModelEntry, revision) == 98);
+    assert!(offset_of!(ModelEntry, quant_len) == 138);
+    assert!(offset_of!(ModelEntry, quant) == 139);
+    assert!(offset_of!(ModelEntry, price_in) == 155);
+    assert!(offset_of!(ModelEntry, price_out) == 163);
+    assert!(offset_of!(ModelEntry, max_context) == 171);
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::mem::offset_of;
-
-    #[test]
-    fn offsets_match_protocol() {
-        assert_eq!(offset_of!(Server, active), 3);
-        assert_eq!(offset_of!(Server, operator), 4);
-        assert_eq!(offset_of!(Server, x25519_key), 36);
-        assert_eq!(offset_of!(Server, key_epoch), 68);
-        assert_eq!(offset_of!(Server, model_count), 72);
-        assert_eq!(offset_of!(Server, endpoint_len), 73);
-        assert_eq!(offset_of!(Server, active_locks), 74);
-        assert_eq!(offset_of!(Server, completed), 76);
-        assert_eq!(offset_of!(Server, expired), 84);
-        assert_eq!(offset_of!(Server, tokens_out), 92);
-        assert_eq!(offset_of!(Server, lamports_earned), 100);
-        assert_eq!(offset_of!(Server, sum_first_chunk_slots), 108);
-        assert_eq!(offset_of!(Server, sum_complete_slots), 116);
-        assert_eq!(offset_of!(Server, rating_sum), 124);
-        assert_eq!(offset_of!(Server, rating_count), 132);
-        assert_eq!(offset_of!(Server, registered_slot), 140);
-        assert_eq!(offset_of!(Server, last_active_slot), 148);
-        assert_eq!(offset_of!(Server, endpoint), 156);
-        assert_eq!(offset_of!(ModelEntry, hf_id), 1);
-        assert_eq!(offset_of!(ModelEntry, revision_len), 97);
-        assert_eq!(offset_of!(ModelEntry, revision), 98);
-        assert_eq!(offset_of!(ModelEntry, quant_len), 138);
-        assert_eq!(offset_of!(ModelEntry, quant), 139);
-        assert_eq!(offset_of!(ModelEntry, price_in), 155);
-        assert_eq!(offset_of!(ModelEntry, price_out), 163);
-        assert_eq!(offset_of!(ModelEntry, max_context), 171);
-    }
 
     #[test]
     fn init_load_and_models() {

@@ -3,13 +3,14 @@ use pinocchio_system::instructions::Transfer;
 
 use super::{AppendResponseAccounts, AppendResponseData};
 use crate::{
-    checks::create_pda_account,
     constants::CHUNK_TAG_LEN,
     errors::ChainferenceError,
-    lifecycle::{current_slot, resize_account},
+    lifecycle::current_slot,
     math::{add_u32, sub_u64},
     mem,
+    pda::create_pda_account,
     rent::rent_exempt_minimum,
+    resize::resize_account,
     state::{response::FRAME_HEADER_LEN, Request, Response},
 };
 
@@ -122,7 +123,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         }
         .invoke()?;
     }
-    resize_account(accounts.response, new_len)?;
+    resize_account::<false>(accounts.response, new_len)?;
 
     // SAFETY: the only reference to the response data; the account was just resized.
     let (response, stream) = Response::load_resized_mut(

@@ -1,7 +1,7 @@
 use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::CancelRequestAccounts;
-use crate::{checks::close_account, errors::ChainferenceError, state::Request};
+use crate::{errors::ChainferenceError, lamports::close_account, state::Request};
 
 /// Open only: closes the request, every lamport to the client.
 pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {

@@ -2,8 +2,9 @@ use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::CloseResponseAccounts;
 use crate::{
-    checks::{close_account, eq32},
+    checks::eq32,
     errors::ChainferenceError,
+    lamports::close_account,
     lifecycle::current_slot,
     state::{Config, Response},
 };

@@ -1,7 +1,7 @@
 use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::CloseServerAccounts;
-use crate::{checks::close_account, errors::ChainferenceError, state::Server};
+use crate::{errors::ChainferenceError, lamports::close_account, state::Server};
 
 /// Closes the server to its operator once no request is locked by it.
 pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {

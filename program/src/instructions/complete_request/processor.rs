@@ -2,8 +2,8 @@ use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::{CompleteRequestAccounts, CompleteRequestData};
 use crate::{
-    checks::{close_account, transfer_lamports},
     errors::ChainferenceError,
+    lamports::{close_account, transfer_lamports},
     lifecycle::{current_slot, settle, Usage},
     math::{add_u64, sub_u16, sub_u64},
     state::{Request, Response, Server},

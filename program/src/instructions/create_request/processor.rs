@@ -4,12 +4,13 @@ use pinocchio::{
 
 use super::{CreateRequestAccounts, CreateRequestData};
 use crate::{
-    checks::{create_pda_account, eq32},
+    checks::eq32,
     constants::{BPS_DENOMINATOR, FEE_VAULT_SHARDS},
     errors::ChainferenceError,
     lifecycle::{current_slot, MAX_MIN_AVG_RATING},
     math::add_u64,
     mem,
+    pda::create_pda_account,
     rent::rent_exempt_minimum,
     state::{request::RequestStatus, AllowedServer, Config, Request},
     validate::{validate_hf_id, validate_revision},

@@ -75,6 +75,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
         if !eq32(loaded.client(), client.address().as_array()) {
             return Err(ChainferenceError::ClientMismatch.into());
         }
+        // The byte tests rather than `Request::status()`: the same outcome, 48 bytes less code.
         if loaded.is_open() {
             return Ok(Self {
                 request,
@@ -85,7 +86,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
         }
         if !loaded.is_locked() {
             // Only Open and Locked are ever stored; anything else is corrupt.
-            return Err(ChainferenceError::InvalidAccountData.into());
+            return Err(ChainferenceError::InvalidRequestStatus.into());
         }
 
         // Locked: the server is required.

@@ -2,8 +2,8 @@ use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::ExpireRequestAccounts;
 use crate::{
-    checks::close_account,
     errors::ChainferenceError,
+    lamports::close_account,
     lifecycle::current_slot,
     math::{add_u64, sub_u16},
     state::{Request, Server},

@@ -3,11 +3,11 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 use crate::{
     checks::{
         check_address, check_system_program, check_writable, check_writable_signer, exact_accounts,
-        find_pda,
     },
     constants::FEE_VAULT_SHARDS,
     errors::ChainferenceError,
     idl::{InstructionAccount, RemainingAccounts},
+    pda::find_pda,
     state::{Config, FeeVault},
 };
 

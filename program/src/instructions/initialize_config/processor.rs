@@ -2,7 +2,7 @@ use pinocchio::{cpi::Seed, AccountView, Address, ProgramResult};
 
 use super::{InitializeConfigAccounts, InitializeConfigData};
 use crate::{
-    checks::create_pda_account,
+    pda::create_pda_account,
     rent::rent_exempt_minimum,
     state::{Config, FeeVault},
 };

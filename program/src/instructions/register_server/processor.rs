@@ -5,7 +5,7 @@ use pinocchio::{
 };
 
 use super::{RegisterServerAccounts, RegisterServerData};
-use crate::{checks::create_pda_account, rent::rent_exempt_minimum, state::Server};
+use crate::{pda::create_pda_account, rent::rent_exempt_minimum, state::Server};
 
 /// Creates the Server account (active, key epoch 0, zeroed reputation) sized for its models.
 pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {

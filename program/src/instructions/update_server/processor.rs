@@ -3,10 +3,12 @@ use pinocchio_system::instructions::Transfer;
 
 use super::{UpdateServerAccounts, UpdateServerData};
 use crate::{
-    checks::{eq32, resize, transfer_lamports},
+    checks::eq32,
+    lamports::transfer_lamports,
     math::{add_u32, sub_u64},
     mem,
     rent::rent_exempt_minimum,
+    resize::resize_account,
     state::{server::ModelEntry, Server},
 };
 
@@ -31,7 +33,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         }
         .invoke()?;
     }
-    resize(server, space)?;
+    resize_account::<true>(server, space)?;
     if current > rent {
         transfer_lamports(server, operator, sub_u64(current, rent)?)?;
     }

@@ -2,8 +2,8 @@ use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::WithdrawFeesAccounts;
 use crate::{
-    checks::transfer_lamports, errors::ChainferenceError, math::sub_u64, rent::rent_exempt_minimum,
-    state::FeeVault,
+    errors::ChainferenceError, lamports::transfer_lamports, math::sub_u64,
+    rent::rent_exempt_minimum, state::FeeVault,
 };
 
 /// Moves `lamports − rent_exempt_minimum` of every vault to the treasury (a vault passed twice

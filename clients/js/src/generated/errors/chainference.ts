@@ -82,6 +82,7 @@ export const CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS = 0x40; // 64
 export const CHAINFERENCE_ERROR__UNSUPPORTED_RENT = 0x41; // 65
 export const CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS = 0x42; // 66
 export const CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY = 0x43; // 67
+export const CHAINFERENCE_ERROR__INVALID_REQUEST_STATUS = 0x44; // 68
 
 export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY
@@ -110,6 +111,7 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__INVALID_PDA
   | typeof CHAINFERENCE_ERROR__INVALID_QUANTIZATION
   | typeof CHAINFERENCE_ERROR__INVALID_RATING
+  | typeof CHAINFERENCE_ERROR__INVALID_REQUEST_STATUS
   | typeof CHAINFERENCE_ERROR__INVALID_REVISION
   | typeof CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM
   | typeof CHAINFERENCE_ERROR__INVALID_TIMEOUT
@@ -182,6 +184,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__INVALID_PDA]: `Account address does not match its program-derived address`,
     [CHAINFERENCE_ERROR__INVALID_QUANTIZATION]: `Quantization tag is too long or has invalid characters`,
     [CHAINFERENCE_ERROR__INVALID_RATING]: `Rating must be between 1 and 5`,
+    [CHAINFERENCE_ERROR__INVALID_REQUEST_STATUS]: `The request's stored status byte is not Open or Locked`,
     [CHAINFERENCE_ERROR__INVALID_REVISION]: `Model revision is too long or has invalid characters`,
     [CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM]: `The system program account is not the system program`,
     [CHAINFERENCE_ERROR__INVALID_TIMEOUT]: `Response timeout is above the configured maximum`,
