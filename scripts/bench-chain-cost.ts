@@ -114,13 +114,9 @@ async function measure(prefund: boolean) {
     rentReturned: requestRent,
   });
   const responseHeld = t.svm.getBalance(response)!;
-  const close = await send(
-    t,
-    closeResponseInstruction(req.client, response, server.operator.address, market.cfg.config),
-    {
-      feePayer: req.client,
-    },
-  );
+  const close = await send(t, closeResponseInstruction(req.client, response, server.operator.address, market.cfg.config), {
+    feePayer: req.client,
+  });
   steps.push({
     step: "close_response (response rent back to the operator)",
     payer: "client",
@@ -180,10 +176,7 @@ export async function chainCostReport(): Promise<string> {
       "",
       "| step | payer | CU | tx fee | rent paid | rent returned |",
       "| --- | --- | ---: | ---: | ---: | ---: |",
-      ...m.steps.map(
-        (s) =>
-          `| ${s.step} | ${s.payer} | ${s.report.computeUnits} | ${s.report.fee} | ${s.rentPaid} | ${s.rentReturned} |`,
-      ),
+      ...m.steps.map((s) => `| ${s.step} | ${s.payer} | ${s.report.computeUnits} | ${s.report.fee} | ${s.rentPaid} | ${s.rentReturned} |`),
       "",
       `- Client: ${m.clientFees} lamports of fees (${sol(m.clientFees)}); request rent ${m.requestRent} paid and returned.`,
       `- Server: ${m.serverFees} lamports of fees (${sol(m.serverFees)}); response rent ${m.responseRent} paid and returned at close.`,

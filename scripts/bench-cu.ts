@@ -40,8 +40,7 @@ function table(header: string[], rows: string[][]): string {
 
 async function main() {
   const runs = Number(process.env["RUNS"] ?? 10);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new Error(`RUNS must be a positive integer, got ${process.env["RUNS"]}`);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`RUNS must be a positive integer, got ${process.env["RUNS"]}`);
   const so = readFileSync(PROGRAM_SO);
   const soSize = statSync(PROGRAM_SO).size;
   const soHash = createHash("sha256").update(so).digest("hex").slice(0, 16);

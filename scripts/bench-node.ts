@@ -14,9 +14,25 @@
  * clients and the chain share one process (and the machine's cores with llama.cpp), as in `chainference demo`.
  * Env: RUNS (default 3) for the direct and single-request runs.
  */
-import { DEFAULT_MODEL, createDefaultLlamaBackend, defaultEmbeddedThreads, startProviderNode, type NodeEvent, type ProviderNode } from "@chainference/node";
+import {
+  DEFAULT_MODEL,
+  createDefaultLlamaBackend,
+  defaultEmbeddedThreads,
+  startProviderNode,
+  type NodeEvent,
+  type ProviderNode,
+} from "@chainference/node";
 
-import { ask, createTestMarket, fundedWallet, readAnswer, scratchDir, serverListingFor, testNodeConfig, type TestMarket } from "../tests/helpers/provider-harness";
+import {
+  ask,
+  createTestMarket,
+  fundedWallet,
+  readAnswer,
+  scratchDir,
+  serverListingFor,
+  testNodeConfig,
+  type TestMarket,
+} from "../tests/helpers/provider-harness";
 
 const PROMPT = [{ role: "user", content: "Explain in a few sentences why the sky is blue." }] as const;
 const RUNS = Number(process.env["RUNS"] ?? 3);
@@ -38,8 +54,13 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-  return [line(header), `| ${widths.map((w, i) => (i === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`, ...rows.map(line)].join("\n");
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  return [
+    line(header),
+    `| ${widths.map((w, i) => (i === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`,
+    ...rows.map(line),
+  ].join("\n");
 }
 
 /** One request through the node: generation speed, landing → first chunk (slots, ms), client-visible speed. */
@@ -49,7 +70,10 @@ async function oneRequest(market: TestMarket, node: ProviderNode, maxTokens: num
   const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: PROMPT, maxTokens, temperature: 0 });
   const landedAt = Date.now();
   const landedSlot = posted.transactions[0]!.slot;
-  const first = await node.events.waitFor((e): e is Appended => e.type === "chunk-appended" && e.request === posted.address && e.index === 0, { timeoutMs: 120_000 });
+  const first = await node.events.waitFor(
+    (e): e is Appended => e.type === "chunk-appended" && e.request === posted.address && e.index === 0,
+    { timeoutMs: 120_000 },
+  );
   const firstAt = Date.now();
   await readAnswer(market, posted);
   const completed = await node.events.waitFor((e): e is Completed => e.type === "completed" && e.request === posted.address);
@@ -62,7 +86,8 @@ async function batch(market: TestMarket, node: ProviderNode, requests: number, m
   const server = await serverListingFor(market, node.server);
   const started = Date.now();
   const posted = [];
-  for (const client of clients) posted.push(await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: PROMPT, maxTokens, temperature: 0 }));
+  for (const client of clients)
+    posted.push(await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: PROMPT, maxTokens, temperature: 0 }));
   const done = await Promise.all(
     posted.map(async (p) => {
       const answer = await readAnswer(market, p, 600_000, 400); // clients poll once a slot, like `chainference ask`
@@ -113,7 +138,11 @@ async function main(): Promise<void> {
       firstAt ||= lastAt;
     }
     const { usage } = await stream.result;
-    direct.push({ tps: usage.completionTokens / ((lastAt - t0) / 1000), genTps: (usage.completionTokens - 1) / ((lastAt - firstAt) / 1000), tokens: usage.completionTokens });
+    direct.push({
+      tps: usage.completionTokens / ((lastAt - t0) / 1000),
+      genTps: (usage.completionTokens - 1) / ((lastAt - firstAt) / 1000),
+      tokens: usage.completionTokens,
+    });
   }
 
   // 2. One request at a time through the node.
@@ -133,7 +162,9 @@ async function main(): Promise<void> {
 
   const directGen = median(direct.map((d) => d.genTps));
   const nodeGen = median(through.map((t) => t.completed.tokensPerSecond ?? 0));
-  console.log(`\nProvider node benchmark: ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization}, llama.cpp ${threads} thread(s), in-process chain at 400 ms/slot, medians of ${RUNS} runs\n`);
+  console.log(
+    `\nProvider node benchmark: ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization}, llama.cpp ${threads} thread(s), in-process chain at 400 ms/slot, medians of ${RUNS} runs\n`,
+  );
   console.log(
     table(
       ["measure", "value"],

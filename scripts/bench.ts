@@ -31,9 +31,24 @@ import {
   postRequest,
   type SentTransaction,
 } from "@chainference/client";
-import { createDefaultLlamaBackend, DEFAULT_MODEL, defaultNodeConfig, getMaxChunkPlaintextBytes, startProviderNode, type NodeEvent } from "@chainference/node";
+import {
+  createDefaultLlamaBackend,
+  DEFAULT_MODEL,
+  defaultNodeConfig,
+  getMaxChunkPlaintextBytes,
+  startProviderNode,
+  type NodeEvent,
+} from "@chainference/node";
 import { runLoad, type LoadReport } from "../tests/helpers/load-harness";
-import { answerWithSdk, fundedSigner, listingsOf, payload, registerOperator, startLocalNetwork, TEST_MODEL } from "../tests/helpers/local-network";
+import {
+  answerWithSdk,
+  fundedSigner,
+  listingsOf,
+  payload,
+  registerOperator,
+  startLocalNetwork,
+  TEST_MODEL,
+} from "../tests/helpers/local-network";
 import { PROGRAM_SO, REPO_ROOT } from "../tests/helpers/svm";
 
 const { values: flags } = parseArgs({
@@ -56,7 +71,11 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFracti
 const usd = (lamports: number) => (lamports / LAMPORTS_PER_SOL) * SOL_USD;
 const money = (x: number) => (x >= 1 ? `$${fmt(x, 2)}` : x >= 0.01 ? `$${x.toFixed(3)}` : `$${x.toFixed(5)}`);
 const table = (header: string[], rows: (string | number)[][]) =>
-  [`| ${header.join(" | ")} |`, `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 
 // ---------------------------------------------------------------------------------------------- 1. program
 function programSection(): string {
@@ -113,7 +132,9 @@ async function chainCostSection(): Promise<{ text: string; cu: Map<string, bigin
     const responseRent = await network.chain.getBalance(response.address);
     const close = await closeResponse(network.chain, client, response);
     posted.transactions.forEach((t, i) => named(i === 0 ? "create_request" : "append_prompt", t));
-    served.sent.forEach((t, i) => named(i === 0 ? "lock_request" : i === served.sent.length - 1 ? "complete_request" : "append_response", t));
+    served.sent.forEach((t, i) =>
+      named(i === 0 ? "lock_request" : i === served.sent.length - 1 ? "complete_request" : "append_response", t),
+    );
     named("close_response", close);
     const all = [...posted.transactions, ...served.sent, close];
     rows.push({ tokens, txs: all.length, fees: all.reduce((s, t) => s + t.fee, 0n), responseRent, cu: new Map(), price: response.cost });
@@ -204,7 +225,15 @@ async function latencySection(): Promise<string> {
   const visible: { ms: number; slots: number; totalMs: number }[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = Date.now();
-    const posted = await postRequest(network.chain, { client, model: DEFAULT_MODEL.hfId, servers, stake: 10_000_000n, maxPriceIn: 1_000_000_000n, maxPriceOut: 1_000_000_000n, payload: { v: 1, messages: QUESTION, maxTokens: MAX_TOKENS, temperature: 0 } });
+    const posted = await postRequest(network.chain, {
+      client,
+      model: DEFAULT_MODEL.hfId,
+      servers,
+      stake: 10_000_000n,
+      maxPriceIn: 1_000_000_000n,
+      maxPriceOut: 1_000_000_000n,
+      payload: { v: 1, messages: QUESTION, maxTokens: MAX_TOKENS, temperature: 0 },
+    });
     const [responseAddress] = await findResponsePda({ request: posted.address });
     let firstMs = 0;
     for (;;) {
@@ -282,11 +311,32 @@ function loadRows(reports: { label: string; r: LoadReport }[]) {
     r.lamportsExact ? "exact" : "**MISMATCH**",
   ]);
 }
-const LOAD_HEADER = ["run", "completed / cancelled / expired", "wall s", "requests/s", "tokens/s", "TTFC client p50 / p95 ms", "TTFC slots p50 / p95", "node lock→1st chunk p50 / p95 ms", "transactions", "lamports"];
+const LOAD_HEADER = [
+  "run",
+  "completed / cancelled / expired",
+  "wall s",
+  "requests/s",
+  "tokens/s",
+  "TTFC client p50 / p95 ms",
+  "TTFC slots p50 / p95",
+  "node lock→1st chunk p50 / p95 ms",
+  "transactions",
+  "lamports",
+];
 
 async function loadSection(): Promise<string> {
   log(`bench: load, ${LOAD_REQUESTS} requests, 4 nodes, 50 clients`);
-  const r = await runLoad({ requests: LOAD_REQUESTS, nodes: 4, clients: 50, concurrency: 1, backends: 2, cancelRate: 0.02, unservableRate: 0.01, openRequestSlots: 150n, log });
+  const r = await runLoad({
+    requests: LOAD_REQUESTS,
+    nodes: 4,
+    clients: 50,
+    concurrency: 1,
+    backends: 2,
+    cancelRate: 0.02,
+    unservableRate: 0.01,
+    openRequestSlots: 150n,
+    log,
+  });
   return `## 5. Load: ${fmt(LOAD_REQUESTS)} requests, 4 provider nodes, 50 clients
 
 The in-process chain (slots of 400 ms), the program, 4 provider nodes (\`startProviderNode\`, concurrency 1,
@@ -301,7 +351,11 @@ ${table(LOAD_HEADER, loadRows([{ label: `${LOAD_REQUESTS} requests`, r }]))}
 - Every request ended completed, cancelled or expired-and-refunded (nothing left open): ${r.outcomes.completed + r.outcomes.cancelled + r.outcomes.expired === r.requests ? "yes" : "**no**"}.
 - Answers decrypted by their clients: ${r.decrypted} of ${r.outcomes.completed}.
 - Σ lamports over every account fell by exactly the ${fmt(Number(r.fees))} lamports of fees of the ${fmt(r.transactions)} transactions, and every client paid exactly its fees plus the cost of its completed requests: **${r.lamportsExact ? "exact" : "MISMATCH"}**.
-- Completed per node: ${r.completedByNode.join(", ")}. The nodes' own view: lock → completed ${fmt(r.node.durationMsP50)} ms (p50), generation ${fmt(r.node.tokensPerSecondP50, 1)} tokens/s (p50); skipped: ${Object.entries(r.node.skipped).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}.
+- Completed per node: ${r.completedByNode.join(", ")}. The nodes' own view: lock → completed ${fmt(r.node.durationMsP50)} ms (p50), generation ${fmt(r.node.tokensPerSecondP50, 1)} tokens/s (p50); skipped: ${
+    Object.entries(r.node.skipped)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ") || "none"
+  }.
 
 Client TTFC here is mostly queueing: 50 clients keep 50 requests outstanding for 4 model slots on 2 cores.
 The node's own lock → first chunk is the per-request latency. The machine, not the chain, is the limit:
@@ -344,7 +398,8 @@ const SO_AT_START = soHash();
 /** Each section is saved as it completes, so a failure late in the run keeps what was measured. */
 const PARTIAL = join(REPO_ROOT, "target", "bench-partial.md");
 async function section<T>(name: string, run: () => Promise<T> | T, text: (value: T) => string): Promise<T> {
-  if (soHash() !== SO_AT_START) throw new Error(`${PROGRAM_SO} changed during the run (rebuilt?): run npm run bench again on a settled tree`);
+  if (soHash() !== SO_AT_START)
+    throw new Error(`${PROGRAM_SO} changed during the run (rebuilt?): run npm run bench again on a settled tree`);
   const value = await run();
   appendFileSync(PARTIAL, `\n<!-- ${name} -->\n${text(value)}\n`);
   return value;
@@ -360,7 +415,8 @@ async function main() {
   const node = await section("bench:node", nodeSection, (t) => t);
   const load = await section("load", loadSection, (t) => t);
   const scaling = await section("scaling", scalingSection, (t) => t);
-  if (soHash() !== SO_AT_START) throw new Error(`${PROGRAM_SO} changed during the run (rebuilt?): run npm run bench again on a settled tree`);
+  if (soHash() !== SO_AT_START)
+    throw new Error(`${PROGRAM_SO} changed during the run (rebuilt?): run npm run bench again on a settled tree`);
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const doc = `# Benchmarks
 

@@ -79,7 +79,10 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const settings = await resolveSolanaSettings({ ...(values.url ? { url: values.url } : {}), ...(values.keypair ? { keypair: values.keypair } : {}) });
+  const settings = await resolveSolanaSettings({
+    ...(values.url ? { url: values.url } : {}),
+    ...(values.keypair ? { keypair: values.keypair } : {}),
+  });
   if (/mainnet/.test(settings.url) && !values.yes) throw new Error(`${settings.url} is mainnet: this spends real SOL. Re-run with --yes.`);
   const deployer = await loadKeypairSigner(settings.keypairPath);
   const programPath = resolve(values["program-keypair"] ?? join(ROOT, "target", "deploy", "chainference-keypair.json"));
@@ -109,9 +112,13 @@ async function main(): Promise<void> {
       (await chain.getMinimumBalanceForRentExemption(LOADER_V3_BUFFER_METADATA_LEN + elf.length));
   const needed = rent + BigInt(writes + 4) * 10_000n;
   const balance = await chain.getBalance(deployer.address);
-  say(`balance      ${sol(balance)}; needs about ${sol(needed)} (${existing ? "upgrade" : "rent for program + ProgramData"}, ~${writes + 3} transactions)`);
+  say(
+    `balance      ${sol(balance)}; needs about ${sol(needed)} (${existing ? "upgrade" : "rent for program + ProgramData"}, ~${writes + 3} transactions)`,
+  );
   if (balance < needed)
-    throw new Error(`${deployer.address} holds ${sol(balance)}, needs about ${sol(needed)}${/devnet/.test(settings.url) ? " (solana airdrop 2 --url devnet)" : ""}`);
+    throw new Error(
+      `${deployer.address} holds ${sol(balance)}, needs about ${sol(needed)}${/devnet/.test(settings.url) ? " (solana airdrop 2 --url devnet)" : ""}`,
+    );
 
   const started = Date.now();
   let shown = -1;
@@ -122,13 +129,21 @@ async function main(): Promise<void> {
     maxDataLen,
     onProgress: ({ phase, done, total, buffer }) => {
       const pct = Math.floor((done / total) * 10);
-      if (phase === "write" && pct !== shown) (shown = pct), say(`write        ${done}/${total} chunks`);
+      if (phase === "write" && pct !== shown) ((shown = pct), say(`write        ${done}/${total} chunks`));
       if (phase !== "write" && done === 0)
-        say(phase === "buffer" ? `buffer       ${buffer} (if this run fails: solana program close ${buffer} returns its rent)` : existing ? "upgrade      sending" : "deploy       sending");
+        say(
+          phase === "buffer"
+            ? `buffer       ${buffer} (if this run fails: solana program close ${buffer} returns its rent)`
+            : existing
+              ? "upgrade      sending"
+              : "deploy       sending",
+        );
     },
   });
   const info = await fetchUpgradeableProgram(chain, deployed.program);
-  say(`${deployed.upgraded ? "upgraded" : "deployed"}     ${deployed.program} in ${((Date.now() - started) / 1000).toFixed(1)} s, ${deployed.transactions.length} transactions, ${sol(deployed.spent)} spent`);
+  say(
+    `${deployed.upgraded ? "upgraded" : "deployed"}     ${deployed.program} in ${((Date.now() - started) / 1000).toFixed(1)} s, ${deployed.transactions.length} transactions, ${sol(deployed.spent)} spent`,
+  );
   say(`programdata  ${deployed.programData}, upgrade authority ${info?.upgradeAuthority ?? "none"}`);
 
   if (values["skip-init"]) return;

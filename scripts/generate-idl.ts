@@ -84,9 +84,7 @@ export type Ty =
 
 export type Field = { name: string; offset: number; type: Ty; docs: string };
 export type Layout = { name: string; docs: string; size: number; fields: Field[] };
-export type Seed =
-  | { kind: "constant"; value: string }
-  | { kind: "variable"; name: string; type: Ty; docs: string };
+export type Seed = { kind: "constant"; value: string } | { kind: "variable"; name: string; type: Ty; docs: string };
 export type AccountType = Layout & { discriminator: number; seeds: Seed[] };
 export type Arg = {
   name: string;
@@ -100,9 +98,7 @@ export type InstructionAccount = {
   writable: boolean;
   optional: boolean;
   default:
-    | null
-    | { kind: "systemProgram" }
-    | { kind: "pda"; account: string; seeds: { name: string; kind: "account" | "arg"; from: string }[] };
+    null | { kind: "systemProgram" } | { kind: "pda"; account: string; seeds: { name: string; kind: "account" | "arg"; from: string }[] };
   docs: string;
 };
 export type RemainingAccounts = { name: string; min: number; max: number; writable: boolean; docs: string };
@@ -197,27 +193,20 @@ function fieldNode(field: Field, iface: Interface, discriminator?: number): Stru
       type: u8(),
       defaultValue: numberValueNode(value),
       defaultValueStrategy: "omitted",
-      docs: [
-        field.type.kind === "discriminator"
-          ? `Account discriminator (always ${value}).`
-          : `Layout version (always ${value}).`,
-      ],
+      docs: [field.type.kind === "discriminator" ? `Account discriminator (always ${value}).` : `Layout version (always ${value}).`],
     });
   }
   return structFieldTypeNode({ name: camelCase(field.name), type: typeNode(field.type), ...docsOf(field.docs) });
 }
 
-const hasRemainder = (layout: Layout) =>
-  layout.fields.some((f) => f.type.kind === "remainderBytes" || f.type.kind === "remainderArray");
+const hasRemainder = (layout: Layout) => layout.fields.some((f) => f.type.kind === "remainderBytes" || f.type.kind === "remainderArray");
 
 function accountDefault(a: InstructionAccount): InstructionInputValueNode | undefined {
   if (!a.default) return undefined;
   if (a.default.kind === "systemProgram") return publicKeyValueNode(SYSTEM_PROGRAM, "systemProgram");
   return pdaValueNode(
     camelCase(a.default.account),
-    a.default.seeds.map((s) =>
-      pdaSeedValueNode(s.name, s.kind === "account" ? accountValueNode(s.from) : argumentValueNode(s.from)),
-    ),
+    a.default.seeds.map((s) => pdaSeedValueNode(s.name, s.kind === "account" ? accountValueNode(s.from) : argumentValueNode(s.from))),
   );
 }
 
@@ -297,9 +286,7 @@ export function buildRoot(iface: Interface): RootNode {
           instructionArgumentNode({
             name: camelCase(a.name),
             type: typeNode(a.type),
-            ...(a.default
-              ? { defaultValue: accountBumpValueNode(a.default.account), defaultValueStrategy: "optional" as const }
-              : {}),
+            ...(a.default ? { defaultValue: accountBumpValueNode(a.default.account), defaultValueStrategy: "optional" as const } : {}),
             ...docsOf(a.docs),
           }),
         ),

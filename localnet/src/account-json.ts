@@ -30,7 +30,12 @@ export function accountJson(a: AccountFields, encoding: string): Json {
 }
 
 /** A LiteSVM account's fields. */
-export const svmAccount = (a: EncodedAccount): AccountFields => ({ lamports: a.lamports, owner: a.programAddress, data: a.data, executable: a.executable });
+export const svmAccount = (a: EncodedAccount): AccountFields => ({
+  lamports: a.lamports,
+  owner: a.programAddress,
+  data: a.data,
+  executable: a.executable,
+});
 
 /** What a closed account reads as: no lamports, no data, owned by the system program. */
 export const closedAccountJson = (encoding: string): Json =>

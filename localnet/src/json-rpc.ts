@@ -30,7 +30,8 @@ export async function answerRequest(methods: Readonly<Record<string, RpcMethod>>
   try {
     return { jsonrpc: "2.0", id, result: await method(request.params ?? []) };
   } catch (e) {
-    const failure: RpcFailure = typeof e === "object" && e !== null && "code" in e ? (e as RpcFailure) : { code: -32603, message: String(e) };
+    const failure: RpcFailure =
+      typeof e === "object" && e !== null && "code" in e ? (e as RpcFailure) : { code: -32603, message: String(e) };
     return { jsonrpc: "2.0", id, error: failure as unknown as Json };
   }
 }

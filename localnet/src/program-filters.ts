@@ -18,7 +18,11 @@ export function parseFilters(filters: readonly RpcFilter[] = []): ProgramAccount
   let dataSize: number | undefined;
   for (const f of filters) {
     if (f.dataSize !== undefined) dataSize = Number(f.dataSize);
-    if (f.memcmp) memcmp.push({ offset: Number(f.memcmp.offset), bytes: f.memcmp.encoding === "base64" ? b64e.encode(f.memcmp.bytes) : b58e.encode(f.memcmp.bytes) });
+    if (f.memcmp)
+      memcmp.push({
+        offset: Number(f.memcmp.offset),
+        bytes: f.memcmp.encoding === "base64" ? b64e.encode(f.memcmp.bytes) : b58e.encode(f.memcmp.bytes),
+      });
   }
   return { ...(dataSize === undefined ? {} : { dataSize }), memcmp };
 }

@@ -76,14 +76,20 @@ export function createRpcMethods(chain: LiteSvmChain): Record<string, RpcMethod>
         if (!isTransactionFailed(e)) throw e;
         const { logs } = e.failure;
         const err = rpcTransactionError(e.failure);
-        throw { code: -32002, message: `Transaction simulation failed: ${e.message}`, data: { err, logs: [...logs], accounts: null, unitsConsumed: 0, returnData: null } } satisfies RpcFailure;
+        throw {
+          code: -32002,
+          message: `Transaction simulation failed: ${e.message}`,
+          data: { err, logs: [...logs], accounts: null, unitsConsumed: 0, returnData: null },
+        } satisfies RpcFailure;
       }
     },
     getSignatureStatuses: async ([signatures]) => ({
       context: await ctx(),
       value: (signatures as string[]).map((s) => {
         const status = statuses.get(s as Signature);
-        return status ? { slot: Number(status.slot), confirmations: null, err: status.err, status: { Ok: null }, confirmationStatus: "finalized" } : null;
+        return status
+          ? { slot: Number(status.slot), confirmations: null, err: status.err, status: { Ok: null }, confirmationStatus: "finalized" }
+          : null;
       }),
     }),
     getSignaturesForAddress: async ([address, config]) => {

@@ -57,7 +57,9 @@ export async function startLocalRpcServer(chain: LiteSvmChain, port = 8899): Pro
       let body: Json;
       try {
         const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"), (_k, v) => v);
-        body = Array.isArray(parsed) ? await Promise.all(parsed.map((r) => answerRequest(methods, r))) : await answerRequest(methods, parsed);
+        body = Array.isArray(parsed)
+          ? await Promise.all(parsed.map((r) => answerRequest(methods, r)))
+          : await answerRequest(methods, parsed);
       } catch {
         body = PARSE_ERROR;
       }

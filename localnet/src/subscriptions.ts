@@ -43,7 +43,13 @@ export function createSubscriptions(chain: LiteSvmChain): Subscriptions {
       const stop = chain.onLanded((landed) => {
         if (!landed.accountKeys.includes(address)) return;
         const account = chain.svm.getAccount(address);
-        notify(socket, "accountNotification", id, landed.slot, account.exists ? accountJson(svmAccount(account), encoding) : closedAccountJson(encoding));
+        notify(
+          socket,
+          "accountNotification",
+          id,
+          landed.slot,
+          account.exists ? accountJson(svmAccount(account), encoding) : closedAccountJson(encoding),
+        );
       });
       subscriptions.set(id, { socket, stop });
       return id;
@@ -84,7 +90,8 @@ export function createSubscriptions(chain: LiteSvmChain): Subscriptions {
       if (method === "ping" || id === null) return; // kit's keep-alive; notifications need no answer
       let result: Json;
       if (method === "accountSubscribe" || method === "programSubscribe") result = subscribe(socket, method, request.params ?? []);
-      else if (method === "accountUnsubscribe" || method === "programUnsubscribe") result = unsubscribe(socket, Number(request.params?.[0]));
+      else if (method === "accountUnsubscribe" || method === "programUnsubscribe")
+        result = unsubscribe(socket, Number(request.params?.[0]));
       else {
         socket.send(JSON.stringify(methodNotFound(id, method)));
         return;

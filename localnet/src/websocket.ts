@@ -4,7 +4,12 @@ import { createRequire } from "node:module";
 import type { Socket } from "node:net";
 
 /** The subset of a `ws` socket used here. */
-export type WsSocket = { readyState: number; send(data: string): void; on(event: string, listener: (...args: any[]) => void): void; close(): void };
+export type WsSocket = {
+  readyState: number;
+  send(data: string): void;
+  on(event: string, listener: (...args: any[]) => void): void;
+  close(): void;
+};
 
 /** The subset of `ws`'s WebSocketServer used here. */
 export type WsServer = {

@@ -85,7 +85,14 @@ describe("scripts/deploy over JSON-RPC (loader-v3)", () => {
   });
 
   it("refuses mainnet without --yes, before touching anything", async () => {
-    const { code, out } = await run(["--url", "mainnet-beta", "--keypair", join(dir, "deployer.json"), "--program-keypair", programKeypair]);
+    const { code, out } = await run([
+      "--url",
+      "mainnet-beta",
+      "--keypair",
+      join(dir, "deployer.json"),
+      "--program-keypair",
+      programKeypair,
+    ]);
     expect(code).toBe(1);
     expect(out).toMatch(/mainnet.*--yes/);
   });

@@ -29,7 +29,9 @@ describe("blockhashes on the in-process chain", () => {
     chain.submit(first);
     chain.submit(second);
     // And sending the first again is AlreadyProcessed, not a second execution
-    expect(() => chain.submit(first)).toThrow(expect.objectContaining({ failure: expect.objectContaining({ reason: "AlreadyProcessed" }) }));
+    expect(() => chain.submit(first)).toThrow(
+      expect.objectContaining({ failure: expect.objectContaining({ reason: "AlreadyProcessed" }) }),
+    );
     expect(await chain.getBalance(alice.address)).toBe(10_000_000_000n - 3_000_000n - 10_000n);
   });
 

@@ -23,7 +23,10 @@ describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () =>
     // Given alice holds 2 SOL
     expect(await chain.getBalance(alice.address)).toBe(2_000_000_000n);
     // When she sends 0.5 SOL to bob through the RPC endpoint
-    const sent = await chain.sendInstructions([getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(500_000_000n) })], { feePayer: alice });
+    const sent = await chain.sendInstructions(
+      [getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(500_000_000n) })],
+      { feePayer: alice },
+    );
     // Then balances move by exactly the amount plus the fee, and history finds the transaction
     expect(sent.fee).toBe(5_000n);
     expect(sent.computeUnits).toBeGreaterThan(0n);
@@ -39,7 +42,10 @@ describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () =>
     // Given bob holds 0.5 SOL
     const before = await chain.getBalance(bob.address);
     // When he tries to send 5 SOL
-    const attempt = chain.sendInstructions([getTransferSolInstruction({ source: bob, destination: alice.address, amount: lamports(5_000_000_000n) })], { feePayer: bob });
+    const attempt = chain.sendInstructions(
+      [getTransferSolInstruction({ source: bob, destination: alice.address, amount: lamports(5_000_000_000n) })],
+      { feePayer: bob },
+    );
     // Then the transaction fails as a transaction failure and his balance is unchanged
     await expect(attempt).rejects.toSatisfy((e: unknown) => isTransactionFailed(e));
     expect(await chain.getBalance(bob.address)).toBe(before);
@@ -48,8 +54,12 @@ describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () =>
   it("sends runtime errors in the JSON form validators use", () => {
     // Given LiteSVM's debug text for each kind of failure / Then the validator JSON kit decodes
     const at = (reason: string, customCode: number | null = null) => rpcTransactionError({ reason, customCode, instructionIndex: 0 });
-    expect(at("TransactionErrorInstructionError { index: 0, error: InstructionErrorCustom { code: 12 } }", 12)).toEqual({ InstructionError: [0, { Custom: 12 }] });
-    expect(at("TransactionErrorInstructionError { index: 0, error: MissingRequiredSignature }")).toEqual({ InstructionError: [0, "MissingRequiredSignature"] });
+    expect(at("TransactionErrorInstructionError { index: 0, error: InstructionErrorCustom { code: 12 } }", 12)).toEqual({
+      InstructionError: [0, { Custom: 12 }],
+    });
+    expect(at("TransactionErrorInstructionError { index: 0, error: MissingRequiredSignature }")).toEqual({
+      InstructionError: [0, "MissingRequiredSignature"],
+    });
     expect(at("TransactionErrorInsufficientFundsForRent { account_index: 1 }")).toEqual({ InsufficientFundsForRent: { account_index: 1 } });
     expect(at("BlockhashNotFound")).toBe("BlockhashNotFound");
   });

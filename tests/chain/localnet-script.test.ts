@@ -34,7 +34,9 @@ describe("scripts/localnet", () => {
     port = await freePort();
     dir = await mkdtemp(join(tmpdir(), "chainference-localnet-"));
     // When it starts
-    const { stdout } = await exec("bash", [script, "start", "--port", String(port), "--keypair", join(dir, "admin.json")], { timeout: 150_000 });
+    const { stdout } = await exec("bash", [script, "start", "--port", String(port), "--keypair", join(dir, "admin.json")], {
+      timeout: 150_000,
+    });
     // Then it is ready at the URL, with a pid file, the program deployed and Config initialized
     expect(stdout).toMatch(new RegExp(`localnet ready on http://127\\.0\\.0\\.1:${port} in \\d+ ms`));
     const pidfile = join(REPO_ROOT, "target", "localnet", `${port}.pid`);

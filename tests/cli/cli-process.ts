@@ -95,7 +95,11 @@ export type CliDaemon = {
  * const [, url] = await localnet.waitFor(/RPC URL\s+(\S+)/);
  */
 export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): CliDaemon {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd: REPO_ROOT, env: options.env ?? isolatedEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: options.env ?? isolatedEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {

@@ -20,7 +20,14 @@ describe("chainference demo", () => {
 
   it("exits 0 after walking through the six steps", () => {
     expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
-    for (const step of ["[1/6] Chain", "[2/6] Protocol", "[3/6] Provider node", "[4/6] Client wallet", "[5/6] Question", "[6/6] Rating and history"])
+    for (const step of [
+      "[1/6] Chain",
+      "[2/6] Protocol",
+      "[3/6] Provider node",
+      "[4/6] Client wallet",
+      "[5/6] Question",
+      "[6/6] Rating and history",
+    ])
       expect(result.stdout).toContain(step);
     expect(result.stdout).toMatch(/initialize_config by admin \w+: Config \+ 16 fee vaults, [\d,]+ CU/);
     expect(result.stdout).toMatch(/loading the weights: done/);

@@ -25,7 +25,9 @@ describe("describeError", () => {
       logs: ["failed: custom program error: 0xc"],
     });
     const line = describeError(failure);
-    expect(line).toBe("transaction failed: PROTOCOL_PAUSED: The protocol is paused (the protocol admin paused new requests; try again later)");
+    expect(line).toBe(
+      "transaction failed: PROTOCOL_PAUSED: The protocol is paused (the protocol admin paused new requests; try again later)",
+    );
     expect(line).not.toMatch(/0x/);
   });
 

@@ -31,7 +31,10 @@ describe("chainference gateway with the openai client", () => {
     await localnet.waitFor(/^Ready\./m, 180_000);
     rpcUrl = (await localnet.waitFor(/RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     await createRpcChain(rpcUrl, { pollMs: 50 }).airdrop(wallet, 1_000_000_000n);
-    gateway = startCli(["gateway", "--port", "0", "--url", rpcUrl, "--keypair", client, "--stake", "0.001", "--model-alias", `gpt-4o-mini=${MODEL}`], { env });
+    gateway = startCli(
+      ["gateway", "--port", "0", "--url", rpcUrl, "--keypair", client, "--stake", "0.001", "--model-alias", `gpt-4o-mini=${MODEL}`],
+      { env },
+    );
     const [, base] = await gateway.waitFor(/OpenAI-compatible API at (http:\/\/127\.0\.0\.1:\d+\/v1)/, 120_000);
     openai = new OpenAI({ baseURL: base, apiKey: "unused", maxRetries: 0, timeout: 120_000 });
   }, 300_000);
@@ -47,7 +50,11 @@ describe("chainference gateway with the openai client", () => {
   });
 
   it("answers a non-streaming completion with usage from the on-chain settlement", async () => {
-    const completion = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Say hello." }], max_tokens: 16 });
+    const completion = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Say hello." }],
+      max_tokens: 16,
+    });
     const content = completion.choices[0]?.message.content ?? "";
     expect(content.trim().length).toBeGreaterThan(0);
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
@@ -55,7 +62,9 @@ describe("chainference gateway with the openai client", () => {
     expect(completion.usage!.completion_tokens).toBeLessThanOrEqual(16);
     expect(completion.usage!.total_tokens).toBe(completion.usage!.prompt_tokens + completion.usage!.completion_tokens);
     // The usage is the settled one: the response account on-chain says the same.
-    const settlement = (completion as unknown as { chainference: { request: Address; cost: string; fee: string; refund: string; stake: string } }).chainference;
+    const settlement = (
+      completion as unknown as { chainference: { request: Address; cost: string; fee: string; refund: string; stake: string } }
+    ).chainference;
     expect(completion.id).toBe(`chatcmpl-${settlement.request}`);
     const response = await fetchResponseAccount(createRpcChain(rpcUrl), (await findResponsePda({ request: settlement.request }))[0]);
     expect(response).toMatchObject({

@@ -39,7 +39,8 @@ describe("chainference against a localnet with an in-process provider", () => {
   let client: string;
   let clientAddress: Address;
   let env: NodeJS.ProcessEnv;
-  const cli = (args: string[], keypair = client, timeoutMs = 120_000) => runCli([...args, "--url", url, "--keypair", keypair], { env, timeoutMs });
+  const cli = (args: string[], keypair = client, timeoutMs = 120_000) =>
+    runCli([...args, "--url", url, "--keypair", keypair], { env, timeoutMs });
 
   beforeAll(async () => {
     env = isolatedEnv();
@@ -171,14 +172,18 @@ describe("chainference against a localnet with an in-process provider", () => {
       result = await cli(["expire", request], admin);
     }
     expectOk(result);
-    expect(result.stdout).toMatch(new RegExp(`Expired request ${request}: [\\d.]+ SOL back to its client ${clientAddress} \\(stake 0\\.003 \\+ rent`));
+    expect(result.stdout).toMatch(
+      new RegExp(`Expired request ${request}: [\\d.]+ SOL back to its client ${clientAddress} \\(stake 0\\.003 \\+ rent`),
+    );
     expect(await chain.getBalance(clientAddress)).toBe(before - TX_FEE);
   });
 
   it("cancel of a request that no longer exists says so", async () => {
     const result = await cli(["cancel", askedRequest]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^chainference: request \w+ not found on http:\/\/127\.0\.0\.1:\d+: it was never posted there, or it already settled/);
+    expect(result.stderr).toMatch(
+      /^chainference: request \w+ not found on http:\/\/127\.0\.0\.1:\d+: it was never posted there, or it already settled/,
+    );
   });
 
   it("prints a program error by its on-chain NAME and message, never a hex code", async () => {
@@ -192,7 +197,9 @@ describe("chainference against a localnet with an in-process provider", () => {
     const before = await chain.getBalance(clientAddress);
     const big = await cli(["ask", "a".repeat(9_000)]);
     expect(big.code).toBe(2);
-    expect(big.stderr.trim()).toMatch(/^chainference: the prompt is \d+ bytes encrypted, above the protocol limit of 8192 bytes: shorten it$/);
+    expect(big.stderr.trim()).toMatch(
+      /^chainference: the prompt is \d+ bytes encrypted, above the protocol limit of 8192 bytes: shorten it$/,
+    );
     const small = await cli(["ask", "Hi", "--stake", "0.000001"]);
     expect(small.code).toBe(2);
     expect(small.stderr.trim()).toBe("chainference: --stake 0.000001 SOL is below the protocol minimum of 0.00001 SOL: raise --stake");

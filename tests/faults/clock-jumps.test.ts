@@ -74,7 +74,16 @@ describe("clock jumps past deadlines", () => {
       responseTimeoutSlots: TIMEOUT_SLOTS,
     });
     const [response] = await findResponsePda({ request: posted.address });
-    const accounts: Address[] = [client.address, stranger.address, op.signer.address, op.server, posted.address, response, network.treasury, ...(await findFeeVaults())];
+    const accounts: Address[] = [
+      client.address,
+      stranger.address,
+      op.signer.address,
+      op.server,
+      posted.address,
+      response,
+      network.treasury,
+      ...(await findFeeVaults()),
+    ];
     return { client, stranger, posted, response, accounts };
   };
   const warpTo = async (slot: bigint) => network.chain.warpSlots(slot - (await network.chain.getSlot()));
@@ -115,7 +124,9 @@ describe("clock jumps past deadlines", () => {
     // When it jumps one slot past the deadline
     await warpTo(request.deadlineSlot + 1n);
     // Then a late append and a late complete both fail with RequestExpired (preflight: no fee)
-    await expect(appendResponseChunk(chain, op.signer, { request: posted.address, chunkIndex: 3, isFinal: true, ciphertext: third })).rejects.toSatisfy(expired);
+    await expect(
+      appendResponseChunk(chain, op.signer, { request: posted.address, chunkIndex: 3, isFinal: true, ciphertext: third }),
+    ).rejects.toSatisfy(expired);
     await expect(completeRequest(chain, op.signer, { request, tokensIn: 4, tokensOut: 10 })).rejects.toSatisfy(expired);
 
     // When a stranger expires it
@@ -127,7 +138,9 @@ describe("clock jumps past deadlines", () => {
     expect(await network.chain.getAccount(posted.address)).toBeNull();
     expect(await network.chain.getAccount(response)).toBeNull();
     expect(await network.chain.getBalance(client.address)).toBe(FUNDED - feesOf(posted.transactions));
-    expect(await network.chain.getBalance(op.signer.address)).toBe(operatorBefore - feesOf(sent.filter((t) => !posted.transactions.includes(t) && t !== sent.at(-1))));
+    expect(await network.chain.getBalance(op.signer.address)).toBe(
+      operatorBefore - feesOf(sent.filter((t) => !posted.transactions.includes(t) && t !== sent.at(-1))),
+    );
     const server = await expiredCount();
     expect(server.expired).toBe(expiredBefore + 1n);
     expect(server.activeLocks).toBe(locksBefore);

@@ -18,7 +18,18 @@ import {
   RequestStatus,
   type Chain,
 } from "@chainference/client";
-import { fundedSigner, listingsOf, payload, PRICE_IN, PRICE_OUT, registerOperator, startLocalNetwork, TEST_MODEL, type LocalNetwork, type TestOperator } from "../helpers/local-network";
+import {
+  fundedSigner,
+  listingsOf,
+  payload,
+  PRICE_IN,
+  PRICE_OUT,
+  registerOperator,
+  startLocalNetwork,
+  TEST_MODEL,
+  type LocalNetwork,
+  type TestOperator,
+} from "../helpers/local-network";
 
 const RACES = 10;
 const FAST = { retries: 2, retryDelayMs: 5, pollMs: 5, resendMs: 100 };
@@ -45,7 +56,15 @@ describe("races for one request over the RPC endpoint", () => {
     const before = await balances();
     for (let race = 0; race < RACES; race++) {
       // Given an open request both servers may lock
-      const posted = await postRequest(clientChain, { client, model: TEST_MODEL, payload: payload(`race ${race}`), servers, stake: 1_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+      const posted = await postRequest(clientChain, {
+        client,
+        model: TEST_MODEL,
+        payload: payload(`race ${race}`),
+        servers,
+        stake: 1_000_000n,
+        maxPriceIn: PRICE_IN,
+        maxPriceOut: PRICE_OUT,
+      });
       // When both send lock_request at the same moment, each through its own RPC client
       const results = await Promise.allSettled(operators.map((op, i) => lockRequest(chains[i]!, op.signer, posted.address)));
       // Then exactly one landed, the other was refused as RequestNotOpen
@@ -78,9 +97,20 @@ describe("races for one request over the RPC endpoint", () => {
     const servers = await listingsOf(clientChain, [op]);
     for (let race = 0; race < 4; race++) {
       // Given an open request
-      const posted = await postRequest(clientChain, { client, model: TEST_MODEL, payload: payload(`cancel race ${race}`), servers, stake: 2_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+      const posted = await postRequest(clientChain, {
+        client,
+        model: TEST_MODEL,
+        payload: payload(`cancel race ${race}`),
+        servers,
+        stake: 2_000_000n,
+        maxPriceIn: PRICE_IN,
+        maxPriceOut: PRICE_OUT,
+      });
       // When the client cancels it while the server locks it (order varies)
-      const attempts = race % 2 === 0 ? [cancelRequest(clientChain, client, posted.address), lockRequest(chains[0], op.signer, posted.address)] : [lockRequest(chains[0], op.signer, posted.address), cancelRequest(clientChain, client, posted.address)];
+      const attempts =
+        race % 2 === 0
+          ? [cancelRequest(clientChain, client, posted.address), lockRequest(chains[0], op.signer, posted.address)]
+          : [lockRequest(chains[0], op.signer, posted.address), cancelRequest(clientChain, client, posted.address)];
       const results = await Promise.allSettled(attempts);
       // Then exactly one succeeded
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);

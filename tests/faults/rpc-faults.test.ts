@@ -108,7 +108,10 @@ describe("SDK over a faulty RPC endpoint", () => {
     const chain = createRpcChain(lossy.url, FAST);
     const [alice, bob] = [await fundedSigner(network.chain, SOL), await generateKeyPairSigner()];
     // When alice sends bob 0.25 SOL
-    const sent = await chain.sendInstructions([getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(250_000_000n) })], { feePayer: alice });
+    const sent = await chain.sendInstructions(
+      [getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(250_000_000n) })],
+      { feePayer: alice },
+    );
     // Then the SDK reports it landed, it was sent twice on the wire, and the money moved once
     expect(lossy.stats.faults["drop-response"]).toBe(1);
     expect(lossy.stats.byMethod["sendTransaction"]).toBe(2);
@@ -124,7 +127,9 @@ describe("SDK over a faulty RPC endpoint", () => {
     const chain = createRpcChain(dropping.url, { ...FAST, retries: 1 });
     const [alice, bob] = [await fundedSigner(network.chain, SOL), await generateKeyPairSigner()];
     // When alice sends bob 0.001 SOL
-    await chain.sendInstructions([getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(1_000_000n) })], { feePayer: alice });
+    await chain.sendInstructions([getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(1_000_000n) })], {
+      feePayer: alice,
+    });
     // Then it landed once, after the rebroadcast
     expect(dropping.stats.byMethod["sendTransaction"]).toBe(4);
     expect(await network.chain.getBalance(bob.address)).toBe(1_000_000n);
@@ -146,7 +151,10 @@ describe("SDK over a faulty RPC endpoint", () => {
     const chain = createRpcChain(expiring.url, { ...FAST, retries: 1 });
     const [alice, bob] = [await fundedSigner(network.chain, SOL), await generateKeyPairSigner()];
     // When alice sends bob 0.002 SOL
-    const sent = await chain.sendInstructions([getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(2_000_000n) })], { feePayer: alice });
+    const sent = await chain.sendInstructions(
+      [getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(2_000_000n) })],
+      { feePayer: alice },
+    );
     // Then the SDK fetched a second blockhash, and the transfer landed exactly once
     expect(expiring.stats.byMethod["getLatestBlockhash"]).toBe(2);
     expect(sent.fee).toBe(5_000n);
@@ -187,12 +195,17 @@ describe("SDK over a faulty RPC endpoint", () => {
     const options = { ...FAST, retries: 2 };
     const started = Date.now();
     // When the SDK reads through them / Then each names what happened, after exactly 1 + 2 tries
-    await expect(createRpcChain(unavailable.url, options).getSlot()).rejects.toSatisfy((e: unknown) => e instanceof RpcUnreachableError && e.attempts === 3);
+    await expect(createRpcChain(unavailable.url, options).getSlot()).rejects.toSatisfy(
+      (e: unknown) => e instanceof RpcUnreachableError && e.attempts === 3,
+    );
     await expect(createRpcChain(broken.url, options).getBalance(network.admin.address)).rejects.toSatisfy(
       (e: unknown) => e instanceof RpcRequestFailedError && e.method === "getBalance" && e.jsonRpcCode === -32603 && e.attempts === 3,
     );
     const alice = await fundedSigner(network.chain, SOL);
-    const send = createRpcChain(hangingUp.url, options).sendInstructions([getTransferSolInstruction({ source: alice, destination: network.treasury, amount: lamports(1n) })], { feePayer: alice });
+    const send = createRpcChain(hangingUp.url, options).sendInstructions(
+      [getTransferSolInstruction({ source: alice, destination: network.treasury, amount: lamports(1n) })],
+      { feePayer: alice },
+    );
     await expect(send).rejects.toBeInstanceOf(RpcUnreachableError);
     expect(unavailable.stats.requests).toBe(3);
     expect(broken.stats.requests).toBe(3);

@@ -35,15 +35,7 @@ import {
   CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS,
 } from "../../clients/js/src/generated";
 import { expectProgramError } from "./errors";
-import {
-  appendAccounts,
-  appendData,
-  firstAccounts,
-  readOnly,
-  replaceAccount,
-  withoutSigner,
-  writable,
-} from "./instructions";
+import { appendAccounts, appendData, firstAccounts, readOnly, replaceAccount, withoutSigner, writable } from "./instructions";
 import { instructionSpec, maxAccounts, minAccounts } from "./interface";
 import { expectOnlyFeeCharged } from "./lamports";
 import { PROGRAM_ADDRESS, TransactionFailedError, freshAddress, send, type TestSvm } from "./svm";
@@ -86,8 +78,7 @@ export async function expectRuntimeError(promise: Promise<unknown>, pattern: Reg
   } catch (e) {
     error = e;
   }
-  if (error === undefined)
-    throw new Error(`expected a runtime error matching ${pattern}, but the transaction succeeded`);
+  if (error === undefined) throw new Error(`expected a runtime error matching ${pattern}, but the transaction succeeded`);
   if (!(error instanceof TransactionFailedError)) throw error;
   expect(error.customCode, `custom code (${error.reason})`).toBeUndefined();
   expect(error.reason).toMatch(pattern);
@@ -132,7 +123,9 @@ const otherDiscriminator = (d: number): number => (d === 4 ? 5 : 4);
 export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): void {
   const spec = instructionSpec(c.instruction);
   const named = spec.accounts.map((a, i) => ({ ...a, index: i })).filter((a) => !c.absent?.includes(a.index));
-  const listed = spec.remaining ? [{ name: `${spec.remaining.name}[0]`, index: spec.accounts.length, writable: spec.remaining.writable }] : [];
+  const listed = spec.remaining
+    ? [{ name: `${spec.remaining.name}[0]`, index: spec.accounts.length, writable: spec.remaining.writable }]
+    : [];
   const isSystemProgram = (a: (typeof named)[number]) => a.default?.kind === "systemProgram";
   const signers = named.filter((a) => a.signer);
   const writableAccounts = [...named.filter((a) => a.writable), ...listed.filter((a) => a.writable)];

@@ -56,9 +56,7 @@ async function withFees(t: TestSvm, shards: number) {
   setSystemAccount(t.svm, cfg.treasury, LAMPORTS_PER_SOL);
   const funder = await fundedSigner(t.svm, 100n * LAMPORTS_PER_SOL);
   for (let i = 0; i < shards; i += 8) {
-    const ixs = cfg.feeVaults
-      .slice(i, Math.min(i + 8, shards))
-      .map((v, j) => systemTransfer(funder, v, 10_000n * BigInt(i + j + 1)));
+    const ixs = cfg.feeVaults.slice(i, Math.min(i + 8, shards)).map((v, j) => systemTransfer(funder, v, 10_000n * BigInt(i + j + 1)));
     await send(t, ixs, { feePayer: funder });
   }
   return cfg;

@@ -95,9 +95,7 @@ export const LIFECYCLE_CU_BENCHES: CuBench[] = [
       run: async (t: TestSvm) => {
         await setupMarket(t, { servers: 0 });
         const { allowedCount, ...rest } = params as Partial<RequestParams> & { allowedCount?: number };
-        const list = await Promise.all(
-          Array.from({ length: allowedCount ?? 0 }, async () => allowed(await freshAddress())),
-        );
+        const list = await Promise.all(Array.from({ length: allowedCount ?? 0 }, async () => allowed(await freshAddress())));
         const client = await fundedSigner(t.svm);
         const ix = await createRequestInstruction(client, freshNonce(), { ...rest, allowed: list });
         return send(t, ix, { feePayer: client });
@@ -303,10 +301,7 @@ export const LIFECYCLE_CU_BENCHES: CuBench[] = [
         run: async (t) => {
           const { server, req } = await lockedRequest(t, { responseTimeout: 5n });
           warpSlots(t.svm, 6n);
-          return send(
-            t,
-            expireInstruction({ request: req.address, client: req.client.address, server: server.server }),
-          );
+          return send(t, expireInstruction({ request: req.address, client: req.client.address, server: server.server }));
         },
       },
       {

@@ -33,9 +33,7 @@ export async function expectProgramError(
   }
   if (error === undefined) throw new Error(`expected ${errorName(code)}, but the transaction succeeded`);
   if (!(error instanceof TransactionFailedError)) throw error;
-  expect(errorName(error.customCode), `program error (${error.reason})\n${error.report.logs.join("\n")}`).toBe(
-    errorName(code),
-  );
+  expect(errorName(error.customCode), `program error (${error.reason})\n${error.report.logs.join("\n")}`).toBe(errorName(code));
   expectOnlyFeeCharged(error.report);
   return error;
 }

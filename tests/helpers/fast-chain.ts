@@ -113,11 +113,7 @@ export class FastChain {
    * transaction through @solana/kit codecs built per call; its native binding takes the wire bytes
    * directly, so use that when present (litesvm 1.5.0) and the public API otherwise.
    */
-  private sendSigned(
-    signers: Address[],
-    signatures: Uint8Array[],
-    message: Uint8Array,
-  ): ReturnType<LiteSVM["sendTransaction"]> {
+  private sendSigned(signers: Address[], signatures: Uint8Array[], message: Uint8Array): ReturnType<LiteSVM["sendTransaction"]> {
     const inner = (this.svm as unknown as { inner?: { sendLegacyTransaction?: (b: Uint8Array) => unknown } }).inner;
     if (inner && typeof inner.sendLegacyTransaction === "function") {
       const prefix = compactU16(signatures.length);
@@ -320,8 +316,7 @@ export function balanceReader(svm: LiteSVM): (address: Address) => bigint {
 
 /** Account data without the per-call address codec (see {@link balanceReader}); null when absent. */
 export function dataReader(svm: LiteSVM): (address: Address) => Uint8Array | null {
-  const inner = (svm as unknown as { inner?: { getAccount?: (a: Uint8Array) => { data: () => Uint8Array } | null } })
-    .inner;
+  const inner = (svm as unknown as { inner?: { getAccount?: (a: Uint8Array) => { data: () => Uint8Array } | null } }).inner;
   if (inner && typeof inner.getAccount === "function") {
     const get = inner.getAccount.bind(inner);
     return (address) => {

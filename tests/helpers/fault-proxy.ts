@@ -67,12 +67,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let rate = options.rate ?? 0;
   let consecutive = 0;
   const forced: { count: number; kind: FaultKind; method: string | null }[] = [];
-  const stats: FaultStats = { requests: 0, forwarded: 0, faults: { "drop-request": 0, "drop-response": 0, "http-503": 0, "json-rpc-error": 0 }, byMethod: {} };
+  const stats: FaultStats = {
+    requests: 0,
+    forwarded: 0,
+    faults: { "drop-request": 0, "drop-response": 0, "http-503": 0, "json-rpc-error": 0 },
+    byMethod: {},
+  };
 
   const forward = (body: Buffer) =>
     new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
       const upstream = httpRequest(
-        { hostname: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { "content-type": "application/json", "content-length": body.length } },
+        {
+          hostname: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": body.length },
+        },
         async (res) => resolve({ status: res.statusCode ?? 502, body: await readBody(res) }),
       );
       upstream.on("error", reject);
@@ -115,7 +126,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           res.writeHead(503, { "content-type": "text/plain" }).end("injected 503");
           return;
         case "json-rpc-error":
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id ?? null, error: { code: -32603, message: "Internal error (injected)" } }));
+          res
+            .writeHead(200, { "content-type": "application/json" })
+            .end(JSON.stringify({ jsonrpc: "2.0", id: parsed.id ?? null, error: { code: -32603, message: "Internal error (injected)" } }));
           return;
         case "drop-response":
           await forward(body);

@@ -61,9 +61,7 @@ export async function configAddress(): Promise<Address> {
 
 /** The 16 fee vault PDAs in shard order. */
 export async function feeVaultAddresses(): Promise<Address[]> {
-  return Promise.all(
-    Array.from({ length: FEE_VAULT_SHARDS }, async (_, shard) => (await findFeeVaultPda({ shard }))[0]),
-  );
+  return Promise.all(Array.from({ length: FEE_VAULT_SHARDS }, async (_, shard) => (await findFeeVaultPda({ shard }))[0]));
 }
 
 export async function initializeConfigInstruction(
@@ -137,11 +135,7 @@ export async function serverAddress(operator: Address): Promise<Address> {
 }
 
 /** Registers a server for a fresh funded operator (or `operator`). */
-export async function registerServer(
-  t: TestSvm,
-  values: Partial<ServerValues> = {},
-  operator?: KeyPairSigner,
-): Promise<RegisteredServer> {
+export async function registerServer(t: TestSvm, values: Partial<ServerValues> = {}, operator?: KeyPairSigner): Promise<RegisteredServer> {
   const op = operator ?? (await fundedSigner(t.svm));
   const ix = await getRegisterServerInstructionAsync({ operator: op, ...DEFAULT_SERVER, ...values });
   const report = await send(t, ix, { feePayer: op });

@@ -2,14 +2,7 @@
  * Instruction mutators for the generic negative tests (drop a signer, make an account read-only,
  * swap an account, tamper with the data) and a raw System transfer.
  */
-import {
-  AccountRole,
-  getAddressEncoder,
-  type AccountMeta,
-  type Address,
-  type Instruction,
-  type TransactionSigner,
-} from "@solana/kit";
+import { AccountRole, getAddressEncoder, type AccountMeta, type Address, type Instruction, type TransactionSigner } from "@solana/kit";
 import { SYSTEM_PROGRAM_ADDRESS } from "./svm";
 
 type Meta = AccountMeta & { signer?: unknown };

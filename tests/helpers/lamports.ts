@@ -17,9 +17,7 @@ const sum = (balances: Balances): bigint => [...balances.values()].reduce((a, b)
 /** Σ before − Σ after == fee over every account the transaction referenced; returns the report. */
 export function expectLamportsConserved(report: TxReport): TxReport {
   const burned = sum(report.before) - sum(report.after);
-  expect(burned, `lamports leaving the transaction's accounts (expected exactly the ${report.fee} fee)`).toBe(
-    report.fee,
-  );
+  expect(burned, `lamports leaving the transaction's accounts (expected exactly the ${report.fee} fee)`).toBe(report.fee);
   return report;
 }
 

@@ -136,10 +136,7 @@ export const allowed = (server: Address, keyEpoch = 0, fill = 0xab): AllowedServ
   wrappedKey: new Uint8Array(WRAPPED_KEY_LEN).fill(fill),
 });
 
-export type RequestParams = Omit<
-  CreateRequestInput,
-  "client" | "request" | "config" | "systemProgram" | "nonce" | "bump" | "responseBump"
->;
+export type RequestParams = Omit<CreateRequestInput, "client" | "request" | "config" | "systemProgram" | "nonce" | "bump" | "responseBump">;
 
 export const DEFAULT_PROMPT_LEN = 200;
 
@@ -163,8 +160,7 @@ let nextNonce = 1n;
 /** A fresh nonce (process-wide counter: tests never collide on a request address). */
 export const freshNonce = (): bigint => nextNonce++;
 
-export const requestPda = (client: Address, nonce: bigint): Promise<ProgramDerivedAddress> =>
-  findRequestPda({ client, nonce });
+export const requestPda = (client: Address, nonce: bigint): Promise<ProgramDerivedAddress> => findRequestPda({ client, nonce });
 export const responsePda = (request: Address): Promise<ProgramDerivedAddress> => findResponsePda({ request });
 
 /** `create_program_address`: the PDA of `seeds ‖ [bump]`, or null when it lands on the curve. */
@@ -269,22 +265,13 @@ export async function createRequest(
   return { client, address, bump, nonce, params: { ...DEFAULT_REQUEST, ...params }, report };
 }
 
-export const appendPromptInstruction = (
-  client: KeyPairSigner,
-  request: Address,
-  offset: number,
-  data: Uint8Array,
-): Instruction => getAppendPromptInstruction({ client, request, offset, data });
+export const appendPromptInstruction = (client: KeyPairSigner, request: Address, offset: number, data: Uint8Array): Instruction =>
+  getAppendPromptInstruction({ client, request, offset, data });
 
-export const cancelInstruction = (client: KeyPairSigner, request: Address): Instruction =>
-  getCancelRequestInstruction({ client, request });
+export const cancelInstruction = (client: KeyPairSigner, request: Address): Instruction => getCancelRequestInstruction({ client, request });
 
-export const lockInstruction = (
-  operator: KeyPairSigner,
-  server: Address,
-  request: Address,
-  config: Address,
-): Instruction => getLockRequestInstruction({ operator, server, request, config });
+export const lockInstruction = (operator: KeyPairSigner, server: Address, request: Address, config: Address): Instruction =>
+  getLockRequestInstruction({ operator, server, request, config });
 
 /** A chunk of `len` ciphertext bytes (the program only sees opaque bytes ending in a tag). */
 export const chunk = (len: number, fill = 0xc3): Uint8Array => new Uint8Array(len).fill(fill);
@@ -338,19 +325,11 @@ export const expireInstruction = (input: {
   operator?: Address;
 }): Instruction => getExpireRequestInstruction(input);
 
-export const rateInstruction = (
-  client: KeyPairSigner,
-  response: Address,
-  server: Address,
-  rating: number,
-): Instruction => getRateServerInstruction({ client, response, server, rating });
+export const rateInstruction = (client: KeyPairSigner, response: Address, server: Address, rating: number): Instruction =>
+  getRateServerInstruction({ client, response, server, rating });
 
-export const closeResponseInstruction = (
-  caller: KeyPairSigner,
-  response: Address,
-  operator: Address,
-  config: Address,
-): Instruction => getCloseResponseInstruction({ caller, response, operator, config });
+export const closeResponseInstruction = (caller: KeyPairSigner, response: Address, operator: Address, config: Address): Instruction =>
+  getCloseResponseInstruction({ caller, response, operator, config });
 
 export function readRequest(t: TestSvm, address: Address): Request {
   const data = dataOf(t.svm, address);
@@ -431,8 +410,7 @@ export class Ledger {
 
 /** A sender without scenario tracking (same interface as Ledger.send). */
 export const plainSender = (t: TestSvm) => ({
-  send: (instructions: readonly Instruction[] | Instruction, options: SendOptions = {}) =>
-    send(t, instructions, options),
+  send: (instructions: readonly Instruction[] | Instruction, options: SendOptions = {}) => send(t, instructions, options),
 });
 
 /** Anything that lands transactions: a {@link Ledger} or {@link plainSender}. */

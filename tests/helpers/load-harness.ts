@@ -34,7 +34,14 @@ import {
   type Chain,
 } from "@chainference/client";
 import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
-import { createDefaultLlamaBackend, DEFAULT_MODEL, defaultNodeConfig, startProviderNode, type LlamaBackend, type ProviderNode } from "@chainference/node";
+import {
+  createDefaultLlamaBackend,
+  DEFAULT_MODEL,
+  defaultNodeConfig,
+  startProviderNode,
+  type LlamaBackend,
+  type ProviderNode,
+} from "@chainference/node";
 import { PROGRAM_SO } from "./svm";
 
 const SOL = 1_000_000_000n;
@@ -85,7 +92,13 @@ export type LoadReport = Readonly<{
   decrypted: number;
   completedByNode: readonly number[];
   /** The nodes' own view: lock → completed, lock → first chunk landed, generation speed, skips by reason. */
-  node: Readonly<{ durationMsP50: number; ttfcMsP50: number; ttfcMsP95: number; tokensPerSecondP50: number; skipped: Readonly<Record<string, number>> }>;
+  node: Readonly<{
+    durationMsP50: number;
+    ttfcMsP50: number;
+    ttfcMsP95: number;
+    tokensPerSecondP50: number;
+    skipped: Readonly<Record<string, number>>;
+  }>;
 }>;
 
 const percentile = (xs: readonly number[], p: number) => {
@@ -111,7 +124,16 @@ function countingChain(chain: LiteSvmChain) {
   return { chain: counted, feesBy, transactions: () => transactions, total: () => [...feesBy.values()].reduce((a, b) => a + b, 0n) };
 }
 
-const QUESTIONS = ["Say hi.", "Name a color.", "Count to three.", "Name a fruit.", "What is 2+2?", "Say yes or no.", "Name an animal.", "One word for happy?"];
+const QUESTIONS = [
+  "Say hi.",
+  "Name a color.",
+  "Count to three.",
+  "Name a fruit.",
+  "What is 2+2?",
+  "Say yes or no.",
+  "Name an animal.",
+  "One word for happy?",
+];
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const log = options.log ?? (() => undefined);
@@ -146,7 +168,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       await startProviderNode({
         chain,
         operator,
-        config: { ...defaultNodeConfig(), concurrency: options.concurrency ?? 2, estimatedTokensPerSecond: 20, pollIntervalMs: slotMs, slotMs, recoveryQuietSlots: 0 },
+        config: {
+          ...defaultNodeConfig(),
+          concurrency: options.concurrency ?? 2,
+          estimatedTokensPerSecond: 20,
+          pollIntervalMs: slotMs,
+          slotMs,
+          recoveryQuietSlots: 0,
+        },
         keyringPath: join(scratch, `keyring-${i}.json`),
         backends: { [DEFAULT_MODEL.hfId]: backends[i % backendCount]! },
         log: null,
@@ -156,7 +185,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const servers = (await fetchServers(chain, { model: DEFAULT_MODEL.hfId })).filter((s) => nodes.some((n) => n.server === s.address));
   if (servers.length !== options.nodes) throw new Error(`expected ${options.nodes} servers listed, found ${servers.length}`);
   const completedBy = new Map<Address, number>();
-  const nodeSide = { durationMs: [] as number[], ttfcMs: [] as number[], tokensPerSecond: [] as number[], skipped: new Map<string, number>() };
+  const nodeSide = {
+    durationMs: [] as number[],
+    ttfcMs: [] as number[],
+    tokensPerSecond: [] as number[],
+    skipped: new Map<string, number>(),
+  };
   for (const node of nodes)
     node.events.subscribe((e) => {
       if (e.type === "completed") {
@@ -168,7 +202,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
   // 3. Baseline over every account that exists before the first request.
   const feeVaults = await findFeeVaults();
-  const fixed: Address[] = [admin.address, treasury, ...feeVaults, ...operators.map((o) => o.address), ...nodes.map((n) => n.server), ...clients.map((c) => c.address)];
+  const fixed: Address[] = [
+    admin.address,
+    treasury,
+    ...feeVaults,
+    ...operators.map((o) => o.address),
+    ...nodes.map((n) => n.server),
+    ...clients.map((c) => c.address),
+  ];
   const sum = async (addresses: readonly Address[]) => (await base.getAccounts(addresses)).reduce((s, a) => s + (a?.lamports ?? 0n), 0n);
   const feesBefore = counter.total();
   const sumBefore = await sum(fixed);
@@ -204,7 +245,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         stake: 2_000_000n,
         maxPriceIn: SOL,
         maxPriceOut: SOL,
-        payload: { v: 1, messages: [{ role: "user", content: QUESTIONS[n % QUESTIONS.length]! }], maxTokens: minTokens + (n % (maxTokens - minTokens + 1)), temperature: 0 },
+        payload: {
+          v: 1,
+          messages: [{ role: "user", content: QUESTIONS[n % QUESTIONS.length]! }],
+          maxTokens: minTokens + (n % (maxTokens - minTokens + 1)),
+          temperature: 0,
+        },
       });
       let outcome: RequestOutcome | null = null;
       if (kind === "cancel") {
@@ -218,7 +264,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const [responseAddress] = await findResponsePda({ request: posted.address });
       let firstChunkAt: number | null = null;
       while (outcome === null) {
-        const [request, response] = await Promise.all([fetchRequestAccount(chain, posted.address), fetchResponseAccount(chain, responseAddress)]);
+        const [request, response] = await Promise.all([
+          fetchRequestAccount(chain, posted.address),
+          fetchResponseAccount(chain, responseAddress),
+        ]);
         if (firstChunkAt === null && response && response.chunkCount > 0) firstChunkAt = Date.now();
         if (!request) {
           if (!response?.completed) throw new Error(`request ${posted.address} closed without completion, cancel or expiry by its client`);
@@ -228,13 +277,25 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           tokensOut += response.tokensOut;
           clientCost.set(client.address, (clientCost.get(client.address) ?? 0n) + response.cost);
           completedBy.set(response.server, (completedBy.get(response.server) ?? 0) + 1);
-          const key = deriveClientResponseKey({ ephSecret: posted.keys.ephSecret, dataKey: posted.keys.dataKey, lockerKey: response.serverKey, requestAddress: posted.address });
-          const { plaintext } = decryptResponseStream({ responseKey: key, requestAddress: posted.address, stream: response.stream, expectFinal: true });
+          const key = deriveClientResponseKey({
+            ephSecret: posted.keys.ephSecret,
+            dataKey: posted.keys.dataKey,
+            lockerKey: response.serverKey,
+            requestAddress: posted.address,
+          });
+          const { plaintext } = decryptResponseStream({
+            responseKey: key,
+            requestAddress: posted.address,
+            stream: response.stream,
+            expectFinal: true,
+          });
           if (plaintext.length === response.plaintextBytes) decrypted += 1;
           break;
         }
         const slot = await chain.getSlot();
-        const late = (request.status === RequestStatus.Open && slot > request.openUntilSlot) || (request.status === RequestStatus.Locked && slot > request.deadlineSlot);
+        const late =
+          (request.status === RequestStatus.Open && slot > request.openUntilSlot) ||
+          (request.status === RequestStatus.Locked && slot > request.deadlineSlot);
         if (late) {
           try {
             await expireRequest(chain, client, request);

@@ -4,7 +4,28 @@
  * test server makes (lock, stream encrypted chunks, complete) through any {@link Chain}.
  */
 import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
-import { appendResponseChunk, CHAINFERENCE_PROGRAM_ADDRESS, completeRequest, decryptPrompt, defaultProtocolParameters, deriveServerResponseKey, encryptResponseChunk, fetchRequestAccount, fetchServers, findWrappedDataKey, generateX25519KeyPair, initializeProtocol, lockRequest, publishServer, unwrapDataKey, type Chain, type PromptPayload, type SentTransaction, type ServerWithAddress, type X25519KeyPair } from "@chainference/client";
+import {
+  appendResponseChunk,
+  CHAINFERENCE_PROGRAM_ADDRESS,
+  completeRequest,
+  decryptPrompt,
+  defaultProtocolParameters,
+  deriveServerResponseKey,
+  encryptResponseChunk,
+  fetchRequestAccount,
+  fetchServers,
+  findWrappedDataKey,
+  generateX25519KeyPair,
+  initializeProtocol,
+  lockRequest,
+  publishServer,
+  unwrapDataKey,
+  type Chain,
+  type PromptPayload,
+  type SentTransaction,
+  type ServerWithAddress,
+  type X25519KeyPair,
+} from "@chainference/client";
 import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO } from "./svm";
@@ -24,7 +45,10 @@ export type LocalNetwork = {
 
 /** The program deployed, Config initialized, served at http://127.0.0.1:<free port>. Slots move only by warp unless `slotDurationMs`. */
 export async function startLocalNetwork(options: { slotDurationMs?: number } = {}): Promise<LocalNetwork> {
-  const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }], slotDurationMs: options.slotDurationMs ?? 0 });
+  const chain = createLiteSvmChain({
+    programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }],
+    slotDurationMs: options.slotDurationMs ?? 0,
+  });
   const admin = await generateKeyPairSigner();
   const treasury = (await generateKeyPairSigner()).address;
   await chain.airdrop(admin.address, 10n * SOL);
@@ -79,14 +103,31 @@ export async function answerWithSdk(
   const account = await fetchRequestAccount(chain, request);
   if (!account) throw new Error(`request ${request} not found`);
   const entry = findWrappedDataKey({ allowed: account.allowed, server: op.server });
-  const dataKey = unwrapDataKey({ serverSecret: op.keys.secretKey, clientKey: account.clientKey, requestAddress: request, server: op.server, wrappedKey: entry.wrappedKey });
+  const dataKey = unwrapDataKey({
+    serverSecret: op.keys.secretKey,
+    clientKey: account.clientKey,
+    requestAddress: request,
+    server: op.server,
+    wrappedKey: entry.wrappedKey,
+  });
   const prompt = decryptPrompt({ dataKey, requestAddress: request, ciphertext: account.promptCiphertext });
-  const responseKey = deriveServerResponseKey({ lockerSecret: op.keys.secretKey, clientKey: account.clientKey, dataKey, requestAddress: request });
+  const responseKey = deriveServerResponseKey({
+    lockerSecret: op.keys.secretKey,
+    clientKey: account.clientKey,
+    dataKey,
+    requestAddress: request,
+  });
   const finalChunk = options.finalChunk ?? true;
   const chunks = finalChunk === true ? [...parts, ""] : [...parts];
   for (const [index, text] of chunks.entries()) {
     const isFinal = finalChunk !== false && index === chunks.length - 1;
-    const ciphertext = encryptResponseChunk({ responseKey, requestAddress: request, index, isFinal, plaintext: new TextEncoder().encode(text) });
+    const ciphertext = encryptResponseChunk({
+      responseKey,
+      requestAddress: request,
+      index,
+      isFinal,
+      plaintext: new TextEncoder().encode(text),
+    });
     sent.push(await appendResponseChunk(chain, op.signer, { request, chunkIndex: index, isFinal, ciphertext, reserveBytes: 512 }));
   }
   const tokensOut = options.tokensOut ?? parts.join("").length;

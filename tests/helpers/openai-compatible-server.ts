@@ -11,10 +11,21 @@ import type { ChatMessage, InferenceBackend } from "@chainference/node";
 
 export type OpenAiCompatibleServer = Readonly<{ baseUrl: string; requests: () => number; close(): Promise<void> }>;
 
-type Body = { model?: unknown; messages?: unknown; max_tokens?: unknown; temperature?: unknown; seed?: unknown; stream_options?: { include_usage?: unknown } };
+type Body = {
+  model?: unknown;
+  messages?: unknown;
+  max_tokens?: unknown;
+  temperature?: unknown;
+  seed?: unknown;
+  stream_options?: { include_usage?: unknown };
+};
 
 /** `failNext`: how many chat requests to answer with HTTP 500 first (a broken backend). */
-export async function startOpenAiCompatibleServer(backend: InferenceBackend, servedModel: string, options: { failNext?: number } = {}): Promise<OpenAiCompatibleServer> {
+export async function startOpenAiCompatibleServer(
+  backend: InferenceBackend,
+  servedModel: string,
+  options: { failNext?: number } = {},
+): Promise<OpenAiCompatibleServer> {
   let served = 0;
   let failures = options.failNext ?? 0;
   const http: Server = createServer((req, res) => {
@@ -32,7 +43,9 @@ export async function startOpenAiCompatibleServer(backend: InferenceBackend, ser
     for await (const part of req) raw += String(part);
     const body = JSON.parse(raw) as Body;
     if (body.model !== servedModel) {
-      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `model ${String(body.model)} is not served here` } }));
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message: `model ${String(body.model)} is not served here` } }));
       return;
     }
     if (failures > 0) {
@@ -59,7 +72,14 @@ export async function startOpenAiCompatibleServer(backend: InferenceBackend, ser
     const { usage, finishReason } = await stream.result;
     send({ choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
     if (body.stream_options?.include_usage === true)
-      send({ choices: [], usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens } });
+      send({
+        choices: [],
+        usage: {
+          prompt_tokens: usage.promptTokens,
+          completion_tokens: usage.completionTokens,
+          total_tokens: usage.promptTokens + usage.completionTokens,
+        },
+      });
     res.end("data: [DONE]\n\n");
   }
   http.listen(0, "127.0.0.1");

@@ -50,7 +50,10 @@ export type TestMarket = Readonly<{ chain: LiteSvmChain; admin: KeyPairSigner; t
 
 /** Wall-clock slots like a cluster (400 ms), so deadlines and time to first chunk are real. */
 export async function createTestMarket(options: { slotDurationMs?: number } = {}): Promise<TestMarket> {
-  const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }], slotDurationMs: options.slotDurationMs ?? 400 });
+  const chain = createLiteSvmChain({
+    programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }],
+    slotDurationMs: options.slotDurationMs ?? 400,
+  });
   const admin = await fundedWallet(chain);
   const treasury = (await generateKeyPairSigner()).address;
   await initializeProtocol(chain, admin, defaultProtocolParameters(treasury));
@@ -197,7 +200,12 @@ export async function ask(market: TestMarket, input: AskInput): Promise<PostedRe
     maxPriceOut: LAMPORTS_PER_SOL,
     ...(input.responseTimeoutSlots ? { responseTimeoutSlots: input.responseTimeoutSlots } : {}),
     ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
-    payload: { v: 1, messages: input.messages, maxTokens: input.maxTokens, ...(input.temperature === undefined ? {} : { temperature: input.temperature }) },
+    payload: {
+      v: 1,
+      messages: input.messages,
+      maxTokens: input.maxTokens,
+      ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
+    },
   });
 }
 
@@ -251,7 +259,13 @@ export async function readAnswer(market: TestMarket, posted: PostedRequest, time
  * Every account a request's life can move lamports between (the client's and operator's wallets included),
  * known before the request is posted (its nonce is chosen up front).
  */
-export async function requestAccounts(input: { client: Address; operator: Address; server: Address; nonce: bigint; others?: readonly Address[] }): Promise<Address[]> {
+export async function requestAccounts(input: {
+  client: Address;
+  operator: Address;
+  server: Address;
+  nonce: bigint;
+  others?: readonly Address[];
+}): Promise<Address[]> {
   const [request] = await findRequestPda({ client: input.client, nonce: input.nonce });
   const [response] = await findResponsePda({ request });
   const [feeVault] = await findFeeVaultPda({ shard: Number(input.nonce % 16n) });

@@ -31,8 +31,7 @@ import { CHAINFERENCE_PROGRAM_ADDRESS } from "../../clients/js/src/generated";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The program under test; `CHAINFERENCE_PROGRAM_SO` points the harness at another build. */
-export const PROGRAM_SO =
-  process.env["CHAINFERENCE_PROGRAM_SO"] ?? join(REPO_ROOT, "target", "deploy", "chainference.so");
+export const PROGRAM_SO = process.env["CHAINFERENCE_PROGRAM_SO"] ?? join(REPO_ROOT, "target", "deploy", "chainference.so");
 export const PROGRAM_ADDRESS = CHAINFERENCE_PROGRAM_ADDRESS;
 export const SYSTEM_PROGRAM_ADDRESS = "11111111111111111111111111111111" as Address;
 
@@ -184,19 +183,14 @@ export type SendOptions = {
  * plus the fee payer), lands it, then expires the blockhash so an identical next transaction is not a
  * duplicate. Resolves with the {@link TxReport}; rejects with {@link TransactionFailedError}.
  */
-export async function send(
-  t: TestSvm,
-  instructions: readonly Instruction[] | Instruction,
-  options: SendOptions = {},
-): Promise<TxReport> {
+export async function send(t: TestSvm, instructions: readonly Instruction[] | Instruction, options: SendOptions = {}): Promise<TxReport> {
   const { svm } = t;
   const feePayer = options.feePayer ?? t.payer;
   const list = Array.isArray(instructions) ? instructions : [instructions as Instruction];
   const message = pipe(
     createTransactionMessage({ version: 0 }),
     (m) => setTransactionMessageFeePayerSigner(feePayer, m),
-    (m) =>
-      setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 0n }, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: svm.latestBlockhash(), lastValidBlockHeight: 0n }, m),
     (m) => appendTransactionMessageInstructions(list, m),
   );
   const transaction = await signTransactionMessageWithSigners(message);
@@ -236,12 +230,7 @@ export async function send(
     const reason = String(result.err());
     const custom = /InstructionErrorCustom \{ code: (\d+) \}/.exec(reason);
     const index = /index: (\d+)/.exec(reason);
-    throw new TransactionFailedError(
-      reason,
-      custom ? Number(custom[1]) : undefined,
-      index ? Number(index[1]) : undefined,
-      report,
-    );
+    throw new TransactionFailedError(reason, custom ? Number(custom[1]) : undefined, index ? Number(index[1]) : undefined, report);
   }
   return report;
 }

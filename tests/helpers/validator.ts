@@ -79,13 +79,24 @@ export async function startValidator(options: {
   const logFile = join(ledger, "validator.out");
   const out = openSync(logFile, "a");
   const args = [
-    "--ledger", ledger, "--reset", "--quiet",
-    "--bind-address", "127.0.0.1",
-    "--rpc-port", String(base), // the WebSocket endpoint is base + 1
-    "--faucet-port", String(base + 2),
-    "--gossip-port", String(base + 3),
-    "--dynamic-port-range", `${base + 4}-${base + 39}`,
-    "--upgradeable-program", options.programAddress ?? CHAINFERENCE_PROGRAM_ADDRESS, PROGRAM_SO, options.upgradeAuthority,
+    "--ledger",
+    ledger,
+    "--reset",
+    "--quiet",
+    "--bind-address",
+    "127.0.0.1",
+    "--rpc-port",
+    String(base), // the WebSocket endpoint is base + 1
+    "--faucet-port",
+    String(base + 2),
+    "--gossip-port",
+    String(base + 3),
+    "--dynamic-port-range",
+    `${base + 4}-${base + 39}`,
+    "--upgradeable-program",
+    options.programAddress ?? CHAINFERENCE_PROGRAM_ADDRESS,
+    PROGRAM_SO,
+    options.upgradeAuthority,
   ];
   // Its own process group: stop() ends the validator and anything it started.
   const child: ChildProcess = spawn(bin, args, { stdio: ["ignore", out, out], detached: true });

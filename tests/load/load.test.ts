@@ -14,7 +14,16 @@ const REQUESTS = 40;
 
 describe("load: 4 provider nodes, 8 clients, the embedded model", () => {
   it(`ends all ${REQUESTS} requests completed, cancelled or expired-and-refunded, with exact lamports`, { timeout: 180_000 }, async () => {
-    const report = await runLoad({ requests: REQUESTS, nodes: 4, clients: 8, concurrency: 1, backends: 2, cancelRate: 0.1, unservableRate: 0.05, openRequestSlots: 40n });
+    const report = await runLoad({
+      requests: REQUESTS,
+      nodes: 4,
+      clients: 8,
+      concurrency: 1,
+      backends: 2,
+      cancelRate: 0.1,
+      unservableRate: 0.05,
+      openRequestSlots: 40n,
+    });
     const { completed, cancelled, expired } = report.outcomes;
     expect(completed + cancelled + expired).toBe(REQUESTS);
     // Requests no node serves can only end expired; cancels either land or lose the race to a lock

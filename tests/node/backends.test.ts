@@ -33,9 +33,7 @@ import {
 } from "@chainference/node";
 import { startOpenAiCompatibleServer, type OpenAiCompatibleServer } from "../helpers/openai-compatible-server";
 
-const QUESTION: readonly ChatMessage[] = [
-  { role: "user", content: "What is the capital of France? Answer in one sentence." },
-];
+const QUESTION: readonly ChatMessage[] = [{ role: "user", content: "What is the capital of France? Answer in one sentence." }];
 const SERVED_MODEL = "smollm2-135m-instruct";
 
 let modelPath: string;

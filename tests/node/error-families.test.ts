@@ -34,7 +34,9 @@ type Layer = keyof typeof CHAINFERENCE_ERROR_LAYERS;
 
 /** `[name, code]` of every `CHAINFERENCE_ERROR__*` number constant a module exports. */
 const codesOf = (module: object) =>
-  Object.entries(module).filter((entry): entry is [string, number] => entry[0].startsWith("CHAINFERENCE_ERROR__") && typeof entry[1] === "number");
+  Object.entries(module).filter(
+    (entry): entry is [string, number] => entry[0].startsWith("CHAINFERENCE_ERROR__") && typeof entry[1] === "number",
+  );
 
 const layerOf = (name: string, code: number): Layer | "program" | null => {
   if (code >= CHAINFERENCE_PROGRAM_ERROR_CODES.first && code <= CHAINFERENCE_PROGRAM_ERROR_CODES.last) return "program";
@@ -90,8 +92,16 @@ describe("guards", () => {
 
   it("tell the layers apart, and narrow by code", () => {
     expect([isChainferenceClientError(sdk), isChainferenceBackendError(sdk), isChainferenceNodeError(sdk)]).toEqual([true, false, false]);
-    expect([isChainferenceClientError(backend), isChainferenceBackendError(backend), isChainferenceNodeError(backend)]).toEqual([false, true, false]);
-    expect([isChainferenceClientError(nodeError), isChainferenceBackendError(nodeError), isChainferenceNodeError(nodeError)]).toEqual([false, false, true]);
+    expect([isChainferenceClientError(backend), isChainferenceBackendError(backend), isChainferenceNodeError(backend)]).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    expect([isChainferenceClientError(nodeError), isChainferenceBackendError(nodeError), isChainferenceNodeError(nodeError)]).toEqual([
+      false,
+      false,
+      true,
+    ]);
     expect(isChainferenceNodeError(nodeError, CHAINFERENCE_ERROR__NODE__CONFIG_MISSING) && nodeError.context.path).toBe("/x.json");
     expect([sdk, backend, nodeError].every((e) => isChainferenceCodedError(e))).toBe(true);
     expect(isChainferenceCodedError(new Error("plain"))).toBe(false);

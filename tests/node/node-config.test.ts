@@ -62,7 +62,10 @@ describe("cluster URLs", () => {
 describe("Solana CLI config and keypair", () => {
   it("reads json_rpc_url and keypair_path from the CLI's YAML, skipping nested maps and empty values", () => {
     const yaml = `---\njson_rpc_url: "https://api.devnet.solana.com"\nwebsocket_url: ''\nkeypair_path: /home/op/.config/solana/id.json\naddress_labels:\n  "11111111111111111111111111111111": System Program\ncommitment: confirmed\n`;
-    expect(parseSolanaCliConfig(yaml)).toEqual({ jsonRpcUrl: "https://api.devnet.solana.com", keypairPath: "/home/op/.config/solana/id.json" });
+    expect(parseSolanaCliConfig(yaml)).toEqual({
+      jsonRpcUrl: "https://api.devnet.solana.com",
+      keypairPath: "/home/op/.config/solana/id.json",
+    });
     expect(parseSolanaCliConfig("json_rpc_url: ''\n")).toEqual({});
   });
 
@@ -75,13 +78,21 @@ describe("Solana CLI config and keypair", () => {
   it("applies flag > CLI config > default precedence", async () => {
     const cli = { jsonRpcUrl: "https://api.devnet.solana.com", keypairPath: "~/cli.json" };
     const fromFlags = await resolveSolanaSettings({ url: "t", keypair: "/k.json" }, cli);
-    expect(fromFlags).toMatchObject({ url: "https://api.testnet.solana.com", keypairPath: "/k.json", sources: { url: "flag", keypair: "flag" } });
+    expect(fromFlags).toMatchObject({
+      url: "https://api.testnet.solana.com",
+      keypairPath: "/k.json",
+      sources: { url: "flag", keypair: "flag" },
+    });
     const fromCli = await resolveSolanaSettings({}, cli);
     expect(fromCli.url).toBe("https://api.devnet.solana.com");
     expect(fromCli.keypairPath).toBe(expandHome("~/cli.json"));
     expect(fromCli.sources).toEqual({ url: "solana-cli-config", keypair: "solana-cli-config" });
     const defaults = await resolveSolanaSettings({}, null);
-    expect(defaults).toMatchObject({ url: "http://127.0.0.1:8899", keypairPath: getDefaultKeypairPath(), sources: { url: "default", keypair: "default" } });
+    expect(defaults).toMatchObject({
+      url: "http://127.0.0.1:8899",
+      keypairPath: getDefaultKeypairPath(),
+      sources: { url: "default", keypair: "default" },
+    });
   });
 
   it("returns null for a missing CLI config file", async () => {
@@ -116,7 +127,12 @@ describe("node config file", () => {
     const config = await loadNodeConfig();
     expect(config).toEqual(defaultNodeConfig());
     expect(config.models).toEqual([
-      expect.objectContaining({ hfId: DEFAULT_MODEL.hfId, revision: DEFAULT_MODEL.revision, quantization: DEFAULT_MODEL.quantization, backend: { kind: "embedded" } }),
+      expect.objectContaining({
+        hfId: DEFAULT_MODEL.hfId,
+        revision: DEFAULT_MODEL.revision,
+        quantization: DEFAULT_MODEL.quantization,
+        backend: { kind: "embedded" },
+      }),
     ]);
   });
 
@@ -129,8 +145,15 @@ describe("node config file", () => {
         flush: { intervalMs: 250 },
         metricsPort: 9464,
         models: [
-          { hfId: "Qwen/Qwen2.5-0.5B-Instruct-GGUF", revision: "main", quantization: "Q4_K_M", priceIn: "2000000", priceOut: 9000000, maxContext: 4096,
-            backend: { kind: "openai", baseUrl: "http://127.0.0.1:8080", model: "qwen", apiKeyEnv: "LLAMA_KEY" } },
+          {
+            hfId: "Qwen/Qwen2.5-0.5B-Instruct-GGUF",
+            revision: "main",
+            quantization: "Q4_K_M",
+            priceIn: "2000000",
+            priceOut: 9000000,
+            maxContext: 4096,
+            backend: { kind: "openai", baseUrl: "http://127.0.0.1:8080", model: "qwen", apiKeyEnv: "LLAMA_KEY" },
+          },
         ],
       }),
     );
@@ -138,7 +161,11 @@ describe("node config file", () => {
     expect(config.concurrency).toBe(8);
     expect(config.flush).toEqual({ intervalMs: 250, maxChunkBytes: 900 });
     expect(config.metricsPort).toBe(9464);
-    expect(config.models[0]).toMatchObject({ priceIn: 2_000_000n, priceOut: 9_000_000n, backend: { kind: "openai", apiKeyEnv: "LLAMA_KEY" } });
+    expect(config.models[0]).toMatchObject({
+      priceIn: 2_000_000n,
+      priceOut: 9_000_000n,
+      backend: { kind: "openai", apiKeyEnv: "LLAMA_KEY" },
+    });
     expect(config.maxOutputTokens).toBe(defaultNodeConfig().maxOutputTokens);
   });
 

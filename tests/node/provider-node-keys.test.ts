@@ -25,7 +25,16 @@ import {
   type ProviderNode,
 } from "@chainference/node";
 
-import { ask, createTestMarket, fundedWallet, readAnswer, scratchDir, serverListingFor, testNodeConfig, type TestMarket } from "../helpers/provider-harness";
+import {
+  ask,
+  createTestMarket,
+  fundedWallet,
+  readAnswer,
+  scratchDir,
+  serverListingFor,
+  testNodeConfig,
+  type TestMarket,
+} from "../helpers/provider-harness";
 
 let dir: string;
 let llama: LlamaBackend;
@@ -75,17 +84,24 @@ describe("keyring file", () => {
   });
 
   it("lives under ~/.config/chainference, one file per operator", () => {
-    expect(getDefaultKeyringPath(operator.address, "/home/op")).toBe(`/home/op/.config/chainference/server-keyring-${operator.address}.json`);
+    expect(getDefaultKeyringPath(operator.address, "/home/op")).toBe(
+      `/home/op/.config/chainference/server-keyring-${operator.address}.json`,
+    );
   });
 
   it("relabels the current key to the chain's epoch and drops colliding stale labels", () => {
-    const keyring = rotateServerKeyring(createServerKeyring({ epoch: 0, secretKey: generateX25519KeyPair().secretKey }), { secretKey: generateX25519KeyPair().secretKey, epoch: 5 });
+    const keyring = rotateServerKeyring(createServerKeyring({ epoch: 0, secretKey: generateX25519KeyPair().secretKey }), {
+      secretKey: generateX25519KeyPair().secretKey,
+      epoch: 5,
+    });
     const current = getCurrentServerKey(keyring);
     const aligned = alignKeyringWithChain(keyring, { x25519Key: current.publicKey, keyEpoch: 3 });
     expect(aligned).toMatchObject({ changed: true, droppedEpochs: [] });
     expect(aligned.keyring.currentEpoch).toBe(3);
     expect(aligned.keyring.keys.map((k) => k.epoch)).toEqual([0, 3]);
-    expect(() => alignKeyringWithChain(keyring, { x25519Key: generateX25519KeyPair().publicKey, keyEpoch: 5 })).toThrow(/another X25519 key/);
+    expect(() => alignKeyringWithChain(keyring, { x25519Key: generateX25519KeyPair().publicKey, keyEpoch: 5 })).toThrow(
+      /another X25519 key/,
+    );
   });
 });
 
@@ -94,7 +110,14 @@ describe("key rotation", () => {
     // Given a registered server (epoch 0) and a request encrypted for its epoch-0 key, posted while the node is down
     const keyringPath = join(dir, "operator-keyring.json");
     const start = async () => {
-      const node = await startProviderNode({ chain: market.chain, operator, config: testNodeConfig(), keyringPath, backends: { [DEFAULT_MODEL.hfId]: llama }, log: null });
+      const node = await startProviderNode({
+        chain: market.chain,
+        operator,
+        config: testNodeConfig(),
+        keyringPath,
+        backends: { [DEFAULT_MODEL.hfId]: llama },
+        log: null,
+      });
       nodes.push(node);
       return node;
     };
@@ -103,7 +126,14 @@ describe("key rotation", () => {
     expect((await fetchOwnServer(market.chain, operator.address))?.server.keyEpoch).toBe(0);
     const client = await fundedWallet(market.chain);
     const server = await serverListingFor(market, first.server);
-    const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: [{ role: "user", content: "Say hello." }], maxTokens: 8, temperature: 0 });
+    const posted = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: [{ role: "user", content: "Say hello." }],
+      maxTokens: 8,
+      temperature: 0,
+    });
 
     // When the operator rotates the key (node stopped), then starts the node again
     const rotation = await rotateServerKey({ chain: market.chain, operator, keyringPath });
@@ -126,7 +156,14 @@ describe("key rotation", () => {
     const { epoch } = await node.rotateKey();
     expect(epoch).toBe(2);
     expect((await fetchOwnServer(market.chain, operator.address))?.server.keyEpoch).toBe(2);
-    const fresh = await ask(market, { client, servers: [await serverListingFor(market, node.server)], model: DEFAULT_MODEL.hfId, messages: [{ role: "user", content: "Say hi." }], maxTokens: 8, temperature: 0 });
+    const fresh = await ask(market, {
+      client,
+      servers: [await serverListingFor(market, node.server)],
+      model: DEFAULT_MODEL.hfId,
+      messages: [{ role: "user", content: "Say hi." }],
+      maxTokens: 8,
+      temperature: 0,
+    });
     expect((await readAnswer(market, fresh)).outcome).toBe("settled");
     expect((await readServerKeyringFile(keyringPath))!.keys.map((k) => k.epoch)).toEqual([0, 1, 2]);
   });

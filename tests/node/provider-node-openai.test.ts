@@ -37,7 +37,9 @@ beforeAll(async () => {
   openai = await startOpenAiCompatibleServer(bed.llama, SERVED_AS, { failNext: 1 });
   // No backend given: the node builds the OpenAI-compatible one its config names.
   node = await bed.startNode({
-    config: testNodeConfig({ models: [{ ...defaultServedModel(), backend: { kind: "openai", baseUrl: openai.baseUrl, model: SERVED_AS } }] }),
+    config: testNodeConfig({
+      models: [{ ...defaultServedModel(), backend: { kind: "openai", baseUrl: openai.baseUrl, model: SERVED_AS } }],
+    }),
     backends: {},
   });
 });
@@ -58,7 +60,14 @@ describe("provider node with an OpenAI-compatible backend", () => {
     const client = await fundedWallet(market.chain);
     const server = await serverListingFor(market, node.server);
     // When a request comes in
-    const failed = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: 8, temperature: 0 });
+    const failed = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: QUESTION,
+      maxTokens: 8,
+      temperature: 0,
+    });
     const abandoned = await node.events.waitFor(is("abandoned", failed.address), { timeoutMs: 30_000 });
     // Then the node gives it up, naming the failure, and leaves it locked to expire (refunding the client)
     expect(abandoned.reason).toMatch(/backend failed.*HTTP 500/);
@@ -77,7 +86,15 @@ describe("provider node with an OpenAI-compatible backend", () => {
     const servedBefore = openai.requests();
 
     // When it asks
-    const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: 24, temperature: 0, nonce });
+    const posted = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: QUESTION,
+      maxTokens: 24,
+      temperature: 0,
+      nonce,
+    });
     const answer = await readAnswer(market, posted);
     const completed = await node.events.waitFor(is("completed", posted.address), { timeoutMs: 30_000 });
 

@@ -91,7 +91,14 @@ describe("provider node crash recovery", () => {
     // Given a request whose answer a node had started writing when it was killed
     const client = await fundedWallet(market.chain);
     const server = await registeredServer();
-    const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: STORY, maxTokens: MAX_TOKENS, temperature: 0 });
+    const posted = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: STORY,
+      maxTokens: MAX_TOKENS,
+      temperature: 0,
+    });
     await crashAfterFirstChunk(posted.address);
     const [responseAddress] = await findResponsePda({ request: posted.address });
     const partial = await fetchResponseAccount(market.chain, responseAddress);
@@ -110,7 +117,9 @@ describe("provider node crash recovery", () => {
     // Then it resumes after the landed chunks and the client reads the model's whole answer, once
     expect(recovering.action).toBe("resume");
     expect(recovering.chunksLanded).toBe(partial!.chunkCount);
-    const appended = restarted.events.history().filter((e): e is Ev<"chunk-appended"> => e.type === "chunk-appended" && e.request === posted.address);
+    const appended = restarted.events
+      .history()
+      .filter((e): e is Ev<"chunk-appended"> => e.type === "chunk-appended" && e.request === posted.address);
     expect(appended[0]?.index).toBe(partial!.chunkCount);
     expect(appended[0]!.slot).toBeGreaterThanOrEqual(restartSlot + 3n);
     expect(answer.outcome).toBe("settled");
@@ -127,10 +136,25 @@ describe("provider node crash recovery", () => {
     const expirer = await fundedWallet(market.chain);
     const server = await registeredServer();
     const nonce = nextNonce();
-    const accounts = await requestAccounts({ client: client.address, operator: operator.address, server: server.address, nonce, others: [expirer.address] });
+    const accounts = await requestAccounts({
+      client: client.address,
+      operator: operator.address,
+      server: server.address,
+      nonce,
+      others: [expirer.address],
+    });
     const sumBefore = await lamportSum(market, accounts);
     const clientBefore = await market.chain.getBalance(client.address);
-    const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: STORY, maxTokens: MAX_TOKENS, temperature: 0, nonce, responseTimeoutSlots: 200n });
+    const posted = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: STORY,
+      maxTokens: MAX_TOKENS,
+      temperature: 0,
+      nonce,
+      responseTimeoutSlots: 200n,
+    });
     const nodeFeesBefore = nodes.reduce((sum, n) => sum + n.metrics.snapshot().feesPaid, 0n);
     await crashAfterFirstChunk(posted.address);
     const locked = await fetchRequestAccount(market.chain, posted.address);
@@ -161,7 +185,14 @@ describe("provider node crash recovery", () => {
     // Given a request a killed node left with chunks on-chain, and a writer that believes none landed
     const client = await fundedWallet(market.chain);
     const server = await registeredServer();
-    const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: STORY, maxTokens: MAX_TOKENS, temperature: 0 });
+    const posted = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: STORY,
+      maxTokens: MAX_TOKENS,
+      temperature: 0,
+    });
     await crashAfterFirstChunk(posted.address);
     const request = (await fetchRequestAccount(market.chain, posted.address))!;
     const [responseAddress] = await findResponsePda({ request: posted.address });

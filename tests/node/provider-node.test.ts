@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createRpcChain, fetchRequestAccount, fetchResponseAccount, findResponsePda, generateX25519KeyPair, RequestStatus } from "@chainference/client";
+import {
+  createRpcChain,
+  fetchRequestAccount,
+  fetchResponseAccount,
+  findResponsePda,
+  generateX25519KeyPair,
+  RequestStatus,
+} from "@chainference/client";
 
 import { startLocalRpcServer } from "@chainference/localnet";
 import { DEFAULT_MODEL, defaultServedModel, type NodeEvent, type ProviderNode } from "@chainference/node";
@@ -41,7 +48,10 @@ const lines: string[] = [];
 beforeAll(async () => {
   bed = await openProviderTestBed();
   market = bed.market;
-  node = await bed.startNode({ config: testNodeConfig({ models: [{ ...defaultServedModel(), maxContext: MAX_CONTEXT }] }), log: (line) => lines.push(line) });
+  node = await bed.startNode({
+    config: testNodeConfig({ models: [{ ...defaultServedModel(), maxContext: MAX_CONTEXT }] }),
+    log: (line) => lines.push(line),
+  });
 });
 
 afterAll(async () => {
@@ -50,8 +60,14 @@ afterAll(async () => {
 
 type Completed = Extract<NodeEvent, { type: "completed" }>;
 type Skipped = Extract<NodeEvent, { type: "skipped" }>;
-const completedFor = (request: string) => (e: NodeEvent): e is Completed => e.type === "completed" && e.request === request;
-const skippedFor = (request: string) => (e: NodeEvent): e is Skipped => e.type === "skipped" && e.request === request;
+const completedFor =
+  (request: string) =>
+  (e: NodeEvent): e is Completed =>
+    e.type === "completed" && e.request === request;
+const skippedFor =
+  (request: string) =>
+  (e: NodeEvent): e is Skipped =>
+    e.type === "skipped" && e.request === request;
 
 describe("provider node with the embedded model", () => {
   it("answers a request with the model's own text, settles it, and conserves lamports", async () => {
@@ -64,7 +80,15 @@ describe("provider node with the embedded model", () => {
     const nodeFeesBefore = node.metrics.snapshot().feesPaid;
 
     // When the client asks and reads the answer from the chain
-    const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: MAX_TOKENS, temperature: 0, nonce });
+    const posted = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: QUESTION,
+      maxTokens: MAX_TOKENS,
+      temperature: 0,
+      nonce,
+    });
     const answer = await readAnswer(market, posted);
     const completed = await node.events.waitFor(completedFor(posted.address), { timeoutMs: 30_000 });
 
@@ -96,9 +120,22 @@ describe("provider node with the embedded model", () => {
     const server = await serverListingFor(market, node.server);
     const wrongKey = { ...server, server: { ...server.server, x25519Key: generateX25519KeyPair().publicKey } };
     const forAnotherKey = await ask(market, { client, servers: [wrongKey], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: 8 });
-    const otherRevision = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, revision: "0000000000000000000000000000000000000000", messages: QUESTION, maxTokens: 8 });
+    const otherRevision = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      revision: "0000000000000000000000000000000000000000",
+      messages: QUESTION,
+      maxTokens: 8,
+    });
     const words = Array.from({ length: 700 }, (_, i) => `w${(i * 7919) % 10007}`).join(" "); // ~4.5 KB, > 512 tokens
-    const oversized = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: [{ role: "user", content: words }], maxTokens: 8 });
+    const oversized = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: [{ role: "user", content: words }],
+      maxTokens: 8,
+    });
     // and a request for a model the node does not serve at all
     const otherModel = await ask(market, { client, servers: [server], model: "someone/another-model", messages: QUESTION, maxTokens: 8 });
 
@@ -119,7 +156,14 @@ describe("provider node with the embedded model", () => {
     expect(node.metrics.snapshot().skipped["undecryptable-prompt"]).toBeGreaterThanOrEqual(1);
 
     // And a good request afterwards is still answered
-    const good = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: 8, temperature: 0 });
+    const good = await ask(market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: QUESTION,
+      maxTokens: 8,
+      temperature: 0,
+    });
     const answer = await readAnswer(market, good);
     expect(answer.outcome).toBe("settled");
     expect(answer.text).toBe((await node.events.waitFor(completedFor(good.address))).text);
@@ -140,7 +184,11 @@ describe("provider node with the embedded model", () => {
 
     // When the client posts a request naming a valid non-canonical response bump, one naming a bump with
     // no program address, and re-creates the settled request with the same nonce (the old response still there)
-    const lowerBump = await askNamingResponseBump(market, question, async (request, canonical) => (await nonCanonicalPda(responseSeeds(request), canonical))[1]);
+    const lowerBump = await askNamingResponseBump(
+      market,
+      question,
+      async (request, canonical) => (await nonCanonicalPda(responseSeeds(request), canonical))[1],
+    );
     const noAddress = await askNamingResponseBump(market, question, (request) => onCurveBump(responseSeeds(request)));
     const reused = await ask(market, { ...question, nonce });
     expect(reused.address).toBe(first.address);
@@ -165,11 +213,22 @@ describe("provider node with the embedded model", () => {
     // Given a second node that reaches the chain only over JSON-RPC, with its metrics endpoint on
     const rpc = await startLocalRpcServer(market.chain, 0);
     const probe = await freePort();
-    const overRpc = await bed.startNode({ chain: createRpcChain(rpc.url, { pollMs: 50 }), config: testNodeConfig({ metricsPort: probe }), keyringFile: "rpc-keyring.json" });
+    const overRpc = await bed.startNode({
+      chain: createRpcChain(rpc.url, { pollMs: 50 }),
+      config: testNodeConfig({ metricsPort: probe }),
+      keyringFile: "rpc-keyring.json",
+    });
     try {
       // When a client asks it
       const client = await fundedWallet(market.chain);
-      const posted = await ask(market, { client, servers: [await serverListingFor(market, overRpc.server)], model: DEFAULT_MODEL.hfId, messages: QUESTION, maxTokens: 8, temperature: 0 });
+      const posted = await ask(market, {
+        client,
+        servers: [await serverListingFor(market, overRpc.server)],
+        model: DEFAULT_MODEL.hfId,
+        messages: QUESTION,
+        maxTokens: 8,
+        temperature: 0,
+      });
       const answer = await readAnswer(market, posted);
       // Then it answers and settles as the in-process node does, and /metrics on 127.0.0.1 counts it
       expect(answer.outcome).toBe("settled");

@@ -45,8 +45,14 @@ describe("flush policy", () => {
   it("then flushes by size or after the interval, and otherwise says how long to wait", () => {
     expect(decideFlush({ bufferedBytes: 900, chunksLanded: 2, lastFlushAt: 1000 }, 1001, policy, 900)).toEqual({ flush: true });
     expect(decideFlush({ bufferedBytes: 40, chunksLanded: 2, lastFlushAt: 1000 }, 1400, policy, 900)).toEqual({ flush: true });
-    expect(decideFlush({ bufferedBytes: 40, chunksLanded: 2, lastFlushAt: 1000 }, 1100, policy, 900)).toEqual({ flush: false, waitMs: 300 });
-    expect(decideFlush({ bufferedBytes: 0, chunksLanded: 2, lastFlushAt: 1000 }, 5000, policy, 900)).toEqual({ flush: false, waitMs: null });
+    expect(decideFlush({ bufferedBytes: 40, chunksLanded: 2, lastFlushAt: 1000 }, 1100, policy, 900)).toEqual({
+      flush: false,
+      waitMs: 300,
+    });
+    expect(decideFlush({ bufferedBytes: 0, chunksLanded: 2, lastFlushAt: 1000 }, 5000, policy, 900)).toEqual({
+      flush: false,
+      waitMs: null,
+    });
   });
 });
 
@@ -109,7 +115,11 @@ describe("output budget", () => {
   });
   it("caps at what can be generated before the deadline behind the queue", () => {
     // (20 − 8) slots × 400 ms = 4.8 s × 20 tok/s = 96 tokens, minus 50 queued
-    expect(planOutputBudget({ ...base, slotsLeft: 20n, queuedTokens: 50 })).toMatchObject({ outputTokenCap: 46, timeTokens: 46, limitedBy: "deadline" });
+    expect(planOutputBudget({ ...base, slotsLeft: 20n, queuedTokens: 50 })).toMatchObject({
+      outputTokenCap: 46,
+      timeTokens: 46,
+      limitedBy: "deadline",
+    });
   });
   it("reserves about 4 bytes a token plus frame overhead, within the stream cap", () => {
     const { reserveBytes } = planOutputBudget({ ...base, requestedTokens: 100 });
@@ -120,16 +130,35 @@ describe("output budget", () => {
 });
 
 describe("recovery plan", () => {
-  const base = { slot: 1000n, deadlineSlot: 1500n, chunksLanded: 2, isFinal: false, waitSlots: 0, marginSlots: 8, slotMs: 400, tokensPerSecond: 20, usefulTokens: 16 };
+  const base = {
+    slot: 1000n,
+    deadlineSlot: 1500n,
+    chunksLanded: 2,
+    isFinal: false,
+    waitSlots: 0,
+    marginSlots: 8,
+    slotMs: 400,
+    tokensPerSecond: 20,
+    usefulTokens: 16,
+  };
   it("resumes when there is time", () => expect(planRecovery(base).action).toBe("resume"));
   it("completes a final answer", () => expect(planRecovery({ ...base, isFinal: true }).action).toBe("complete"));
   it("closes a partial answer when time is short", () => expect(planRecovery({ ...base, deadlineSlot: 1006n }).action).toBe("finalize"));
   it("lets it expire when nothing landed and time is short, or the deadline passed", () => {
-    expect(planRecovery({ ...base, deadlineSlot: 1006n, chunksLanded: 0 })).toMatchObject({ action: "expire", detail: expect.stringMatching(/expire/) });
-    expect(planRecovery({ ...base, deadlineSlot: 999n, isFinal: true })).toMatchObject({ action: "expire", detail: expect.stringMatching(/deadline/) });
+    expect(planRecovery({ ...base, deadlineSlot: 1006n, chunksLanded: 0 })).toMatchObject({
+      action: "expire",
+      detail: expect.stringMatching(/expire/),
+    });
+    expect(planRecovery({ ...base, deadlineSlot: 999n, isFinal: true })).toMatchObject({
+      action: "expire",
+      detail: expect.stringMatching(/deadline/),
+    });
   });
   it("counts the quiet period against the time left before appending", () => {
-    expect(planRecovery({ ...base, deadlineSlot: 1200n, waitSlots: 151 })).toMatchObject({ action: "resume", detail: expect.stringMatching(/151-slot quiet period/) });
+    expect(planRecovery({ ...base, deadlineSlot: 1200n, waitSlots: 151 })).toMatchObject({
+      action: "resume",
+      detail: expect.stringMatching(/151-slot quiet period/),
+    });
     expect(planRecovery({ ...base, deadlineSlot: 1160n, waitSlots: 151 }).action).toBe("finalize");
     expect(planRecovery({ ...base, deadlineSlot: 1100n, waitSlots: 151 }).action).toBe("expire");
     expect(planRecovery({ ...base, deadlineSlot: 1100n, waitSlots: 151, isFinal: true }).action).toBe("complete");
@@ -138,8 +167,14 @@ describe("recovery plan", () => {
 
 describe("billing", () => {
   it("bills the backend's counts within the program's bounds", () => {
-    expect(billableTokens({ promptTokens: 120, completionTokens: 40, promptBytes: 300, plaintextBytes: 35 })).toEqual({ tokensIn: 120, tokensOut: 35 });
-    expect(billableTokens({ promptTokens: 900, completionTokens: 10, promptBytes: 300, plaintextBytes: 50 })).toEqual({ tokensIn: 300, tokensOut: 10 });
+    expect(billableTokens({ promptTokens: 120, completionTokens: 40, promptBytes: 300, plaintextBytes: 35 })).toEqual({
+      tokensIn: 120,
+      tokensOut: 35,
+    });
+    expect(billableTokens({ promptTokens: 900, completionTokens: 10, promptBytes: 300, plaintextBytes: 50 })).toEqual({
+      tokensIn: 300,
+      tokensOut: 10,
+    });
   });
   it("derives a stable sampling seed from the request address", () => {
     expect(generationSeed(REQUEST)).toBe(generationSeed(REQUEST));
@@ -165,7 +200,9 @@ describe("sending", () => {
   });
   it("retries transient failures a bounded number of times and never program errors", async () => {
     let calls = 0;
-    await expect(sendWithRetry(async () => (++calls < 3 ? Promise.reject(blockhash) : "landed"), { retries: 3, delayMs: 1 })).resolves.toBe("landed");
+    await expect(sendWithRetry(async () => (++calls < 3 ? Promise.reject(blockhash) : "landed"), { retries: 3, delayMs: 1 })).resolves.toBe(
+      "landed",
+    );
     expect(calls).toBe(3);
     calls = 0;
     await expect(sendWithRetry(async () => (++calls, Promise.reject(blockhash)), { retries: 2, delayMs: 1 })).rejects.toBe(blockhash);
@@ -199,7 +236,9 @@ describe("events and metrics", () => {
     expect(line).toContain(REQUEST);
     expect(line).toMatch(/tokens in 40 \/ out 100, first chunk 0\.80 s \(2 slots\), 25\.0 tok\/s, 4\.20 s total, earned 450 lamports/);
     expect(line).not.toContain("secret");
-    expect(formatNodeEvent({ type: "chunk-appended", request: REQUEST, index: 0, plaintextBytes: 5, isFinal: false, slot: 1n, fee: 5000n })).toBeNull();
+    expect(
+      formatNodeEvent({ type: "chunk-appended", request: REQUEST, index: 0, plaintextBytes: 5, isFinal: false, slot: 1n, fee: 5000n }),
+    ).toBeNull();
   });
 
   it("counts events and serves them as Prometheus text on 127.0.0.1", async () => {
@@ -208,7 +247,15 @@ describe("events and metrics", () => {
     metrics.record(completed);
     metrics.record({ type: "skipped", request: REQUEST, reason: "undecryptable-prompt", detail: "" });
     metrics.record({ type: "abandoned", request: REQUEST, reason: "backend" });
-    expect(metrics.snapshot()).toMatchObject({ locked: 1, completed: 1, abandoned: 1, tokensOut: 100, lamportsEarned: 450n, feesPaid: 10_000n, skipped: { "undecryptable-prompt": 1 } });
+    expect(metrics.snapshot()).toMatchObject({
+      locked: 1,
+      completed: 1,
+      abandoned: 1,
+      tokensOut: 100,
+      lamportsEarned: 450n,
+      feesPaid: 10_000n,
+      skipped: { "undecryptable-prompt": 1 },
+    });
     server = await startMetricsServer(0, metrics.renderPrometheus);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const text = await (await fetch(server.url)).text();

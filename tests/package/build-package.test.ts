@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { rewriteRelativeSpecifiers, withJsExtension } from "../../scripts/build-package";
 
 /** An emitted tree seen from one file's folder. */
-const emitted = (...paths: string[]) => (path: string) => paths.includes(path);
+const emitted =
+  (...paths: string[]) =>
+  (path: string) =>
+    paths.includes(path);
 
 describe("withJsExtension", () => {
   it("names the module file when one exists", () => {

@@ -53,7 +53,10 @@ const BUNDLER = { ...STRICT_FLAGS, module: "preserve", moduleResolution: "bundle
 async function createProject(root: string, name: string, fixtures: readonly string[]): Promise<string> {
   const project = join(root, name);
   await mkdir(project);
-  await writeFile(join(project, "package.json"), JSON.stringify({ name: `chainference-${name}-consumer`, private: true, type: "module" }, null, 2));
+  await writeFile(
+    join(project, "package.json"),
+    JSON.stringify({ name: `chainference-${name}-consumer`, private: true, type: "module" }, null, 2),
+  );
   for (const fixture of fixtures) await copyFile(join(FIXTURES, fixture), join(project, fixture));
   return project;
 }
@@ -77,7 +80,10 @@ async function runNode(project: string, script: string, ...args: string[]): Prom
 /** The files in a tarball, without npm's `package/` prefix. */
 async function tarballFiles(tarball: string): Promise<string[]> {
   const { stdout } = await promisify(execFile)("tar", ["-tzf", tarball]);
-  return stdout.split("\n").filter(Boolean).map((path) => path.replace(/^package\//, ""));
+  return stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((path) => path.replace(/^package\//, ""));
 }
 
 const isShippedBuildOutput = (path: string) => path === "package.json" || path === "README.md" || /^dist\/.+\.(js|d\.ts)$/.test(path);
@@ -156,7 +162,9 @@ describe("@chainference/client and @chainference/node installed from their packe
 
     it("bundles one instruction builder for the browser within 15 KB gzipped", async () => {
       // Given every generated instruction builder, alone in an app
-      const builders = Object.keys(sdk).filter((name) => /^get\w+Instruction(Async)?$/.test(name)).sort();
+      const builders = Object.keys(sdk)
+        .filter((name) => /^get\w+Instruction(Async)?$/.test(name))
+        .sort();
       expect(builders.length).toBeGreaterThan(10);
       const sizes = new Map<string, BundleSize>();
       for (const name of builders) {
@@ -180,14 +188,19 @@ describe("@chainference/client and @chainference/node installed from their packe
       const size = await measureBrowserBundle(project, `import * as sdk from "@chainference/client";\nconsole.log(sdk);\n`);
 
       // Then it bundles for the browser (no Node built-in, no native file) within the budget
-      console.log(`consumer: browser bundle of the whole main entry: ${formatKb(size.gzipBytes)} gzipped (${formatKb(size.bytes)} minified)`);
+      console.log(
+        `consumer: browser bundle of the whole main entry: ${formatKb(size.gzipBytes)} gzipped (${formatKb(size.bytes)} minified)`,
+      );
       expect(size.gzipBytes).toBeLessThanOrEqual(WHOLE_ENTRY_BUDGET);
     });
 
     it("keeps LiteSVM out of browsers: /litesvm does not bundle for the browser", async () => {
       // The main entry bundling above is meaningful only because the Node-only part lives on its own entry.
       await expect(
-        measureBrowserBundle(project, `import { createLiteSvmChain } from "@chainference/client/litesvm";\nconsole.log(createLiteSvmChain);\n`),
+        measureBrowserBundle(
+          project,
+          `import { createLiteSvmChain } from "@chainference/client/litesvm";\nconsole.log(createLiteSvmChain);\n`,
+        ),
       ).rejects.toThrow(/Could not resolve|No loader is configured/);
     });
   });
@@ -200,7 +213,11 @@ describe("@chainference/client and @chainference/node installed from their packe
       const typesNode = await installedVersion("@types/node");
       // No optional dependencies: node-llama-cpp's prebuilt binaries (GPU variants included) weigh ~700 MB and
       // load only when a model does.
-      const mode = await npmInstall(project, [clientTarball, nodeTarball, `@types/node@${typesNode}`], ["--omit=optional", "--ignore-scripts"]);
+      const mode = await npmInstall(
+        project,
+        [clientTarball, nodeTarball, `@types/node@${typesNode}`],
+        ["--omit=optional", "--ignore-scripts"],
+      );
       console.log(`consumer: installed ${nodeTarball} into ${project} (npm install --${mode})`);
     }, 600_000);
 

@@ -14,7 +14,12 @@ const run = promisify(execFile);
 export type CommandResult = { readonly code: number; readonly stdout: string; readonly stderr: string };
 
 /** Runs a command to its end (never throws on a non-zero exit; the result says). */
-export async function runCommand(file: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<CommandResult> {
+export async function runCommand(
+  file: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandResult> {
   try {
     const { stdout, stderr } = await run(file, [...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
@@ -47,7 +52,12 @@ export function tarballName(name: string, version: string): string {
  */
 export async function packWorkspace(folder: string, destination: string): Promise<string> {
   const manifest = JSON.parse(await readFile(join(REPO_ROOT, folder, "package.json"), "utf8")) as { name: string; version: string };
-  const result = await runCommand("npm", ["pack", "--pack-destination", destination, "--loglevel=error"], join(REPO_ROOT, folder), npmEnv());
+  const result = await runCommand(
+    "npm",
+    ["pack", "--pack-destination", destination, "--loglevel=error"],
+    join(REPO_ROOT, folder),
+    npmEnv(),
+  );
   if (result.code !== 0) fail(`npm pack ${folder}`, result);
   const tarball = tarballName(manifest.name, manifest.version);
   if (!(await readdir(destination)).includes(tarball)) fail(`npm pack ${folder} (no ${tarball})`, result);
@@ -65,7 +75,11 @@ export async function installedVersion(name: string): Promise<string> {
  * first and the registry for what is missing (`--prefer-offline`; a fresh cache lacks the package metadata a
  * lockfile-less install needs). Returns the mode that succeeded.
  */
-export async function npmInstall(project: string, specs: readonly string[], flags: readonly string[] = []): Promise<"offline" | "prefer-offline"> {
+export async function npmInstall(
+  project: string,
+  specs: readonly string[],
+  flags: readonly string[] = [],
+): Promise<"offline" | "prefer-offline"> {
   const args = (mode: string) => ["install", `--${mode}`, "--no-audit", "--no-fund", "--loglevel=error", ...flags, ...specs];
   const offline = await runCommand("npm", args("offline"), project, npmEnv());
   if (offline.code === 0) return "offline";

@@ -14,8 +14,6 @@ describe.each(LIFECYCLE_CU_BENCHES)("$instruction", ({ instruction, ceiling, las
     // Given a fresh chain prepared by the case / When the measured instruction runs
     const report = await run(await createTestSvm());
     // Then it consumed no more than the limit
-    expect(Number(report.computeUnits), `${instruction} CU (last known worst ${lastKnown})`).toBeLessThanOrEqual(
-      ceiling,
-    );
+    expect(Number(report.computeUnits), `${instruction} CU (last known worst ${lastKnown})`).toBeLessThanOrEqual(ceiling);
   });
 });

@@ -3,10 +3,7 @@
  * Shared setup (fresh chain, market, helpers): tests/program/fixtures/attacks.ts.
  */
 import { describe, expect, it } from "vitest";
-import {
-  CHAINFERENCE_ERROR__ALREADY_INITIALIZED,
-  CHAINFERENCE_ERROR__RESPONSE_MISMATCH,
-} from "../../clients/js/src/generated";
+import { CHAINFERENCE_ERROR__ALREADY_INITIALIZED, CHAINFERENCE_ERROR__RESPONSE_MISMATCH } from "../../clients/js/src/generated";
 import { expectProgramError } from "../helpers/errors";
 import { DEFAULT_LIMITS, readServer } from "../helpers/fixtures";
 import { lamportDelta } from "../helpers/lamports";

@@ -66,9 +66,7 @@ beforeEach(async () => {
 describe(`rent-exempt minimums under the ${form} Rent sysvar`, () => {
   it("runs on the form it names, whose minimum balances equal the other form's", () => {
     const rent = t.svm.getRent();
-    expect({ lamportsPerByteYear: rent.lamportsPerByteYear, exemptionThreshold: rent.exemptionThreshold }).toEqual(
-      RENT_FORMS[form],
-    );
+    expect({ lamportsPerByteYear: rent.lamportsPerByteYear, exemptionThreshold: rent.exemptionThreshold }).toEqual(RENT_FORMS[form]);
     for (const space of [0, CONFIG_SIZE, 1_000, 10_240]) expect(t.svm.minimumBalanceForRentExemption(BigInt(space))).toBe(minimum(space));
   });
 
@@ -83,7 +81,12 @@ describe(`rent-exempt minimums under the ${form} Rent sysvar`, () => {
 
     // When the server grows to 5 models, then shrinks to 1
     for (const count of [5, 1]) {
-      const ix = await getUpdateServerInstructionAsync({ operator: server.operator, ...DEFAULT_SERVER, models: defaultModels(count), active: true });
+      const ix = await getUpdateServerInstructionAsync({
+        operator: server.operator,
+        ...DEFAULT_SERVER,
+        models: defaultModels(count),
+        active: true,
+      });
       await send(t, ix, { feePayer: server.operator });
       // Then it holds exactly the minimum for its new size
       expect(balanceOf(t.svm, server.server)).toBe(minimum(serverSize(count)));
@@ -131,7 +134,10 @@ describe("a Rent sysvar with any other exemption threshold", () => {
 
     it("is refused by update_server", async () => {
       const { operator } = market.servers[0]!;
-      await refused(await getUpdateServerInstructionAsync({ operator, ...DEFAULT_SERVER, models: defaultModels(3), active: true }), operator);
+      await refused(
+        await getUpdateServerInstructionAsync({ operator, ...DEFAULT_SERVER, models: defaultModels(3), active: true }),
+        operator,
+      );
     });
 
     it("is refused by create_request", async () => {
@@ -145,7 +151,10 @@ describe("a Rent sysvar with any other exemption threshold", () => {
       await lock(plainSender(t), market, req.address);
       setRentSysvar(t.svm, UNSUPPORTED);
       const { operator, server } = market.servers[0]!;
-      await refused(await appendResponseInstruction(operator, server, req.address, { chunkIndex: 0, isFinal: true, ciphertext: chunk(32) }), operator);
+      await refused(
+        await appendResponseInstruction(operator, server, req.address, { chunkIndex: 0, isFinal: true, ciphertext: chunk(32) }),
+        operator,
+      );
     });
 
     it("is refused by withdraw_fees", async () => {

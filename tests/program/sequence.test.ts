@@ -346,11 +346,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     const outcome = op.predict();
     const result = chain.send(op.feePayer.address, op.instructions);
     const expected = outcome.code === undefined ? "success" : errorName(outcome.code);
-    const actual = result.ok
-      ? "success"
-      : result.code === undefined
-        ? `runtime error ${result.reason}`
-        : errorName(result.code);
+    const actual = result.ok ? "success" : result.code === undefined ? `runtime error ${result.reason}` : errorName(result.code);
     if (expected !== actual) {
       throw new Error(`${describeOp(op)}: expected ${expected}, got ${actual}\n  ${result.logs().join("\n  ")}`);
     }
@@ -362,8 +358,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     else {
       c.failed++;
       failureCodes.set(actual, (failureCodes.get(actual) ?? 0) + 1);
-      if (process.env["SEQ_DEBUG"])
-        failureCodes.set(`${op.kind}: ${actual}`, (failureCodes.get(`${op.kind}: ${actual}`) ?? 0) + 1);
+      if (process.env["SEQ_DEBUG"]) failureCodes.set(`${op.kind}: ${actual}`, (failureCodes.get(`${op.kind}: ${actual}`) ?? 0) + 1);
     }
     counts.set(op.kind, c);
     // Every account of the transaction against the model (the runtime can change no other).
@@ -386,9 +381,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   run({
     kind: "initialize_config",
     feePayer: admin,
-    instructions: [
-      ix([w(admin.address, true), w(config), r(SYSTEM_PROGRAM_ADDRESS), ...vaults.map((v) => w(v))], initData),
-    ],
+    instructions: [ix([w(admin.address, true), w(config), r(SYSTEM_PROGRAM_ADDRESS), ...vaults.map((v) => w(v))], initData)],
     touched: [config, ...vaults],
     predict: () => ({
       apply: () => {
@@ -402,8 +395,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     { hfId: MODEL_A, revision: "", priceIn: 100_000_000n * BigInt(i + 1), priceOut: 300_000_000n * BigInt(i + 1) },
     { hfId: MODEL_B, revision: "main", priceIn: 50_000_000n, priceOut: 70_000_000n },
   ];
-  const modelInputs = (models: ModelEntryM[]): ModelInputArgs[] =>
-    models.map((m) => ({ ...m, quantization: "Q4_K_M", maxContext: 8_192 }));
+  const modelInputs = (models: ModelEntryM[]): ModelInputArgs[] => models.map((m) => ({ ...m, quantization: "Q4_K_M", maxContext: 8_192 }));
   const servers: ServerM[] = operators.map((op, idx) => {
     const [address, bump] = findPdaSync([utf8.encode("server"), fastAddressBytes(op.address)], PROGRAM_ADDRESS);
     return {
@@ -479,10 +471,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     const k = `${client}/${nonce}`;
     let v = requestAddressCache.get(k);
     if (!v) {
-      v = findPdaSync(
-        [utf8.encode("request"), fastAddressBytes(clients[client]!.address), u64le(nonce)],
-        PROGRAM_ADDRESS,
-      );
+      v = findPdaSync([utf8.encode("request"), fastAddressBytes(clients[client]!.address), u64le(nonce)], PROGRAM_ADDRESS);
       requestAddressCache.set(k, v);
     }
     return v;
@@ -539,8 +528,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
       ratingCount: s.ratingCount,
     };
     for (const k of Object.keys(model) as (keyof typeof model)[]) {
-      if (actual[k] !== model[k])
-        throw new Error(`${describeOp(op)}: server ${s.idx} ${k} is ${actual[k]}, model says ${model[k]}`);
+      if (actual[k] !== model[k]) throw new Error(`${describeOp(op)}: server ${s.idx} ${k} is ${actual[k]}, model says ${model[k]}`);
     }
   }
   function checkRequest(address: Address, op: Op) {
@@ -552,22 +540,8 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     }
     if (!data) throw new Error(`${describeOp(op)}: request ${address} missing`);
     const v = view(data);
-    const actual = [
-      data[3],
-      data[253] === 1,
-      data[255] === 1,
-      v.getUint32(356, true),
-      v.getBigUint64(296, true),
-      data[392],
-    ].join();
-    const model = [
-      q.status,
-      q.hasResponse,
-      q.sealed,
-      q.written,
-      q.status === 1 ? q.deadline : 0n,
-      findResponseBump(address)[1],
-    ].join();
+    const actual = [data[3], data[253] === 1, data[255] === 1, v.getUint32(356, true), v.getBigUint64(296, true), data[392]].join();
+    const model = [q.status, q.hasResponse, q.sealed, q.written, q.status === 1 ? q.deadline : 0n, findResponseBump(address)[1]].join();
     if (actual !== model) throw new Error(`${describeOp(op)}: request state ${actual}, model ${model}`);
   }
   function checkResponse(address: Address, op: Op) {
@@ -588,15 +562,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
       v.getUint32(184, true),
       data.length,
     ].join();
-    const model = [
-      p.final,
-      p.completed,
-      p.rated,
-      p.chunkCount,
-      p.streamLen,
-      p.plaintext,
-      responseSize(p.streamLen),
-    ].join();
+    const model = [p.final, p.completed, p.rated, p.chunkCount, p.streamLen, p.plaintext, responseSize(p.streamLen)].join();
     if (actual !== model) throw new Error(`${describeOp(op)}: response state ${actual}, model ${model}`);
   }
   function sweep(label: string) {
@@ -781,8 +747,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   }
 
   function appendPromptOp(): Op | undefined {
-    const q =
-      pickRequest((x) => x.status === 0 && !x.sealed) ?? (rng.chance(0.3) ? pickRequest(() => true) : undefined);
+    const q = pickRequest((x) => x.status === 0 && !x.sealed) ?? (rng.chance(0.3) ? pickRequest(() => true) : undefined);
     if (!q) return undefined;
     const client = clients[q.client]!;
     const stranger = rng.chance(0.05);
@@ -874,9 +839,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   function lockOp(): Op | undefined {
     const lockable = (x: ReqM) => x.status === 0 && x.sealed && now <= x.openUntil;
     const q =
-      (rng.chance(0.75)
-        ? pickRequest((x) => lockable(x) && servers.some((y) => lockOutcome(y, y.op, x).code === undefined))
-        : undefined) ??
+      (rng.chance(0.75) ? pickRequest((x) => lockable(x) && servers.some((y) => lockOutcome(y, y.op, x).code === undefined)) : undefined) ??
       (rng.chance(0.8) ? pickRequest(lockable) : undefined) ??
       pickRequest(() => true);
     if (!q) return undefined;
@@ -899,11 +862,9 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   const overStaleResponse = (x: ReqM) => x.status === 1 && !x.hasResponse && responses.has(responseOf(x.address));
 
   function appendResponseOp(): Op | undefined {
-    const streaming = (x: ReqM) =>
-      x.status === 1 && now <= x.deadline && !(x.hasResponse && responses.get(responseOf(x.address))!.final);
+    const streaming = (x: ReqM) => x.status === 1 && now <= x.deadline && !(x.hasResponse && responses.get(responseOf(x.address))!.final);
     const candidate =
-      (rng.chance(0.05) ? pickRequest(overStaleResponse) : undefined) ??
-      (rng.chance(0.92) ? pickRequest(streaming) : undefined);
+      (rng.chance(0.05) ? pickRequest(overStaleResponse) : undefined) ?? (rng.chance(0.92) ? pickRequest(streaming) : undefined);
     if (!candidate && rng.chance(0.8)) return lockOp();
     const q = candidate ?? pickRequest(() => true);
     if (!q) return undefined;
@@ -926,9 +887,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     return {
       kind: "append_response",
       feePayer: signer,
-      instructions: [
-        ix([w(signer.address, true), r(s.address), w(q.address), w(response), r(SYSTEM_PROGRAM_ADDRESS)], data),
-      ],
+      instructions: [ix([w(signer.address, true), r(s.address), w(q.address), w(response), r(SYSTEM_PROGRAM_ADDRESS)], data)],
       touched: [response, q.address],
       servers: [s.idx],
       request: q.address,
@@ -1003,9 +962,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     const candidate =
       (rng.chance(0.05) ? pickRequest(overStaleResponse) : undefined) ??
       (rng.chance(0.9)
-        ? pickRequest(
-            (x) => x.status === 1 && now <= x.deadline && x.hasResponse && responses.get(responseOf(x.address))!.final,
-          )
+        ? pickRequest((x) => x.status === 1 && now <= x.deadline && x.hasResponse && responses.get(responseOf(x.address))!.final)
         : undefined);
     if (!candidate && rng.chance(0.8)) return appendResponseOp();
     const q = candidate ?? pickRequest((x) => x.status === 1) ?? pickRequest(() => true);
@@ -1026,9 +983,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     return {
       kind: "complete_request",
       feePayer: signer,
-      instructions: [
-        ix([w(signer.address, true), w(s.address), w(q.address), w(response), w(clientAddress), w(vault)], data),
-      ],
+      instructions: [ix([w(signer.address, true), w(s.address), w(q.address), w(response), w(clientAddress), w(vault)], data)],
       touched: [s.address, q.address, response, clientAddress, vault, client.address, s.op.address],
       servers: [s.idx],
       request: q.address,
@@ -1096,9 +1051,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     return {
       kind: "expire_request",
       feePayer: keeper,
-      instructions: [
-        ix([w(q.address), w(clientArg), opt(serverArg), opt(responseArg), opt(operatorArg)], enc.expire.encode({})),
-      ],
+      instructions: [ix([w(q.address), w(clientArg), opt(serverArg), opt(responseArg), opt(operatorArg)], enc.expire.encode({}))],
       touched: [
         q.address,
         clientArg,
@@ -1191,16 +1144,13 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     return {
       kind: "close_response",
       feePayer: caller,
-      instructions: [
-        ix([r(caller.address, true), w(p.address), w(operatorArg), r(config)], enc.closeResponse.encode({})),
-      ],
+      instructions: [ix([r(caller.address, true), w(p.address), w(operatorArg), r(config)], enc.closeResponse.encode({}))],
       touched: [p.address, operatorArg, p.operator],
       response: p.address,
       predict: () => {
         if (operatorArg !== p.operator) return { code: OPERATOR_MISMATCH };
         if (!p.completed) return { code: RESPONSE_NOT_COMPLETED };
-        if (caller.address !== client.address && now <= p.completedSlot + CONFIG.closeGraceSlots)
-          return { code: GRACE_PERIOD_ACTIVE };
+        if (caller.address !== client.address && now <= p.completedSlot + CONFIG.closeGraceSlots) return { code: GRACE_PERIOD_ACTIVE };
         return {
           apply: () => {
             closeTo(p.address, p.operator);
@@ -1247,8 +1197,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
         ],
         touched: [s.address],
         servers: [s.idx],
-        predict: () =>
-          s.exists ? { apply: () => Object.assign(s, { active, models }) } : { code: INVALID_ACCOUNT_OWNER },
+        predict: () => (s.exists ? { apply: () => Object.assign(s, { active, models }) } : { code: INVALID_ACCOUNT_OWNER }),
       };
     }
     if (roll <= 7) {
@@ -1278,12 +1227,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     return {
       kind: "withdraw_fees",
       feePayer: admin,
-      instructions: [
-        ix(
-          [r(admin.address, true), r(config), w(treasury.address), ...chosen.map((v) => w(v))],
-          enc.withdraw.encode({}),
-        ),
-      ],
+      instructions: [ix([r(admin.address, true), r(config), w(treasury.address), ...chosen.map((v) => w(v))], enc.withdraw.encode({}))],
       touched: [treasury.address, ...chosen],
       // At least one vault: an empty list is NotEnoughAccounts.
       predict: () =>
@@ -1441,9 +1385,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   const elapsed = (performance.now() - started) / 1000;
   const lines = [...counts.entries()]
     .sort((a, b) => b[1].ok + b[1].failed - (a[1].ok + a[1].failed))
-    .map(
-      ([k, c]) => `  ${k.padEnd(26)} ${String(c.ok + c.failed).padStart(7)}  (${c.ok} landed, ${c.failed} rejected)`,
-    );
+    .map(([k, c]) => `  ${k.padEnd(26)} ${String(c.ok + c.failed).padStart(7)}  (${c.ok} landed, ${c.failed} rejected)`);
   const codes = [...failureCodes.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${k.padEnd(62)} ${n}`);
   console.log(
     [

@@ -89,7 +89,9 @@ describe("crypto vectors: the SDK reproduces every expected byte", () => {
   it("prompt plaintext and ciphertext", () => {
     expect(hex(encodePromptPayload(payload))).toBe(expected.promptPlaintext);
     expect(hex(encryptPrompt({ dataKey: keys().dataKey, requestAddress, payload }))).toBe(expected.promptCiphertext);
-    expect(decryptPrompt({ dataKey: hexToBytes(expected.dataKey), requestAddress, ciphertext: hexToBytes(expected.promptCiphertext) })).toEqual(payload);
+    expect(
+      decryptPrompt({ dataKey: hexToBytes(expected.dataKey), requestAddress, ciphertext: hexToBytes(expected.promptCiphertext) }),
+    ).toEqual(payload);
   });
 
   it("response key, on both sides", () => {
@@ -105,7 +107,12 @@ describe("crypto vectors: the SDK reproduces every expected byte", () => {
     );
     expect(ciphertexts.map(hex)).toEqual(expected.responseChunkCiphertexts);
     expect(hex(encodeResponseFrames(ciphertexts))).toBe(expected.responseStream);
-    const decrypted = decryptResponseStream({ responseKey, requestAddress, stream: hexToBytes(expected.responseStream), expectFinal: true });
+    const decrypted = decryptResponseStream({
+      responseKey,
+      requestAddress,
+      stream: hexToBytes(expected.responseStream),
+      expectFinal: true,
+    });
     expect(decrypted.chunks.map(hex)).toEqual(inputs.responseChunkPlaintexts);
   });
 
@@ -143,7 +150,9 @@ describe("crypto vectors: an independent implementation of docs/privacy.md", () 
     const b = servers[1]!;
     const shared = x25519.getSharedSecret(b.secretKey, hexToBytes(expected.clientKey));
     const wrapOkm = H(shared, concatBytes(te.encode("chainference/v1/wrap"), addr(b.server)), 56);
-    const unwrapped = xchacha20poly1305(wrapOkm.subarray(0, 32), wrapOkm.subarray(32)).decrypt(hexToBytes(expected.wrappedKeys[1]!.wrappedKey));
+    const unwrapped = xchacha20poly1305(wrapOkm.subarray(0, 32), wrapOkm.subarray(32)).decrypt(
+      hexToBytes(expected.wrappedKeys[1]!.wrappedKey),
+    );
     expect(hex(unwrapped)).toBe(hex(dataKey));
     // Prompt: 0x01 || nonce(24) || ciphertext+tag
     const prompt = hexToBytes(expected.promptCiphertext);

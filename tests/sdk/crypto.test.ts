@@ -285,7 +285,12 @@ describe("data key wrapping", () => {
       expect(entry.keyEpoch).toBe(server.keyEpoch);
       expect(entry.wrappedKey.length).toBe(48);
       // When it unwraps with its secret and the request's client key
-      const dataKey = unwrapDataKey({ ...entry, serverSecret: server.secretKey, clientKey: main.keys.clientKey, requestAddress: main.requestAddress });
+      const dataKey = unwrapDataKey({
+        ...entry,
+        serverSecret: server.secretKey,
+        clientKey: main.keys.clientKey,
+        requestAddress: main.requestAddress,
+      });
       // Then it holds the client's data key
       expect(dataKey).toEqual(main.keys.dataKey);
     }
@@ -370,8 +375,8 @@ describe("data key wrapping", () => {
       Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0)), // 1
       // An order-8 point (libsodium's blocklist)
       Uint8Array.from([
-        0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a, 0xda, 0x09,
-        0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00,
+        0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32,
+        0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00,
       ]),
     ];
     for (const point of lowOrderPoints) {
@@ -412,7 +417,12 @@ describe("data key wrapping", () => {
 
   it("rejects an allow-list entry whose key epoch is not a u32", () => {
     expectError(
-      () => wrapDataKeyForServers({ requestKeys: main.keys, requestAddress: main.requestAddress, servers: [{ ...asAllowed(A), keyEpoch: -1 }] }),
+      () =>
+        wrapDataKeyForServers({
+          requestKeys: main.keys,
+          requestAddress: main.requestAddress,
+          servers: [{ ...asAllowed(A), keyEpoch: -1 }],
+        }),
       CHAINFERENCE_ERROR__CRYPTO__INVALID_KEY_EPOCH,
     );
   });
@@ -473,7 +483,12 @@ describe("prompt encryption", () => {
   it("round trips: an allowed server unwraps the data key and reads the prompt", () => {
     // Given server B (not the locker) unwrapping its entry
     const entry = findWrappedDataKey({ allowed: main.allowed, server: B.server });
-    const dataKey = unwrapDataKey({ ...entry, serverSecret: B.secretKey, clientKey: main.keys.clientKey, requestAddress: main.requestAddress });
+    const dataKey = unwrapDataKey({
+      ...entry,
+      serverSecret: B.secretKey,
+      clientKey: main.keys.clientKey,
+      requestAddress: main.requestAddress,
+    });
     // When it decrypts the prompt
     const payload = decryptPrompt({ dataKey, requestAddress: main.requestAddress, ciphertext: main.promptCiphertext });
     // Then it reads the client's payload
@@ -488,7 +503,11 @@ describe("prompt encryption", () => {
   it("is deterministic for one prompt and uses a fresh nonce for any other prompt under the same key", () => {
     // Given the same request encrypting its prompt twice, then an edited prompt (a retry after a failed transaction)
     const again = encryptPrompt({ dataKey: main.keys.dataKey, requestAddress: main.requestAddress, payload: PAYLOAD });
-    const edited = encryptPrompt({ dataKey: main.keys.dataKey, requestAddress: main.requestAddress, payload: { ...PAYLOAD, maxTokens: 65 } });
+    const edited = encryptPrompt({
+      dataKey: main.keys.dataKey,
+      requestAddress: main.requestAddress,
+      payload: { ...PAYLOAD, maxTokens: 65 },
+    });
     // Then the same prompt gives the same bytes, and the edited one another nonce (no keystream reuse)
     expect(again).toEqual(main.promptCiphertext);
     expect(edited.subarray(1, 25)).not.toEqual(main.promptCiphertext.subarray(1, 25));
@@ -498,7 +517,12 @@ describe("prompt encryption", () => {
     const last = main.promptCiphertext.length - 1;
     for (const index of [1, 24, 25, 40, last - CRYPTO_TAG_LENGTH, last]) {
       expectError(
-        () => decryptPrompt({ dataKey: main.keys.dataKey, requestAddress: main.requestAddress, ciphertext: flipByte(main.promptCiphertext, index) }),
+        () =>
+          decryptPrompt({
+            dataKey: main.keys.dataKey,
+            requestAddress: main.requestAddress,
+            ciphertext: flipByte(main.promptCiphertext, index),
+          }),
         CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
       );
     }
@@ -506,7 +530,8 @@ describe("prompt encryption", () => {
 
   it("fails with UNSUPPORTED_VERSION when the version byte changes", () => {
     const error = expectError(
-      () => decryptPrompt({ dataKey: main.keys.dataKey, requestAddress: main.requestAddress, ciphertext: flipByte(main.promptCiphertext, 0) }),
+      () =>
+        decryptPrompt({ dataKey: main.keys.dataKey, requestAddress: main.requestAddress, ciphertext: flipByte(main.promptCiphertext, 0) }),
       CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION,
     );
     expect(error.context).toMatchObject({ kind: "prompt-ciphertext", version: 0, supported: 1 });
@@ -515,7 +540,12 @@ describe("prompt encryption", () => {
   it("fails with MALFORMED_CIPHERTEXT when shorter than version + nonce + tag", () => {
     for (const length of [0, 1, 40]) {
       expectError(
-        () => decryptPrompt({ dataKey: main.keys.dataKey, requestAddress: main.requestAddress, ciphertext: main.promptCiphertext.subarray(0, length) }),
+        () =>
+          decryptPrompt({
+            dataKey: main.keys.dataKey,
+            requestAddress: main.requestAddress,
+            ciphertext: main.promptCiphertext.subarray(0, length),
+          }),
         CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT,
       );
     }
@@ -545,10 +575,20 @@ describe("response key", () => {
   it("stays out of reach of a second allowed server, which can read the prompt but not the answer", () => {
     // Given server B, allowed, holding the data key and the prompt
     const entry = findWrappedDataKey({ allowed: main.allowed, server: B.server });
-    const dataKey = unwrapDataKey({ ...entry, serverSecret: B.secretKey, clientKey: main.keys.clientKey, requestAddress: main.requestAddress });
+    const dataKey = unwrapDataKey({
+      ...entry,
+      serverSecret: B.secretKey,
+      clientKey: main.keys.clientKey,
+      requestAddress: main.requestAddress,
+    });
     expect(decryptPrompt({ dataKey, requestAddress: main.requestAddress, ciphertext: main.promptCiphertext })).toEqual(PAYLOAD);
     // When B derives a response key with its own secret
-    const keyOfB = deriveServerResponseKey({ lockerSecret: B.secretKey, clientKey: main.keys.clientKey, dataKey, requestAddress: main.requestAddress });
+    const keyOfB = deriveServerResponseKey({
+      lockerSecret: B.secretKey,
+      clientKey: main.keys.clientKey,
+      dataKey,
+      requestAddress: main.requestAddress,
+    });
     // Then it differs from A's and A's stream does not open under it
     expect(keyOfB).not.toEqual(main.responseKey);
     const error = expectError(
@@ -571,7 +611,13 @@ describe("response chunks and stream", () => {
     const parts = [bytes.slice(0, 3), bytes.slice(3, 9), bytes.slice(9), new Uint8Array(0)];
     const stream = encodeResponseFrames(
       parts.map((plaintext, index) =>
-        encryptResponseChunk({ responseKey: main.responseKey, requestAddress: main.requestAddress, index, isFinal: index === 3, plaintext }),
+        encryptResponseChunk({
+          responseKey: main.responseKey,
+          requestAddress: main.requestAddress,
+          index,
+          isFinal: index === 3,
+          plaintext,
+        }),
       ),
     );
     // When the client decrypts it
@@ -643,14 +689,23 @@ describe("response chunks and stream", () => {
 
   it("detects bytes cut inside a frame with TRUNCATED_STREAM", () => {
     for (const cut of [1, 3, 20]) {
-      const error = expectError(() => decryptMain(main.stream.subarray(0, main.stream.length - cut), false), CHAINFERENCE_ERROR__CRYPTO__TRUNCATED_STREAM);
+      const error = expectError(
+        () => decryptMain(main.stream.subarray(0, main.stream.length - cut), false),
+        CHAINFERENCE_ERROR__CRYPTO__TRUNCATED_STREAM,
+      );
       expect(error.context.reason).toBe("partial-frame");
     }
   });
 
   it("detects data appended after the final chunk with DATA_AFTER_FINAL_CHUNK", () => {
     // Given a stream extended past its final chunk, by a replay of it or by a fresh chunk 4
-    const chunk4 = encryptResponseChunk({ responseKey: main.responseKey, requestAddress: main.requestAddress, index: 4, isFinal: false, plaintext: utf8("!") });
+    const chunk4 = encryptResponseChunk({
+      responseKey: main.responseKey,
+      requestAddress: main.requestAddress,
+      index: 4,
+      isFinal: false,
+      plaintext: utf8("!"),
+    });
     for (const extra of [main.chunkCiphertexts[3] as Uint8Array, chunk4]) {
       const error = expectError(
         () => decryptMain(encodeResponseFrames([...main.chunkCiphertexts, extra]), false),
@@ -690,13 +745,23 @@ describe("response chunks and stream", () => {
     expect(encryptResponseChunk({ ...base, index: 0, plaintext: new Uint8Array(MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH) }).length).toBe(0xffff);
     expectError(() => encodeResponseFrames([new Uint8Array(0x10000)]), CHAINFERENCE_ERROR__CRYPTO__CHUNK_TOO_LARGE);
     for (const index of [-1, 1.5, 2 ** 32]) {
-      expectError(() => encryptResponseChunk({ ...base, index, plaintext: new Uint8Array(1) }), CHAINFERENCE_ERROR__CRYPTO__INVALID_CHUNK_INDEX);
+      expectError(
+        () => encryptResponseChunk({ ...base, index, plaintext: new Uint8Array(1) }),
+        CHAINFERENCE_ERROR__CRYPTO__INVALID_CHUNK_INDEX,
+      );
     }
   });
 
   it("rejects a chunk ciphertext shorter than a tag", () => {
     expectError(
-      () => decryptResponseChunk({ responseKey: main.responseKey, requestAddress: main.requestAddress, index: 0, isFinal: true, ciphertext: new Uint8Array(15) }),
+      () =>
+        decryptResponseChunk({
+          responseKey: main.responseKey,
+          requestAddress: main.requestAddress,
+          index: 0,
+          isFinal: true,
+          ciphertext: new Uint8Array(15),
+        }),
       CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT,
     );
   });
@@ -772,7 +837,9 @@ describe("server keys", () => {
     const entry = findWrappedDataKey({ allowed: main.allowed, server: A.server });
     const serverSecret = getServerKeyringSecret(keyring, entry.keyEpoch);
     // Then it still unwraps
-    expect(unwrapDataKey({ ...entry, serverSecret, clientKey: main.keys.clientKey, requestAddress: main.requestAddress })).toEqual(main.keys.dataKey);
+    expect(unwrapDataKey({ ...entry, serverSecret, clientKey: main.keys.clientKey, requestAddress: main.requestAddress })).toEqual(
+      main.keys.dataKey,
+    );
     // And after pruning epoch 0 it cannot
     const pruned = pruneServerKeyring(keyring, { keepFromEpoch: 1 });
     const error = expectError(() => getServerKeyringSecret(pruned, 0), CHAINFERENCE_ERROR__CRYPTO__UNKNOWN_KEY_EPOCH);
@@ -791,7 +858,10 @@ describe("server keys", () => {
     expect(decodeServerKeyring(json)).toEqual(keyring);
   });
 
-  const good = () => JSON.parse(encodeServerKeyring(createServerKeyring({ epoch: 0, secretKey: A.secretKey }))) as Record<string, unknown> & { keys: Record<string, unknown>[] };
+  const good = () =>
+    JSON.parse(encodeServerKeyring(createServerKeyring({ epoch: 0, secretKey: A.secretKey }))) as Record<string, unknown> & {
+      keys: Record<string, unknown>[];
+    };
   const invalidKeyrings: [string, () => string][] = [
     ["not JSON", () => "{"],
     ["no keys", () => JSON.stringify({ ...good(), keys: [] })],

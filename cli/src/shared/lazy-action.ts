@@ -9,7 +9,10 @@
  * @example
  * command.action(lazyAction(() => import("./action"), "askAction"));
  */
-export function lazyAction<M extends Record<K, (...args: never[]) => Promise<void>>, K extends keyof M & string>(load: () => Promise<M>, name: K) {
+export function lazyAction<M extends Record<K, (...args: never[]) => Promise<void>>, K extends keyof M & string>(
+  load: () => Promise<M>,
+  name: K,
+) {
   return async (...args: Parameters<M[K]>): Promise<void> => {
     const module = await load();
     await module[name](...args);

@@ -12,6 +12,10 @@ import { CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND, ChainferenceClientError }
 export async function fetchProtocolConfig(chain: Chain): Promise<Config> {
   const [address] = await findConfigPda();
   const account = await chain.getAccount(address);
-  if (!account) throw new ChainferenceClientError(CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND, { address, account: "Chainference config (is the program initialized on this cluster?)" });
+  if (!account)
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND, {
+      address,
+      account: "Chainference config (is the program initialized on this cluster?)",
+    });
   return getConfigDecoder().decode(account.data);
 }

@@ -48,7 +48,10 @@ const BACKEND_ERRORS = defineErrorFamily<BackendErrorContext>("backend", codes, 
  * @example
  * throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__CLOSED, { backend: "llama" });
  */
-export class ChainferenceBackendError<C extends BackendErrorCode = BackendErrorCode> extends ChainferenceCodedError<BackendErrorContext, C> {
+export class ChainferenceBackendError<C extends BackendErrorCode = BackendErrorCode> extends ChainferenceCodedError<
+  BackendErrorContext,
+  C
+> {
   constructor(code: C, context: BackendErrorContext[C], options?: ErrorOptions) {
     super(BACKEND_ERRORS, code, context, options);
   }

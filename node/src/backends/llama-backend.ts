@@ -1,19 +1,8 @@
 import { availableParallelism } from "node:os";
 
-import type {
-  ChatHistoryItem,
-  ChatWrapper,
-  LlamaContext,
-  LlamaContextSequence,
-  LlamaModel,
-} from "node-llama-cpp";
+import type { ChatHistoryItem, ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 
-import {
-  assertModelFileIsValid,
-  fileSize,
-  getDefaultModelPath,
-  type ModelFileExpectation,
-} from "../models/model-cache";
+import { assertModelFileIsValid, fileSize, getDefaultModelPath, type ModelFileExpectation } from "../models/model-cache";
 import { DEFAULT_MODEL } from "../models/default-model";
 import {
   CHAINFERENCE_ERROR__BACKEND__CLOSED,
@@ -110,11 +99,7 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
     .catch((error: unknown) => {
       stopForwarding();
       const reason = [describeCause(error), ...recentErrors].join("; ");
-      throw new ChainferenceBackendError(
-        CHAINFERENCE_ERROR__BACKEND__MODEL_CORRUPT,
-        { path: modelPath, reason },
-        { cause: error },
-      );
+      throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__MODEL_CORRUPT, { path: modelPath, reason }, { cause: error });
     })
     .finally(stopListening);
   const loadMs = performance.now() - started;
@@ -127,9 +112,7 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
  * @example
  * const backend = await createDefaultLlamaBackend(); // after scripts/fetch-model
  */
-export function createDefaultLlamaBackend(
-  options: Omit<LlamaBackendOptions, "modelPath" | "expectedFile"> = {},
-): Promise<LlamaBackend> {
+export function createDefaultLlamaBackend(options: Omit<LlamaBackendOptions, "modelPath" | "expectedFile"> = {}): Promise<LlamaBackend> {
   return createLlamaBackend({ ...options, modelPath: getDefaultModelPath(), expectedFile: DEFAULT_MODEL });
 }
 
@@ -204,7 +187,13 @@ async function loadModelAndContext(
       sequences: 1,
     });
     onProgress?.({ phase: "context", fraction: 1 });
-    return { model, context, sequence: context.getSequence(), chatWrapper: resolveModelChatWrapper(model, bindings), LlamaChat: bindings.LlamaChat };
+    return {
+      model,
+      context,
+      sequence: context.getSequence(),
+      chatWrapper: resolveModelChatWrapper(model, bindings),
+      LlamaChat: bindings.LlamaChat,
+    };
   } catch (error) {
     await model.dispose();
     throw error;
@@ -226,13 +215,8 @@ function serveChats(served: Served): LlamaBackend {
     return run;
   }
 
-  async function generate(
-    request: StreamChatRequest,
-    emit: (text: string) => void,
-    signal: AbortSignal,
-  ): Promise<ChatResult> {
-    if (closing.signal.aborted)
-      throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__CLOSED, { backend: describe });
+  async function generate(request: StreamChatRequest, emit: (text: string) => void, signal: AbortSignal): Promise<ChatResult> {
+    if (closing.signal.aborted) throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__CLOSED, { backend: describe });
     assertIsPositiveInteger(request.maxTokens, "maxTokens");
     const history = toChatHistory(request.messages);
     const prompt = chatWrapper.generateContextState({ chatHistory: history }).contextText;
@@ -288,6 +272,5 @@ function serveChats(served: Served): LlamaBackend {
 }
 
 function assertIsPositiveInteger(value: number, name: string): void {
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
 }

@@ -5,10 +5,7 @@ import type { Llama } from "node-llama-cpp";
 /** node-llama-cpp's exports, loaded on first use so commands that never run a model start fast. */
 export type LlamaBindings = typeof import("node-llama-cpp");
 
-import {
-  CHAINFERENCE_ERROR__BACKEND__RUNTIME_UNAVAILABLE,
-  ChainferenceBackendError,
-} from "./backend-error";
+import { CHAINFERENCE_ERROR__BACKEND__RUNTIME_UNAVAILABLE, ChainferenceBackendError } from "./backend-error";
 import { describeCause } from "./describe-cause";
 
 /** Receives llama.cpp log lines of level warn and above. */

@@ -8,14 +8,7 @@ import {
 } from "./backend-error";
 import { describeCause } from "./describe-cause";
 import { createChatStream } from "./chat-stream";
-import type {
-  ChatMessage,
-  ChatResult,
-  FinishReason,
-  InferenceBackend,
-  StreamChatRequest,
-  TokenUsage,
-} from "./inference-backend";
+import type { ChatMessage, ChatResult, FinishReason, InferenceBackend, StreamChatRequest, TokenUsage } from "./inference-backend";
 import { createSseParser } from "./sse-parser";
 
 /** Options of {@link createOpenAiBackend}. */
@@ -69,13 +62,8 @@ export function createOpenAiBackend(options: OpenAiBackendOptions): InferenceBac
   const describe = `openai:${url} (${options.model})`;
   const closing = new AbortController();
 
-  async function generate(
-    request: StreamChatRequest,
-    emit: (text: string) => void,
-    signal: AbortSignal,
-  ): Promise<ChatResult> {
-    if (closing.signal.aborted)
-      throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__CLOSED, { backend: describe });
+  async function generate(request: StreamChatRequest, emit: (text: string) => void, signal: AbortSignal): Promise<ChatResult> {
+    if (closing.signal.aborted) throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__CLOSED, { backend: describe });
     const combined = AbortSignal.any([signal, closing.signal]);
     const response = await post(url, toRequestBody(options, request), options.apiKey, combined);
     const chunks = readCompletionChunks(url, response, combined);
@@ -118,10 +106,7 @@ export function createOpenAiBackend(options: OpenAiBackendOptions): InferenceBac
 }
 
 /** The JSON body of a streamed chat-completions request. */
-export function toRequestBody(
-  options: Pick<OpenAiBackendOptions, "model" | "includeUsage">,
-  request: StreamChatRequest,
-): object {
+export function toRequestBody(options: Pick<OpenAiBackendOptions, "model" | "includeUsage">, request: StreamChatRequest): object {
   return {
     model: options.model,
     messages: request.messages.map(({ role, content }) => ({ role, content })),
@@ -196,11 +181,7 @@ async function post(url: string, body: object, apiKey: string | undefined, signa
     });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw new ChainferenceBackendError(
-      CHAINFERENCE_ERROR__BACKEND__UNREACHABLE,
-      { url, reason: describeCause(error) },
-      { cause: error },
-    );
+    throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__UNREACHABLE, { url, reason: describeCause(error) }, { cause: error });
   }
   if (!response.ok) {
     const text = await response.text().catch(() => "");
@@ -214,11 +195,7 @@ async function post(url: string, body: object, apiKey: string | undefined, signa
 }
 
 /** Yields the chunks of a streamed (SSE) or plain JSON chat-completions response, until `[DONE]`. */
-async function* readCompletionChunks(
-  url: string,
-  response: Response,
-  signal: AbortSignal,
-): AsyncGenerator<CompletionChunk> {
+async function* readCompletionChunks(url: string, response: Response, signal: AbortSignal): AsyncGenerator<CompletionChunk> {
   const parse = (data: string): CompletionChunk => {
     let value: unknown;
     try {
@@ -239,8 +216,7 @@ async function* readCompletionChunks(
     return chunk;
   };
 
-  if (!response.body)
-    throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__INVALID_STREAM, { url, reason: "empty body" });
+  if (!response.body) throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__INVALID_STREAM, { url, reason: "empty body" });
   if ((response.headers.get("content-type") ?? "").includes("application/json")) {
     yield parse(await response.text());
     return;

@@ -3,11 +3,7 @@ import { join } from "node:path";
 
 import { createKeyPairSignerFromBytes, type KeyPairSigner } from "@solana/kit";
 
-import {
-  CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID,
-  CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING,
-  ChainferenceNodeError,
-} from "../node-error";
+import { CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID, CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING, ChainferenceNodeError } from "../node-error";
 import { expandHome } from "./home-path";
 
 /**
@@ -35,7 +31,8 @@ export function parseKeypairFile(text: string, path: string): Uint8Array {
   } catch {
     throw invalid("not JSON");
   }
-  if (!Array.isArray(value) || value.length !== 64) throw invalid(`expected an array of 64 numbers, got ${Array.isArray(value) ? `${value.length} items` : typeof value}`);
+  if (!Array.isArray(value) || value.length !== 64)
+    throw invalid(`expected an array of 64 numbers, got ${Array.isArray(value) ? `${value.length} items` : typeof value}`);
   if (!value.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw invalid("every item must be an integer in 0..=255");
   return Uint8Array.from(value as number[]);
 }
@@ -55,7 +52,8 @@ export async function loadKeypairSigner(path: string = getDefaultKeypairPath()):
   try {
     text = await readFile(resolved, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING, { path: resolved });
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING, { path: resolved });
     throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID, { path: resolved, reason: String(error) }, { cause: error });
   }
   const bytes = parseKeypairFile(text, resolved);

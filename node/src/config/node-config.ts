@@ -3,11 +3,7 @@ import { readFile } from "node:fs/promises";
 import { validateModelId } from "@chainference/client";
 
 import { DEFAULT_MODEL } from "../models/default-model";
-import {
-  CHAINFERENCE_ERROR__NODE__CONFIG_INVALID,
-  CHAINFERENCE_ERROR__NODE__CONFIG_MISSING,
-  ChainferenceNodeError,
-} from "../node-error";
+import { CHAINFERENCE_ERROR__NODE__CONFIG_INVALID, CHAINFERENCE_ERROR__NODE__CONFIG_MISSING, ChainferenceNodeError } from "../node-error";
 import { expandHome } from "./home-path";
 
 /** How a model is run: in-process llama.cpp, or any OpenAI-compatible server. */
@@ -149,12 +145,14 @@ function checkKeys(value: Record<string, unknown>, allowed: readonly string[], w
 }
 
 function integer(value: unknown, where: string, min: number, max: number, fail: Fail): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) fail(`${where} must be an integer in ${min}..=${max}`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    fail(`${where} must be an integer in ${min}..=${max}`);
   return value;
 }
 
 function lamportsPerMillion(value: unknown, where: string, fail: Fail): bigint {
-  const ok = (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) || (typeof value === "string" && /^\d{1,13}$/.test(value));
+  const ok =
+    (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) || (typeof value === "string" && /^\d{1,13}$/.test(value));
   if (!ok) fail(`${where} must be a non-negative integer (lamports per 1,000,000 tokens; a number or a decimal string)`);
   const price = BigInt(value as number | string);
   if (price > 1_000_000_000_000n) fail(`${where} is above the protocol's maximum price 10^12`);
@@ -270,13 +268,15 @@ export function parseNodeConfig(document: unknown, source = "config"): NodeConfi
     checkKeys(f, ["intervalMs", "maxChunkBytes"], "flush", fail);
     flush = {
       intervalMs: f.intervalMs === undefined ? flush.intervalMs : integer(f.intervalMs, "flush.intervalMs", 10, 60_000, fail),
-      maxChunkBytes: f.maxChunkBytes === undefined ? flush.maxChunkBytes : integer(f.maxChunkBytes, "flush.maxChunkBytes", 16, 10_240, fail),
+      maxChunkBytes:
+        f.maxChunkBytes === undefined ? flush.maxChunkBytes : integer(f.maxChunkBytes, "flush.maxChunkBytes", 16, 10_240, fail),
     };
   }
   const pick = (key: (typeof TOP_LEVEL)[number], min: number, max: number, fallback: number) =>
     doc[key] === undefined ? fallback : integer(doc[key], key, min, max, fail);
   const defaultTemperature = doc.defaultTemperature ?? defaults.defaultTemperature;
-  if (typeof defaultTemperature !== "number" || !(defaultTemperature >= 0 && defaultTemperature <= 2)) fail("defaultTemperature must be a number in 0..=2");
+  if (typeof defaultTemperature !== "number" || !(defaultTemperature >= 0 && defaultTemperature <= 2))
+    fail("defaultTemperature must be a number in 0..=2");
   const estimated = doc.estimatedTokensPerSecond ?? defaults.estimatedTokensPerSecond;
   if (typeof estimated !== "number" || !(estimated > 0 && estimated < 1e6)) fail("estimatedTokensPerSecond must be a positive number");
   if (doc.keyringPath !== undefined && (typeof doc.keyringPath !== "string" || doc.keyringPath === "")) fail("keyringPath must be a path");
@@ -317,14 +317,18 @@ export async function loadNodeConfig(path?: string): Promise<NodeConfig> {
   try {
     raw = await readFile(resolved, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__CONFIG_MISSING, { path: resolved });
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__CONFIG_MISSING, { path: resolved });
     throw error;
   }
   let document: unknown;
   try {
     document = JSON.parse(raw);
   } catch (error) {
-    throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__CONFIG_INVALID, { source: resolved, reason: `not JSON (${(error as Error).message})` });
+    throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__CONFIG_INVALID, {
+      source: resolved,
+      reason: `not JSON (${(error as Error).message})`,
+    });
   }
   return parseNodeConfig(document, resolved);
 }

@@ -12,7 +12,8 @@ export type KeyringAlignment = Readonly<{
   droppedEpochs: readonly number[];
 }>;
 
-const sameBytes = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.from(a).every((x, i) => x === b[i]);
+const sameBytes = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+  a.length === b.length && Array.from(a).every((x, i) => x === b[i]);
 
 /**
  * Makes the keyring's epoch labels agree with the chain once the current key is published: the program
@@ -29,7 +30,9 @@ const sameBytes = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.len
 export function alignKeyringWithChain(keyring: ServerKeyring, published: PublishedKey): KeyringAlignment {
   const current = getCurrentServerKey(keyring);
   if (!sameBytes(current.publicKey, published.x25519Key))
-    throw new Error(`the server account publishes another X25519 key than the keyring's current key (epoch ${current.epoch}); publish the keyring's key first`);
+    throw new Error(
+      `the server account publishes another X25519 key than the keyring's current key (epoch ${current.epoch}); publish the keyring's key first`,
+    );
   if (current.epoch === published.keyEpoch) return { keyring, changed: false, droppedEpochs: [] };
   const kept = keyring.keys.filter((k) => k.epoch < published.keyEpoch && k !== current);
   const droppedEpochs = keyring.keys.filter((k) => k !== current && k.epoch >= published.keyEpoch).map((k) => k.epoch);

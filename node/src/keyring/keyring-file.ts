@@ -40,12 +40,20 @@ export async function readServerKeyringFile(path: string): Promise<ServerKeyring
     json = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYRING_UNREADABLE, { path, reason: (error as Error).message }, { cause: error });
+    throw new ChainferenceNodeError(
+      CHAINFERENCE_ERROR__NODE__KEYRING_UNREADABLE,
+      { path, reason: (error as Error).message },
+      { cause: error },
+    );
   }
   try {
     return decodeServerKeyring(json);
   } catch (error) {
-    throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYRING_UNREADABLE, { path, reason: (error as Error).message }, { cause: error });
+    throw new ChainferenceNodeError(
+      CHAINFERENCE_ERROR__NODE__KEYRING_UNREADABLE,
+      { path, reason: (error as Error).message },
+      { cause: error },
+    );
   }
 }
 

@@ -147,8 +147,12 @@ export function createNodeMetrics(): NodeMetrics {
     metric("fees_paid_lamports_total", "counter", "Transaction fees paid by the operator.", [["", s.feesPaid]]);
     metric("time_to_first_chunk_ms_sum", "counter", "Sum of lock-to-first-chunk times (ms).", [["", s.timeToFirstChunkMs.sum]]);
     metric("time_to_first_chunk_ms_count", "counter", "Requests with a measured time to first chunk.", [["", s.timeToFirstChunkMs.count]]);
-    metric("tokens_per_second", "gauge", "Answer tokens per second of generation, averaged over completed requests.", [["", s.tokensPerSecond.average ?? 0]]);
-    metric("tokens_per_second_last", "gauge", "Answer tokens per second of the last completed request.", [["", s.tokensPerSecond.last ?? 0]]);
+    metric("tokens_per_second", "gauge", "Answer tokens per second of generation, averaged over completed requests.", [
+      ["", s.tokensPerSecond.average ?? 0],
+    ]);
+    metric("tokens_per_second_last", "gauge", "Answer tokens per second of the last completed request.", [
+      ["", s.tokensPerSecond.last ?? 0],
+    ]);
     return `${lines.join("\n")}\n`;
   };
 

@@ -139,11 +139,7 @@ async function runStep(step: FetchStep, action: () => Promise<void>): Promise<vo
     await action();
   } catch (error) {
     const reason = isChainferenceBackendError(error) ? error.message : describeCause(error);
-    throw new ChainferenceBackendError(
-      CHAINFERENCE_ERROR__BACKEND__MODEL_FETCH_FAILED,
-      { step, reason },
-      { cause: error },
-    );
+    throw new ChainferenceBackendError(CHAINFERENCE_ERROR__BACKEND__MODEL_FETCH_FAILED, { step, reason }, { cause: error });
   }
 }
 
@@ -156,9 +152,7 @@ function run(command: string, args: readonly string[], forwardOutput: boolean): 
       if (forwardOutput) process.stderr.write(chunk);
       stderrTail = (stderrTail + chunk.toString("utf8")).slice(-2000);
     });
-    child.on("error", (error) =>
-      reject(new Error(`cannot run ${command} (${describeCause(error)}); python3 with pip is required`)),
-    );
+    child.on("error", (error) => reject(new Error(`cannot run ${command} (${describeCause(error)}); python3 with pip is required`)));
     child.on("close", (status, signal) => {
       if (status === 0) resolve();
       else

@@ -1,5 +1,11 @@
 import type { Address, TransactionSigner } from "@solana/kit";
-import { CRYPTO_TAG_LENGTH, findResponsePda, getAppendResponseInstructionAsync, measureTransactionSize, TRANSACTION_SIZE_LIMIT } from "@chainference/client";
+import {
+  CRYPTO_TAG_LENGTH,
+  findResponsePda,
+  getAppendResponseInstructionAsync,
+  measureTransactionSize,
+  TRANSACTION_SIZE_LIMIT,
+} from "@chainference/client";
 
 /** Bytes a chunk adds to the response stream besides its plaintext: the u16 frame length and the Poly1305 tag. */
 export const CHUNK_FRAME_OVERHEAD = 2 + CRYPTO_TAG_LENGTH;

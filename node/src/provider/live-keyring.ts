@@ -33,7 +33,11 @@ export type LiveKeyring = Readonly<{
  * @example
  * const keyring = createLiveKeyring({ keyring: registration.keyring, keyringPath, server: registration.server });
  */
-export function createLiveKeyring(input: { readonly keyring: ServerKeyring; readonly keyringPath: string; readonly server: Address }): LiveKeyring {
+export function createLiveKeyring(input: {
+  readonly keyring: ServerKeyring;
+  readonly keyringPath: string;
+  readonly server: Address;
+}): LiveKeyring {
   let keyring = input.keyring;
   return {
     current: () => keyring,

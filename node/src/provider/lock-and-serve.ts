@@ -49,11 +49,19 @@ export async function lockAndServe(
   try {
     locked = await sendWithRetry(() => fetchRequestAccount(ctx.chain, request.address), retry("read the locked request", request.address));
   } catch (error) {
-    ctx.emit({ type: "abandoned", request: request.address, reason: `locked, then could not read it back (${describeError(error)}); the next start recovers it` });
+    ctx.emit({
+      type: "abandoned",
+      request: request.address,
+      reason: `locked, then could not read it back (${describeError(error)}); the next start recovers it`,
+    });
     return;
   }
   if (!locked || locked.status !== RequestStatus.Locked || locked.lockedBy !== server) {
-    ctx.emit({ type: "error", where: `lock of ${request.address}`, error: "the lock landed but the request is not locked by this server any more" });
+    ctx.emit({
+      type: "error",
+      where: `lock of ${request.address}`,
+      error: "the lock landed but the request is not locked by this server any more",
+    });
     return;
   }
   input.memos.forget(request.address);

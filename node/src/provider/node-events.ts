@@ -28,7 +28,11 @@ export type SkipReason =
   | "stale-response";
 
 /** Skip reasons that may change on a later poll (the request is looked at again). */
-export const TRANSIENT_SKIP_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>(["prompt-not-sealed", "at-capacity", "deadline-too-short"]);
+export const TRANSIENT_SKIP_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>([
+  "prompt-not-sealed",
+  "at-capacity",
+  "deadline-too-short",
+]);
 
 /** What crash recovery decided for a request found locked by this server at start. */
 export type RecoveryAction = "complete" | "resume" | "finalize" | "expire";

@@ -25,7 +25,9 @@ export function formatNodeEvent(event: NodeEvent): string | null {
       return null;
     case "completed": {
       const first =
-        event.timeToFirstChunkMs === null ? "first chunk before restart" : `first chunk ${seconds(event.timeToFirstChunkMs)} (${event.firstChunkSlots ?? "?"} slots)`;
+        event.timeToFirstChunkMs === null
+          ? "first chunk before restart"
+          : `first chunk ${seconds(event.timeToFirstChunkMs)} (${event.firstChunkSlots ?? "?"} slots)`;
       const speed = event.tokensPerSecond === null ? "" : `, ${event.tokensPerSecond.toFixed(1)} tok/s`;
       return `request ${event.request} completed (${event.finishReason}): tokens in ${event.tokensIn} / out ${event.tokensOut}, ${first}${speed}, ${seconds(event.durationMs)} total, earned ${event.earnedLamports} lamports`;
     }

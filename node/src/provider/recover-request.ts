@@ -1,10 +1,5 @@
 import type { Address } from "@solana/kit";
-import {
-  decryptResponseStream,
-  fetchResponseAccount,
-  findResponsePda,
-  type RequestAccount,
-} from "@chainference/client";
+import { decryptResponseStream, fetchResponseAccount, findResponsePda, type RequestAccount } from "@chainference/client";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { ServedModelConfig } from "../config/node-config";
@@ -50,7 +45,12 @@ async function readLanded(ctx: ServeContext, request: RequestAccount, opened: Op
   const response = await fetchResponseAccount(ctx.chain, address);
   if (!response) return NO_LANDED_RESPONSE;
   const responseKey = responseKeyFor({ request, dataKey: opened.dataKey, keyring: ctx.keyring() });
-  const { plaintext } = decryptResponseStream({ responseKey, requestAddress: request.address, stream: response.stream, expectFinal: response.isFinal });
+  const { plaintext } = decryptResponseStream({
+    responseKey,
+    requestAddress: request.address,
+    stream: response.stream,
+    expectFinal: response.isFinal,
+  });
   return { chunkCount: response.chunkCount, streamBytes: response.streamLen, plaintext, isFinal: response.isFinal };
 }
 
@@ -155,7 +155,15 @@ export async function recoverLockedRequest(ctx: ServeContext, input: RecoverRequ
             retryDelayMs: ctx.config.slotMs,
             stopSignal: ctx.stopSignal,
             onAppended: ({ index, plaintextBytes, isFinal, sent }) => {
-              ctx.emit({ type: "chunk-appended", request: request.address, index, plaintextBytes, isFinal, slot: sent.slot, fee: sent.fee });
+              ctx.emit({
+                type: "chunk-appended",
+                request: request.address,
+                index,
+                plaintextBytes,
+                isFinal,
+                slot: sent.slot,
+                fee: sent.fee,
+              });
             },
           });
           plaintext = (await writer.finish()).plaintext;

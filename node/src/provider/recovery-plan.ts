@@ -37,7 +37,11 @@ const SETTLE_SLOTS = 2n;
  */
 export function planRecovery(input: RecoveryInput): RecoveryPlan {
   const slotsLeft = input.deadlineSlot - input.slot;
-  if (slotsLeft < 0n) return { action: "expire", detail: `its deadline (slot ${input.deadlineSlot}) passed at slot ${input.slot}; expire_request refunds the client` };
+  if (slotsLeft < 0n)
+    return {
+      action: "expire",
+      detail: `its deadline (slot ${input.deadlineSlot}) passed at slot ${input.slot}; expire_request refunds the client`,
+    };
   if (input.isFinal) {
     return slotsLeft >= SETTLE_SLOTS - 1n
       ? { action: "complete", detail: `the answer is on-chain; settling with ${slotsLeft} slots left` }
@@ -47,9 +51,15 @@ export function planRecovery(input: RecoveryInput): RecoveryPlan {
   const usableMs = (Number(slotsLeft) - input.waitSlots - input.marginSlots) * input.slotMs;
   const tokens = Math.floor((usableMs / 1000) * input.tokensPerSecond);
   if (tokens >= input.usefulTokens)
-    return { action: "resume", detail: `${slotsLeft} slots left (~${tokens} tokens): regenerating and continuing after chunk ${input.chunksLanded}${wait}` };
+    return {
+      action: "resume",
+      detail: `${slotsLeft} slots left (~${tokens} tokens): regenerating and continuing after chunk ${input.chunksLanded}${wait}`,
+    };
   if (input.chunksLanded > 0 && slotsLeft >= SETTLE_SLOTS + BigInt(input.waitSlots))
-    return { action: "finalize", detail: `only ${slotsLeft} slots left: closing the answer with the ${input.chunksLanded} chunk(s) on-chain${wait}` };
+    return {
+      action: "finalize",
+      detail: `only ${slotsLeft} slots left: closing the answer with the ${input.chunksLanded} chunk(s) on-chain${wait}`,
+    };
   return {
     action: "expire",
     detail: `only ${slotsLeft} slots left${wait ? ` (and ${input.waitSlots} to wait)` : ""} and ${input.chunksLanded > 0 ? "no time to close the answer" : "nothing on-chain"}: letting it expire (expire_request refunds the client)`,

@@ -27,7 +27,11 @@ export type OpenedPrompt = Readonly<{
  * @example
  * const { payload } = openRequestPrompt({ request, server: serverAddress, keyring });
  */
-export function openRequestPrompt(input: { readonly request: RequestAccount; readonly server: Address; readonly keyring: ServerKeyring }): OpenedPrompt {
+export function openRequestPrompt(input: {
+  readonly request: RequestAccount;
+  readonly server: Address;
+  readonly keyring: ServerKeyring;
+}): OpenedPrompt {
   const { request, server, keyring } = input;
   const entry = findWrappedDataKey({ allowed: request.allowed, server });
   const dataKey = unwrapDataKey({
@@ -48,7 +52,11 @@ export function openRequestPrompt(input: { readonly request: RequestAccount; rea
  * @example
  * const responseKey = responseKeyFor({ request: locked, dataKey, keyring });
  */
-export function responseKeyFor(input: { readonly request: RequestAccount; readonly dataKey: Uint8Array; readonly keyring: ServerKeyring }): Uint8Array {
+export function responseKeyFor(input: {
+  readonly request: RequestAccount;
+  readonly dataKey: Uint8Array;
+  readonly keyring: ServerKeyring;
+}): Uint8Array {
   return deriveServerResponseKey({
     lockerSecret: getServerKeyringSecret(input.keyring, input.request.lockedKeyEpoch),
     clientKey: input.request.clientKey,

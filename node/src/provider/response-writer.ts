@@ -20,7 +20,12 @@ import { sendWithRetry } from "./send-retry";
 export type LandedResponse = Readonly<{ chunkCount: number; streamBytes: number; plaintext: Uint8Array; isFinal: boolean }>;
 
 /** A response with nothing on-chain yet. */
-export const NO_LANDED_RESPONSE: LandedResponse = Object.freeze({ chunkCount: 0, streamBytes: 0, plaintext: new Uint8Array(), isFinal: false });
+export const NO_LANDED_RESPONSE: LandedResponse = Object.freeze({
+  chunkCount: 0,
+  streamBytes: 0,
+  plaintext: new Uint8Array(),
+  isFinal: false,
+});
 
 export type ResponseWriterOptions = Readonly<{
   chain: Chain;
@@ -137,7 +142,13 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
   const append = async (plaintext: Uint8Array, isFinal: boolean): Promise<void> => {
     options.stopSignal.throwIfAborted();
     const index = chunkCount;
-    const ciphertext = encryptResponseChunk({ responseKey: options.responseKey, requestAddress: options.request, index, isFinal, plaintext });
+    const ciphertext = encryptResponseChunk({
+      responseKey: options.responseKey,
+      requestAddress: options.request,
+      index,
+      isFinal,
+      plaintext,
+    });
     try {
       const sent = await sendWithRetry(
         () =>
@@ -148,7 +159,12 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
             ciphertext,
             reserveBytes: index === 0 ? Math.max(options.reserveBytes, ciphertext.length + 2) : 0,
           }),
-        { retries: options.retries, delayMs: options.retryDelayMs, signal: options.stopSignal, ...(options.onRetry ? { onRetry: options.onRetry } : {}) },
+        {
+          retries: options.retries,
+          delayMs: options.retryDelayMs,
+          signal: options.stopSignal,
+          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+        },
       );
       onChain = concat(onChain, plaintext);
       chunkCount = index + 1;
@@ -167,7 +183,12 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
     const [responseAddress] = await findResponsePda({ request: options.request });
     const response = await fetchResponseAccount(options.chain, responseAddress);
     if (!response) throw cause;
-    const { plaintext } = decryptResponseStream({ responseKey: options.responseKey, requestAddress: options.request, stream: response.stream, expectFinal: false });
+    const { plaintext } = decryptResponseStream({
+      responseKey: options.responseKey,
+      requestAddress: options.request,
+      stream: response.stream,
+      expectFinal: false,
+    });
     const ahead = response.chunkCount > chunkCount && plaintext.length >= onChain.length;
     if (!ahead || !equalPrefix(plaintext, onChain, onChain.length)) throw cause;
     onChain = plaintext;
@@ -238,7 +259,8 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
   };
 
   /** Stream size once everything up to `acceptedTotal` is written, the remainder as final chunk(s). */
-  const streamBytesIfWritten = (acceptedTotal: number): number => streamBytes + framedSize(Math.max(0, acceptedTotal - onChain.length), maxChunk);
+  const streamBytesIfWritten = (acceptedTotal: number): number =>
+    streamBytes + framedSize(Math.max(0, acceptedTotal - onChain.length), maxChunk);
 
   const finish = async (): Promise<WrittenResponse> => {
     finishing = true;

@@ -49,7 +49,12 @@ const DEFAULT_RESPONSE_TIMEOUT_SLOTS = 750n;
 /** Template tokens per message not counted by a plain tokenizer count (role markers, separators). */
 const TEMPLATE_TOKENS_PER_MESSAGE = 8;
 
-const skip = (reason: SkipReason, detail: string, opened?: OpenedPrompt): ScreenDecision => ({ take: false, reason, detail, ...(opened ? { opened } : {}) });
+const skip = (reason: SkipReason, detail: string, opened?: OpenedPrompt): ScreenDecision => ({
+  take: false,
+  reason,
+  detail,
+  ...(opened ? { opened } : {}),
+});
 
 async function estimatePromptTokens(backend: InferenceBackend, opened: OpenedPrompt): Promise<number> {
   const text = opened.payload.messages.map((m) => m.content).join("\n");
@@ -75,14 +80,16 @@ async function estimatePromptTokens(backend: InferenceBackend, opened: OpenedPro
 export async function screenRequest(input: ScreenInput): Promise<ScreenDecision> {
   const { request, config } = input;
   if (!request.sealed) return skip("prompt-not-sealed", `${request.promptWritten} of ${request.promptLen} prompt bytes written so far`);
-  if (input.slot > request.openUntilSlot) return skip("open-window-passed", `lockable until slot ${request.openUntilSlot}, now ${input.slot}`);
+  if (input.slot > request.openUntilSlot)
+    return skip("open-window-passed", `lockable until slot ${request.openUntilSlot}, now ${input.slot}`);
   const responseAddress = await checkResponseAddress(request);
   if (!responseAddress.canonicalNamed)
     return skip(
       "bad-response-address",
       `response_bump ${request.responseBump} gives ${responseAddress.named ?? "no program address"}, not the canonical response ${responseAddress.canonical} (bump ${responseAddress.canonicalBump})`,
     );
-  if (request.promptLen > config.maxPromptBytes) return skip("prompt-too-large", `${request.promptLen} bytes, this node takes at most ${config.maxPromptBytes}`);
+  if (request.promptLen > config.maxPromptBytes)
+    return skip("prompt-too-large", `${request.promptLen} bytes, this node takes at most ${config.maxPromptBytes}`);
 
   const verdict = checkEligibility(
     {
@@ -105,7 +112,8 @@ export async function screenRequest(input: ScreenInput): Promise<ScreenDecision>
     return skip(first.reason, verdict.reasons.map(describeIneligibility).join("; "));
   }
   const model = findServedModel(config, request.model, request.revision);
-  if (!model) return skip("model-not-offered", `the node's config does not serve ${request.model}${request.revision ? `@${request.revision}` : ""}`);
+  if (!model)
+    return skip("model-not-offered", `the node's config does not serve ${request.model}${request.revision ? `@${request.revision}` : ""}`);
 
   let opened = input.opened;
   if (!opened) {
@@ -120,12 +128,22 @@ export async function screenRequest(input: ScreenInput): Promise<ScreenDecision>
   try {
     promptTokens = await estimatePromptTokens(backend, opened);
   } catch (error) {
-    return skip("prompt-exceeds-context", `cannot count the prompt's tokens: ${error instanceof Error ? error.message : String(error)}`, opened);
+    return skip(
+      "prompt-exceeds-context",
+      `cannot count the prompt's tokens: ${error instanceof Error ? error.message : String(error)}`,
+      opened,
+    );
   }
   const useful = Math.min(config.minOutputTokens, opened.payload.maxTokens);
   const contextLeft = model.maxContext - promptTokens;
-  if (contextLeft < useful) return skip("prompt-exceeds-context", `about ${promptTokens} prompt tokens leave ${Math.max(0, contextLeft)} of ${model.maxContext} for the answer`, opened);
-  if (input.activeCount >= config.concurrency) return skip("at-capacity", `${input.activeCount} of ${config.concurrency} requests in progress`, opened);
+  if (contextLeft < useful)
+    return skip(
+      "prompt-exceeds-context",
+      `about ${promptTokens} prompt tokens leave ${Math.max(0, contextLeft)} of ${model.maxContext} for the answer`,
+      opened,
+    );
+  if (input.activeCount >= config.concurrency)
+    return skip("at-capacity", `${input.activeCount} of ${config.concurrency} requests in progress`, opened);
 
   const streamByteCap = Math.min(request.maxResponseBytes, config.maxResponseBytes);
   const budget = planOutputBudget({
@@ -146,13 +164,25 @@ export async function screenRequest(input: ScreenInput): Promise<ScreenDecision>
     flushIntervalMs: config.flush.intervalMs,
   });
   if (budget.affordableTokens < useful)
-    return skip("stake-too-low-for-answer", `the stake pays for ${budget.affordableTokens} answer tokens after the prompt, fewer than ${useful}`, opened);
+    return skip(
+      "stake-too-low-for-answer",
+      `the stake pays for ${budget.affordableTokens} answer tokens after the prompt, fewer than ${useful}`,
+      opened,
+    );
   if (budget.timeTokens < useful)
-    return skip("deadline-too-short", `about ${budget.timeTokens} tokens can be generated before the deadline (behind ${input.queuedTokens(model)} queued), fewer than ${useful}`, opened);
+    return skip(
+      "deadline-too-short",
+      `about ${budget.timeTokens} tokens can be generated before the deadline (behind ${input.queuedTokens(model)} queued), fewer than ${useful}`,
+      opened,
+    );
   // Last, as it costs a read: the program refuses to create the response over an initialized account
   // (lamports alone do not block it), so a stale response there would make the locked request expire.
   const occupant = await input.getAccount(responseAddress.canonical);
   if (occupant && (occupant.owner === CHAINFERENCE_PROGRAM_ADDRESS || occupant.data.length > 0))
-    return skip("stale-response", `an account already sits at the response address ${responseAddress.canonical} (a reused nonce whose earlier response was never closed)`, opened);
+    return skip(
+      "stale-response",
+      `an account already sits at the response address ${responseAddress.canonical} (a reused nonce whose earlier response was never closed)`,
+      opened,
+    );
   return { take: true, model, opened, budget, streamByteCap };
 }

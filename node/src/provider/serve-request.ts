@@ -1,5 +1,12 @@
 import type { TransactionSigner } from "@solana/kit";
-import { completeRequest, computeSettlement, type Chain, type RequestAccount, type SentTransaction, type ServerKeyring } from "@chainference/client";
+import {
+  completeRequest,
+  computeSettlement,
+  type Chain,
+  type RequestAccount,
+  type SentTransaction,
+  type ServerKeyring,
+} from "@chainference/client";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { NodeConfig } from "../config/node-config";
@@ -45,7 +52,6 @@ export type ServeOutcome =
 
 type StopReason = "byte-cap" | "diverged" | "deadline" | "write-failed";
 
-
 const decoder = new TextDecoder();
 
 /** Milliseconds until the node must stop generating to land the final chunk and settle before the deadline. */
@@ -82,7 +88,8 @@ export async function settleAnswered(
     retries: ctx.config.sendRetries,
     delayMs: ctx.config.slotMs,
     signal: ctx.stopSignal,
-    onRetry: (attempt, error) => ctx.emit({ type: "retry", request: request.address, action: "complete_request", attempt, error: describeError(error) }),
+    onRetry: (attempt, error) =>
+      ctx.emit({ type: "retry", request: request.address, action: "complete_request", attempt, error: describeError(error) }),
   });
   const { serverPayout } = computeSettlement({
     tokensIn: BigInt(tokens.tokensIn),
@@ -152,7 +159,8 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
       if (index === 0 && input.lockedAt) firstChunk = { ms: Date.now() - input.lockedAt.ms, slots: sent.slot - input.lockedAt.slot };
       ctx.emit({ type: "chunk-appended", request: request.address, index, plaintextBytes, isFinal, slot: sent.slot, fee: sent.fee });
     },
-    onRetry: (attempt, error) => ctx.emit({ type: "retry", request: request.address, action: "append_response", attempt, error: describeError(error) }),
+    onRetry: (attempt, error) =>
+      ctx.emit({ type: "retry", request: request.address, action: "append_response", attempt, error: describeError(error) }),
     onFailure: (error) => {
       writeError = error;
       stop("write-failed");
@@ -210,10 +218,17 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
   const promptTokens = result?.usage.promptTokens ?? (await countPromptTokens(backend, opened.payload.messages));
   // The backend's count covers the answer only when the answer is exactly what this run generated.
   const generatedAll = result !== null && !writer.diverged() && writer.acceptedBytes() === written.plaintext.length;
-  const completionTokens = generatedAll ? result!.usage.completionTokens : await countAnswerTokens(backend, decoder.decode(written.plaintext), pieces);
+  const completionTokens = generatedAll
+    ? result!.usage.completionTokens
+    : await countAnswerTokens(backend, decoder.decode(written.plaintext), pieces);
   const generationSeconds = firstTextMs === null ? 0 : (lastTextMs - firstTextMs) / 1000;
   const tokensPerSecond = generationSeconds > 0 && completionTokens > 1 ? (completionTokens - 1) / generationSeconds : null;
-  const finishReason = stopReason === null ? (result?.finishReason ?? "stop") : stopReason === "diverged" ? "recovered" : (stopReason as "byte-cap" | "deadline");
+  const finishReason =
+    stopReason === null
+      ? (result?.finishReason ?? "stop")
+      : stopReason === "diverged"
+        ? "recovered"
+        : (stopReason as "byte-cap" | "deadline");
   try {
     return await settleAnswered(ctx, {
       request,

@@ -49,7 +49,14 @@ export function listingMatches(server: Server, listing: ServerListing): boolean 
     server.models.length === listing.models.length &&
     server.models.every((m, i) => {
       const w = listing.models[i]!;
-      return m.hfId === w.hfId && m.revision === w.revision && m.quant === w.quantization && m.priceIn === BigInt(w.priceIn) && m.priceOut === BigInt(w.priceOut) && m.maxContext === w.maxContext;
+      return (
+        m.hfId === w.hfId &&
+        m.revision === w.revision &&
+        m.quant === w.quantization &&
+        m.priceIn === BigInt(w.priceIn) &&
+        m.priceOut === BigInt(w.priceOut) &&
+        m.maxContext === w.maxContext
+      );
     });
   return sameKey && sameModels && server.endpoint === listing.endpoint && server.active === (listing.active ?? true);
 }

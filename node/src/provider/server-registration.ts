@@ -36,7 +36,8 @@ export async function registerServer(input: {
   const { chain, operator, keyringPath, emit } = input;
   const loaded = await loadOrCreateServerKeyring(keyringPath);
   if (loaded.created) emit({ type: "keyring", path: keyringPath, note: "created with a new X25519 key (mode 0600); back it up" });
-  if (loaded.permissionsTightened) emit({ type: "keyring", path: keyringPath, note: "was readable by others: permissions narrowed to 0600" });
+  if (loaded.permissionsTightened)
+    emit({ type: "keyring", path: keyringPath, note: "was readable by others: permissions narrowed to 0600" });
   const listing = serverListing(input.config, getCurrentServerKey(loaded.keyring).publicKey);
   const existing = await sendWithRetry(() => fetchOwnServer(chain, operator.address), input.retry("read the server account"));
   let state: ServerRegistration["listing"] = "unchanged";
@@ -52,7 +53,11 @@ export async function registerServer(input: {
   if (aligned.changed) {
     await writeServerKeyringFile(keyringPath, aligned.keyring);
     const dropped = aligned.droppedEpochs.length ? `; dropped stale epochs ${aligned.droppedEpochs.join(", ")}` : "";
-    emit({ type: "keyring", path: keyringPath, note: `current key relabelled to the chain's key epoch ${aligned.keyring.currentEpoch}${dropped}` });
+    emit({
+      type: "keyring",
+      path: keyringPath,
+      note: `current key relabelled to the chain's key epoch ${aligned.keyring.currentEpoch}${dropped}`,
+    });
   }
   return { server: own.address, keyring: aligned.keyring, listing: state, fee };
 }

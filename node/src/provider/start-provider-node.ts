@@ -111,7 +111,15 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   });
 
   const stopController = new AbortController();
-  const ctx: ServeContext = { chain, operator, config, keyring: keyring.current, maxChunkPlaintext, emit, stopSignal: stopController.signal };
+  const ctx: ServeContext = {
+    chain,
+    operator,
+    config,
+    keyring: keyring.current,
+    maxChunkPlaintext,
+    emit,
+    stopSignal: stopController.signal,
+  };
   const speeds = createSpeedAverages(config.estimatedTokensPerSecond);
   const jobs = createRequestJobs({ emit, speeds, setActiveRequests: metrics.setActiveRequests });
   const memos = createSkipMemos(emit);

@@ -48,7 +48,12 @@ export type BillableTokens = Readonly<{ tokensIn: number; tokensOut: number }>;
  * @example
  * billableTokens({ promptTokens: 120, completionTokens: 40, promptBytes: 300, plaintextBytes: 35 }); // { tokensIn: 120, tokensOut: 35 }
  */
-export function billableTokens(input: { promptTokens: number; completionTokens: number; promptBytes: number; plaintextBytes: number }): BillableTokens {
+export function billableTokens(input: {
+  promptTokens: number;
+  completionTokens: number;
+  promptBytes: number;
+  plaintextBytes: number;
+}): BillableTokens {
   const clamp = (n: number, max: number) => Math.max(0, Math.min(Math.floor(n), max, 0xffff_ffff));
   return { tokensIn: clamp(input.promptTokens, input.promptBytes), tokensOut: clamp(input.completionTokens, input.plaintextBytes) };
 }

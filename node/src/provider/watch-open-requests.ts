@@ -86,7 +86,8 @@ export async function pollOpenRequests(input: PollOpenRequestsInput): Promise<vo
  */
 export function subscribeOpenRequests(chain: Chain, models: readonly string[], onChange: () => void): () => void {
   const unsubscribes = models.map(
-    (model) => chain.subscribeAccountChanges?.({ program: CHAINFERENCE_PROGRAM_ADDRESS, query: openRequestsQuery(model) }, onChange) ?? (() => {}),
+    (model) =>
+      chain.subscribeAccountChanges?.({ program: CHAINFERENCE_PROGRAM_ADDRESS, query: openRequestsQuery(model) }, onChange) ?? (() => {}),
   );
   return () => {
     for (const unsubscribe of unsubscribes) unsubscribe();

@@ -29,4 +29,11 @@ export async function initializeLocalProtocol(programPath: string): Promise<{ co
   }
 }
 
-export const example: Settlement = computeSettlement({ tokensIn: 10n, tokensOut: 20n, priceIn: 1_000n, priceOut: 2_000n, stake: 1_000_000n, feeBps: 1_000 });
+export const example: Settlement = computeSettlement({
+  tokensIn: 10n,
+  tokensOut: 20n,
+  priceIn: 1_000n,
+  priceOut: 2_000n,
+  stake: 1_000_000n,
+  feeBps: 1_000,
+});

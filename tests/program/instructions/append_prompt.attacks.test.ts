@@ -3,10 +3,7 @@
  * Shared setup (fresh chain, market, helpers): tests/program/fixtures/attacks.ts.
  */
 import { describe, it } from "vitest";
-import {
-  CHAINFERENCE_ERROR__CLIENT_MISMATCH,
-  CHAINFERENCE_ERROR__PROMPT_LENGTH_MISMATCH,
-} from "../../../clients/js/src/generated";
+import { CHAINFERENCE_ERROR__CLIENT_MISMATCH, CHAINFERENCE_ERROR__PROMPT_LENGTH_MISMATCH } from "../../../clients/js/src/generated";
 import { expectProgramError } from "../../helpers/errors";
 import { DEFAULT_REQUEST, appendPromptInstruction } from "../../helpers/lifecycle";
 import { fundedSigner, send } from "../../helpers/svm";

@@ -57,10 +57,7 @@ useAttacksFixture();
 describe("append_response attacks", () => {
   it("append by another (registered) server than the locking one → NotLockedByServer", async () => {
     const { req } = await locked();
-    await expectProgramError(
-      send(t, await appendIx(B, req.address), { feePayer: B.operator }),
-      CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER,
-    );
+    await expectProgramError(send(t, await appendIx(B, req.address), { feePayer: B.operator }), CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER);
   });
 
   it("append signed by someone other than the operator → OperatorMismatch", async () => {
@@ -74,10 +71,7 @@ describe("append_response attacks", () => {
 
   it("append to an Open (unlocked) request → RequestNotLocked", async () => {
     const req = await open();
-    await expectProgramError(
-      send(t, await appendIx(A, req.address), { feePayer: A.operator }),
-      CHAINFERENCE_ERROR__REQUEST_NOT_LOCKED,
-    );
+    await expectProgramError(send(t, await appendIx(A, req.address), { feePayer: A.operator }), CHAINFERENCE_ERROR__REQUEST_NOT_LOCKED);
   });
 
   it("append after the final chunk → ResponseFinal", async () => {
@@ -145,10 +139,7 @@ describe("append_response attacks", () => {
   it("append after the deadline → RequestExpired", async () => {
     const { req } = await locked({ responseTimeout: 10n });
     warpSlots(t.svm, 11n);
-    await expectProgramError(
-      send(t, await appendIx(A, req.address), { feePayer: A.operator }),
-      CHAINFERENCE_ERROR__REQUEST_EXPIRED,
-    );
+    await expectProgramError(send(t, await appendIx(A, req.address), { feePayer: A.operator }), CHAINFERENCE_ERROR__REQUEST_EXPIRED);
   });
 
   it("append with is_final = 2 (not a boolean) → InvalidInstructionData", async () => {
@@ -231,10 +222,7 @@ describe("append_response attacks", () => {
     const fake = await generateKeyPairSigner();
     const ix = await appendIx(A, req.address, { response: fake.address });
     const accounts = ix.accounts!.map((m, i) => (i === 3 ? { ...m, role: 3, signer: fake } : m));
-    await expectProgramError(
-      send(t, { ...ix, accounts } as Instruction, { feePayer: A.operator }),
-      CHAINFERENCE_ERROR__INVALID_PDA,
-    );
+    await expectProgramError(send(t, { ...ix, accounts } as Instruction, { feePayer: A.operator }), CHAINFERENCE_ERROR__INVALID_PDA);
   });
 
   it("a pre-funded response address (attacker sent lamports first) still lets the server create the response", async () => {

@@ -109,9 +109,7 @@ describe("append_response", () => {
     });
     // And the frames follow each other
     const bytes = new Uint8Array(readResponse(t, response).stream);
-    expect(bytes.subarray(frameSize(100), frameSize(100) + 2)).toEqual(
-      Uint8Array.from([MAX_CHUNK_IN_TX & 0xff, MAX_CHUNK_IN_TX >> 8]),
-    );
+    expect(bytes.subarray(frameSize(100), frameSize(100) + 2)).toEqual(Uint8Array.from([MAX_CHUNK_IN_TX & 0xff, MAX_CHUNK_IN_TX >> 8]));
     expect(bytes[frameSize(100) + 2]).toBe(2);
   });
 

@@ -3,10 +3,7 @@
  * Shared setup (fresh chain, market, helpers): tests/program/fixtures/attacks.ts.
  */
 import { describe, it } from "vitest";
-import {
-  CHAINFERENCE_ERROR__CLIENT_MISMATCH,
-  CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
-} from "../../../clients/js/src/generated";
+import { CHAINFERENCE_ERROR__CLIENT_MISMATCH, CHAINFERENCE_ERROR__REQUEST_NOT_OPEN } from "../../../clients/js/src/generated";
 import { expectProgramError } from "../../helpers/errors";
 import { cancelInstruction, lock } from "../../helpers/lifecycle";
 import { fundedSigner, send } from "../../helpers/svm";

@@ -18,10 +18,9 @@ describe("close_response", () => {
     await complete(ledger, market, server, target(req), 1, 1);
     const held = balanceOf(t.svm, response);
     // When the client closes the response right away
-    const report = await ledger.send(
-      closeResponseInstruction(req.client, response, server.operator.address, market.cfg.config),
-      { feePayer: req.client },
-    );
+    const report = await ledger.send(closeResponseInstruction(req.client, response, server.operator.address, market.cfg.config), {
+      feePayer: req.client,
+    });
     // Then the operator got its lamports back and the account is gone
     expect(lamportDelta(report, server.operator.address)).toBe(held);
     expect(accountExists(t, response)).toBe(false);
@@ -35,10 +34,9 @@ describe("close_response", () => {
     warpSlots(t.svm, DEFAULT_LIMITS.closeGraceSlots + 1n);
     // When a stranger closes it
     const stranger = await fundedSigner(t.svm);
-    const report = await ledger.send(
-      closeResponseInstruction(stranger, response, server.operator.address, market.cfg.config),
-      { feePayer: stranger },
-    );
+    const report = await ledger.send(closeResponseInstruction(stranger, response, server.operator.address, market.cfg.config), {
+      feePayer: stranger,
+    });
     // Then the operator (not the stranger) got the lamports
     expect(lamportDelta(report, server.operator.address)).toBe(held);
     expect(lamportDelta(report, stranger.address)).toBe(-report.fee);
@@ -51,10 +49,9 @@ describe("close_response", () => {
     warpSlots(t.svm, DEFAULT_LIMITS.closeGraceSlots + 1n);
     const held = balanceOf(t.svm, response);
     // When the operator closes it
-    const report = await ledger.send(
-      closeResponseInstruction(server.operator, response, server.operator.address, market.cfg.config),
-      { feePayer: server.operator },
-    );
+    const report = await ledger.send(closeResponseInstruction(server.operator, response, server.operator.address, market.cfg.config), {
+      feePayer: server.operator,
+    });
     // Then it got the lamports
     expect(lamportDelta(report, server.operator.address)).toBe(held - report.fee);
   });

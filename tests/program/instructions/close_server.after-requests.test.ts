@@ -3,10 +3,7 @@
  * Shared setup (fresh chain, market, helpers): tests/program/fixtures/lifecycle.ts.
  */
 import { describe, expect, it } from "vitest";
-import {
-  CHAINFERENCE_ERROR__SERVER_HAS_ACTIVE_LOCKS,
-  getCloseServerInstructionAsync,
-} from "../../../clients/js/src/generated";
+import { CHAINFERENCE_ERROR__SERVER_HAS_ACTIVE_LOCKS, getCloseServerInstructionAsync } from "../../../clients/js/src/generated";
 import { expectProgramError } from "../../helpers/errors";
 import { readServer } from "../../helpers/fixtures";
 import { accountExists, allowed, complete, expireInstruction, lock, stream } from "../../helpers/lifecycle";
@@ -23,10 +20,7 @@ describe("close_server", () => {
     await lock(ledger, market, req.address, server);
     const closeIx = await getCloseServerInstructionAsync({ operator: server.operator });
     // When the operator closes the server / Then ServerHasActiveLocks
-    await expectProgramError(
-      ledger.send(closeIx, { feePayer: server.operator }),
-      CHAINFERENCE_ERROR__SERVER_HAS_ACTIVE_LOCKS,
-    );
+    await expectProgramError(ledger.send(closeIx, { feePayer: server.operator }), CHAINFERENCE_ERROR__SERVER_HAS_ACTIVE_LOCKS);
     // When the request is answered and completed
     await stream(ledger, server, req.address, [100]);
     await complete(ledger, market, server, target(req), 5, 5);

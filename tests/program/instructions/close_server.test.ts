@@ -13,14 +13,7 @@ import {
   getCloseServerInstructionAsync,
 } from "../../../clients/js/src/generated";
 import { expectProgramError } from "../../helpers/errors";
-import {
-  initConfig,
-  lockRequest,
-  openRequest,
-  readServer,
-  registerServer,
-  type RegisteredServer,
-} from "../../helpers/fixtures";
+import { initConfig, lockRequest, openRequest, readServer, registerServer, type RegisteredServer } from "../../helpers/fixtures";
 import { appendData, readOnly, withoutSigner } from "../../helpers/instructions";
 import { lamportDelta } from "../../helpers/lamports";
 import { balanceOf, fundedSigner, send } from "../../helpers/svm";

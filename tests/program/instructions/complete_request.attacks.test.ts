@@ -18,16 +18,7 @@ import {
 } from "../../../clients/js/src/generated";
 import { expectProgramError } from "../../helpers/errors";
 import { lamportDelta } from "../../helpers/lamports";
-import {
-  CHUNK_TAG_LEN,
-  DEFAULT_REQUEST,
-  chunk,
-  complete,
-  feeShardOf,
-  lock,
-  readRequest,
-  stream,
-} from "../../helpers/lifecycle";
+import { CHUNK_TAG_LEN, DEFAULT_REQUEST, chunk, complete, feeShardOf, lock, readRequest, stream } from "../../helpers/lifecycle";
 import { balanceOf, currentSlot, fundedSigner, send, warpSlots } from "../../helpers/svm";
 import { t, market, A, B, sender, open, locked, answered, target, completeIx, useAttacksFixture } from "../fixtures/attacks";
 
@@ -37,10 +28,7 @@ describe("complete_request attacks", () => {
   it("complete twice (the request is closed after the first) → InvalidAccountOwner", async () => {
     const r = await answered();
     await send(t, completeIx(r), { feePayer: A.operator });
-    await expectProgramError(
-      send(t, completeIx(r), { feePayer: A.operator }),
-      CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER,
-    );
+    await expectProgramError(send(t, completeIx(r), { feePayer: A.operator }), CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER);
   });
 
   it("complete before the final chunk → ResponseNotFinal", async () => {
@@ -50,10 +38,7 @@ describe("complete_request attacks", () => {
 
   it("complete without any response (the PDA was never created) → InvalidAccountOwner", async () => {
     const r = await locked();
-    await expectProgramError(
-      send(t, completeIx(r), { feePayer: A.operator }),
-      CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER,
-    );
+    await expectProgramError(send(t, completeIx(r), { feePayer: A.operator }), CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER);
   });
 
   it("complete charging tokens_in above prompt_len → TokensInAboveBound", async () => {
@@ -75,10 +60,7 @@ describe("complete_request attacks", () => {
   it("complete paying the fee into another shard → FeeVaultMismatch", async () => {
     const r = await answered();
     const wrong = market.cfg.feeVaults[(feeShardOf(r.req.nonce) + 1) % 16]!;
-    await expectProgramError(
-      send(t, completeIx(r, { feeVault: wrong }), { feePayer: A.operator }),
-      CHAINFERENCE_ERROR__FEE_VAULT_MISMATCH,
-    );
+    await expectProgramError(send(t, completeIx(r, { feeVault: wrong }), { feePayer: A.operator }), CHAINFERENCE_ERROR__FEE_VAULT_MISMATCH);
   });
 
   it("complete sending the client's refund to another wallet → ClientMismatch", async () => {
@@ -92,10 +74,7 @@ describe("complete_request attacks", () => {
   it("complete passing the fee vault as the client (one account, two roles) → ClientMismatch", async () => {
     const r = await answered();
     const vault = market.cfg.feeVaults[feeShardOf(r.req.nonce)]!;
-    await expectProgramError(
-      send(t, completeIx(r, { client: vault }), { feePayer: A.operator }),
-      CHAINFERENCE_ERROR__CLIENT_MISMATCH,
-    );
+    await expectProgramError(send(t, completeIx(r, { client: vault }), { feePayer: A.operator }), CHAINFERENCE_ERROR__CLIENT_MISMATCH);
   });
 
   it("complete passing the request as the response (one account, two roles) → InvalidAccountData", async () => {
@@ -130,19 +109,13 @@ describe("complete_request attacks", () => {
 
   it("complete by another server's operator (its own server account) → NotLockedByServer", async () => {
     const r = await answered();
-    await expectProgramError(
-      send(t, completeIx(r, {}, B), { feePayer: B.operator }),
-      CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER,
-    );
+    await expectProgramError(send(t, completeIx(r, {}, B), { feePayer: B.operator }), CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER);
   });
 
   it("complete signed by a stranger for the locking server → OperatorMismatch", async () => {
     const r = await answered();
     const stranger = await fundedSigner(t.svm);
-    await expectProgramError(
-      send(t, completeIx(r, { operator: stranger }), { feePayer: stranger }),
-      CHAINFERENCE_ERROR__OPERATOR_MISMATCH,
-    );
+    await expectProgramError(send(t, completeIx(r, { operator: stranger }), { feePayer: stranger }), CHAINFERENCE_ERROR__OPERATOR_MISMATCH);
   });
 
   it("a server answering its own operator's request (operator == client) settles exactly", async () => {

@@ -50,10 +50,7 @@ describe("create_request attacks", () => {
   });
 
   it("create with a response timeout above max_response_timeout → InvalidTimeout", async () => {
-    await expectProgramError(
-      open({ responseTimeout: DEFAULT_LIMITS.maxResponseTimeout + 1n }),
-      CHAINFERENCE_ERROR__INVALID_TIMEOUT,
-    );
+    await expectProgramError(open({ responseTimeout: DEFAULT_LIMITS.maxResponseTimeout + 1n }), CHAINFERENCE_ERROR__INVALID_TIMEOUT);
   });
 
   it("create declaring a prompt above max_prompt_bytes → PromptTooLarge", async () => {
@@ -64,10 +61,7 @@ describe("create_request attacks", () => {
   });
 
   it("create sending more prompt bytes than prompt_len → PromptLengthMismatch", async () => {
-    await expectProgramError(
-      open({ promptLen: 10, prompt: new Uint8Array(11) }),
-      CHAINFERENCE_ERROR__PROMPT_LENGTH_MISMATCH,
-    );
+    await expectProgramError(open({ promptLen: 10, prompt: new Uint8Array(11) }), CHAINFERENCE_ERROR__PROMPT_LENGTH_MISMATCH);
   });
 
   it.each([
@@ -93,10 +87,7 @@ describe("create_request attacks", () => {
     const list = await Promise.all(
       Array.from({ length: MAX_ALLOWED_SERVERS + 1 }, async () => allowed((await fundedSigner(t.svm)).address)),
     );
-    await expectProgramError(
-      open({ allowed: list, promptLen: 0, prompt: new Uint8Array() }),
-      CHAINFERENCE_ERROR__TOO_MANY_ALLOWED_SERVERS,
-    );
+    await expectProgramError(open({ allowed: list, promptLen: 0, prompt: new Uint8Array() }), CHAINFERENCE_ERROR__TOO_MANY_ALLOWED_SERVERS);
   });
 
   it.each([
@@ -113,20 +104,14 @@ describe("create_request attacks", () => {
 
   it("create whose account would exceed the 10 KiB CPI growth limit → PromptTooLarge", async () => {
     // Given a config allowing 16 KiB prompts and a 10,000-byte prompt (393 + 10,000 > 10,240)
-    await expectProgramError(
-      open({ promptLen: 10_000, prompt: new Uint8Array(10) }),
-      CHAINFERENCE_ERROR__PROMPT_TOO_LARGE,
-    );
+    await expectProgramError(open({ promptLen: 10_000, prompt: new Uint8Array(10) }), CHAINFERENCE_ERROR__PROMPT_TOO_LARGE);
   });
 
   it("create again over an existing request (same client and nonce) → AlreadyInitialized", async () => {
     // Given an open request
     const req = await open();
     // When the client creates with the same nonce / Then AlreadyInitialized
-    await expectProgramError(
-      createRequest(t, {}, { client: req.client, nonce: req.nonce }),
-      CHAINFERENCE_ERROR__ALREADY_INITIALIZED,
-    );
+    await expectProgramError(createRequest(t, {}, { client: req.client, nonce: req.nonce }), CHAINFERENCE_ERROR__ALREADY_INITIALIZED);
   });
 
   it("create with another valid bump than the canonical address's → the CPI fails (PrivilegeEscalation)", async () => {
@@ -174,10 +159,7 @@ describe("create_request attacks", () => {
     const ix = await createRequestInstruction(client, nonce, {}, { request: [fake.address, 255] as never });
     const accounts = ix.accounts!.map((m, i) => (i === 1 ? { ...m, role: 3, signer: fake } : m));
     // When / Then
-    await expectProgramError(
-      send(t, { ...ix, accounts } as Instruction, { feePayer: client }),
-      CHAINFERENCE_ERROR__INVALID_PDA,
-    );
+    await expectProgramError(send(t, { ...ix, accounts } as Instruction, { feePayer: client }), CHAINFERENCE_ERROR__INVALID_PDA);
   });
 
   it("a pre-funded request address (griefer sent lamports first) still lets the client create", async () => {

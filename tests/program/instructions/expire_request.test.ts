@@ -36,10 +36,9 @@ describe("expire_request", () => {
     const held = balanceOf(t.svm, req.address);
     warpSlots(t.svm, 51n);
     // When the client expires it
-    const report = await ledger.send(
-      expireInstruction({ request: req.address, client: req.client.address, server: server.server }),
-      { feePayer: req.client },
-    );
+    const report = await ledger.send(expireInstruction({ request: req.address, client: req.client.address, server: server.server }), {
+      feePayer: req.client,
+    });
     // Then full refund, the request closed, and the miss counted against the server
     expect(lamportDelta(report, req.client.address)).toBe(held - report.fee);
     expect(accountExists(t, req.address)).toBe(false);

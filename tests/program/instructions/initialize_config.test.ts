@@ -160,10 +160,7 @@ describe("initialize_config", () => {
   it("rejects a read-only fee vault with AccountNotWritable", async () => {
     // Given the last fee vault passed read-only
     const admin = await fundedSigner(t.svm);
-    const ix = readOnly(
-      await initializeConfigInstruction(admin, { treasury: admin.address }),
-      3 + FEE_VAULT_SHARDS - 1,
-    );
+    const ix = readOnly(await initializeConfigInstruction(admin, { treasury: admin.address }), 3 + FEE_VAULT_SHARDS - 1);
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE);
   });
@@ -171,11 +168,7 @@ describe("initialize_config", () => {
   it("rejects a fake system program with InvalidSystemProgram", async () => {
     // Given another account in the system program slot
     const admin = await fundedSigner(t.svm);
-    const ix = replaceAccount(
-      await initializeConfigInstruction(admin, { treasury: admin.address }),
-      2,
-      await freshAddress(),
-    );
+    const ix = replaceAccount(await initializeConfigInstruction(admin, { treasury: admin.address }), 2, await freshAddress());
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM);
   });

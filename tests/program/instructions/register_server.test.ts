@@ -96,9 +96,7 @@ describe("register_server", () => {
   it("accepts exactly MAX_MODELS models and an endpoint of MAX_ENDPOINT_LEN bytes", async () => {
     // Given 16 short model entries and a 128-byte endpoint
     const operator = await fundedSigner(t.svm);
-    const models = Array.from({ length: MAX_MODELS }, (_, i) =>
-      model(i, { hfId: `o/m${i}`, revision: "", quantization: "" }),
-    );
+    const models = Array.from({ length: MAX_MODELS }, (_, i) => model(i, { hfId: `o/m${i}`, revision: "", quantization: "" }));
     const endpoint = "h".repeat(MAX_ENDPOINT_LEN);
     // When the operator registers
     await send(t, await register(operator, { models, endpoint }), { feePayer: operator });
@@ -171,24 +169,16 @@ describe("register_server", () => {
   it("rejects more than MAX_MODELS models with TooManyModels", async () => {
     // Given 17 short entries
     const operator = await fundedSigner(t.svm);
-    const models = Array.from({ length: MAX_MODELS + 1 }, (_, i) =>
-      model(i, { hfId: `o/m${i}`, revision: "", quantization: "" }),
-    );
+    const models = Array.from({ length: MAX_MODELS + 1 }, (_, i) => model(i, { hfId: `o/m${i}`, revision: "", quantization: "" }));
     // When / Then
-    await expectProgramError(
-      send(t, await register(operator, { models }), { feePayer: operator }),
-      CHAINFERENCE_ERROR__TOO_MANY_MODELS,
-    );
+    await expectProgramError(send(t, await register(operator, { models }), { feePayer: operator }), CHAINFERENCE_ERROR__TOO_MANY_MODELS);
   });
 
   it("rejects an empty model list with NoModels", async () => {
     // Given no models
     const operator = await fundedSigner(t.svm);
     // When / Then
-    await expectProgramError(
-      send(t, await register(operator, { models: [] }), { feePayer: operator }),
-      CHAINFERENCE_ERROR__NO_MODELS,
-    );
+    await expectProgramError(send(t, await register(operator, { models: [] }), { feePayer: operator }), CHAINFERENCE_ERROR__NO_MODELS);
   });
 
   it("rejects the same (hf_id, revision, quant) twice with DuplicateModel", async () => {
@@ -196,10 +186,7 @@ describe("register_server", () => {
     const operator = await fundedSigner(t.svm);
     const models = [model(1), model(1, { priceIn: 5n })];
     // When / Then
-    await expectProgramError(
-      send(t, await register(operator, { models }), { feePayer: operator }),
-      CHAINFERENCE_ERROR__DUPLICATE_MODEL,
-    );
+    await expectProgramError(send(t, await register(operator, { models }), { feePayer: operator }), CHAINFERENCE_ERROR__DUPLICATE_MODEL);
   });
 
   it("accepts the same model id with two quantizations", async () => {
@@ -318,10 +305,7 @@ describe("register_server", () => {
     const ix = await getRegisterServerInstructionAsync({ operator, server: [fake.address, 255] as never, ...DEFAULT_SERVER });
     const accounts = ix.accounts!.map((m, i) => (i === 1 ? { ...m, role: 3, signer: fake } : m));
     // When / Then
-    await expectProgramError(
-      send(t, { ...ix, accounts } as Instruction, { feePayer: operator }),
-      CHAINFERENCE_ERROR__INVALID_PDA,
-    );
+    await expectProgramError(send(t, { ...ix, accounts } as Instruction, { feePayer: operator }), CHAINFERENCE_ERROR__INVALID_PDA);
   });
 
   it("rejects a fake system program with InvalidSystemProgram", async () => {
@@ -337,20 +321,14 @@ describe("register_server", () => {
     const { operator, server } = await registerServer(t);
     cloneWithOwner(t, server, OTHER_PROGRAM);
     // When the operator registers again / Then the address is taken
-    await expectProgramError(
-      send(t, await register(operator), { feePayer: operator }),
-      CHAINFERENCE_ERROR__ALREADY_INITIALIZED,
-    );
+    await expectProgramError(send(t, await register(operator), { feePayer: operator }), CHAINFERENCE_ERROR__ALREADY_INITIALIZED);
   });
 
   it("rejects a second registration with AlreadyInitialized", async () => {
     // Given a registered operator
     const { operator } = await registerServer(t);
     // When it registers again / Then AlreadyInitialized
-    await expectProgramError(
-      send(t, await register(operator), { feePayer: operator }),
-      CHAINFERENCE_ERROR__ALREADY_INITIALIZED,
-    );
+    await expectProgramError(send(t, await register(operator), { feePayer: operator }), CHAINFERENCE_ERROR__ALREADY_INITIALIZED);
   });
 
   it("still registers when an attacker pre-funded the server address", async () => {

@@ -16,15 +16,7 @@ import {
   type ModelInputArgs,
 } from "../../../clients/js/src/generated";
 import { expectProgramError } from "../../helpers/errors";
-import {
-  DEFAULT_SERVER,
-  model,
-  readServer,
-  registerServer,
-  serverSize,
-  x25519Key,
-  type RegisteredServer,
-} from "../../helpers/fixtures";
+import { DEFAULT_SERVER, model, readServer, registerServer, serverSize, x25519Key, type RegisteredServer } from "../../helpers/fixtures";
 import { readOnly, replaceAccount, setDataByte, withoutSigner } from "../../helpers/instructions";
 import { lamportDelta } from "../../helpers/lamports";
 import { balanceOf, dataOf, freshAddress, fundedSigner, rentExempt, send } from "../../helpers/svm";
@@ -146,10 +138,7 @@ describe("update_server", () => {
     // Given another signer passing this operator's server
     const stranger = await fundedSigner(t.svm);
     // When / Then
-    await expectProgramError(
-      send(t, await update({}, stranger), { feePayer: stranger }),
-      CHAINFERENCE_ERROR__OPERATOR_MISMATCH,
-    );
+    await expectProgramError(send(t, await update({}, stranger), { feePayer: stranger }), CHAINFERENCE_ERROR__OPERATOR_MISMATCH);
   });
 
   it("rejects an operator that did not sign with MissingSigner", async () => {
@@ -170,10 +159,7 @@ describe("update_server", () => {
     // Given the server's bytes re-owned by another program
     cloneWithOwner(t, reg.server, OTHER_PROGRAM);
     // When / Then
-    await expectProgramError(
-      send(t, await update(), { feePayer: reg.operator }),
-      CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER,
-    );
+    await expectProgramError(send(t, await update(), { feePayer: reg.operator }), CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER);
   });
 
   it("validates the new models like register_server (InvalidModelId)", async () => {

@@ -18,13 +18,7 @@ import {
   getWithdrawFeesInstructionAsync,
 } from "../../../clients/js/src/generated";
 import { expectProgramError } from "../../helpers/errors";
-import {
-  FEE_VAULT_SHARDS,
-  FEE_VAULT_SIZE,
-  initConfig,
-  registerServer,
-  type InitializedConfig,
-} from "../../helpers/fixtures";
+import { FEE_VAULT_SHARDS, FEE_VAULT_SIZE, initConfig, registerServer, type InitializedConfig } from "../../helpers/fixtures";
 import { appendData, readOnly, systemTransfer, withoutSigner } from "../../helpers/instructions";
 import { lamportDelta } from "../../helpers/lamports";
 import { LAMPORTS_PER_SOL, balanceOf, fundedSigner, rentExempt, send, setSystemAccount } from "../../helpers/svm";
@@ -34,11 +28,8 @@ useRegistryFixture();
 
 describe("withdraw_fees", () => {
   let cfg: InitializedConfig;
-  const withdraw = async (
-    admin: KeyPairSigner = cfg.admin,
-    treasury: Address = cfg.treasury,
-    feeVaults = cfg.feeVaults,
-  ) => getWithdrawFeesInstructionAsync({ admin, treasury, feeVaults });
+  const withdraw = async (admin: KeyPairSigner = cfg.admin, treasury: Address = cfg.treasury, feeVaults = cfg.feeVaults) =>
+    getWithdrawFeesInstructionAsync({ admin, treasury, feeVaults });
   beforeEach(async () => {
     cfg = await initConfig(t);
     // The treasury is an ordinary funded wallet.
@@ -90,10 +81,7 @@ describe("withdraw_fees", () => {
     await depositFees([10_000n]);
     const stranger = await fundedSigner(t.svm);
     // When the stranger withdraws / Then Unauthorized
-    await expectProgramError(
-      send(t, await withdraw(stranger), { feePayer: stranger }),
-      CHAINFERENCE_ERROR__UNAUTHORIZED,
-    );
+    await expectProgramError(send(t, await withdraw(stranger), { feePayer: stranger }), CHAINFERENCE_ERROR__UNAUTHORIZED);
   });
 
   it("rejects a treasury other than config.treasury with TreasuryMismatch", async () => {
@@ -131,10 +119,7 @@ describe("withdraw_fees", () => {
     // Given vault 0's bytes re-owned by another program
     cloneWithOwner(t, cfg.feeVaults[0]!, OTHER_PROGRAM);
     // When / Then
-    await expectProgramError(
-      send(t, await withdraw(), { feePayer: cfg.admin }),
-      CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER,
-    );
+    await expectProgramError(send(t, await withdraw(), { feePayer: cfg.admin }), CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER);
   });
 
   it("rejects a program-owned account that is not a fee vault (a Server) with InvalidAccountData", async () => {
@@ -171,10 +156,7 @@ describe("withdraw_fees", () => {
     // Given the config's bytes re-owned by another program
     cloneWithOwner(t, cfg.config, OTHER_PROGRAM);
     // When / Then
-    await expectProgramError(
-      send(t, await withdraw(), { feePayer: cfg.admin }),
-      CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER,
-    );
+    await expectProgramError(send(t, await withdraw(), { feePayer: cfg.admin }), CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER);
   });
 
   it("rejects a data byte after the discriminator with InvalidInstructionData", async () => {

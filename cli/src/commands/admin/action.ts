@@ -53,7 +53,8 @@ async function requireAdmin(ctx: CommandContext) {
   const wallet = await ctx.wallet();
   const { chain } = ctx.session();
   const config = await fetchProtocolConfig(chain);
-  if (config.admin !== wallet.address) throw new CliError(`wallet ${wallet.address} is not the protocol admin (${config.admin}): pass the admin's --keypair`);
+  if (config.admin !== wallet.address)
+    throw new CliError(`wallet ${wallet.address} is not the protocol admin (${config.admin}): pass the admin's --keypair`);
   return { wallet, chain, config };
 }
 

@@ -27,9 +27,17 @@ Examples:
     .description("set the protocol fee (basis points of the cost; applies to requests posted afterwards)")
     .argument("<bps>", `0-${MAX_FEE_BPS}; 1000 = 10 %`)
     .action(lazyAction(load, "setFeeAction"));
-  addLimitOptions(admin.command("set-limits").description("change limits and timeouts (only the flags given)")).action(lazyAction(load, "setLimitsAction"));
-  admin.command("pause").description("stop new requests and locks (settlement, cancel and expire keep working)").action(lazyAction(load, "pauseAction"));
+  addLimitOptions(admin.command("set-limits").description("change limits and timeouts (only the flags given)")).action(
+    lazyAction(load, "setLimitsAction"),
+  );
+  admin
+    .command("pause")
+    .description("stop new requests and locks (settlement, cancel and expire keep working)")
+    .action(lazyAction(load, "pauseAction"));
   admin.command("unpause").description("accept new requests again").action(lazyAction(load, "unpauseAction"));
-  admin.command("withdraw-fees").description("sweep the fees collected in the 16 fee vaults to the treasury").action(lazyAction(load, "withdrawFeesAction"));
+  admin
+    .command("withdraw-fees")
+    .description("sweep the fees collected in the 16 fee vaults to the treasury")
+    .action(lazyAction(load, "withdrawFeesAction"));
   admin.command("show").description("print the protocol Config").action(lazyAction(load, "showAction"));
 }

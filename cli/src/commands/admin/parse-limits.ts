@@ -14,12 +14,15 @@ const slots = (text: string, flag: string) => durationToSlots(parseDuration(text
 
 /** The limit flags given, as protocol parameter changes. */
 export function parseLimits(flags: LimitFlags): Partial<ProtocolParameters> {
-  if (flags.treasury !== undefined && !isAddress(flags.treasury)) throw usageError(`--treasury '${flags.treasury}' is not a base58 account address`);
+  if (flags.treasury !== undefined && !isAddress(flags.treasury))
+    throw usageError(`--treasury '${flags.treasury}' is not a base58 account address`);
   return {
     ...(flags.treasury === undefined ? {} : { treasury: flags.treasury as Address }),
     ...(flags.feeBps === undefined ? {} : { feeBps: parseFeeBps(flags.feeBps) }),
     ...(flags.minStake === undefined ? {} : { minStake: parseSol(flags.minStake, "--min-stake") }),
-    ...(flags.maxPromptBytes === undefined ? {} : { maxPromptBytes: parseInteger(flags.maxPromptBytes, "--max-prompt-bytes", { min: 1, max: 0xffff_ffff }) }),
+    ...(flags.maxPromptBytes === undefined
+      ? {}
+      : { maxPromptBytes: parseInteger(flags.maxPromptBytes, "--max-prompt-bytes", { min: 1, max: 0xffff_ffff }) }),
     ...(flags.maxResponseBytes === undefined
       ? {}
       : { maxResponseBytes: parseInteger(flags.maxResponseBytes, "--max-response-bytes", { min: 1, max: 0xffff_ffff }) }),

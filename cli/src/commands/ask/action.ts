@@ -12,7 +12,8 @@ import { parseGeneration, parseTerms } from "./parse-terms";
 /** Reads the prompt argument; "-" reads standard input. */
 function readPrompt(argument: string): string {
   const prompt = argument === "-" ? readFileSync(0, "utf8") : argument;
-  if (prompt.trim() === "") throw usageError("the prompt is empty: pass the question as the first argument, or '-' to read it from standard input");
+  if (prompt.trim() === "")
+    throw usageError("the prompt is empty: pass the question as the first argument, or '-' to read it from standard input");
   return prompt;
 }
 

@@ -7,10 +7,16 @@ import type { PromptPayload } from "@chainference/client";
  * @example
  * buildPayload("Why is the sky blue?", { maxTokens: 128 });
  */
-export function buildPayload(prompt: string, options: { readonly system?: string; readonly maxTokens: number; readonly temperature?: number }): PromptPayload {
+export function buildPayload(
+  prompt: string,
+  options: { readonly system?: string; readonly maxTokens: number; readonly temperature?: number },
+): PromptPayload {
   return {
     v: 1,
-    messages: [...(options.system ? [{ role: "system" as const, content: options.system }] : []), { role: "user" as const, content: prompt }],
+    messages: [
+      ...(options.system ? [{ role: "system" as const, content: options.system }] : []),
+      { role: "user" as const, content: prompt },
+    ],
     maxTokens: options.maxTokens,
     ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
   };

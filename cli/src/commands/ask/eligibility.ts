@@ -114,7 +114,8 @@ export function printEligibility(out: Output, terms: AskTerms, preview: Eligibil
     `Eligibility for ${terms.model}${terms.revision ? `@${terms.revision}` : ""} (stake ${formatSol(terms.stake)} SOL, prompt ${preview.promptBytes} bytes encrypted):`,
   );
   if (preview.eligible.length + preview.ineligible.length === 0) out.line("  no servers are registered on this cluster");
-  for (const s of preview.eligible) out.line(`  ✓ ${s.address}  ${formatPricePair(s.offer.priceIn, s.offer.priceOut)}  ${reputationSummary(s.server)}`);
+  for (const s of preview.eligible)
+    out.line(`  ✓ ${s.address}  ${formatPricePair(s.offer.priceIn, s.offer.priceOut)}  ${reputationSummary(s.server)}`);
   for (const s of preview.ineligible) out.line(`  ✗ ${s.address}  ${s.reasons.map(describeIneligibility).join("; ")}`);
   const chosen = chooseServers(preview);
   if (preview.eligible.length > chosen.length) out.line(`  (the request names the ${chosen.length} cheapest)`);
@@ -123,7 +124,12 @@ export function printEligibility(out: Output, terms: AskTerms, preview: Eligibil
 /** The preview as JSON. */
 export function eligibilityJson(preview: EligibilityPreview) {
   return {
-    eligible: preview.eligible.map((s) => ({ server: s.address, operator: s.server.operator, priceIn: s.offer.priceIn, priceOut: s.offer.priceOut })),
+    eligible: preview.eligible.map((s) => ({
+      server: s.address,
+      operator: s.server.operator,
+      priceIn: s.offer.priceIn,
+      priceOut: s.offer.priceOut,
+    })),
     ineligible: preview.ineligible.map((s) => ({ server: s.address, reasons: s.reasons.map(describeIneligibility) })),
   };
 }

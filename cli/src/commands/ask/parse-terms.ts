@@ -30,7 +30,8 @@ export function parseTerms(flags: TermsFlags, defaultModel: string): AskTerms {
   if (minSuccess !== undefined && !(minSuccess >= 0 && minSuccess <= 100))
     throw usageError(`--min-success must be a percentage from 0 to 100, got '${flags.minSuccess}'`);
   const minRating = flags.minRating === undefined ? undefined : Number(flags.minRating);
-  if (minRating !== undefined && !(minRating >= 0 && minRating <= 5)) throw usageError(`--min-rating must be from 0 to 5 stars, got '${flags.minRating}'`);
+  if (minRating !== undefined && !(minRating >= 0 && minRating <= 5))
+    throw usageError(`--min-rating must be from 0 to 5 stars, got '${flags.minRating}'`);
   return {
     model,
     ...(flags.revision ? { revision: flags.revision } : {}),
@@ -47,7 +48,8 @@ export function parseTerms(flags: TermsFlags, defaultModel: string): AskTerms {
 
 /** `--max-tokens` and `--temperature`. */
 export function parseGeneration(flags: { maxTokens?: string; temperature?: string }): { maxTokens: number; temperature?: number } {
-  const maxTokens = flags.maxTokens === undefined ? DEFAULT_MAX_TOKENS : parseInteger(flags.maxTokens, "--max-tokens", { min: 1, max: 32_768 });
+  const maxTokens =
+    flags.maxTokens === undefined ? DEFAULT_MAX_TOKENS : parseInteger(flags.maxTokens, "--max-tokens", { min: 1, max: 32_768 });
   if (flags.temperature === undefined) return { maxTokens };
   const temperature = Number(flags.temperature);
   if (!(temperature >= 0 && temperature <= 2)) throw usageError(`--temperature must be from 0 to 2, got '${flags.temperature}'`);

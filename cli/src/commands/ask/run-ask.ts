@@ -8,7 +8,15 @@ import type { Session } from "../../shared/context/session";
 import { CliError } from "../../shared/errors/cli-error";
 import { formatSol } from "../../shared/output/units";
 import { followRequest, postAsk, type AskOutcome } from "./post-and-follow";
-import { assertSomeEligible, chooseServers, eligibilityJson, previewEligibility, printEligibility, promptCiphertextBytes, type AskTerms } from "./eligibility";
+import {
+  assertSomeEligible,
+  chooseServers,
+  eligibilityJson,
+  previewEligibility,
+  printEligibility,
+  promptCiphertextBytes,
+  type AskTerms,
+} from "./eligibility";
 import { buildSettlementReport, printSettlement, settlementJson, type SettlementReport } from "./settlement-report";
 
 /** Lamports set aside for the client's own transaction fees (a few signatures). */
@@ -36,18 +44,29 @@ export async function runAsk(
   const config = await fetchProtocolConfig(chain);
   if (config.paused) throw new CliError("the protocol is paused by its admin: no new requests are accepted; try again later");
   if (terms.stake < config.minStake)
-    throw new CliError(`--stake ${formatSol(terms.stake)} SOL is below the protocol minimum of ${formatSol(config.minStake)} SOL: raise --stake`, 2);
+    throw new CliError(
+      `--stake ${formatSol(terms.stake)} SOL is below the protocol minimum of ${formatSol(config.minStake)} SOL: raise --stake`,
+      2,
+    );
   const promptBytes = promptCiphertextBytes(payload);
   if (promptBytes > config.maxPromptBytes)
-    throw new CliError(`the prompt is ${promptBytes} bytes encrypted, above the protocol limit of ${config.maxPromptBytes} bytes: shorten it`, 2);
+    throw new CliError(
+      `the prompt is ${promptBytes} bytes encrypted, above the protocol limit of ${config.maxPromptBytes} bytes: shorten it`,
+      2,
+    );
   if (terms.responseTimeoutSlots !== undefined && terms.responseTimeoutSlots > config.maxResponseTimeout)
-    throw new CliError(`--timeout is ${terms.responseTimeoutSlots} slots, above the protocol maximum of ${config.maxResponseTimeout} slots: shorten it`, 2);
+    throw new CliError(
+      `--timeout is ${terms.responseTimeoutSlots} slots, above the protocol maximum of ${config.maxResponseTimeout} slots: shorten it`,
+      2,
+    );
 
   const preview = await previewEligibility(chain, terms, payload);
   printEligibility(out, terms, preview);
   assertSomeEligible(preview, terms);
   // The stake, the request account's rent (returned at the end) and the fees must all be there.
-  const rent = await chain.getMinimumBalanceForRentExemption(REQUEST_HEADER_BYTES + ALLOWED_ENTRY_BYTES * chooseServers(preview).length + promptBytes);
+  const rent = await chain.getMinimumBalanceForRentExemption(
+    REQUEST_HEADER_BYTES + ALLOWED_ENTRY_BYTES * chooseServers(preview).length + promptBytes,
+  );
   const needed = terms.stake + rent + FEE_HEADROOM;
   const balance = await chain.getBalance(wallet.address);
   if (balance < needed)
@@ -83,7 +102,10 @@ export async function runAsk(
     out.result({ request: posted.address, status: outcome.status, answer: outcome.text, note: outcome.note });
     // Interrupted by the user: the conventional 130; otherwise a plain failure.
     const exitCode = options.signal?.aborted ? 130 : 1;
-    throw new CliError(`request ${posted.address} got no answer (${outcome.status}): ${outcome.note ?? "see 'chainference history'"}`, exitCode);
+    throw new CliError(
+      `request ${posted.address} got no answer (${outcome.status}): ${outcome.note ?? "see 'chainference history'"}`,
+      exitCode,
+    );
   }
   const report = await buildSettlementReport(session, {
     request: posted.address,

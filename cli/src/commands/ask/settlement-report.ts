@@ -34,7 +34,11 @@ export type SettlementReport = {
  * @example
  * splitCost(1_020n, 10_000_000n, 1000); // { fee: 102n, serverPayout: 918n, refund: 9_998_980n }
  */
-export function splitCost(cost: bigint, stake: bigint, feeBps: number): { readonly fee: bigint; readonly serverPayout: bigint; readonly refund: bigint } {
+export function splitCost(
+  cost: bigint,
+  stake: bigint,
+  feeBps: number,
+): { readonly fee: bigint; readonly serverPayout: bigint; readonly refund: bigint } {
   const fee = (cost * BigInt(feeBps)) / BPS;
   return { fee, serverPayout: cost - fee, refund: stake - cost };
 }

@@ -58,7 +58,11 @@ export function instructionName(kind: ChainferenceInstruction): string {
  * @example
  * const lines = await fetchTransactionLines(session, [request, response]);
  */
-export async function fetchTransactionLines(session: Session, addresses: readonly Address[], extra: readonly Signature[] = []): Promise<TransactionLine[]> {
+export async function fetchTransactionLines(
+  session: Session,
+  addresses: readonly Address[],
+  extra: readonly Signature[] = [],
+): Promise<TransactionLine[]> {
   // History lists are newest first: a signature's recency orders transactions that share a slot.
   const recency = new Map<Signature, number>();
   for (const address of addresses) {
@@ -83,20 +87,38 @@ export async function fetchTransactionLines(session: Session, addresses: readonl
           instruction = "unknown";
         }
       }
-      return { signature, slot: tx?.slot ?? 0n, instruction, by, computeUnits: cost.computeUnits, fee: cost.fee, link: session.explorerLink(signature), rank };
+      return {
+        signature,
+        slot: tx?.slot ?? 0n,
+        instruction,
+        by,
+        computeUnits: cost.computeUnits,
+        fee: cost.fee,
+        link: session.explorerLink(signature),
+        rank,
+      };
     }),
   );
   // Slot first; within a slot the request's lifecycle order, then recency.
   return lines
     .sort((a, b) =>
-      a.slot !== b.slot ? (a.slot < b.slot ? -1 : 1) : a.rank !== b.rank ? a.rank - b.rank : (recency.get(a.signature) ?? 0) - (recency.get(b.signature) ?? 0),
+      a.slot !== b.slot
+        ? a.slot < b.slot
+          ? -1
+          : 1
+        : a.rank !== b.rank
+          ? a.rank - b.rank
+          : (recency.get(a.signature) ?? 0) - (recency.get(b.signature) ?? 0),
     )
     .map(({ rank: _rank, ...line }) => line);
 }
 
 /** Sums over transaction lines (unknown values count as zero). */
 export function totalCost(lines: readonly TransactionLine[]): { readonly computeUnits: bigint; readonly fees: bigint } {
-  return lines.reduce((t, l) => ({ computeUnits: t.computeUnits + (l.computeUnits ?? 0n), fees: t.fees + (l.fee ?? 0n) }), { computeUnits: 0n, fees: 0n });
+  return lines.reduce((t, l) => ({ computeUnits: t.computeUnits + (l.computeUnits ?? 0n), fees: t.fees + (l.fee ?? 0n) }), {
+    computeUnits: 0n,
+    fees: 0n,
+  });
 }
 
 /**

@@ -9,7 +9,9 @@ import { loadRequestTarget } from "../../shared/request-argument";
 export async function cancelAction(requestArgument: string, _flags: unknown, command: Command): Promise<void> {
   const { ctx, address, wallet, request } = await loadRequestTarget(command, requestArgument);
   if (request.client !== wallet.address)
-    throw new CliError(`request ${address} belongs to wallet ${request.client}, not ${wallet.address}: only its client can cancel it (check --keypair)`);
+    throw new CliError(
+      `request ${address} belongs to wallet ${request.client}, not ${wallet.address}: only its client can cancel it (check --keypair)`,
+    );
   if (request.status === RequestStatus.Locked) {
     const slot = await ctx.session().chain.getSlot();
     const wait = request.deadlineSlot >= slot ? ` in about ${formatSlots(request.deadlineSlot - slot + 1n)}` : " now";

@@ -38,7 +38,10 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
   const ctx = await createCommandContext(cmd);
   const out = ctx.out;
   const terms = parseTerms(flags, DEFAULT_MODEL.hfId);
-  const generation = parseGeneration({ maxTokens: flags.maxTokens ?? "128", ...(flags.temperature ? { temperature: flags.temperature } : {}) });
+  const generation = parseGeneration({
+    maxTokens: flags.maxTokens ?? "128",
+    ...(flags.temperature ? { temperature: flags.temperature } : {}),
+  });
   if (!/^[0-5]$/.test(flags.rate)) throw usageError(`--rate must be a whole number from 0 to 5, got '${flags.rate}'`);
   if (prompt.trim() === "") throw usageError("the prompt is empty: pass a question or leave it out for the default one");
   const payload = buildPayload(prompt, { ...generation, ...(flags.system ? { system: flags.system } : {}) });

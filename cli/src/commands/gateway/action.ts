@@ -30,7 +30,9 @@ export async function gatewayAction(flags: GatewayFlags, cmd: Command): Promise<
     log: (line) => ctx.out.progress(`[gateway] ${line}`),
   });
   ctx.out.progress(`Chainference gateway: OpenAI-compatible API at ${gateway.url}/v1`);
-  ctx.out.progress(`  cluster ${ctx.endpoint.url}, wallet ${wallet.address} (${formatSol(balance)} SOL), stake ${formatSol(terms.stake)} SOL per call`);
+  ctx.out.progress(
+    `  cluster ${ctx.endpoint.url}, wallet ${wallet.address} (${formatSol(balance)} SOL), stake ${formatSol(terms.stake)} SOL per call`,
+  );
   ctx.out.progress(`  models: Hugging Face ids, or ${[...aliases.keys()].join(", ")}. Ctrl-C stops.`);
   await untilShutdown();
   await gateway.close();

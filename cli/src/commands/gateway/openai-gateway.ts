@@ -127,7 +127,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(call.temperature === null ? {} : { temperature: call.temperature }),
     };
     const config = await fetchProtocolConfig(session.chain);
-    if (config.paused) throw new GatewayError(503, "the protocol is paused by its admin: try again later", "server_error", "protocol_paused");
+    if (config.paused)
+      throw new GatewayError(503, "the protocol is paused by its admin: try again later", "server_error", "protocol_paused");
     const preview = await previewEligibility(session.chain, terms, payload);
     if (preview.eligible.length === 0) {
       const reasons = [...new Set(preview.ineligible.flatMap((s) => s.reasons.map((r) => r.reason)))].join(", ");
@@ -171,7 +172,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       { signal: stop.signal },
     );
     if (outcome.status !== "settled" || !outcome.response) {
-      const failure = new GatewayError(504, `request ${posted.address} got no answer: ${outcome.note ?? outcome.status}`, "server_error", "no_answer");
+      const failure = new GatewayError(
+        504,
+        `request ${posted.address} got no answer: ${outcome.note ?? outcome.status}`,
+        "server_error",
+        "no_answer",
+      );
       log(`${posted.address} ${outcome.status}: ${outcome.note ?? ""}`);
       if (call.stream) {
         if (!res.writableEnded) res.end(`data: ${JSON.stringify(errorBody(failure))}\n\n`);
@@ -207,7 +213,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         object: "chat.completion",
         created,
         model: call.model,
-        choices: [{ index: 0, message: { role: "assistant", content: outcome.text, refusal: null }, logprobs: null, finish_reason: finishReason }],
+        choices: [
+          { index: 0, message: { role: "assistant", content: outcome.text, refusal: null }, logprobs: null, finish_reason: finishReason },
+        ],
         usage,
         chainference: settlement,
       },
@@ -223,12 +231,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       } else if (req.method === "GET" && path.startsWith("/v1/models/")) {
         const id = decodeURIComponent(path.slice("/v1/models/".length));
         const model = (await listModels()).find((m) => m.id === id);
-        if (!model) throw new GatewayError(404, `model '${id}' is not served by any active server`, "invalid_request_error", "model_not_found", "model");
+        if (!model)
+          throw new GatewayError(
+            404,
+            `model '${id}' is not served by any active server`,
+            "invalid_request_error",
+            "model_not_found",
+            "model",
+          );
         sendJson(res, 200, model);
       } else if (req.method === "POST" && path === "/v1/chat/completions") {
         await complete(parseChatCompletionRequest(await readBody(req)), req, res);
       } else {
-        throw new GatewayError(404, `${req.method} ${path || "/"} is not served: use POST /v1/chat/completions or GET /v1/models`, "not_found_error");
+        throw new GatewayError(
+          404,
+          `${req.method} ${path || "/"} is not served: use POST /v1/chat/completions or GET /v1/models`,
+          "not_found_error",
+        );
       }
     } catch (e) {
       const error = toGatewayError(e);

@@ -70,9 +70,13 @@ export async function historyAction(flags: { limit: string }, command: Command):
     ctx.out.line();
     ctx.out.line(`${e.request}  ${e.status}${terms ? `  ${terms}` : ""}`);
     if (e.response)
-      ctx.out.line(`  server ${e.response.server}${e.response.completed ? `, ${e.response.tokensIn} tokens in, ${e.response.tokensOut} out` : ""}`);
+      ctx.out.line(
+        `  server ${e.response.server}${e.response.completed ? `, ${e.response.tokensIn} tokens in, ${e.response.tokensOut} out` : ""}`,
+      );
     const prompt = promptText(e);
-    ctx.out.line(`  Q: ${prompt === null ? `(prompt ${e.promptSource === "unavailable" ? "no longer on chain" : "unreadable"})` : indent(prompt)}`);
+    ctx.out.line(
+      `  Q: ${prompt === null ? `(prompt ${e.promptSource === "unavailable" ? "no longer on chain" : "unreadable"})` : indent(prompt)}`,
+    );
     const answer = answerText(e);
     if (answer !== null) ctx.out.line(`  A: ${indent(answer.trim())}${e.decrypted.response?.isFinal ? "" : " …(in progress)"}`);
     else if (e.status !== "open") ctx.out.line(`  A: ${e.status === "locked" ? "(no chunk yet)" : "(response closed)"}`);

@@ -50,7 +50,13 @@ export async function localnetAction(flags: LocalnetFlags, cmd: Command): Promis
       );
     }
     out.progress(`  airdrops    'requestAirdrop' works: fund any wallet with solana airdrop or @solana/kit`);
-    out.result({ url: server.url, port: server.port, program: CHAINFERENCE_PROGRAM_ADDRESS, admin: wallet.address, server: provider?.server ?? null });
+    out.result({
+      url: server.url,
+      port: server.port,
+      program: CHAINFERENCE_PROGRAM_ADDRESS,
+      admin: wallet.address,
+      server: provider?.server ?? null,
+    });
     out.progress("Ready. Ctrl-C stops (the chain lives in memory only).");
     await untilShutdown();
   } finally {

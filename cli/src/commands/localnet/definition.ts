@@ -8,7 +8,9 @@ export type LocalnetFlags = LimitFlags & { port: string; airdrop: string; withPr
 export function registerLocalnet(program: Command): void {
   const command = program
     .command("localnet")
-    .description("run a local chain: JSON-RPC over an in-process LiteSVM with the program deployed, Config initialized and your wallet funded")
+    .description(
+      "run a local chain: JSON-RPC over an in-process LiteSVM with the program deployed, Config initialized and your wallet funded",
+    )
     .option("--port <port>", "port on 127.0.0.1 (0 picks a free one)", "8899")
     .option("--airdrop <sol>", "SOL given to the --keypair wallet (the admin and treasury; created when missing)", "100")
     .option("--with-provider", "also run a provider node with the embedded model in this process")

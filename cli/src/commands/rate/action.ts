@@ -30,7 +30,8 @@ export async function rateAction(target: string, ratingArgument: string, _flags:
       );
     response = await fetchResponseAccount(chain, (await findResponsePda({ request: address }))[0]);
   }
-  if (!response) throw new CliError(`no response found for ${address}: the request was never answered there, or its response account was closed`);
+  if (!response)
+    throw new CliError(`no response found for ${address}: the request was never answered there, or its response account was closed`);
   if (response.client !== wallet.address)
     throw new CliError(`request ${response.request} belongs to wallet ${response.client}: only its client can rate it (check --keypair)`);
   if (!response.completed) throw new CliError(`request ${response.request} is not completed yet: rate it once it settles`);

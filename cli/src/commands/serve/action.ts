@@ -17,7 +17,9 @@ export async function serveAction(flags: ServeFlags, command: Command): Promise<
   const chain = createRpcChain(ctx.endpoint.url);
   const protocol = await fetchProtocolConfig(chain);
   const balance = await chain.getBalance(operator.address);
-  ctx.out.progress(`Provider node on ${ctx.endpoint.url}: operator ${operator.address} (${formatSol(balance)} SOL), protocol fee ${protocol.feeBps / 100} %`);
+  ctx.out.progress(
+    `Provider node on ${ctx.endpoint.url}: operator ${operator.address} (${formatSol(balance)} SOL), protocol fee ${protocol.feeBps / 100} %`,
+  );
   for (const m of config.models)
     ctx.out.progress(
       `  ${m.hfId}${m.revision ? `@${m.revision.slice(0, 8)}` : ""} ${m.quantization} at ${formatPricePair(m.priceIn, m.priceOut)} (${m.backend.kind})`,
@@ -42,7 +44,9 @@ export async function serveAction(flags: ServeFlags, command: Command): Promise<
     throw e;
   });
   ctx.out.result({ server: node.server, operator: node.operator, keyring: node.keyringPath, metrics: node.metricsUrl });
-  ctx.out.progress(`Serving as server ${node.server} (keyring ${node.keyringPath}${node.metricsUrl ? `, metrics ${node.metricsUrl}` : ""}). Ctrl-C stops.`);
+  ctx.out.progress(
+    `Serving as server ${node.server} (keyring ${node.keyringPath}${node.metricsUrl ? `, metrics ${node.metricsUrl}` : ""}). Ctrl-C stops.`,
+  );
   await untilShutdown();
   ctx.out.progress(`Stopping: finishing ${node.activeRequests().length} answer(s) in progress (Ctrl-C again to stop at once)…`);
   await node.stop({ drain: true });

@@ -8,7 +8,10 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run a provider node: register your server, lock requests you can answer, stream encrypted answers, earn SOL")
-    .option("--config <file>", "node config JSON: models (Hugging Face id, prices, backend), concurrency, limits (default: the embedded model)")
+    .option(
+      "--config <file>",
+      "node config JSON: models (Hugging Face id, prices, backend), concurrency, limits (default: the embedded model)",
+    )
     .option("--keyring <file>", "server X25519 keyring (default: the config's, else ~/.config/chainference/server-keyring-<operator>.json)")
     .addHelpText(
       "after",

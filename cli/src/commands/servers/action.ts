@@ -20,7 +20,9 @@ export async function serversAction(flags: ServersFlags, command: Command): Prom
   const rows = servers.flatMap(({ address, server }) => {
     const r = getServerReputation(server);
     return server.models
-      .filter((m) => (!flags.model || m.hfId === flags.model) && (maxPrice === undefined || (m.priceIn <= maxPrice && m.priceOut <= maxPrice)))
+      .filter(
+        (m) => (!flags.model || m.hfId === flags.model) && (maxPrice === undefined || (m.priceIn <= maxPrice && m.priceOut <= maxPrice)),
+      )
       .map((m) => ({ address, server, model: m, reputation: r }));
   });
   if (ctx.out.json) {

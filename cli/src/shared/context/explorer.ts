@@ -12,7 +12,10 @@ export type NamedCluster = "mainnet-beta" | "devnet" | "testnet";
  * explorerTransactionUrl("5h6x…", { url: "https://api.devnet.solana.com", cluster: "devnet" });
  * // "https://explorer.solana.com/tx/5h6x…?cluster=devnet"
  */
-export function explorerTransactionUrl(signature: string, endpoint: { readonly url: string; readonly cluster: NamedCluster | "custom" }): string {
+export function explorerTransactionUrl(
+  signature: string,
+  endpoint: { readonly url: string; readonly cluster: NamedCluster | "custom" },
+): string {
   const base = `https://explorer.solana.com/tx/${signature}`;
   switch (endpoint.cluster) {
     case "mainnet-beta":

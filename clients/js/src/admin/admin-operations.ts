@@ -46,7 +46,9 @@ export function defaultProtocolParameters(treasury: Address): ProtocolParameters
 
 /** The 16 fee vault addresses in shard order (of the program at `programAddress`, by default the generated one). */
 export async function findFeeVaults(programAddress?: Address): Promise<Address[]> {
-  return Promise.all(Array.from({ length: FEE_VAULT_SHARDS }, async (_, shard) => (await findFeeVaultPda({ shard }, { programAddress }))[0]));
+  return Promise.all(
+    Array.from({ length: FEE_VAULT_SHARDS }, async (_, shard) => (await findFeeVaultPda({ shard }, { programAddress }))[0]),
+  );
 }
 
 /**

@@ -66,7 +66,10 @@ const signerMeta = (signer: TransactionSigner, writable: boolean) => ({
  * const programData = await findProgramDataAddress(programAddress);
  */
 export async function findProgramDataAddress(program: Address): Promise<Address> {
-  const [programData] = await getProgramDerivedAddress({ programAddress: LOADER_V3_PROGRAM_ADDRESS, seeds: [getAddressEncoder().encode(program)] });
+  const [programData] = await getProgramDerivedAddress({
+    programAddress: LOADER_V3_PROGRAM_ADDRESS,
+    seeds: [getAddressEncoder().encode(program)],
+  });
   return programData;
 }
 
@@ -90,7 +93,12 @@ export function getInitializeBufferInstruction(input: { buffer: Address; authori
  * @example
  * const ix = getWriteInstruction({ buffer: buffer.address, authority: deployer, offset: 0, data: elf.slice(0, 1000) });
  */
-export function getWriteInstruction(input: { buffer: Address; authority: TransactionSigner; offset: number; data: ReadonlyUint8Array }): Instruction {
+export function getWriteInstruction(input: {
+  buffer: Address;
+  authority: TransactionSigner;
+  offset: number;
+  data: ReadonlyUint8Array;
+}): Instruction {
   return {
     programAddress: LOADER_V3_PROGRAM_ADDRESS,
     accounts: [meta(input.buffer, AccountRole.WRITABLE), signerMeta(input.authority, false)],
@@ -135,7 +143,13 @@ export function getDeployWithMaxDataLenInstruction(input: {
  * @example
  * const ix = getUpgradeInstruction({ programData, program, buffer: buffer.address, spill: authority.address, authority });
  */
-export function getUpgradeInstruction(input: { programData: Address; program: Address; buffer: Address; spill: Address; authority: TransactionSigner }): Instruction {
+export function getUpgradeInstruction(input: {
+  programData: Address;
+  program: Address;
+  buffer: Address;
+  spill: Address;
+  authority: TransactionSigner;
+}): Instruction {
   return {
     programAddress: LOADER_V3_PROGRAM_ADDRESS,
     accounts: [
@@ -160,7 +174,10 @@ export type ProgramDataInfo = { readonly slot: bigint; readonly upgradeAuthority
  * @example
  * const info = await fetchUpgradeableProgram(chain, programAddress); // { slot, upgradeAuthority, maxDataLen }
  */
-export async function fetchUpgradeableProgram(chain: Chain, program: Address): Promise<(ProgramDataInfo & { readonly programData: Address; readonly code: ReadonlyUint8Array }) | null> {
+export async function fetchUpgradeableProgram(
+  chain: Chain,
+  program: Address,
+): Promise<(ProgramDataInfo & { readonly programData: Address; readonly code: ReadonlyUint8Array }) | null> {
   const account = await chain.getAccount(program);
   if (!account || account.owner !== LOADER_V3_PROGRAM_ADDRESS || account.data.length !== LOADER_V3_PROGRAM_ACCOUNT_LEN) return null;
   const programData = getAddressDecoder().decode(account.data, 4);
@@ -198,7 +215,12 @@ export type DeployProgramInput = {
   /** The buffer account signer (a fresh keypair by default). */
   readonly buffer?: TransactionSigner;
   /** Progress; `buffer` is the buffer account (after a failure its rent is recovered with `solana program close <buffer>`). */
-  readonly onProgress?: (event: { readonly phase: "buffer" | "write" | "deploy"; readonly done: number; readonly total: number; readonly buffer: Address }) => void;
+  readonly onProgress?: (event: {
+    readonly phase: "buffer" | "write" | "deploy";
+    readonly done: number;
+    readonly total: number;
+    readonly buffer: Address;
+  }) => void;
 };
 
 export type DeployedProgram = {
@@ -235,9 +257,13 @@ export async function deployProgram(chain: Chain, input: DeployProgramInput): Pr
   const existing = await fetchUpgradeableProgram(chain, input.program.address);
   if (existing) {
     if (existing.upgradeAuthority !== authority.address)
-      throw new Error(`program ${input.program.address} exists and its upgrade authority is ${existing.upgradeAuthority ?? "none (immutable)"}, not ${authority.address}`);
+      throw new Error(
+        `program ${input.program.address} exists and its upgrade authority is ${existing.upgradeAuthority ?? "none (immutable)"}, not ${authority.address}`,
+      );
     if (elf.length > existing.maxDataLen)
-      throw new Error(`the ELF (${elf.length} bytes) exceeds the program's max data length (${existing.maxDataLen}); extend the program first`);
+      throw new Error(
+        `the ELF (${elf.length} bytes) exceeds the program's max data length (${existing.maxDataLen}); extend the program first`,
+      );
   } else if (await chain.getAccount(input.program.address)) {
     throw new Error(`${input.program.address} already holds an account that is not an upgradeable program`);
   }

@@ -57,10 +57,7 @@ const SIZE_PROBE_BLOCKHASH = {
  * const size = measureTransactionSize([getAppendPromptInstruction({ client, request, offset: 0, data })], client);
  * const room = TRANSACTION_SIZE_LIMIT - size;
  */
-export function measureTransactionSize(
-  instructions: readonly Instruction[],
-  feePayer: TransactionSigner,
-): number {
+export function measureTransactionSize(instructions: readonly Instruction[], feePayer: TransactionSigner): number {
   const message = pipe(
     createTransactionMessage({ version: 0 }),
     (m) => setTransactionMessageFeePayerSigner(feePayer, m),

@@ -22,8 +22,7 @@ export type ProgramAccountsQuery = {
  * program owns that pass a `getProgramAccounts` query (after the change).
  */
 export type AccountWatch =
-  | { readonly addresses: readonly Address[] }
-  | { readonly program: Address; readonly query?: ProgramAccountsQuery };
+  { readonly addresses: readonly Address[] } | { readonly program: Address; readonly query?: ProgramAccountsQuery };
 
 /** What a landed transaction cost and said. */
 export type SentTransaction = {

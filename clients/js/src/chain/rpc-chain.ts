@@ -162,13 +162,18 @@ export class TransactionNotConfirmedError extends ChainferenceClientError<typeof
  * if (isRpcFailure(e)) console.error("check --url");
  */
 export function isRpcFailure(e: unknown): e is RpcUnreachableError | RpcRequestFailedError {
-  return isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE) || isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED);
+  return (
+    isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE) ||
+    isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED)
+  );
 }
 
 const isTransportError = (e: unknown): boolean => {
   if (e instanceof SyntaxError) return true; // a truncated or garbled response body
   const text = `${e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? "")}` : String(e)}`;
-  return /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|socket hang up|other side closed|terminated|UND_ERR|HTTP error/i.test(text);
+  return /fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|socket hang up|other side closed|terminated|UND_ERR|HTTP error/i.test(
+    text,
+  );
 };
 
 /** JSON-RPC server errors a later try may not repeat: internal error, node unhealthy / behind, block or slot not there yet. */
@@ -247,10 +252,14 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       const subs = subscriptions;
       if ("addresses" in watch) {
         for (const address of new Set(watch.addresses))
-          void follow(() => subs.accountNotifications(address, { commitment: "confirmed", encoding: "base64" }).subscribe({ abortSignal: abort.signal }));
+          void follow(() =>
+            subs.accountNotifications(address, { commitment: "confirmed", encoding: "base64" }).subscribe({ abortSignal: abort.signal }),
+          );
       } else {
         void follow(() =>
-          subs.programNotifications(watch.program, { commitment: "confirmed", encoding: "base64", filters: toFilters(watch.query) }).subscribe({ abortSignal: abort.signal }),
+          subs
+            .programNotifications(watch.program, { commitment: "confirmed", encoding: "base64", filters: toFilters(watch.query) })
+            .subscribe({ abortSignal: abort.signal }),
         );
       }
     } catch {
@@ -271,8 +280,10 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
           continue;
         }
         // Any HTTP error status names the endpoint (a 401/403/404 is a wrong URL or key, not worth a retry).
-        if (kind === "transport" || isSolanaError(e, SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR)) throw new RpcUnreachableError(url, e, attempt);
-        if (kind === "json-rpc") throw new RpcRequestFailedError(url, method, isSolanaError(e) ? Number(e.context.__code) : null, e, attempt);
+        if (kind === "transport" || isSolanaError(e, SOLANA_ERROR__RPC__TRANSPORT_HTTP_ERROR))
+          throw new RpcUnreachableError(url, e, attempt);
+        if (kind === "json-rpc")
+          throw new RpcRequestFailedError(url, method, isSolanaError(e) ? Number(e.context.__code) : null, e, attempt);
         throw e;
       }
     }
@@ -295,7 +306,12 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       });
     }
     const text = JSON.stringify(err, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
-    return new TransactionFailedError({ instructionIndex: parseInstructionIndex(text), customCode: parseCustomCode(text), reason: text, logs });
+    return new TransactionFailedError({
+      instructionIndex: parseInstructionIndex(text),
+      customCode: parseCustomCode(text),
+      reason: text,
+      logs,
+    });
   };
 
   return {
@@ -313,14 +329,18 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       const out: (ChainAccount | null)[] = [];
       for (let i = 0; i < addresses.length; i += 100) {
         const batch = addresses.slice(i, i + 100);
-        const { value } = await call("getMultipleAccounts", () => rpc.getMultipleAccounts(batch, { encoding: "base64", commitment: "confirmed" }));
+        const { value } = await call("getMultipleAccounts", () =>
+          rpc.getMultipleAccounts(batch, { encoding: "base64", commitment: "confirmed" }),
+        );
         value.forEach((v, j) => out.push(toAccount(batch[j]!, v as RpcAccount | null)));
       }
       return out;
     },
     async getProgramAccounts(program: Address, query: ProgramAccountsQuery = {}) {
       const filters = toFilters(query);
-      const accounts = await call("getProgramAccounts", () => rpc.getProgramAccounts(program, { encoding: "base64", commitment: "confirmed", filters }));
+      const accounts = await call("getProgramAccounts", () =>
+        rpc.getProgramAccounts(program, { encoding: "base64", commitment: "confirmed", filters }),
+      );
       return (accounts as unknown as { pubkey: Address; account: RpcAccount }[]).map((a) => toAccount(a.pubkey, a.account)!);
     },
     async getBalance(address) {
@@ -364,7 +384,9 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
         while (outcome !== "expired") {
           const current = await status();
           if (current?.err) {
-            const meta = await call("getTransaction", () => rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
+            const meta = await call("getTransaction", () =>
+              rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }),
+            );
             throw failure(current.err, meta?.meta?.logMessages ?? []);
           }
           if (current && (current.confirmationStatus === "confirmed" || current.confirmationStatus === "finalized")) {
@@ -396,7 +418,9 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
         let confirmed = null;
         for (let tries = 0; confirmed === null && tries < 40; tries++) {
           if (tries > 0) await sleep(Math.max(pollMs, 50));
-          confirmed = await call("getTransaction", () => rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
+          confirmed = await call("getTransaction", () =>
+            rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }),
+          );
         }
         return {
           signature,
@@ -412,7 +436,9 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       return list.filter((s) => s.err === null).map((s) => s.signature);
     },
     async getTransaction(signature: Signature): Promise<HistoricalTransaction | null> {
-      const tx = await call("getTransaction", () => rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }));
+      const tx = await call("getTransaction", () =>
+        rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }),
+      );
       if (!tx) return null;
       const keys = [
         ...tx.transaction.message.accountKeys,

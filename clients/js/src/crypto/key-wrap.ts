@@ -36,7 +36,13 @@ export type WrappedDataKey<TBytes extends BytesLike = Uint8Array> = Readonly<{
 }>;
 
 function wrapKeyAndNonce(shared: Uint8Array, requestAddress: Address, server: Address) {
-  const okm = hkdfSha256(shared, addressBytes(requestAddress), HKDF_INFO_WRAP, CRYPTO_KEY_LENGTH + CRYPTO_NONCE_LENGTH, addressBytes(server));
+  const okm = hkdfSha256(
+    shared,
+    addressBytes(requestAddress),
+    HKDF_INFO_WRAP,
+    CRYPTO_KEY_LENGTH + CRYPTO_NONCE_LENGTH,
+    addressBytes(server),
+  );
   return { key: okm.subarray(0, CRYPTO_KEY_LENGTH), nonce: okm.subarray(CRYPTO_KEY_LENGTH) };
 }
 

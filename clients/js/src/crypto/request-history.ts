@@ -53,9 +53,7 @@ export function decryptRequestHistory({
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH, { requestAddress });
   }
   const prompt =
-    promptCiphertext === undefined
-      ? undefined
-      : decryptPrompt({ dataKey: keys.dataKey, requestAddress, ciphertext: promptCiphertext });
+    promptCiphertext === undefined ? undefined : decryptPrompt({ dataKey: keys.dataKey, requestAddress, ciphertext: promptCiphertext });
   const decryptedResponse =
     response === undefined
       ? undefined

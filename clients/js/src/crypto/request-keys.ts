@@ -54,9 +54,7 @@ export function deriveRequestKeys({
  * // keys.clientKey goes into create_request; keys.dataKey encrypts the prompt.
  * ```
  */
-export async function deriveRequestKeysWithSigner(
-  input: RequestLocation & { signer: MessagePartialSigner },
-): Promise<RequestKeys> {
+export async function deriveRequestKeysWithSigner(input: RequestLocation & { signer: MessagePartialSigner }): Promise<RequestKeys> {
   const requestSignature = await signRequestKeyMessage(input);
   return deriveRequestKeys({ requestSignature, requestAddress: input.requestAddress });
 }

@@ -27,11 +27,7 @@ export function getX25519PublicKey(secretKey: BytesLike): Uint8Array {
  * const shared = getX25519SharedSecret(serverSecret, clientKey, "client");
  * ```
  */
-export function getX25519SharedSecret(
-  secretKey: BytesLike,
-  peerPublicKey: BytesLike,
-  peer: "client" | "server",
-): Uint8Array {
+export function getX25519SharedSecret(secretKey: BytesLike, peerPublicKey: BytesLike, peer: "client" | "server"): Uint8Array {
   const secret = bytesOfLength(secretKey, CRYPTO_KEY_LENGTH, "X25519 secret key");
   const publicKey = bytesOfLength(peerPublicKey, CRYPTO_KEY_LENGTH, `${peer} X25519 public key`);
   let shared: Uint8Array;

@@ -9,7 +9,8 @@ const messages: ErrorMessages<ChainferenceClientErrorContext> = {
     `Unsupported ${kind} version ${String(version)} (this SDK reads ${supported})`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__LOW_ORDER_POINT]: ({ peer }) =>
     `The ${peer} X25519 public key is a low-order point: the shared secret would be predictable`,
-  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_KEY_LENGTH]: ({ name, expected, actual }) => `${name} must be ${expected} bytes, got ${actual}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_KEY_LENGTH]: ({ name, expected, actual }) =>
+    `${name} must be ${expected} bytes, got ${actual}`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD]: ({ reason }) => `Invalid prompt payload: ${reason}`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__TRUNCATED_STREAM]: ({ reason, chunkCount }) =>
     `Truncated response stream (${reason}) after ${chunkCount} chunk(s)`,

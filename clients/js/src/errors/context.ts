@@ -48,7 +48,11 @@ export type TransactionFailure = {
 /** Context carried by each SDK error code. */
 export type ChainferenceClientErrorContext = {
   [CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH]: { kind: CiphertextKind; position?: number };
-  [CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION]: { kind: "prompt-ciphertext" | "prompt-payload" | "keyring"; version: unknown; supported: number };
+  [CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION]: {
+    kind: "prompt-ciphertext" | "prompt-payload" | "keyring";
+    version: unknown;
+    supported: number;
+  };
   [CHAINFERENCE_ERROR__CRYPTO__LOW_ORDER_POINT]: { peer: "client" | "server" };
   [CHAINFERENCE_ERROR__CRYPTO__INVALID_KEY_LENGTH]: { name: string; expected: number; actual: number };
   [CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD]: { reason: string };
@@ -72,7 +76,13 @@ export type ChainferenceClientErrorContext = {
   [CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND]: { address: string; account?: string };
   [CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED]: TransactionFailure;
   /** `jsonRpcCode`: the JSON-RPC error code the endpoint kept answering with, when it gave one. */
-  [CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED]: { url: string; method: string; jsonRpcCode: number | null; attempts: number; reason: string };
+  [CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED]: {
+    url: string;
+    method: string;
+    jsonRpcCode: number | null;
+    attempts: number;
+    reason: string;
+  };
   [CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED]: { url: string; signature: Signature; timeoutMs: number };
   [CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID]: { modelId: string; reason: string };
   [CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: { length: number; maxLength: number };

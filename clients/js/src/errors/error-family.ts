@@ -67,7 +67,8 @@ export function defineErrorFamily<TMap extends ErrorContextMap>(
     assertInLayer(layer, name, code);
     if (!(code in messages)) throw new Error(`${name} has no message`);
   }
-  for (const code of Object.keys(messages)) if (!names.has(Number(code))) throw new Error(`message for unknown ${layer} error code ${code}`);
+  for (const code of Object.keys(messages))
+    if (!names.has(Number(code))) throw new Error(`message for unknown ${layer} error code ${code}`);
   const errorName = CHAINFERENCE_ERROR_LAYERS[layer].errorName;
   const format = messages as Readonly<Record<number, (context: unknown) => string>>;
   return {

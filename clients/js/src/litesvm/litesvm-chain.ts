@@ -8,7 +8,15 @@ import {
   type Transaction,
 } from "@solana/kit";
 import { signInstructions } from "../chain/build-transaction";
-import type { AccountWatch, Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "../chain/chain";
+import type {
+  AccountWatch,
+  Chain,
+  ChainAccount,
+  HistoricalTransaction,
+  ProgramAccountsQuery,
+  SendOptions,
+  SentTransaction,
+} from "../chain/chain";
 import { matchesQuery } from "../chain/filters";
 import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "../chain/transaction-error";
 
@@ -21,15 +29,41 @@ const MAX_RECENT_BLOCKHASHES = 4096;
 
 /** LiteSVM's `TransactionErrorFieldless` (a const enum, so absent at run time), in order. */
 const TRANSACTION_ERROR_NAMES = [
-  "AccountInUse", "AccountLoadedTwice", "AccountNotFound", "ProgramAccountNotFound", "InsufficientFundsForFee",
-  "InvalidAccountForFee", "AlreadyProcessed", "BlockhashNotFound", "CallChainTooDeep", "MissingSignatureForFee",
-  "InvalidAccountIndex", "SignatureFailure", "InvalidProgramForExecution", "SanitizeFailure", "ClusterMaintenance",
-  "AccountBorrowOutstanding", "WouldExceedMaxBlockCostLimit", "UnsupportedVersion", "InvalidWritableAccount",
-  "WouldExceedMaxAccountCostLimit", "WouldExceedAccountDataBlockLimit", "TooManyAccountLocks",
-  "AddressLookupTableNotFound", "InvalidAddressLookupTableOwner", "InvalidAddressLookupTableData",
-  "InvalidAddressLookupTableIndex", "InvalidRentPayingAccount", "WouldExceedMaxVoteCostLimit",
-  "WouldExceedAccountDataTotalLimit", "MaxLoadedAccountsDataSizeExceeded", "ResanitizationNeeded",
-  "InvalidLoadedAccountsDataSizeLimit", "UnbalancedTransaction", "ProgramCacheHitMaxLimit", "CommitCancelled",
+  "AccountInUse",
+  "AccountLoadedTwice",
+  "AccountNotFound",
+  "ProgramAccountNotFound",
+  "InsufficientFundsForFee",
+  "InvalidAccountForFee",
+  "AlreadyProcessed",
+  "BlockhashNotFound",
+  "CallChainTooDeep",
+  "MissingSignatureForFee",
+  "InvalidAccountIndex",
+  "SignatureFailure",
+  "InvalidProgramForExecution",
+  "SanitizeFailure",
+  "ClusterMaintenance",
+  "AccountBorrowOutstanding",
+  "WouldExceedMaxBlockCostLimit",
+  "UnsupportedVersion",
+  "InvalidWritableAccount",
+  "WouldExceedMaxAccountCostLimit",
+  "WouldExceedAccountDataBlockLimit",
+  "TooManyAccountLocks",
+  "AddressLookupTableNotFound",
+  "InvalidAddressLookupTableOwner",
+  "InvalidAddressLookupTableData",
+  "InvalidAddressLookupTableIndex",
+  "InvalidRentPayingAccount",
+  "WouldExceedMaxVoteCostLimit",
+  "WouldExceedAccountDataTotalLimit",
+  "MaxLoadedAccountsDataSizeExceeded",
+  "ResanitizationNeeded",
+  "InvalidLoadedAccountsDataSizeLimit",
+  "UnbalancedTransaction",
+  "ProgramCacheHitMaxLimit",
+  "CommitCancelled",
 ];
 
 export type LiteSvmChainOptions = {
@@ -235,7 +269,12 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     },
     async sendInstructions(instructions, { feePayer, computeUnitLimit }: SendOptions) {
       const slot = sync();
-      const tx = await signInstructions(instructions, feePayer, { blockhash: svm.latestBlockhash(), lastValidBlockHeight: slot + 150n }, computeUnitLimit);
+      const tx = await signInstructions(
+        instructions,
+        feePayer,
+        { blockhash: svm.latestBlockhash(), lastValidBlockHeight: slot + 150n },
+        computeUnitLimit,
+      );
       return submit(tx);
     },
     async getSignaturesForAddress(address, limit = 1000) {

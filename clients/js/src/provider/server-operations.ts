@@ -39,7 +39,13 @@ export async function publishServer(
   const existing = await chain.getAccount(server);
   const models = [...listing.models];
   const instruction = existing
-    ? await getUpdateServerInstructionAsync({ operator, x25519Key: listing.x25519Key, endpoint: listing.endpoint, active: listing.active ?? true, models })
+    ? await getUpdateServerInstructionAsync({
+        operator,
+        x25519Key: listing.x25519Key,
+        endpoint: listing.endpoint,
+        active: listing.active ?? true,
+        models,
+      })
     : await getRegisterServerInstructionAsync({ operator, x25519Key: listing.x25519Key, endpoint: listing.endpoint, models });
   const sent = await chain.sendInstructions([instruction], { feePayer: operator });
   return { server, sent, created: !existing };
@@ -75,7 +81,13 @@ export async function lockRequest(chain: Chain, operator: TransactionSigner, req
 export async function appendResponseChunk(
   chain: Chain,
   operator: TransactionSigner,
-  input: { readonly request: Address; readonly chunkIndex: number; readonly isFinal: boolean; readonly ciphertext: ReadonlyUint8Array; readonly reserveBytes?: number },
+  input: {
+    readonly request: Address;
+    readonly chunkIndex: number;
+    readonly isFinal: boolean;
+    readonly ciphertext: ReadonlyUint8Array;
+    readonly reserveBytes?: number;
+  },
 ): Promise<SentTransaction> {
   const instruction = await getAppendResponseInstructionAsync({
     operator,

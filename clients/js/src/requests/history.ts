@@ -33,7 +33,10 @@ export type HistoryEntry = {
 };
 
 /** Prompt ciphertext and terms of a request, rebuilt from its create/append_prompt transactions. */
-async function promptFromTransactions(chain: Chain, request: Address): Promise<{ prompt: ReadonlyUint8Array; model: string; stake: bigint } | null> {
+async function promptFromTransactions(
+  chain: Chain,
+  request: Address,
+): Promise<{ prompt: ReadonlyUint8Array; model: string; stake: bigint } | null> {
   const signatures = await chain.getSignaturesForAddress(request);
   let created: { prompt: ReadonlyUint8Array; model: string; stake: bigint; promptLen: number } | null = null;
   const appends: { offset: number; data: ReadonlyUint8Array }[] = [];
@@ -67,17 +70,25 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
   const owner = getAddressEncoder().encode(wallet.address);
   const [requests, responses] = await Promise.all([
     chain.getProgramAccounts(CHAINFERENCE_PROGRAM_ADDRESS, {
-      memcmp: [{ offset: 0, bytes: Uint8Array.of(REQUEST_DISCRIMINATOR) }, { offset: REQUEST_CLIENT_OFFSET, bytes: owner }],
+      memcmp: [
+        { offset: 0, bytes: Uint8Array.of(REQUEST_DISCRIMINATOR) },
+        { offset: REQUEST_CLIENT_OFFSET, bytes: owner },
+      ],
     }),
     chain.getProgramAccounts(CHAINFERENCE_PROGRAM_ADDRESS, {
-      memcmp: [{ offset: 0, bytes: Uint8Array.of(RESPONSE_DISCRIMINATOR) }, { offset: RESPONSE_CLIENT_OFFSET, bytes: owner }],
+      memcmp: [
+        { offset: 0, bytes: Uint8Array.of(RESPONSE_DISCRIMINATOR) },
+        { offset: RESPONSE_CLIENT_OFFSET, bytes: owner },
+      ],
     }),
   ]);
   const live = new Map<Address, RequestAccount>(requests.map((a) => [a.address, decodeRequestAccount(a.address, a.data)]));
-  const answers = new Map<Address, ResponseAccount>(responses.map((a) => {
-    const response = { ...getResponseDecoder().decode(a.data), address: a.address };
-    return [response.request, response];
-  }));
+  const answers = new Map<Address, ResponseAccount>(
+    responses.map((a) => {
+      const response = { ...getResponseDecoder().decode(a.data), address: a.address };
+      return [response.request, response];
+    }),
+  );
   const entries: HistoryEntry[] = [];
   for (const request of new Set([...live.keys(), ...answers.keys()])) {
     const account = live.get(request);
@@ -90,7 +101,9 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
       requestAddress: request,
       ...(account ? { clientKey: account.clientKey } : {}),
       ...(promptCiphertext ? { promptCiphertext } : {}),
-      ...(response && response.chunkCount > 0 ? { response: { serverKey: response.serverKey, stream: response.stream, isFinal: response.isFinal } } : {}),
+      ...(response && response.chunkCount > 0
+        ? { response: { serverKey: response.serverKey, stream: response.stream, isFinal: response.isFinal } }
+        : {}),
     });
     entries.push({
       request,

@@ -11,12 +11,5 @@ export {
 } from "./request-account";
 export { cancelRequest, closeResponse, expireRequest, rateServer } from "./request-actions";
 export { checkResponseAddress, responseAddressWithBump, type ResponseAddressCheck } from "./response-address";
-export {
-  BPS,
-  TOKENS_PER_PRICE_UNIT,
-  computeSettlement,
-  maxAffordableOutputTokens,
-  tokenCost,
-  type Settlement,
-} from "./settlement";
+export { BPS, TOKENS_PER_PRICE_UNIT, computeSettlement, maxAffordableOutputTokens, tokenCost, type Settlement } from "./settlement";
 export { watchResponse, type ResponseEvent, type WatchOptions } from "./watch-response";

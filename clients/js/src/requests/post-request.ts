@@ -7,7 +7,13 @@ import {
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
   ChainferenceClientError,
 } from "../errors";
-import { CHAINFERENCE_PROGRAM_ADDRESS, findRequestPda, findResponsePda, getAppendPromptInstruction, getCreateRequestInstructionAsync } from "../generated";
+import {
+  CHAINFERENCE_PROGRAM_ADDRESS,
+  findRequestPda,
+  findResponsePda,
+  getAppendPromptInstruction,
+  getCreateRequestInstructionAsync,
+} from "../generated";
 import { fetchProtocolConfig } from "../protocol-config";
 import type { ServerWithAddress } from "../servers";
 import { validateModelId } from "./model-id";
@@ -68,20 +74,29 @@ const randomNonce = (): bigint => new DataView(crypto.getRandomValues(new Uint8A
  */
 export async function postRequest(chain: Chain, input: PostRequestInput): Promise<PostedRequest> {
   const modelProblem = validateModelId(input.model);
-  if (modelProblem) throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID, { modelId: input.model, reason: modelProblem });
+  if (modelProblem)
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID, { modelId: input.model, reason: modelProblem });
   if (input.servers.length === 0 || input.servers.length > MAX_ALLOWED_SERVERS)
     throw new RangeError(`a request names 1 to ${MAX_ALLOWED_SERVERS} servers, got ${input.servers.length}`);
   const config = await fetchProtocolConfig(chain);
-  if (input.stake < config.minStake) throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW, { stake: input.stake, minStake: config.minStake });
+  if (input.stake < config.minStake)
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW, { stake: input.stake, minStake: config.minStake });
 
   const nonce = input.nonce ?? randomNonce();
   const [address, bump] = await findRequestPda({ client: input.client.address, nonce });
   // The client fixes where the answer will be written: the canonical response PDA, where it reads it.
   const [, responseBump] = await findResponsePda({ request: address });
-  const keys = await deriveRequestKeysWithSigner({ programId: CHAINFERENCE_PROGRAM_ADDRESS, requestAddress: address, signer: input.client });
+  const keys = await deriveRequestKeysWithSigner({
+    programId: CHAINFERENCE_PROGRAM_ADDRESS,
+    requestAddress: address,
+    signer: input.client,
+  });
   const prompt = encryptPrompt({ dataKey: keys.dataKey, requestAddress: address, payload: input.payload });
   if (prompt.length > config.maxPromptBytes)
-    throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE, { length: prompt.length, maxLength: config.maxPromptBytes });
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE, {
+      length: prompt.length,
+      maxLength: config.maxPromptBytes,
+    });
   const allowed = wrapDataKeyForServers({
     requestKeys: keys,
     requestAddress: address,
@@ -116,11 +131,19 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
   const first = prompt.subarray(0, Math.max(0, firstRoom));
   const transactions = [await chain.sendInstructions([await create(first)], { feePayer: input.client })];
   const appendRoom =
-    TRANSACTION_SIZE_LIMIT - measureTransactionSize([getAppendPromptInstruction({ client: input.client, request: address, offset: 0, data: new Uint8Array(PROBE) })], input.client) + PROBE;
+    TRANSACTION_SIZE_LIMIT -
+    measureTransactionSize(
+      [getAppendPromptInstruction({ client: input.client, request: address, offset: 0, data: new Uint8Array(PROBE) })],
+      input.client,
+    ) +
+    PROBE;
   for (let offset = first.length; offset < prompt.length; offset += appendRoom) {
     const data = prompt.subarray(offset, offset + appendRoom);
-    transactions.push(await chain.sendInstructions([getAppendPromptInstruction({ client: input.client, request: address, offset, data })], { feePayer: input.client }));
+    transactions.push(
+      await chain.sendInstructions([getAppendPromptInstruction({ client: input.client, request: address, offset, data })], {
+        feePayer: input.client,
+      }),
+    );
   }
   return { address, nonce, keys, promptBytes: prompt.length, transactions };
 }
-

@@ -48,7 +48,9 @@ export function decodeRequestAccount(address: Address, data: ReadonlyUint8Array)
 /** Fetches and decodes a request account; null when it does not exist (closed or never created). */
 export async function fetchRequestAccount(chain: Chain, address: Address): Promise<RequestAccount | null> {
   const account = await chain.getAccount(address);
-  return account && account.data.length > 0 && account.data[0] === REQUEST_DISCRIMINATOR ? decodeRequestAccount(address, account.data) : null;
+  return account && account.data.length > 0 && account.data[0] === REQUEST_DISCRIMINATOR
+    ? decodeRequestAccount(address, account.data)
+    : null;
 }
 
 /** Fetches and decodes a response account; null when it does not exist yet (or was closed). */

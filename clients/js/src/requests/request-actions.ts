@@ -51,8 +51,15 @@ export async function expireRequest(chain: Chain, payer: TransactionSigner, requ
  * @example
  * await rateServer(chain, client, response, 5);
  */
-export async function rateServer(chain: Chain, client: TransactionSigner, response: ResponseAccount, rating: number): Promise<SentTransaction> {
-  return chain.sendInstructions([getRateServerInstruction({ client, response: response.address, server: response.server, rating })], { feePayer: client });
+export async function rateServer(
+  chain: Chain,
+  client: TransactionSigner,
+  response: ResponseAccount,
+  rating: number,
+): Promise<SentTransaction> {
+  return chain.sendInstructions([getRateServerInstruction({ client, response: response.address, server: response.server, rating })], {
+    feePayer: client,
+  });
 }
 
 /**
@@ -66,4 +73,3 @@ export async function closeResponse(chain: Chain, caller: TransactionSigner, res
   const instruction = await getCloseResponseInstructionAsync({ caller, response: response.address, operator: response.operator });
   return chain.sendInstructions([instruction], { feePayer: caller });
 }
-

@@ -13,7 +13,11 @@ const PDA_MARKER = Uint8Array.from(getUtf8Encoder().encode("ProgramDerivedAddres
  * @example
  * const address = responseAddressWithBump(request.address, request.responseBump);
  */
-export function responseAddressWithBump(request: Address, bump: number, programAddress: Address = CHAINFERENCE_PROGRAM_ADDRESS): Address | null {
+export function responseAddressWithBump(
+  request: Address,
+  bump: number,
+  programAddress: Address = CHAINFERENCE_PROGRAM_ADDRESS,
+): Address | null {
   if (!Number.isInteger(bump) || bump < 0 || bump > 255) throw new RangeError(`a bump is a u8, got ${bump}`);
   const encoder = getAddressEncoder();
   const digest = sha256

@@ -63,7 +63,12 @@ function createWaker() {
  *   if (event.type === "chunk") process.stdout.write(event.text);
  * }
  */
-export async function* watchResponse(chain: Chain, request: Address, keys: RequestKeys, options: WatchOptions = {}): AsyncGenerator<ResponseEvent> {
+export async function* watchResponse(
+  chain: Chain,
+  request: Address,
+  keys: RequestKeys,
+  options: WatchOptions = {},
+): AsyncGenerator<ResponseEvent> {
   const pollMs = options.pollMs ?? 400;
   const [responseAddress] = await findResponsePda({ request });
   const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -80,13 +85,21 @@ export async function* watchResponse(chain: Chain, request: Address, keys: Reque
 
   async function* follow(): AsyncGenerator<ResponseEvent> {
     while (!options.signal?.aborted) {
-      const [requestAccount, response] = await Promise.all([fetchRequestAccount(chain, request), fetchResponseAccount(chain, responseAddress)]);
+      const [requestAccount, response] = await Promise.all([
+        fetchRequestAccount(chain, request),
+        fetchResponseAccount(chain, responseAddress),
+      ]);
       if (requestAccount?.status === RequestStatus.Locked && !lockedReported) {
         lockedReported = true;
         yield { type: "locked", server: requestAccount.lockedBy, slot: requestAccount.lockSlot };
       }
       if (response && response.chunkCount > next) {
-        responseKey ??= deriveClientResponseKey({ ephSecret: keys.ephSecret, dataKey: keys.dataKey, lockerKey: response.serverKey, requestAddress: request });
+        responseKey ??= deriveClientResponseKey({
+          ephSecret: keys.ephSecret,
+          dataKey: keys.dataKey,
+          lockerKey: response.serverKey,
+          requestAddress: request,
+        });
         const frames = decodeResponseStream(response.stream);
         for (; next < frames.length; next++) {
           const isFinal = response.isFinal && next === response.chunkCount - 1;

@@ -33,8 +33,7 @@ export type Ineligibility =
   | { readonly reason: "stake-below-prompt-cost"; readonly promptCost: bigint; readonly stake: bigint };
 
 export type Eligibility =
-  | { readonly eligible: true; readonly offer: ModelEntry }
-  | { readonly eligible: false; readonly reasons: readonly Ineligibility[] };
+  { readonly eligible: true; readonly offer: ModelEntry } | { readonly eligible: false; readonly reasons: readonly Ineligibility[] };
 
 /** The server's offer for `model` (and `revision` when pinned), as `lock_request` matches it. */
 export function findModelOffer(server: Server, model: string, revision = ""): ModelEntry | undefined {
@@ -65,11 +64,14 @@ export function checkEligibility(draft: RequestDraft, serverAddress: Address, se
   }
   const reputation = getServerReputation(server);
   const minCompleted = draft.minCompleted ?? 0n;
-  if (reputation.completed < minCompleted) reasons.push({ reason: "not-enough-completed", completed: reputation.completed, required: minCompleted });
+  if (reputation.completed < minCompleted)
+    reasons.push({ reason: "not-enough-completed", completed: reputation.completed, required: minCompleted });
   const minSuccess = draft.minSuccessBps ?? 0;
-  if (reputation.successBps < minSuccess) reasons.push({ reason: "success-rate-too-low", successBps: reputation.successBps, required: minSuccess });
+  if (reputation.successBps < minSuccess)
+    reasons.push({ reason: "success-rate-too-low", successBps: reputation.successBps, required: minSuccess });
   const minRating = draft.minAvgRating ?? 0;
-  if (reputation.avgRatingX100 < minRating) reasons.push({ reason: "rating-too-low", avgRatingX100: reputation.avgRatingX100, required: minRating });
+  if (reputation.avgRatingX100 < minRating)
+    reasons.push({ reason: "rating-too-low", avgRatingX100: reputation.avgRatingX100, required: minRating });
   return reasons.length === 0 && offer ? { eligible: true, offer } : { eligible: false, reasons };
 }
 

@@ -21,5 +21,7 @@ export async function fetchServers(
   const decoder = getServerDecoder();
   return accounts
     .map((a) => ({ address: a.address, server: decoder.decode(a.data) }))
-    .filter(({ server }) => (!options.activeOnly || server.active) && (!options.model || server.models.some((m) => m.hfId === options.model)));
+    .filter(
+      ({ server }) => (!options.activeOnly || server.active) && (!options.model || server.models.some((m) => m.hfId === options.model)),
+    );
 }
