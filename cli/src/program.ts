@@ -51,7 +51,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         "-u, --url <url-or-moniker>",
-        "RPC URL or moniker: localnet, devnet, testnet, mainnet-beta (default: the Solana CLI config's, else mainnet-beta)",
+        "RPC URL or moniker: localnet, devnet, testnet, mainnet-beta (default: the Solana CLI config's, else localnet, never mainnet-beta)",
       ),
     )
     .addOption(new Option("-k, --keypair <path>", "wallet keypair file (default: the Solana CLI config's, else ~/.config/solana/id.json)"))

@@ -29,6 +29,15 @@ describe("chainference --help", () => {
     expect(result.stdout).toContain("Examples:");
   });
 
+  it("says --url defaults to localnet, as the README and the behaviour do", async () => {
+    // When the root help is asked for
+    const result = await runCli(["--help"]);
+    // Then the --url line names localnet as the fallback and never mainnet-beta as a default
+    const urlHelp = result.stdout.slice(result.stdout.indexOf("--url"), result.stdout.indexOf("--keypair"));
+    expect(urlHelp.replace(/\s+/g, " ")).toMatch(/else localnet/);
+    expect(urlHelp).not.toMatch(/else mainnet-beta/);
+  });
+
   it("answers without loading the SDK (fast enough to type)", async () => {
     // When help runs twice (the first may warm the transpiler cache)
     await runCli(["--help"]);
