@@ -86,7 +86,10 @@ describe.concurrent("bad flags and input", () => {
     { args: ["ask", "hi", "--url", "moon"], says: /--url "moon" is neither a cluster moniker/ },
     { args: ["rate", "9y8vP4wD3cXn1tqTQpJ6Yg4v9cWm2kq1dU5Jx3nW4sZa", "7"], says: /rating must be a whole number from 1 to 5/ },
     { args: ["cancel", "nope"], says: /request 'nope' is not a base58 account address/ },
-    { args: ["admin", "set-fee", "3000"], says: /--fee-bps must be a whole number from 0 to 2500/ },
+    {
+      args: ["admin", "set-fee", "99999"],
+      says: /^chainference: the fee \(basis points\) must be a whole number from 0 to 2500, got '99999'$/,
+    },
     { args: ["gateway", "--model-alias", "gpt4"], says: /--model-alias must look like name=org\/model/ },
   ])("$args → one line, exit 2", async ({ args, says }) => {
     const result = await runCli(["--keypair", keypair, "--url", "http://127.0.0.1:9", ...args], { env });

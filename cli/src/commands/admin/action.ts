@@ -79,7 +79,7 @@ export async function initAction(flags: LimitFlags, command: Command): Promise<v
 /** Runs `chainference admin set-fee <bps>`. */
 export async function setFeeAction(bps: string, _flags: unknown, command: Command): Promise<void> {
   const ctx = await createCommandContext(command);
-  const feeBps = parseFeeBps(bps);
+  const feeBps = parseFeeBps(bps, "the fee (basis points)");
   await report(ctx, `Set the fee to ${feeBps} bps`, await asAdmin(ctx, { feeBps }));
 }
 

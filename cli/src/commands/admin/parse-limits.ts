@@ -5,9 +5,15 @@ import { usageError } from "../../shared/errors/cli-error";
 import { durationToSlots, parseDuration, parseInteger, parseSol } from "../../shared/output/units";
 import { MAX_FEE_BPS, type LimitFlags } from "./limit-options";
 
-/** `--fee-bps` or `set-fee`'s argument: 0 to the program's cap. */
-export function parseFeeBps(text: string): number {
-  return parseInteger(text, "--fee-bps", { max: MAX_FEE_BPS });
+/**
+ * `--fee-bps` or `set-fee`'s argument: 0 to the program's cap. `name` is what the user typed it as, so the
+ * message names a flag that exists.
+ *
+ * @example
+ * parseFeeBps("500", "set-fee's <bps>"); // 500
+ */
+export function parseFeeBps(text: string, name = "--fee-bps"): number {
+  return parseInteger(text, name, { max: MAX_FEE_BPS });
 }
 
 const slots = (text: string, flag: string) => durationToSlots(parseDuration(text, flag));
