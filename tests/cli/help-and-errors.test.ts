@@ -112,6 +112,15 @@ describe.concurrent("bad flags and input", () => {
     expect(oneErrorLine(result)).toMatch(/is not a Solana keypair file.*64/);
   });
 
+  it("says a directory given as keypair is a directory, not EISDIR", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cf-key-dir-"));
+    const result = await runCli(["history", "--keypair", dir, "--url", "http://127.0.0.1:9"], { env });
+    expect(result.code).toBe(1);
+    const line = oneErrorLine(result);
+    expect(line).toMatch(/is not a Solana keypair file.*it is a directory; pass the keypair file itself/);
+    expect(line).not.toMatch(/EISDIR/);
+  });
+
   it("says the RPC is unreachable and to check --url, without a stack", async () => {
     const result = await runCli(["servers", "--url", "http://127.0.0.1:9"], { env, timeoutMs: 90_000 });
     expect(result.code).toBe(1);

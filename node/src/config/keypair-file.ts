@@ -37,6 +37,19 @@ export function parseKeypairFile(text: string, path: string): Uint8Array {
   return Uint8Array.from(value as number[]);
 }
 
+/** Why a keypair path could not be read, in words (not `EISDIR: illegal operation on a directory, read`). */
+function unreadableReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case "EISDIR":
+      return "it is a directory; pass the keypair file itself, e.g. ~/.config/solana/id.json";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied; check the file's owner and mode";
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /**
  * Loads a Solana CLI keypair file (`--keypair`, default `~/.config/solana/id.json`) as a kit signer.
  * The file's public half must match its secret half.
@@ -54,7 +67,11 @@ export async function loadKeypairSigner(path: string = getDefaultKeypairPath()):
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
       throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING, { path: resolved });
-    throw new ChainferenceNodeError(CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID, { path: resolved, reason: String(error) }, { cause: error });
+    throw new ChainferenceNodeError(
+      CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID,
+      { path: resolved, reason: unreadableReason(error) },
+      { cause: error },
+    );
   }
   const bytes = parseKeypairFile(text, resolved);
   try {
