@@ -121,6 +121,19 @@ describe.concurrent("bad flags and input", () => {
     expect(line).not.toMatch(/EISDIR/);
   });
 
+  it.each([
+    { args: ["frobnicate", "--json"], code: "USAGE", exitCode: 2, says: /unknown command 'frobnicate'/ },
+    { args: ["ask", "hi", "--stake", "lots", "--json"], code: "USAGE", exitCode: 2, says: /--stake must be an amount of SOL/ },
+    { args: ["servers", "--json"], code: "RPC_FAILURE", exitCode: 1, says: /cannot reach the Solana RPC/ },
+  ])("with --json, $args also prints a JSON error document on stdout", async ({ args, code, exitCode, says }) => {
+    const result = await runCli(["--keypair", keypair, "--url", "http://127.0.0.1:9", ...args], { env, timeoutMs: 90_000 });
+    expect(result.code).toBe(exitCode);
+    const line = oneErrorLine(result);
+    const document = JSON.parse(result.stdout);
+    expect(document).toEqual({ error: { message: line.replace(/^chainference: /, ""), code, exitCode } });
+    expect(document.error.message).toMatch(says);
+  });
+
   it("says the RPC is unreachable and to check --url, without a stack", async () => {
     const result = await runCli(["servers", "--url", "http://127.0.0.1:9"], { env, timeoutMs: 90_000 });
     expect(result.code).toBe(1);

@@ -20,6 +20,14 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? Array.from(v) : v), 2);
 }
 
+/** Whether a `--json` document was already printed (a failure after it must not print a second one). */
+let documentPrinted = false;
+
+/** True once {@link Output.result} printed a JSON document in this process. */
+export function jsonDocumentPrinted(): boolean {
+  return documentPrinted;
+}
+
 /**
  * The command's output channel.
  *
@@ -43,7 +51,9 @@ export function createOutput(options: { readonly json: boolean; readonly verbose
       if (verbose) process.stderr.write(`${text}\n`);
     },
     result: (value) => {
-      if (json) process.stdout.write(`${toJson(value)}\n`);
+      if (!json) return;
+      documentPrinted = true;
+      process.stdout.write(`${toJson(value)}\n`);
     },
   };
 }
