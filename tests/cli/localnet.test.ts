@@ -178,6 +178,16 @@ describe("chainference against a localnet with an in-process provider", () => {
     expect(await chain.getBalance(clientAddress)).toBe(before - TX_FEE);
   });
 
+  it("expire --json gives the transaction's explorer link", async () => {
+    const request = await postUnanswerable();
+    await sleep(OPEN_FOR_SECONDS * 1000 + 1200);
+    const result = await cli(["expire", request, "--json"], admin);
+    expectOk(result);
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({ request, action: "expire" });
+    expect(document.link).toBe(`https://explorer.solana.com/tx/${document.signature}?cluster=custom&customUrl=${encodeURIComponent(url)}`);
+  });
+
   it("cancel of a request that no longer exists says so", async () => {
     const result = await cli(["cancel", askedRequest]);
     expect(result.code).toBe(1);

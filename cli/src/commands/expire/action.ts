@@ -34,6 +34,7 @@ export async function expireAction(requestArgument: string, _flags: unknown, com
     client: request.client,
     wasLocked: locked,
     signature: sent.signature,
+    link: ctx.session().explorerLink(sent.signature),
   });
   ctx.out.line(
     `Expired request ${address}: ${formatSol(request.lamports)} SOL back to its client ${request.client} (stake ${formatSol(request.stake)} + rent ${formatSol(request.lamports - request.stake)}).${serverNote}`,
