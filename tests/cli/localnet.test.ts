@@ -230,4 +230,16 @@ describe("chainference against a localnet with an in-process provider", () => {
     expectOk(withdrawn);
     expect(BigInt(JSON.parse(withdrawn.stdout).withdrawn)).toBe(fee);
   });
+
+  it("withdraw-fees with nothing to withdraw sends nothing and says so", async () => {
+    const adminAddress = keypairAddress(admin);
+    const before = await chain.getBalance(adminAddress);
+    const json = await cli(["admin", "withdraw-fees", "--json"], admin);
+    expectOk(json);
+    expect(JSON.parse(json.stdout)).toMatchObject({ action: "withdraw-fees", withdrawn: "0", signature: null });
+    const text = await cli(["admin", "withdraw-fees"], admin);
+    expectOk(text);
+    expect(text.stdout).toMatch(/^No fees to withdraw: the 16 fee vaults hold only their rent\. Nothing was sent/);
+    expect(await chain.getBalance(adminAddress)).toBe(before);
+  });
 });

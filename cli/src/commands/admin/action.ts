@@ -114,6 +114,21 @@ export async function withdrawFeesAction(_flags: unknown, command: Command): Pro
   const vaults = await chain.getAccounts(await findFeeVaults());
   const rent = await chain.getMinimumBalanceForRentExemption(FEE_VAULT_BYTES);
   const collected = vaults.reduce((sum, v) => sum + (v && v.lamports > rent ? v.lamports - rent : 0n), 0n);
+  if (collected === 0n) {
+    // Nothing above rent: a withdrawal would only cost its transaction fee.
+    ctx.out.result({
+      action: "withdraw-fees",
+      treasury: config.treasury,
+      withdrawn: 0n,
+      treasuryBefore: before,
+      treasuryAfter: before,
+      signature: null,
+    });
+    ctx.out.line(
+      `No fees to withdraw: the 16 fee vaults hold only their rent. Nothing was sent (treasury ${config.treasury} keeps ${formatSol(before)} SOL).`,
+    );
+    return;
+  }
   const sent = await withdrawFees(chain, wallet);
   const after = await chain.getBalance(config.treasury);
   const fee = config.treasury === wallet.address ? sent.fee : 0n;
