@@ -81,6 +81,8 @@ describe("chainference against a localnet with an in-process provider", () => {
 
   let askOutput: string;
   let askedRequest: Address;
+  /** Protocol fees of the asks after the first one, which withdraw-fees sweeps too. */
+  let laterFees = 0n;
   it("ask with an allow-list previews eligibility, streams the answer and settles exactly", async () => {
     const result = await cli(["ask", "What is the capital of France?", "--server", server, "--max-tokens", "24", "--stake", "0.002"]);
     expectOk(result);
@@ -98,6 +100,16 @@ describe("chainference against a localnet with an in-process provider", () => {
     expect(askOutput).toMatch(
       /create_request\s+client\s+[\d,]+ CU.*https:\/\/explorer\.solana\.com\/tx\/\w+\?cluster=custom&customUrl=http%3A%2F%2F127\.0\.0\.1%3A\d+/,
     );
+  });
+
+  it("ask --json prints one document on stdout and on stderr only progress, no 'Answer' heading", async () => {
+    const result = await cli(["ask", "Name a color.", "--server", server, "--max-tokens", "4", "--stake", "0.002", "--json"]);
+    expectOk(result);
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({ status: "settled" });
+    laterFees += BigInt(document.settlement.fee);
+    expect(result.stderr).toMatch(new RegExp(`^Locked by server ${server} at slot \\d+\\.$`, "m"));
+    expect(result.stderr).not.toContain("Answer (decrypted as chunks land)");
   });
 
   it("ask refuses a --server that is not registered, in one line", async () => {
@@ -228,7 +240,7 @@ describe("chainference against a localnet with an in-process provider", () => {
     const fee = lamportsOf(askOutput, "protocol fee");
     const withdrawn = await cli(["admin", "withdraw-fees", "--json"], admin);
     expectOk(withdrawn);
-    expect(BigInt(JSON.parse(withdrawn.stdout).withdrawn)).toBe(fee);
+    expect(BigInt(JSON.parse(withdrawn.stdout).withdrawn)).toBe(fee + laterFees);
   });
 
   it("withdraw-fees with nothing to withdraw sends nothing and says so", async () => {

@@ -88,7 +88,9 @@ export async function runAsk(
     wallet,
     posted,
     {
-      onLocked: (server, slot) => out.progress(`Locked by server ${server} at slot ${slot}. Answer (decrypted as chunks land):\n`),
+      // With --json the answer is in the document, not streamed: no "Answer" heading on stderr.
+      onLocked: (server, slot) =>
+        out.progress(`Locked by server ${server} at slot ${slot}.${out.json ? "" : " Answer (decrypted as chunks land):\n"}`),
       onChunk: (text) => {
         streaming = true;
         out.write(text);
