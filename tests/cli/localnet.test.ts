@@ -112,6 +112,34 @@ describe("chainference against a localnet with an in-process provider", () => {
     expect(result.stderr).not.toContain("Answer (decrypted as chunks land)");
   });
 
+  it("an answer cut at --max-tokens is flagged: a note in text, finish_reason in --json, answerComplete false in history", async () => {
+    const text = await cli(["ask", "Tell me a long story about a dragon.", "--server", server, "--max-tokens", "3", "--stake", "0.002"]);
+    expectOk(text);
+    expect(text.stdout).toMatch(/^\s+answer\s+cut at --max-tokens 3: the answer above is incomplete \(raise --max-tokens\)$/m);
+    const cut = postedRequest(text.stdout);
+    laterFees += lamportsOf(text.stdout, "protocol fee");
+    const json = await cli([
+      "ask",
+      "Tell me a long story about a dragon.",
+      "--server",
+      server,
+      "--max-tokens",
+      "3",
+      "--stake",
+      "0.002",
+      "--json",
+    ]);
+    expectOk(json);
+    const document = JSON.parse(json.stdout);
+    laterFees += BigInt(document.settlement.fee);
+    expect(document.finish_reason).toBe("length");
+    expect(document.settlement).toMatchObject({ tokensOut: 3, maxTokens: 3, finish_reason: "length" });
+    const history = JSON.parse((await cli(["history", "--json"])).stdout);
+    expect(history.find((e: { request: string }) => e.request === cut)).toMatchObject({ finish_reason: "length", answerComplete: false });
+    const historyText = await cli(["history"]);
+    expect(historyText.stdout).toContain("…(cut at max tokens)");
+  });
+
   it("ask refuses a --server that is not registered, in one line", async () => {
     const stranger = (await generateKeyPairSigner()).address;
     const result = await cli(["ask", "Hi", "--server", stranger]);
@@ -129,8 +157,10 @@ describe("chainference against a localnet with an in-process provider", () => {
       stake: "2000000",
       prompt: "What is the capital of France?",
       server,
-      answerComplete: true,
     });
+    // Complete only when the final chunk landed and the answer stopped before --max-tokens.
+    expect(entry.finish_reason).toMatch(/^(stop|length)$/);
+    expect(entry.answerComplete).toBe(entry.finish_reason === "stop");
     const streamed = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)![1]!.trim();
     expect(entry.answer.trim()).toBe(streamed);
     const text = await cli(["history"]);

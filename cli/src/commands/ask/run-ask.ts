@@ -114,6 +114,7 @@ export async function runAsk(
     stake: terms.stake,
     feeBps: config.feeBps,
     response: outcome.response,
+    maxTokens: payload.maxTokens,
     extraSignatures: posted.transactions.map((t) => t.signature),
   });
   printSettlement(out, report);
@@ -121,6 +122,7 @@ export async function runAsk(
     request: posted.address,
     status: outcome.status,
     answer: outcome.text,
+    finish_reason: report.finishReason,
     eligibility: eligibilityJson(preview),
     settlement: settlementJson(report),
   });

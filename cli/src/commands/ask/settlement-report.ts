@@ -5,6 +5,7 @@ import type { Session } from "../../shared/context/session";
 import type { Output } from "../../shared/output/output";
 import { formatInteger, formatSol } from "../../shared/output/units";
 import { formatReputation } from "../../shared/output/format-server";
+import { finishReason, type FinishReason } from "../../shared/finish-reason";
 import { fetchTransactionLines, formatTransactionLines, totalCost, type TransactionLine } from "./transactions";
 
 export type SettlementReport = {
@@ -12,6 +13,9 @@ export type SettlementReport = {
   readonly server: Address;
   readonly tokensIn: number;
   readonly tokensOut: number;
+  /** The prompt's token limit, and whether the answer reached it (`length`: cut short). */
+  readonly maxTokens: number;
+  readonly finishReason: FinishReason;
   readonly stake: bigint;
   /** Lamports charged: what the server and the protocol share. */
   readonly cost: bigint;
@@ -56,6 +60,7 @@ export async function buildSettlementReport(
     readonly stake: bigint;
     readonly feeBps: number;
     readonly response: ResponseAccount;
+    readonly maxTokens: number;
     readonly extraSignatures?: readonly Signature[];
   },
 ): Promise<SettlementReport> {
@@ -71,6 +76,8 @@ export async function buildSettlementReport(
     server: response.server,
     tokensIn: response.tokensIn,
     tokensOut: response.tokensOut,
+    maxTokens: input.maxTokens,
+    finishReason: finishReason(response.tokensOut, input.maxTokens),
     stake: input.stake,
     cost: response.cost,
     feeBps: input.feeBps,
@@ -94,6 +101,8 @@ const amount = (label: string, lamports: bigint, note = "") =>
 export function printSettlement(out: Output, report: SettlementReport): void {
   out.line("Settlement");
   out.line(`  ${"tokens".padEnd(14)} ${report.tokensIn} in, ${report.tokensOut} out`);
+  if (report.finishReason === "length")
+    out.line(`  ${"answer".padEnd(14)} cut at --max-tokens ${report.maxTokens}: the answer above is incomplete (raise --max-tokens)`);
   out.line(amount("stake", report.stake));
   out.line(amount("cost", report.cost));
   out.line(amount("protocol fee", report.fee, `, ${report.feeBps / 100} % of cost`));
@@ -114,6 +123,8 @@ export function settlementJson(report: SettlementReport) {
     server: report.server,
     tokensIn: report.tokensIn,
     tokensOut: report.tokensOut,
+    maxTokens: report.maxTokens,
+    finish_reason: report.finishReason,
     stake: report.stake,
     cost: report.cost,
     feeBps: report.feeBps,

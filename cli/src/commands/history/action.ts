@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { fetchHistory, type HistoryEntry } from "@chainference/client";
 import { createCommandContext } from "../../shared/context/command-context";
 import { formatSol } from "../../shared/output/units";
+import { finishReason, type FinishReason } from "../../shared/finish-reason";
 
 const decoder = new TextDecoder();
 
@@ -19,6 +20,13 @@ function promptText(entry: HistoryEntry): string | null {
 function answerText(entry: HistoryEntry): string | null {
   const response = entry.decrypted.response;
   return response ? decoder.decode(response.plaintext) : null;
+}
+
+/** `length` when the answer used the prompt's whole `maxTokens`, `stop` otherwise; null until it completed. */
+function entryFinishReason(entry: HistoryEntry): FinishReason | null {
+  const maxTokens = entry.decrypted.prompt?.maxTokens;
+  if (!entry.response?.completed || maxTokens === undefined) return null;
+  return finishReason(entry.response.tokensOut, maxTokens);
 }
 
 /** Newest first: settled by completion slot, then the live ones. */
@@ -44,7 +52,9 @@ export async function historyAction(flags: { limit: string }, command: Command):
         stake: e.stake,
         prompt: promptText(e),
         answer: answerText(e),
-        answerComplete: e.decrypted.response?.isFinal ?? false,
+        // Complete: the final chunk landed and the answer was not cut at max_tokens.
+        answerComplete: (e.decrypted.response?.isFinal ?? false) && entryFinishReason(e) !== "length",
+        finish_reason: entryFinishReason(e),
         server: e.response?.server ?? null,
         cost: e.response?.completed ? e.response.cost : null,
         tokensIn: e.response?.completed ? e.response.tokensIn : null,
@@ -78,7 +88,8 @@ export async function historyAction(flags: { limit: string }, command: Command):
       `  Q: ${prompt === null ? `(prompt ${e.promptSource === "unavailable" ? "no longer on chain" : "unreadable"})` : indent(prompt)}`,
     );
     const answer = answerText(e);
-    if (answer !== null) ctx.out.line(`  A: ${indent(answer.trim())}${e.decrypted.response?.isFinal ? "" : " …(in progress)"}`);
+    const note = !e.decrypted.response?.isFinal ? " …(in progress)" : entryFinishReason(e) === "length" ? " …(cut at max tokens)" : "";
+    if (answer !== null) ctx.out.line(`  A: ${indent(answer.trim())}${note}`);
     else if (e.status !== "open") ctx.out.line(`  A: ${e.status === "locked" ? "(no chunk yet)" : "(response closed)"}`);
   }
 }
