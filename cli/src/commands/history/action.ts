@@ -85,11 +85,11 @@ export async function historyAction(flags: { limit: string }, command: Command):
       );
     const prompt = promptText(e);
     ctx.out.line(
-      `  Q: ${prompt === null ? `(prompt ${e.promptSource === "unavailable" ? "no longer on chain" : "unreadable"})` : indent(prompt)}`,
+      `  Q: ${prompt === null ? `(prompt ${e.promptSource === "unavailable" ? "no longer on chain" : "unreadable"})` : indent(ctx.out.untrusted(prompt))}`,
     );
     const answer = answerText(e);
     const note = !e.decrypted.response?.isFinal ? " …(in progress)" : entryFinishReason(e) === "length" ? " …(cut at max tokens)" : "";
-    if (answer !== null) ctx.out.line(`  A: ${indent(answer.trim())}${note}`);
+    if (answer !== null) ctx.out.line(`  A: ${indent(ctx.out.untrusted(answer.trim()))}${note}`);
     else if (e.status !== "open") ctx.out.line(`  A: ${e.status === "locked" ? "(no chunk yet)" : "(response closed)"}`);
   }
 }

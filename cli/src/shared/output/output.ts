@@ -1,4 +1,5 @@
 /** Where a command writes: text to stdout, or with `--json` one JSON document on stdout and progress on stderr. */
+import { neutralizeControlCharacters } from "./control-characters";
 
 export type Output = {
   readonly json: boolean;
@@ -13,6 +14,8 @@ export type Output = {
   debug(text: string): void;
   /** Prints `value` as JSON (bigints as decimal strings) when `--json` is set. */
   result(value: unknown): void;
+  /** Untrusted text (an answer, a prompt from the chain) as it may be printed: control characters neutralized on a TTY. */
+  untrusted(text: string): string;
 };
 
 /** JSON with bigints as decimal strings and byte arrays as base-10 arrays. */
@@ -35,8 +38,9 @@ export function jsonDocumentPrinted(): boolean {
  * const out = createOutput({ json: false, verbose: false });
  * out.line("Settlement");
  */
-export function createOutput(options: { readonly json: boolean; readonly verbose: boolean }): Output {
+export function createOutput(options: { readonly json: boolean; readonly verbose: boolean; readonly tty?: boolean }): Output {
   const { json, verbose } = options;
+  const tty = options.tty ?? process.stdout.isTTY === true;
   return {
     json,
     verbose,
@@ -50,6 +54,7 @@ export function createOutput(options: { readonly json: boolean; readonly verbose
     debug: (text) => {
       if (verbose) process.stderr.write(`${text}\n`);
     },
+    untrusted: (text) => (tty ? neutralizeControlCharacters(text) : text),
     result: (value) => {
       if (!json) return;
       documentPrinted = true;
