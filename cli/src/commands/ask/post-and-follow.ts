@@ -18,6 +18,7 @@ import {
 } from "@chainference/client";
 import type { Session } from "../../shared/context/session";
 import { chooseServers, type AskTerms, type EligibilityPreview } from "./eligibility";
+import { abortableSleep } from "../../shared/abortable-sleep";
 
 /** How a followed request ended. */
 export type AskStatus = "settled" | "cancelled" | "expired" | "ended" | "detached";
@@ -52,12 +53,6 @@ export type FollowOptions = {
   /** How often the watchdog checks open-until and deadline (ms). */
   readonly watchdogMs?: number;
 };
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 /**
  * Encrypts the prompt for the chosen servers and posts the request.
@@ -140,7 +135,7 @@ export async function followRequest(
 
   const watchdog = (async () => {
     while (!stop.signal.aborted) {
-      await sleep(options.watchdogMs ?? 2_000, stop.signal);
+      await abortableSleep(options.watchdogMs ?? 2_000, stop.signal);
       if (stop.signal.aborted) return;
       if (await refundIfStuck("watchdog")) {
         if (note) handlers.onWatchdog?.(note);
