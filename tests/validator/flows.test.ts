@@ -184,8 +184,9 @@ describe("Chainference on solana-test-validator", () => {
       model: MODEL,
       prompt: "What is the capital of France?",
       server,
-      answerComplete: true,
     });
+    // Complete exactly when the model stopped on its own, not at --max-tokens.
+    expect(entry.answerComplete).toBe(entry.finish_reason === "stop");
     const streamed = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)![1]!.trim();
     expect(entry.answer.trim()).toBe(streamed);
   });
