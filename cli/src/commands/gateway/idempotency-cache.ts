@@ -54,9 +54,13 @@ export function recordResponse(res: ServerResponse): () => RecordedResponse {
   return () => ({ status, headers, chunks });
 }
 
+/** CORS headers belong to the request being answered, not to the one recorded. */
+const isCorsHeader = (name: string) => name.toLowerCase().startsWith("access-control-") || name.toLowerCase() === "vary";
+
 /** Writes a recorded response again, marked `Idempotent-Replayed: true`. */
-export function replayResponse(res: ServerResponse, recorded: RecordedResponse, extraHeaders: Record<string, string> = {}): void {
-  res.writeHead(recorded.status, { ...recorded.headers, ...extraHeaders, "idempotent-replayed": "true" });
+export function replayResponse(res: ServerResponse, recorded: RecordedResponse, cors: Record<string, string> = {}): void {
+  const headers = Object.fromEntries(Object.entries(recorded.headers).filter(([name]) => !isCorsHeader(name)));
+  res.writeHead(recorded.status, { ...headers, ...cors, "idempotent-replayed": "true" });
   for (const chunk of recorded.chunks) res.write(chunk);
   res.end();
 }

@@ -155,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const complete = async (
     call: ChatCompletionRequest,
     res: ServerResponse,
-    onPosted: () => void,
+    onPaying: () => void,
     cors: Record<string, string>,
   ): Promise<void> => {
     const model = resolveModel(call.model);
@@ -187,8 +187,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         "no_eligible_server",
       );
     }
+    // From here a request may land even if posting throws (an unconfirmed transaction): the call counts as paid.
+    onPaying();
     const posted = await postAsk(session, wallet, terms, payload, preview);
-    onPosted();
     const id = `chatcmpl-${posted.address}`;
     const created = Math.floor(Date.now() / 1000);
     const stop = new AbortController();
