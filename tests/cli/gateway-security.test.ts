@@ -159,6 +159,25 @@ describe("chainference gateway refuses web pages and unauthenticated callers", (
     expect(await balance()).toBe(afterFirst);
   });
 
+  it("posts one request for two concurrent calls with the same Idempotency-Key", async () => {
+    const settledLines = () => gateway.output().match(/ settled by /g)?.length ?? 0;
+    const settledBefore = settledLines();
+    const before = await balance();
+    const headers = { ...json, ...auth, "idempotency-key": "call-concurrent" };
+    const body = BODY.replace("Say hi.", "Say ok.");
+    const [a, b] = await Promise.all([
+      call(base, "/v1/chat/completions", { headers, body }),
+      call(base, "/v1/chat/completions", { headers, body }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(JSON.parse(a.body).id).toBe(JSON.parse(b.body).id);
+    expect([a.headers["idempotent-replayed"], b.headers["idempotent-replayed"]].filter(Boolean)).toEqual(["true"]);
+    // One request posted and settled (the gateway logs each), and the wallet paid at least its cost.
+    expect(settledLines() - settledBefore).toBe(1);
+    const { cost } = JSON.parse(a.body).chainference as { cost: string };
+    expect(before - (await balance())).toBeGreaterThanOrEqual(BigInt(cost));
+  });
+
   it("replays an OpenAI SDK retry (X-Stainless-Retry-Count) of a call it already paid for", async () => {
     const body = BODY.replace("Say hi.", "Say yes.");
     const first = await call(base, "/v1/chat/completions", { headers: { ...json, ...auth, "x-stainless-retry-count": "0" }, body });
