@@ -50,12 +50,17 @@ describe("chainference gateway with the openai client", () => {
   });
 
   it("answers a non-streaming completion with usage from the on-chain settlement", async () => {
+    const started = Math.floor(Date.now() / 1000);
     const completion = await openai.chat.completions.create({
       model: "gpt-4o-mini",
       messages: [{ role: "user", content: "Say hello." }],
       max_tokens: 16,
     });
     const content = completion.choices[0]?.message.content ?? "";
+    // OpenAI shape: the real Unix time, and the resolved model id (not the alias the call used).
+    expect(completion.created).toBeGreaterThanOrEqual(started);
+    expect(completion.created).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(completion.model).toBe(MODEL);
     expect(content.trim().length).toBeGreaterThan(0);
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
     expect(completion.usage!.completion_tokens).toBeGreaterThan(0);
@@ -77,9 +82,9 @@ describe("chainference gateway with the openai client", () => {
     expect(BigInt(settlement.refund) + BigInt(settlement.cost)).toBe(1_000_000n);
   });
 
-  it("streams a completion as SSE chunks, then a usage chunk", async () => {
+  it("streams a completion as SSE chunks, the usage in the last one", async () => {
     const stream = await openai.chat.completions.create({
-      model: MODEL,
+      model: "default",
       messages: [
         { role: "system", content: "Answer briefly." },
         { role: "user", content: "Name a color." },
@@ -92,8 +97,11 @@ describe("chainference gateway with the openai client", () => {
     let chunks = 0;
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | undefined;
+    let last: OpenAI.ChatCompletionChunk | undefined;
     for await (const chunk of stream) {
       chunks++;
+      last = chunk;
+      expect(chunk.model).toBe(MODEL);
       text += chunk.choices[0]?.delta.content ?? "";
       finish = chunk.choices[0]?.finish_reason ?? finish;
       if (chunk.usage) usage = chunk.usage;
@@ -102,11 +110,23 @@ describe("chainference gateway with the openai client", () => {
     expect(chunks).toBeGreaterThanOrEqual(3);
     expect(["stop", "length"]).toContain(finish);
     expect(usage!.completion_tokens).toBeGreaterThan(0);
+    expect(last!.usage).toEqual(usage);
+    expect(last!.choices).toEqual([]);
   });
 
   it("rejects an unknown model name with a 404 the client understands", async () => {
     const attempt = openai.chat.completions.create({ model: "gpt-4", messages: [{ role: "user", content: "Hi" }] });
     await expect(attempt).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+  });
+
+  it("rejects max_tokens above the gateway's --max-tokens with a 400 rather than clamping it", async () => {
+    const attempt = openai.chat.completions.create({ model: "default", messages: [{ role: "user", content: "Hi" }], max_tokens: 100_000 });
+    await expect(attempt).rejects.toMatchObject({ status: 400, param: "max_tokens", type: "invalid_request_error" });
+  });
+
+  it("answers a wrong path with a 404 invalid_request_error", async () => {
+    const attempt = openai.post("/completions", { body: { model: "default", prompt: "Hi" } });
+    await expect(attempt).rejects.toMatchObject({ status: 404, type: "invalid_request_error" });
   });
 
   it("rejects unsupported input with a 400", async () => {

@@ -8,6 +8,7 @@ import { untilShutdown } from "../../shared/shutdown";
 import type { GatewayFlags } from "./definition";
 import { parseTerms } from "../ask/parse-terms";
 import { parseAliases } from "./model-aliases";
+import { parseAccess } from "./access-flags";
 
 /** Runs `chainference gateway`. */
 export async function gatewayAction(flags: GatewayFlags, cmd: Command): Promise<void> {
@@ -15,6 +16,7 @@ export async function gatewayAction(flags: GatewayFlags, cmd: Command): Promise<
   const port = parseInteger(flags.port, "--port", { max: 65_535 });
   const aliases = parseAliases(flags.modelAlias);
   const maxTokensCap = parseInteger(flags.maxTokens, "--max-tokens", { min: 1, max: 32_768 });
+  const access = parseAccess(flags, process.env);
   const { model: _model, ...terms } = parseTerms({ ...flags, model: DEFAULT_MODEL.hfId }, DEFAULT_MODEL.hfId);
   const wallet = await ctx.wallet();
   const session = ctx.session();
@@ -27,11 +29,15 @@ export async function gatewayAction(flags: GatewayFlags, cmd: Command): Promise<
     defaultMaxTokens: Math.min(256, maxTokensCap),
     maxTokensCap,
     port,
+    ...access,
     log: (line) => ctx.out.progress(`[gateway] ${line}`),
   });
   ctx.out.progress(`Chainference gateway: OpenAI-compatible API at ${gateway.url}/v1`);
   ctx.out.progress(
     `  cluster ${ctx.endpoint.url}, wallet ${wallet.address} (${formatSol(balance)} SOL), stake ${formatSol(terms.stake)} SOL per call`,
+  );
+  ctx.out.progress(
+    `  ${access.apiKey ? "bearer API key required" : "no API key: any local process can spend the wallet"}; browser origins allowed: ${access.allowOrigins.join(", ") || "none"}`,
   );
   ctx.out.progress(`  models: Hugging Face ids, or ${[...aliases.keys()].join(", ")}. Ctrl-C stops.`);
   await untilShutdown();

