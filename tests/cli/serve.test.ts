@@ -2,7 +2,7 @@
  * `chainference serve` as its own process against a `chainference localnet` without a provider: it
  * registers the operator's server, answers a client's `ask`, and stops cleanly on Ctrl-C.
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +35,19 @@ describe("chainference serve", () => {
   afterAll(async () => {
     await serve?.stop();
     expect(await localnet?.stop()).toBe(0);
+  });
+
+  it("refuses an unfunded operator in one line before loading the model or writing a keyring", async () => {
+    const keys = mkdtempSync(join(tmpdir(), "cf-cli-serve-unfunded-"));
+    const unfunded = writeKeypairFile(keys, "unfunded");
+    const address = keypairAddress(unfunded);
+    const result = await runCli(["serve", "--url", url, "--keypair", unfunded], { env, timeoutMs: 60_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `chainference: operator ${address} holds 0 SOL on ${url}: fund it before serving (registering pays the server account's rent; each answer pays fees and its response's rent): e.g. solana airdrop 1 ${address} --url ${url}`,
+    );
+    expect(result.stderr).not.toMatch(/loading the weights/);
+    expect(existsSync(join(env.HOME!, ".config", "chainference", `server-keyring-${address}.json`))).toBe(false);
   });
 
   it("shows the model loading, then registers the operator's server", () => {

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { createRpcChain, fetchProtocolConfig } from "@chainference/client";
 import { DEFAULT_MODEL, loadNodeConfig, startProviderNode, type InferenceBackend } from "@chainference/node";
 import { createCommandContext } from "../../shared/context/command-context";
+import { CliError } from "../../shared/errors/cli-error";
 import { formatPricePair } from "../../shared/output/format-server";
 import { loadEmbeddedModel } from "../../shared/embedded/embedded-provider";
 import { formatSol } from "../../shared/output/units";
@@ -17,6 +18,14 @@ export async function serveAction(flags: ServeFlags, command: Command): Promise<
   const chain = createRpcChain(ctx.endpoint.url);
   const protocol = await fetchProtocolConfig(chain);
   const balance = await chain.getBalance(operator.address);
+  // Before the model loads and a keyring is written: an unfunded operator cannot even register.
+  if (balance === 0n) {
+    const fund =
+      ctx.endpoint.cluster === "mainnet-beta" ? "send it SOL" : `e.g. solana airdrop 1 ${operator.address} --url ${ctx.endpoint.url}`;
+    throw new CliError(
+      `operator ${operator.address} holds 0 SOL on ${ctx.endpoint.url}: fund it before serving (registering pays the server account's rent; each answer pays fees and its response's rent): ${fund}`,
+    );
+  }
   ctx.out.progress(
     `Provider node on ${ctx.endpoint.url}: operator ${operator.address} (${formatSol(balance)} SOL), protocol fee ${protocol.feeBps / 100} %`,
   );
