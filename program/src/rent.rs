@@ -12,12 +12,11 @@
 //! is matched by its exact bit pattern (no float math on-chain) and anything else is refused with
 //! [`ChainferenceError::UnsupportedRent`].
 
+pub use pinocchio::sysvars::rent::ACCOUNT_STORAGE_OVERHEAD;
 use pinocchio::{error::ProgramError, sysvars::rent::RENT_ID};
 
 use crate::errors::ChainferenceError;
 
-/// Bytes every account costs on top of its data (the runtime's `ACCOUNT_STORAGE_OVERHEAD`).
-pub const ACCOUNT_STORAGE_OVERHEAD: u64 = 128;
 /// The largest account data the runtime allows (10 MiB).
 pub const MAX_PERMITTED_DATA_LENGTH: u64 = 10 * 1024 * 1024;
 /// `1.0f64.to_bits()`: the SIMD-0194 form (the first field is lamports per byte).
