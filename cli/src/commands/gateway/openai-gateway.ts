@@ -22,7 +22,7 @@ import { followRequest, postAsk, type AskOutcome } from "../ask/post-and-follow"
 import { previewEligibility, type AskTerms, type EligibilityPreview } from "../ask/eligibility";
 import { splitCost } from "../ask/settlement-report";
 import { describeError } from "../../shared/errors/describe-error";
-import { GatewayError, isGatewayError, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
+import { GatewayError, isGatewayError, modelNotFound, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
 import { allowedOrigin, checkApiKey, checkContentType, checkHost, checkOrigin, corsHeaders, preflightHeaders } from "./request-guard";
 import { callKeys, createIdempotencyCache, fingerprint, recordResponse, replayResponse } from "./idempotency-cache";
 
@@ -131,12 +131,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const resolveModel = (name: string): string => {
     const mapped = options.aliases.get(name) ?? name;
     if (validateModelId(mapped) !== null)
-      throw new GatewayError(
-        404,
+      throw modelNotFound(
         `model '${name}' is neither a Hugging Face id (org/name) nor one of: ${[...options.aliases.keys()].join(", ") || "(no aliases)"}`,
-        "invalid_request_error",
-        "model_not_found",
-        "model",
       );
     return mapped;
   };
@@ -171,13 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       throw new GatewayError(503, "the protocol is paused by its admin: try again later", "server_error", "protocol_paused");
     const preview = await previewEligibility(session.chain, terms, payload);
     if (preview.eligible.length === 0 && !isModelServed(preview))
-      throw new GatewayError(
-        404,
-        `model '${model}' is not served by any active server`,
-        "invalid_request_error",
-        "model_not_found",
-        "model",
-      );
+      throw modelNotFound(`model '${model}' is not served by any active server`);
     if (preview.eligible.length === 0) {
       const reasons = [...new Set(preview.ineligible.flatMap((s) => s.reasons.map((r) => r.reason)))].join(", ");
       throw new GatewayError(
@@ -331,14 +321,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       } else if (req.method === "GET" && path.startsWith("/v1/models/")) {
         const id = decodeURIComponent(path.slice("/v1/models/".length));
         const model = (await listModels()).find((m) => m.id === id);
-        if (!model)
-          throw new GatewayError(
-            404,
-            `model '${id}' is not served by any active server`,
-            "invalid_request_error",
-            "model_not_found",
-            "model",
-          );
+        if (!model) throw modelNotFound(`model '${id}' is not served by any active server`);
         sendJson(res, 200, model, cors);
       } else if (req.method === "POST" && path === "/v1/chat/completions") {
         await chatCompletion(req, res, cors);

@@ -15,6 +15,10 @@ export class GatewayError extends Error {
   }
 }
 
+/** 404 `model_not_found` (OpenAI's shape: clients do not retry it, so no second paid request follows). */
+export const modelNotFound = (message: string): GatewayError =>
+  new GatewayError(404, message, "invalid_request_error", "model_not_found", "model");
+
 /** True when `e` is a {@link GatewayError} (by name, like the SDK's and the node's guards). */
 export function isGatewayError(e: unknown): e is GatewayError {
   return e instanceof Error && e.name === "GatewayError" && typeof (e as { status?: unknown }).status === "number";
