@@ -1,12 +1,14 @@
 /** The command tree: global options, one register function per command, uniform error handling. */
 import { Command, CommanderError, Option } from "commander";
 import { registerAdmin } from "./commands/admin/definition";
+import { registerAirdrop } from "./commands/airdrop/definition";
 import { registerAsk } from "./commands/ask/definition";
 import { registerCancel } from "./commands/cancel/definition";
 import { registerDemo } from "./commands/demo/definition";
 import { registerExpire } from "./commands/expire/definition";
 import { registerGateway } from "./commands/gateway/definition";
 import { registerHistory } from "./commands/history/definition";
+import { registerKeygen } from "./commands/keygen/definition";
 import { registerLocalnet } from "./commands/localnet/definition";
 import { registerRate } from "./commands/rate/definition";
 import { registerServe } from "./commands/serve/definition";
@@ -18,6 +20,7 @@ const DESCRIPTION =
 const EXAMPLES = `
 Examples:
   $ chainference demo                                   # the whole flow on an in-process chain with a real model
+  $ chainference keygen && chainference airdrop 1 --url localnet   # a wallet, funded on a local chain
   $ chainference localnet --with-provider               # a local chain with a provider, at http://127.0.0.1:8899
   $ chainference servers --url localnet                 # who serves what, at what price, with what record
   $ chainference ask "Why is the sky blue?" --stake 0.01 --url localnet
@@ -57,11 +60,14 @@ export function buildProgram(): Command {
     .addOption(new Option("-k, --keypair <path>", "wallet keypair file (default: the Solana CLI config's, else ~/.config/solana/id.json)"))
     .option("--json", "print one JSON document instead of text")
     .option("--verbose", "on errors, print the stack, causes and program logs")
+    .option("--explorer-links", "print full explorer links for transactions on local chains too (default there: short signatures)")
     .addHelpText("after", EXAMPLES)
     .showSuggestionAfterError(true);
 
   registerDemo(program);
   registerLocalnet(program);
+  registerKeygen(program);
+  registerAirdrop(program);
   registerServers(program);
   registerAsk(program);
   registerHistory(program);

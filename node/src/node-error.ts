@@ -22,7 +22,7 @@ const messages: ErrorMessages<NodeErrorContext> = {
   [codes.CHAINFERENCE_ERROR__NODE__CONFIG_MISSING]: ({ path }) =>
     `Node configuration file ${path} does not exist. Omit --config to serve the embedded default model.`,
   [codes.CHAINFERENCE_ERROR__NODE__KEYPAIR_MISSING]: ({ path }) =>
-    `No keypair at ${path}. Create one with \`solana-keygen new -o ${path}\` or pass --keypair <file>.`,
+    `No keypair at ${path}. Create one with \`chainference keygen\` (or \`solana-keygen new -o ${path}\`) or pass --keypair <file>; on localnet or devnet, fund it with \`chainference airdrop 1\`.`,
   [codes.CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID]: ({ path, reason }) =>
     `${path} is not a Solana keypair file (a JSON array of 64 bytes): ${reason}`,
   [codes.CHAINFERENCE_ERROR__NODE__UNKNOWN_CLUSTER]: ({ value }) =>

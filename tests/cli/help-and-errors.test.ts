@@ -16,7 +16,21 @@ function oneErrorLine(result: CliResult): string {
   return lines[0]!;
 }
 
-const COMMANDS = ["demo", "localnet", "servers", "ask", "history", "cancel", "expire", "rate", "admin", "serve", "gateway"];
+const COMMANDS = [
+  "demo",
+  "localnet",
+  "keygen",
+  "airdrop",
+  "servers",
+  "ask",
+  "history",
+  "cancel",
+  "expire",
+  "rate",
+  "admin",
+  "serve",
+  "gateway",
+];
 
 describe("chainference --help", () => {
   it("lists every command with examples and the global options", async () => {
@@ -101,7 +115,28 @@ describe.concurrent("bad flags and input", () => {
     const missing = join(tmpdir(), "cf-no-such-dir", "id.json");
     const result = await runCli(["history", "--keypair", missing, "--url", "http://127.0.0.1:9"], { env });
     expect(result.code).toBe(1);
-    expect(oneErrorLine(result)).toMatch(new RegExp(`No keypair at ${missing.replace(/[.]/g, "\\.")}.*solana-keygen new.*--keypair`));
+    expect(oneErrorLine(result)).toMatch(
+      new RegExp(
+        `No keypair at ${missing.replace(/[.]/g, "\\.")}\\. Create one with .chainference keygen..*solana-keygen new.*--keypair.*.chainference airdrop 1.`,
+      ),
+    );
+  });
+
+  it("airdrop refuses mainnet-beta and a bad amount before touching any network", async () => {
+    const mainnet = await runCli(["airdrop", "1", "--keypair", keypair, "--url", "mainnet-beta"], { env });
+    expect(mainnet.code).toBe(1);
+    expect(oneErrorLine(mainnet)).toMatch(/mainnet-beta has no faucet: airdrops exist on localnet, devnet and testnet only/);
+    const amount = await runCli(["airdrop", "lots", "--keypair", keypair, "--url", "http://127.0.0.1:9"], { env });
+    expect(amount.code).toBe(2);
+    expect(oneErrorLine(amount)).toMatch(/amount must be an amount of SOL such as 0\.01/);
+  });
+
+  it("airdrop says when no faucet answers", async () => {
+    const result = await runCli(["airdrop", "1", "--keypair", keypair, "--url", "http://127.0.0.1:9"], { env });
+    expect(result.code).toBe(1);
+    expect(oneErrorLine(result)).toMatch(
+      /the faucet at http:\/\/127\.0\.0\.1:9 did not pay: .*is a validator or `chainference localnet` running there/,
+    );
   });
 
   it("rejects a file that is not a Solana keypair", async () => {

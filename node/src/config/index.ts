@@ -1,7 +1,7 @@
 // Node configuration and the Solana CLI conventions for cluster and keypair (docs/provider-node.md).
 export { CLUSTER_URLS, resolveClusterUrl, type ClusterMoniker } from "./cluster-url";
 export { expandHome } from "./home-path";
-export { getDefaultKeypairPath, loadKeypairSigner, parseKeypairFile } from "./keypair-file";
+export { getDefaultKeypairPath, loadKeypairSigner, parseKeypairFile, writeNewKeypairFile } from "./keypair-file";
 export {
   DEFAULT_MODEL_PRICES,
   defaultNodeConfig,

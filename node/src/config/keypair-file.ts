@@ -1,5 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 
 import { createKeyPairSignerFromBytes, type KeyPairSigner } from "@solana/kit";
 
@@ -83,4 +84,23 @@ export async function loadKeypairSigner(path: string = getDefaultKeypairPath()):
       { cause: error },
     );
   }
+}
+
+/**
+ * Writes a new Ed25519 keypair as a Solana CLI keypair file (JSON array: 32-byte seed, 32-byte public key),
+ * readable by its owner only. Refuses to replace an existing file unless `overwrite` (then the old key is gone).
+ * Returns the new key's address.
+ *
+ * @throws an `EEXIST` error when the file exists and `overwrite` is not set.
+ * @example
+ * const address = await writeNewKeypairFile("~/.config/solana/id.json");
+ */
+export async function writeNewKeypairFile(path: string, { overwrite = false }: { readonly overwrite?: boolean } = {}): Promise<string> {
+  const resolved = expandHome(path);
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const seed = Buffer.from(privateKey.export({ format: "jwk" }).d!, "base64url");
+  const pub = Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url");
+  await mkdir(dirname(resolved), { recursive: true });
+  await writeFile(resolved, `${JSON.stringify([...seed, ...pub])}\n`, { mode: 0o600, flag: overwrite ? "w" : "wx" });
+  return (await createKeyPairSignerFromBytes(Uint8Array.from([...seed, ...pub]))).address;
 }
