@@ -136,7 +136,17 @@ describe("Chainference on solana-test-validator", () => {
   let askedRequest: Address;
   it("ask streams the decrypted answer and settles: stake = cost + refund, the client pays cost + fees", async () => {
     const before = await chain.getBalance(clientAddress);
-    const result = await cli(["ask", "What is the capital of France?", "--server", server, "--max-tokens", "24", "--stake", "0.002"]);
+    const result = await cli([
+      "ask",
+      "What is the capital of France?",
+      "--server",
+      server,
+      "--max-tokens",
+      "24",
+      "--stake",
+      "0.002",
+      "--explorer-links",
+    ]);
     expectOk(result);
     askOutput = result.stdout;
     askedRequest = postedRequest(askOutput);
@@ -149,7 +159,7 @@ describe("Chainference on solana-test-validator", () => {
     expect(fee).toBe((cost! * 1000n) / 10_000n);
     // The client signed create_request only; the request's rent came back at settlement.
     expect(await chain.getBalance(clientAddress)).toBe(before - cost! - TX_FEE);
-    // Explorer links point at this custom cluster.
+    // With --explorer-links, links point at this custom cluster.
     expect(askOutput).toMatch(
       /create_request\s+client\s+[\d,]+ CU.*https:\/\/explorer\.solana\.com\/tx\/\w+\?cluster=custom&customUrl=http%3A%2F%2F127\.0\.0\.1%3A\d+/,
     );

@@ -44,7 +44,7 @@ function printConfig(ctx: CommandContext, config: Config): void {
 async function report(ctx: CommandContext, what: string, sent: SentTransaction | null): Promise<void> {
   const config = await fetchProtocolConfig(ctx.session().chain);
   ctx.out.result({ action: what, signature: sent?.signature ?? null, config: configJson(config) });
-  ctx.out.line(`${what}${sent ? ` (transaction ${ctx.session().explorerLink(sent.signature) ?? sent.signature})` : ""}:`);
+  ctx.out.line(`${what}${sent ? ` (transaction ${ctx.session().transactionText(sent.signature)})` : ""}:`);
   printConfig(ctx, config);
 }
 
@@ -143,7 +143,7 @@ export async function withdrawFeesAction(_flags: unknown, command: Command): Pro
   ctx.out.line(
     `Withdrew ${formatSol(collected)} SOL of fees to the treasury ${config.treasury} (balance ${formatSol(before)} → ${formatSol(after)} SOL${fee > 0n ? `, after the ${formatSol(fee)} SOL transaction fee` : ""}).`,
   );
-  ctx.out.line(`  transaction ${ctx.session().explorerLink(sent.signature) ?? sent.signature}`);
+  ctx.out.line(`  transaction ${ctx.session().transactionText(sent.signature)}`);
 }
 
 /** Runs `chainference admin show`. */

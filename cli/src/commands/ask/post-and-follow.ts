@@ -43,6 +43,8 @@ export type AskHandlers = {
   onLocked?(server: Address, slot: bigint): void;
   onChunk?(text: string, index: number, isFinal: boolean): void;
   onWatchdog?(note: string): void;
+  /** The watchdog's check of a request still open and unlocked: slots until its open window ends. */
+  onWaiting?(slotsLeft: bigint, openUntilSlot: bigint): void;
 };
 
 export type FollowOptions = {
@@ -110,6 +112,8 @@ export async function followRequest(
     const account = await fetchRequestAccount(chain, request);
     if (!account) return true;
     const slot = await chain.getSlot();
+    if (reason === "watchdog" && account.status === RequestStatus.Open && slot <= account.openUntilSlot)
+      handlers.onWaiting?.(account.openUntilSlot - slot, account.openUntilSlot);
     try {
       if (account.status === RequestStatus.Open && (reason === "abort" || slot > account.openUntilSlot)) {
         refundSignatures.push((await cancelRequest(chain, wallet, request)).signature);

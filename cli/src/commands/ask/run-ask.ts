@@ -6,7 +6,7 @@ import type { KeyPairSigner } from "@solana/kit";
 import { fetchProtocolConfig, type PromptPayload } from "@chainference/client";
 import type { Session } from "../../shared/context/session";
 import { CliError } from "../../shared/errors/cli-error";
-import { formatSol } from "../../shared/output/units";
+import { formatSlots, formatSol } from "../../shared/output/units";
 import { followRequest, postAsk, type AskOutcome } from "./post-and-follow";
 import {
   assertSomeEligible,
@@ -18,6 +18,9 @@ import {
   type AskTerms,
 } from "./eligibility";
 import { buildSettlementReport, printSettlement, settlementJson, type SettlementReport } from "./settlement-report";
+
+/** How often the wait for a lock prints how long the request stays open. */
+const COUNTDOWN_EVERY_MS = 10_000;
 
 /** Lamports set aside for the client's own transaction fees (a few signatures). */
 const FEE_HEADROOM = 50_000n;
@@ -83,6 +86,7 @@ export async function runAsk(
   }
   out.progress("Waiting for a server to lock it…");
   let streaming = false;
+  let lastCountdown = 0;
   const outcome = await followRequest(
     session,
     wallet,
@@ -96,6 +100,14 @@ export async function runAsk(
         out.write(out.untrusted(text));
       },
       onWatchdog: (note) => out.progress(`${streaming ? "\n" : ""}${note}`),
+      // A countdown at most every 10 s, so a request no server takes is not a silent wait.
+      onWaiting: (slotsLeft, openUntilSlot) => {
+        if (Date.now() - lastCountdown < COUNTDOWN_EVERY_MS) return;
+        lastCountdown = Date.now();
+        out.progress(
+          `  no server has locked it yet: it stays open about ${formatSlots(slotsLeft)} more (until slot ${openUntilSlot}), then the stake comes back`,
+        );
+      },
     },
     options.signal ? { signal: options.signal } : {},
   );
@@ -117,7 +129,7 @@ export async function runAsk(
     maxTokens: payload.maxTokens,
     extraSignatures: posted.transactions.map((t) => t.signature),
   });
-  printSettlement(out, report);
+  printSettlement(out, report, session.transactionText);
   out.result({
     request: posted.address,
     status: outcome.status,

@@ -96,9 +96,9 @@ const amount = (label: string, lamports: bigint, note = "") =>
  * Prints the settlement, the transactions with their compute units and the server's reputation.
  *
  * @example
- * printSettlement(out, report);
+ * printSettlement(out, report, session.transactionText);
  */
-export function printSettlement(out: Output, report: SettlementReport): void {
+export function printSettlement(out: Output, report: SettlementReport, describe: (signature: Signature) => string): void {
   out.line("Settlement");
   out.line(`  ${"tokens".padEnd(14)} ${report.tokensIn} in, ${report.tokensOut} out`);
   if (report.finishReason === "length")
@@ -110,7 +110,7 @@ export function printSettlement(out: Output, report: SettlementReport): void {
   out.line(amount("refund", report.refund, ", plus the request account's rent"));
   out.line();
   out.line("Transactions");
-  for (const line of formatTransactionLines(report.transactions)) out.line(line);
+  for (const line of formatTransactionLines(report.transactions, describe)) out.line(line);
   out.line();
   if (report.serverAccount) out.line(`Server ${report.server} reputation: ${formatReputation(report.serverAccount)}`);
 }

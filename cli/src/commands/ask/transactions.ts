@@ -122,15 +122,15 @@ export function totalCost(lines: readonly TransactionLine[]): { readonly compute
 }
 
 /**
- * Text lines for a transaction list: instruction, sender, CU, fee, then the signature (embedded chain)
- * or an explorer link (real cluster).
+ * Text lines for a transaction list: instruction, sender, CU, fee, then the transaction as `describe` names it
+ * (the session's {@link Session.transactionText}: a link on public clusters, a short signature on local ones).
  */
-export function formatTransactionLines(lines: readonly TransactionLine[]): string[] {
+export function formatTransactionLines(lines: readonly TransactionLine[], describe: (signature: Signature) => string): string[] {
   const width = Math.max(...lines.map((l) => l.instruction.length), 11);
   const rows = lines.map((l) => {
     const cu = l.computeUnits === null ? "? CU" : `${formatInteger(l.computeUnits)} CU`;
     const fee = l.fee === null ? "" : `fee ${formatSol(l.fee)} SOL`;
-    return `  ${l.instruction.padEnd(width)}  ${l.by.padEnd(6)}  ${cu.padStart(10)}  ${fee.padEnd(20)}  ${l.link ?? l.signature}`;
+    return `  ${l.instruction.padEnd(width)}  ${l.by.padEnd(6)}  ${cu.padStart(10)}  ${fee.padEnd(20)}  ${describe(l.signature)}`;
   });
   const total = totalCost(lines);
   rows.push(

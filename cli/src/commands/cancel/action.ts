@@ -31,5 +31,5 @@ export async function cancelAction(requestArgument: string, _flags: unknown, com
   ctx.out.line(
     `Cancelled request ${address}: ${formatSol(request.lamports)} SOL back to ${wallet.address} (stake ${formatSol(request.stake)} + rent ${formatSol(request.lamports - request.stake)}).`,
   );
-  ctx.out.line(`  transaction ${ctx.session().explorerLink(sent.signature) ?? sent.signature}`);
+  ctx.out.line(`  transaction ${ctx.session().transactionText(sent.signature)}`);
 }

@@ -79,7 +79,7 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
     await fund(admin.address, ADMIN_FUNDING);
     const sent = await initializeProtocol(chain, admin, defaultProtocolParameters(admin.address));
     out.progress(`  initialize_config by admin ${admin.address}: Config + 16 fee vaults, ${formatInteger(sent.computeUnits ?? 0n)} CU`);
-    out.progress(`  transaction ${session.explorerLink(sent.signature) ?? sent.signature}`);
+    out.progress(`  transaction ${session.transactionText(sent.signature)}`);
   }
   const config = await fetchProtocolConfig(chain);
   out.progress(

@@ -39,5 +39,5 @@ export async function expireAction(requestArgument: string, _flags: unknown, com
   ctx.out.line(
     `Expired request ${address}: ${formatSol(request.lamports)} SOL back to its client ${request.client} (stake ${formatSol(request.stake)} + rent ${formatSol(request.lamports - request.stake)}).${serverNote}`,
   );
-  ctx.out.line(`  transaction ${ctx.session().explorerLink(sent.signature) ?? sent.signature}`);
+  ctx.out.line(`  transaction ${ctx.session().transactionText(sent.signature)}`);
 }

@@ -50,5 +50,5 @@ export async function rateAction(target: string, ratingArgument: string, _flags:
   ctx.out.line(
     `Rated server ${response.server} ${rating}/5${reputation ? `: its average is now ${(reputation.avgRatingX100 / 100).toFixed(2)} from ${reputation.ratingCount} rating(s)` : ""}.`,
   );
-  ctx.out.line(`  transaction ${ctx.session().explorerLink(sent.signature) ?? sent.signature}`);
+  ctx.out.line(`  transaction ${ctx.session().transactionText(sent.signature)}`);
 }

@@ -12,6 +12,7 @@ export type GlobalOptions = {
   readonly keypair?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  readonly explorerLinks?: boolean;
 };
 
 export type CommandContext = {
@@ -48,7 +49,7 @@ export async function createCommandContext(command: Command): Promise<CommandCon
     out,
     settings,
     endpoint,
-    session: () => (session ??= createRpcSession(endpoint, out)),
+    session: () => (session ??= createRpcSession(endpoint, out, { explorerLinks: options.explorerLinks ?? false })),
     wallet: () => (wallet ??= loadKeypairSigner(settings.keypairPath)),
   };
 }

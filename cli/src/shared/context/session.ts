@@ -18,15 +18,29 @@ export type Session = {
   transactionCost(signature: Signature): Promise<TransactionCost>;
   /** An explorer link on real clusters; null on the embedded chain. */
   explorerLink(signature: Signature): string | null;
+  /**
+   * How text output names a transaction: its explorer link on the public clusters (and on any cluster with
+   * `--explorer-links`), else the short form of its signature (`5h6xAbCd…Qz9kLmNo`; `--json` has it in full).
+   */
+  transactionText(signature: Signature): string;
 };
+
+/** `5h6xAbCd…Qz9kLmNo`: enough of a signature to tell transactions apart and find it in a full listing. */
+export function shortSignature(signature: string): string {
+  return signature.length <= 20 ? signature : `${signature.slice(0, 8)}…${signature.slice(-8)}`;
+}
 
 /**
  * A session over a JSON-RPC endpoint (local validator, `chainference localnet`, devnet, mainnet).
  *
  * @example
- * const session = createRpcSession(resolveEndpoint("devnet"), out);
+ * const session = createRpcSession(toEndpoint("https://api.devnet.solana.com"), out);
  */
-export function createRpcSession(endpoint: Endpoint, out: Output): Session {
+export function createRpcSession(
+  endpoint: Endpoint,
+  out: Output,
+  { explorerLinks = false }: { readonly explorerLinks?: boolean } = {},
+): Session {
   const rpc = createSolanaRpc(endpoint.url);
   return {
     chain: createRpcChain(endpoint.url),
@@ -40,6 +54,8 @@ export function createRpcSession(endpoint: Endpoint, out: Output): Session {
       return { computeUnits: tx?.meta?.computeUnitsConsumed ?? null, fee: tx?.meta ? BigInt(tx.meta.fee) : null };
     },
     explorerLink: (signature) => explorerTransactionUrl(signature, endpoint),
+    transactionText: (signature) =>
+      explorerLinks || endpoint.cluster !== "custom" ? explorerTransactionUrl(signature, endpoint) : shortSignature(signature),
   };
 }
 
@@ -59,5 +75,6 @@ export function createEmbeddedSession(chain: LiteSvmChain, out: Output): Session
       return { computeUnits: landed?.computeUnits ?? null, fee: landed?.fee ?? null };
     },
     explorerLink: () => null,
+    transactionText: shortSignature,
   };
 }

@@ -3,8 +3,15 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CliError } from "../errors/cli-error";
 
-/** `target/deploy/chainference.so` at the repository root (this file is cli/src/shared/embedded/). */
-export const DEFAULT_PROGRAM_PATH = fileURLToPath(new URL("../../../../target/deploy/chainference.so", import.meta.url));
+/**
+ * The program shipped in the installed package (`dist/chainference.so`, copied there by the package build; this
+ * file is dist/shared/embedded/), else `target/deploy/chainference.so` at the repository root (a checkout, where
+ * this file is cli/src/shared/embedded/).
+ */
+const SHIPPED_PROGRAM_PATH = fileURLToPath(new URL("../../chainference.so", import.meta.url));
+export const DEFAULT_PROGRAM_PATH = existsSync(SHIPPED_PROGRAM_PATH)
+  ? SHIPPED_PROGRAM_PATH
+  : fileURLToPath(new URL("../../../../target/deploy/chainference.so", import.meta.url));
 
 /**
  * The `.so` to deploy: `--program <path>`, else `$CHAINFERENCE_PROGRAM`, else the build output;
