@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// The `chainference` command: runs the TypeScript entry (cli/src/main.ts) through tsx's ESM loader.
-// Paths resolve from this file, so it works from any working directory and through npm's bin link.
+// The `chainference` command. Installed from its package it runs the built JavaScript (dist/main.js) on its
+// own dependencies; in a checkout of the repository (src/main.ts beside dist) it runs the TypeScript sources
+// through tsx, so edits need no build step. Paths resolve from this file, so it works from any directory.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
 
-const tsconfig = fileURLToPath(new URL("../../tsconfig.json", import.meta.url));
-register({ tsconfig: existsSync(tsconfig) ? tsconfig : false });
-await import("../src/main.ts");
+if (existsSync(fileURLToPath(new URL("../src/main.ts", import.meta.url)))) {
+  const { register } = await import("tsx/esm/api");
+  const tsconfig = fileURLToPath(new URL("../../tsconfig.json", import.meta.url));
+  register({ tsconfig: existsSync(tsconfig) ? tsconfig : false });
+  await import("../src/main.ts");
+} else {
+  await import("../dist/main.js");
+}

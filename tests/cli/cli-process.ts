@@ -48,14 +48,14 @@ export function keypairAddress(path: string): Address {
   return getAddressDecoder().decode(bytes.subarray(32));
 }
 
-/** Runs `chainference ...args` to completion. */
+/** Runs `chainference ...args` to completion (`bin`: another installed copy of the command, e.g. from its tarball). */
 export function runCli(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string; bin?: string } = {},
 ): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? CLI_BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env ?? isolatedEnv(),
       stdio: ["pipe", "pipe", "pipe"],
@@ -94,9 +94,9 @@ export type CliDaemon = {
  * const localnet = startCli(["localnet", "--port", "0", "--keypair", admin]);
  * const [, url] = await localnet.waitFor(/RPC URL\s+(\S+)/);
  */
-export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): CliDaemon {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], {
-    cwd: REPO_ROOT,
+export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; bin?: string; cwd?: string } = {}): CliDaemon {
+  const child = spawn(process.execPath, [options.bin ?? CLI_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
     env: options.env ?? isolatedEnv(),
     stdio: ["ignore", "pipe", "pipe"],
   });

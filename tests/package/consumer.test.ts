@@ -14,6 +14,7 @@ import * as sdk from "@chainference/client";
 import { DEFAULT_MODEL } from "@chainference/node";
 import { formatKb, measureBrowserBundle, type BundleSize } from "./browser-bundle";
 import { installedVersion, npmInstall, packWorkspace, REPO_ROOT, runCommand } from "./npm-project";
+import { isolatedEnv, runCli, startCli } from "../cli/cli-process";
 
 /** Issue 13's budgets, gzipped, in bytes (1 KB = 1,000 bytes). */
 const ONE_BUILDER_BUDGET = 15_000; // last measured: 12.1-13.7 KB (esbuild 0.28, @solana/kit 8.4)
@@ -88,15 +89,19 @@ async function tarballFiles(tarball: string): Promise<string[]> {
 
 const isShippedBuildOutput = (path: string) => path === "package.json" || path === "README.md" || /^dist\/.+\.(js|d\.ts)$/.test(path);
 
-describe("@chainference/client and @chainference/node installed from their packed tarballs", () => {
+describe("@chainference/client, @chainference/node and the chainference command installed from their packed tarballs", () => {
   let root: string;
   let clientTarball: string;
   let nodeTarball: string;
+  let localnetTarball: string;
+  let cliTarball: string;
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "chainference-consumer-"));
     clientTarball = await packWorkspace("clients/js", root);
     nodeTarball = await packWorkspace("node", root); // after the client: node's build type-checks against its dist/
+    localnetTarball = await packWorkspace("localnet", root);
+    cliTarball = await packWorkspace("cli", root); // last: it type-checks against the three dist/ folders
   }, 600_000);
 
   afterAll(async () => {
@@ -239,5 +244,60 @@ describe("@chainference/client and @chainference/node installed from their packe
       const errors = await typeCheck(project, "nodenext", NODENEXT, "typed-provider.ts");
       expect(errors.filter((line) => !line.startsWith("node_modules/node-llama-cpp/"))).toEqual([]);
     });
+  });
+
+  describe("chainference (the command)", () => {
+    let project: string;
+    let bin: string;
+
+    beforeAll(async () => {
+      project = await createProject(root, "command", []);
+      const litesvmNative = `litesvm-linux-x64-gnu@${await installedVersion("litesvm-linux-x64-gnu")}`;
+      // As for the node: no GPU builds of node-llama-cpp; LiteSVM's native module named, since optional ones are omitted.
+      const mode = await npmInstall(
+        project,
+        [clientTarball, nodeTarball, localnetTarball, cliTarball, litesvmNative],
+        ["--omit=optional", "--ignore-scripts"],
+      );
+      bin = join(project, "node_modules", "chainference", "bin", "chainference.js");
+      console.log(`consumer: installed ${cliTarball} into ${project} (npm install --${mode})`);
+    }, 600_000);
+
+    it("ships its launcher, built JavaScript and the program, no TypeScript sources", async () => {
+      const files = await tarballFiles(cliTarball);
+      const shipped = (path: string) => isShippedBuildOutput(path) || path === "bin/chainference.js" || path === "dist/chainference.so";
+      expect(files.filter((path) => !shipped(path))).toEqual([]);
+      expect(files).toEqual(expect.arrayContaining(["bin/chainference.js", "dist/main.js", "dist/chainference.so"]));
+      expect(await tarballFiles(localnetTarball)).toContain("dist/index.js");
+    });
+
+    it("runs from its own dependencies: no tsx, and --help lists the commands", async () => {
+      await expect(readdir(join(project, "node_modules", "tsx"))).rejects.toThrow(/ENOENT/);
+      const help = await runCli(["--help"], { bin, cwd: project, env: isolatedEnv() });
+      expect(help.code).toBe(0);
+      for (const command of ["keygen", "airdrop", "localnet", "ask", "serve", "gateway"])
+        expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
+    });
+
+    it("makes a wallet, runs a local chain with the shipped program and funds the wallet on it", async () => {
+      const env = isolatedEnv();
+      const keys = await mkdtemp(join(tmpdir(), "cf-consumer-keys-"));
+      const localnet = startCli(["localnet", "--port", "0", "--keypair", join(keys, "admin.json")], { bin, cwd: project, env });
+      try {
+        const url = (await localnet.waitFor(/RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/, 120_000))[1]!;
+        await localnet.waitFor(/^Ready\./m, 120_000);
+        const wallet = join(keys, "wallet.json");
+        const made = await runCli(["keygen", "-o", wallet, "--json"], { bin, cwd: project, env });
+        expect(made.code).toBe(0);
+        const { address } = JSON.parse(made.stdout) as { address: string };
+        const funded = await runCli(["airdrop", "2", "--keypair", wallet, "--url", url, "--json"], { bin, cwd: project, env });
+        expect(funded.code, funded.stderr).toBe(0);
+        expect(JSON.parse(funded.stdout)).toEqual({ recipient: address, lamports: "2000000000", balanceLamports: "2000000000" });
+        const admin = await runCli(["admin", "show", "--keypair", wallet, "--url", url, "--json"], { bin, cwd: project, env });
+        expect(JSON.parse(admin.stdout)).toMatchObject({ feeBps: 1000, paused: false });
+      } finally {
+        expect(await localnet.stop()).toBe(0);
+      }
+    }, 300_000);
   });
 });
