@@ -6,7 +6,7 @@
  * Like fixtures.ts this never imports vitest, so scripts (the CU benchmark) use it too.
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { getAddressDecoder, type Address, type Instruction, type KeyPairSigner } from "@solana/kit";
+import { getAddressDecoder, type Address, type Instruction, type KeyPairSigner, type ProgramDerivedAddress } from "@solana/kit";
 import {
   findSessionPda,
   getCloseSessionInstruction,
@@ -86,7 +86,8 @@ export async function openSessionInstruction(
   const bump = overrides.bump ?? canonicalBump;
   const ix = getOpenSessionInstruction({
     client,
-    session: overrides.session ?? address,
+    // The sync builder takes the session as a PDA (address, bump) to default the bump from.
+    session: [overrides.session ?? address, bump] as unknown as ProgramDerivedAddress,
     server: overrides.server ?? server,
     config: overrides.config ?? (await configAddress()),
     openSlot,
