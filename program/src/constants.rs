@@ -28,3 +28,8 @@ pub const MAX_RATING: u8 = 5;
 pub const BPS_DENOMINATOR: u64 = 10_000;
 /// Prices are per this many tokens.
 pub const TOKENS_PER_PRICE_UNIT: u64 = 1_000_000;
+
+/// The upgradeable BPF loader (`BPFLoaderUpgradeab1e11111111111111111111111`): owns the ProgramData
+/// account whose upgrade authority may initialize the Config.
+pub const BPF_LOADER_UPGRADEABLE: pinocchio::Address =
+    pinocchio::Address::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");
