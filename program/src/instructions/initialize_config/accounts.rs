@@ -71,7 +71,6 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for InitializeConfigAccou
         for vault in fee_vaults.iter() {
             check_writable(vault)?;
         }
-
         check_readonly(program_data)?;
 
         // 3. Programs.
