@@ -111,11 +111,23 @@ ${summary}
 ${detail}
 
 ${chainCost}
+
+${CHANGES}
 `;
   const out = join(REPO_ROOT, "docs", "cu.md");
   writeFileSync(out, doc);
   console.log(`\nwrote ${relative(REPO_ROOT, out)}`);
 }
+
+/** Before/after of the instructions a change touched (hand-kept: the tables above are the current state). */
+const CHANGES = `## Changes
+
+Issue 10 (upgrade-authority initialization, client traps checked on-chain, error codes at 0x2000 + n), worst
+case before → after: \`initialize_config\` 80,623 → 83,763 (one \`find_program_address\` for the
+ProgramData PDA, ~3,100 CU, cold and one-time); \`create_request\` 2,554 → 2,566 (minimum timeout,
+executable client); \`lock_request\` 1,642 → 1,644 (wrap epoch = server epoch); \`update_config\` 181 → 193
+(one more limit). Every other instruction moved by 2 CU (the entrypoint's code layout), none of its code
+changed.`;
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);

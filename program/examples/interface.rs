@@ -175,6 +175,7 @@ fn instruction_account(a: &InstructionAccount) -> J {
         AccountDefault::None => J::Null,
         AccountDefault::SystemProgram => J::Obj(vec![("kind", s("systemProgram"))]),
         AccountDefault::InstructionsSysvar => J::Obj(vec![("kind", s("instructionsSysvar"))]),
+        AccountDefault::ProgramData => J::Obj(vec![("kind", s("programData"))]),
         AccountDefault::Pda(account, seeds) => J::Obj(vec![
             ("kind", s("pda")),
             ("account", s(account.layout.name)),

@@ -41,3 +41,8 @@ pub const MAX_SESSION_SLOTS: u64 = 6_480_000;
 pub const VOUCHER_LEN: usize = 54;
 /// Voucher magic: `'C'`, version 1.
 pub const VOUCHER_MAGIC: [u8; 2] = [0x43, 0x01];
+
+/// The upgradeable BPF loader (`BPFLoaderUpgradeab1e11111111111111111111111`): owns the ProgramData
+/// account whose upgrade authority may initialize the Config.
+pub const BPF_LOADER_UPGRADEABLE: pinocchio::Address =
+    pinocchio::Address::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");

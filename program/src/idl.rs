@@ -286,6 +286,8 @@ pub enum AccountDefault {
     InstructionsSysvar,
     /// The account type's PDA, with `(seed name, value)` for each variable seed.
     Pda(&'static AccountType, &'static [(&'static str, SeedValue)]),
+    /// This program's ProgramData: the upgradeable loader's PDA `[program id]`.
+    ProgramData,
 }
 
 /// One account of an instruction, in order.
@@ -519,12 +521,16 @@ pub(crate) mod tests {
 
     #[test]
     fn errors_are_listed_once_in_code_order() {
-        for (i, e) in ChainferenceError::ALL.iter().enumerate() {
-            assert_eq!(
-                e.error as usize, i,
-                "{} (codes are never reordered)",
-                e.name
-            );
+        let mut previous: Option<u32> = None;
+        for e in ChainferenceError::ALL {
+            let code = e.error as u32;
+            assert!(code >= crate::errors::ERROR_BASE, "{}", e.name);
+            // Increasing: codes are never reordered (a gap is a range reserved for another list).
+            match previous {
+                None => assert_eq!(code, crate::errors::ERROR_BASE, "{}", e.name),
+                Some(p) => assert!(code > p, "{} (codes are never reordered)", e.name),
+            }
+            previous = Some(code);
             assert_eq!(std::format!("{:?}", e.error), e.name);
             assert!(
                 !e.message.is_empty() && e.message.trim() == e.message,

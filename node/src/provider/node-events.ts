@@ -17,6 +17,8 @@ export type SkipReason =
   | "open-window-passed"
   | "prompt-too-large"
   | "undecryptable-prompt"
+  /** The client wrapped the data key for another key epoch than the server's current one: `lock_request` refuses it (`KeyEpochMismatch`). */
+  | "key-epoch-mismatch"
   | "prompt-exceeds-context"
   | "stake-too-low-for-answer"
   | "deadline-too-short"

@@ -28,7 +28,10 @@ export async function localnetAction(flags: LocalnetFlags, cmd: Command): Promis
   }
   const wallet = await ctx.wallet();
 
-  const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath }], slotDurationMs: slotMs });
+  const chain = createLiteSvmChain({
+    programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath, upgradeAuthority: wallet.address }],
+    slotDurationMs: slotMs,
+  });
   await chain.airdrop(wallet.address, airdrop);
   await initializeProtocol(chain, wallet, { ...defaultProtocolParameters(wallet.address), ...limits });
   const config = await fetchProtocolConfig(chain);

@@ -1,4 +1,4 @@
-import type { Signature } from "@solana/kit";
+import type { Address, Signature } from "@solana/kit";
 
 import type {
   CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND,
@@ -38,8 +38,14 @@ export type CiphertextKind = "wrapped-data-key" | "prompt" | "response-chunk";
 export type TransactionFailure = {
   /** Index of the failing instruction, when the runtime says which one. */
   readonly instructionIndex: number | null;
-  /** `Custom(n)` program error code, when the failure is a custom error. */
+  /** `Custom(n)` error code, when the failure is a custom error: its meaning depends on {@link programAddress}. */
   readonly customCode: number | null;
+  /**
+   * The program that returned the error (the innermost failing program the logs name, else the failing
+   * instruction's program); null or absent when unknown or for a transaction-level error. A custom code is
+   * named only together with it: `Custom(1)` is "insufficient lamports" from the System program.
+   */
+  readonly programAddress?: Address | null;
   /** The runtime's own description (e.g. `MissingRequiredSignature`). */
   readonly reason: string;
   readonly logs: readonly string[];

@@ -45,13 +45,19 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     if !server.is_active() {
         return Err(ChainferenceError::ServerInactive.into());
     }
-    if !request.allowed.is_empty()
-        && !request
+    if !request.allowed.is_empty() {
+        let Some(entry) = request
             .allowed
             .iter()
-            .any(|a| eq32(a.server(), &server_key))
-    {
-        return Err(ChainferenceError::ServerNotAllowed.into());
+            .find(|a| eq32(a.server(), &server_key))
+        else {
+            return Err(ChainferenceError::ServerNotAllowed.into());
+        };
+        // The client wrapped the data key for this epoch: any other than the server's current
+        // one is a key the server may no longer (or never) hold, so the lock would end expired.
+        if entry.key_epoch() != server.key_epoch() {
+            return Err(ChainferenceError::KeyEpochMismatch.into());
+        }
     }
 
     let model = select_offer(server, models, &header.filters())?;
