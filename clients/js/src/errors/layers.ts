@@ -11,6 +11,7 @@
  * | 4000 – 4999 | SDK: input validation        | `CHAINFERENCE_ERROR__INPUT__*`                    | `ChainferenceClientError`  |
  * | 5000 – 5999 | node: inference backends     | `CHAINFERENCE_ERROR__BACKEND__*`                  | `ChainferenceBackendError` |
  * | 6000 – 6999 | node: config, keys, keyring  | `CHAINFERENCE_ERROR__NODE__*`                     | `ChainferenceNodeError`    |
+ * | 7000 – 7999 | SDK: sessions                | `CHAINFERENCE_ERROR__SESSION__*`                  | `ChainferenceClientError`  |
  *
  * Program codes come from `program/src/errors.rs` through the generated client and are never defined here.
  * Off-chain codes are never reordered or reused; a retired code stays reserved (see docs/design-decisions.md).
@@ -31,7 +32,7 @@ export const CHAINFERENCE_PROGRAM_ERROR_CODES = { first: 0, last: 999 } as const
 export const CHAINFERENCE_ERROR_LAYERS = {
   sdk: {
     errorName: "ChainferenceClientError",
-    areas: { CRYPTO: [1000, 1999], REQUEST: [2000, 2999], CHAIN: [3000, 3999], INPUT: [4000, 4999] },
+    areas: { CRYPTO: [1000, 1999], REQUEST: [2000, 2999], CHAIN: [3000, 3999], INPUT: [4000, 4999], SESSION: [7000, 7999] },
   },
   backend: { errorName: "ChainferenceBackendError", areas: { BACKEND: [5000, 5999] } },
   node: { errorName: "ChainferenceNodeError", areas: { NODE: [6000, 6999] } },
