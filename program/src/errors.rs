@@ -165,6 +165,48 @@ errors! {
     AccountMustBeReadOnly = 67,
     /// The request's stored status byte is not Open or Locked
     InvalidRequestStatus = 68,
+    /// Session is not Open
+    SessionNotOpen = 69,
+    /// Session is already Closed
+    SessionClosed = 70,
+    /// Session is not Closed
+    SessionNotClosed = 71,
+    /// open_slot is in the future or older than OPEN_SLOT_WINDOW slots
+    OpenSlotOutOfWindow = 72,
+    /// Session expiry slot is not in the future or is too far ahead
+    InvalidSessionExpiry = 73,
+    /// Session grace period is shorter than MIN_GRACE_SLOTS
+    GraceTooShort = 74,
+    /// Top-up amount is zero
+    ZeroTopUp = 75,
+    /// Signer is neither the session's client nor its server's operator
+    NotSessionParty = 76,
+    /// The account is not the Instructions sysvar, or its data is malformed
+    InvalidInstructionsSysvar = 77,
+    /// The instruction right before settle_session is not an Ed25519 precompile instruction
+    VoucherMissing = 78,
+    /// The Ed25519 instruction is not the canonical single-signature 166-byte layout
+    VoucherMalformed = 79,
+    /// The Ed25519 instruction reads its key, signature or message from another instruction
+    VoucherNotInline = 80,
+    /// Voucher magic or version is not 0x43 0x01
+    VoucherMagicMismatch = 81,
+    /// Voucher names another session
+    VoucherSessionMismatch = 82,
+    /// Voucher is not signed by the session's voucher signer
+    VoucherSignerMismatch = 83,
+    /// Voucher's cumulative lamports are not above the settled amount
+    VoucherNotIncreasing = 84,
+    /// Voucher's cumulative tokens or answers are below the settled ones
+    VoucherUsageDecreased = 85,
+    /// Voucher's cumulative lamports exceed the deposit
+    VoucherAboveDeposit = 86,
+    /// The session's settle deadline has passed
+    SettleWindowClosed = 87,
+    /// The client may close only once the settle deadline has passed
+    CloseNotAllowedYet = 88,
+    /// The session's open slot is still inside OPEN_SLOT_WINDOW
+    SessionTooRecent = 89,
 }
 
 impl From<ChainferenceError> for ProgramError {

@@ -24,7 +24,9 @@
 
 use crate::errors::ChainferenceError;
 use crate::instructions::{Discriminator, INSTRUCTIONS};
-use crate::state::{AllowedServer, Config, FeeVault, ModelEntry, Request, Response, Server};
+use crate::state::{
+    AllowedServer, Config, FeeVault, ModelEntry, Request, Response, Server, Session,
+};
 
 /// How a field or an argument is encoded (little-endian numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -280,6 +282,8 @@ pub enum AccountDefault {
     None,
     /// The System program.
     SystemProgram,
+    /// The Instructions sysvar (`Sysvar1nstructions1111111111111111111111111`).
+    InstructionsSysvar,
     /// The account type's PDA, with `(seed name, value)` for each variable seed.
     Pda(&'static AccountType, &'static [(&'static str, SeedValue)]),
 }
@@ -322,6 +326,17 @@ impl InstructionAccount {
         Self {
             default: AccountDefault::SystemProgram,
             ..Self::readonly("system_program", "")
+        }
+    }
+
+    /// The Instructions sysvar (`instructions_sysvar`, read-only, filled in by the client).
+    pub const fn instructions_sysvar() -> Self {
+        Self {
+            default: AccountDefault::InstructionsSysvar,
+            ..Self::readonly(
+                "instructions_sysvar",
+                "Read for the Ed25519 precompile instruction right before this one.",
+            )
         }
     }
 
@@ -406,8 +421,12 @@ pub const INTERFACE: Interface = Interface {
         &Server::TYPE,
         &Request::TYPE,
         &Response::TYPE,
+        &Session::TYPE,
     ],
-    enums: &[crate::state::request::REQUEST_STATUS],
+    enums: &[
+        crate::state::request::REQUEST_STATUS,
+        crate::state::session::SESSION_STATUS,
+    ],
     structs: &[ModelEntry::LAYOUT, AllowedServer::LAYOUT],
     borsh_structs: &[crate::instructions::model_input::MODEL_INPUT],
     instructions: &INSTRUCTIONS,
@@ -486,7 +505,7 @@ pub(crate) mod tests {
 
     #[test]
     fn instructions_are_in_discriminator_order_and_named_after_it() {
-        assert_eq!(INSTRUCTIONS.len(), 15);
+        assert_eq!(INSTRUCTIONS.len(), 21);
         for (i, ix) in INSTRUCTIONS.iter().enumerate() {
             assert_eq!(ix.discriminator as usize, i, "{}", ix.name);
             assert_eq!(Discriminator::try_from(i as u8), Ok(ix.discriminator));
@@ -533,13 +552,30 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn session_status_variants_match_the_enum() {
+        use crate::state::SessionStatus;
+        let all = [
+            SessionStatus::Open,
+            SessionStatus::Closing,
+            SessionStatus::Closed,
+        ];
+        let spec = crate::state::session::SESSION_STATUS;
+        assert_eq!(spec.variants.len(), all.len());
+        for (i, (status, name)) in all.iter().zip(spec.variants).enumerate() {
+            assert_eq!(*status as usize, i);
+            assert_eq!(std::format!("{status:?}").to_lowercase(), *name);
+        }
+    }
+
+    #[test]
     fn account_types_have_their_discriminator_and_prefix() {
-        let expected: [(&AccountType, crate::state::AccountDiscriminator, &[u8]); 5] = [
+        let expected: [(&AccountType, crate::state::AccountDiscriminator, &[u8]); 6] = [
             (&Config::TYPE, Config::DISCRIMINATOR, Config::PREFIX),
             (&FeeVault::TYPE, FeeVault::DISCRIMINATOR, FeeVault::PREFIX),
             (&Server::TYPE, Server::DISCRIMINATOR, Server::PREFIX),
             (&Request::TYPE, Request::DISCRIMINATOR, Request::PREFIX),
             (&Response::TYPE, Response::DISCRIMINATOR, Response::PREFIX),
+            (&Session::TYPE, Session::DISCRIMINATOR, Session::PREFIX),
         ];
         for (ty, discriminator, prefix) in expected {
             assert_eq!(ty.discriminator, discriminator as u8, "{}", ty.layout.name);

@@ -36,7 +36,7 @@ export const MAX_FEE_BPS = 2_500;
 export const FEE_VAULT_SHARDS = 16;
 export const CONFIG_SIZE = 118;
 export const FEE_VAULT_SIZE = 4;
-export const SERVER_HEADER_SIZE = 284;
+export const SERVER_HEADER_SIZE = 292;
 export const MODEL_ENTRY_SIZE = 175;
 
 export const serverSize = (models: number): number => SERVER_HEADER_SIZE + MODEL_ENTRY_SIZE * models;

@@ -83,6 +83,27 @@ export const CHAINFERENCE_ERROR__UNSUPPORTED_RENT = 0x41; // 65
 export const CHAINFERENCE_ERROR__TOO_MANY_ACCOUNTS = 0x42; // 66
 export const CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY = 0x43; // 67
 export const CHAINFERENCE_ERROR__INVALID_REQUEST_STATUS = 0x44; // 68
+export const CHAINFERENCE_ERROR__SESSION_NOT_OPEN = 0x45; // 69
+export const CHAINFERENCE_ERROR__SESSION_CLOSED = 0x46; // 70
+export const CHAINFERENCE_ERROR__SESSION_NOT_CLOSED = 0x47; // 71
+export const CHAINFERENCE_ERROR__OPEN_SLOT_OUT_OF_WINDOW = 0x48; // 72
+export const CHAINFERENCE_ERROR__INVALID_SESSION_EXPIRY = 0x49; // 73
+export const CHAINFERENCE_ERROR__GRACE_TOO_SHORT = 0x4a; // 74
+export const CHAINFERENCE_ERROR__ZERO_TOP_UP = 0x4b; // 75
+export const CHAINFERENCE_ERROR__NOT_SESSION_PARTY = 0x4c; // 76
+export const CHAINFERENCE_ERROR__INVALID_INSTRUCTIONS_SYSVAR = 0x4d; // 77
+export const CHAINFERENCE_ERROR__VOUCHER_MISSING = 0x4e; // 78
+export const CHAINFERENCE_ERROR__VOUCHER_MALFORMED = 0x4f; // 79
+export const CHAINFERENCE_ERROR__VOUCHER_NOT_INLINE = 0x50; // 80
+export const CHAINFERENCE_ERROR__VOUCHER_MAGIC_MISMATCH = 0x51; // 81
+export const CHAINFERENCE_ERROR__VOUCHER_SESSION_MISMATCH = 0x52; // 82
+export const CHAINFERENCE_ERROR__VOUCHER_SIGNER_MISMATCH = 0x53; // 83
+export const CHAINFERENCE_ERROR__VOUCHER_NOT_INCREASING = 0x54; // 84
+export const CHAINFERENCE_ERROR__VOUCHER_USAGE_DECREASED = 0x55; // 85
+export const CHAINFERENCE_ERROR__VOUCHER_ABOVE_DEPOSIT = 0x56; // 86
+export const CHAINFERENCE_ERROR__SETTLE_WINDOW_CLOSED = 0x57; // 87
+export const CHAINFERENCE_ERROR__CLOSE_NOT_ALLOWED_YET = 0x58; // 88
+export const CHAINFERENCE_ERROR__SESSION_TOO_RECENT = 0x59; // 89
 
 export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY
@@ -92,6 +113,7 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__ARITHMETIC_OVERFLOW
   | typeof CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH
   | typeof CHAINFERENCE_ERROR__CLIENT_MISMATCH
+  | typeof CHAINFERENCE_ERROR__CLOSE_NOT_ALLOWED_YET
   | typeof CHAINFERENCE_ERROR__DEADLINE_NOT_REACHED
   | typeof CHAINFERENCE_ERROR__DUPLICATE_ACCOUNT
   | typeof CHAINFERENCE_ERROR__DUPLICATE_ALLOWED_SERVER
@@ -100,6 +122,7 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__FEE_TOO_HIGH
   | typeof CHAINFERENCE_ERROR__FEE_VAULT_MISMATCH
   | typeof CHAINFERENCE_ERROR__GRACE_PERIOD_ACTIVE
+  | typeof CHAINFERENCE_ERROR__GRACE_TOO_SHORT
   | typeof CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA
   | typeof CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER
   | typeof CHAINFERENCE_ERROR__INVALID_CHUNK_LENGTH
@@ -107,12 +130,14 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__INVALID_FILTER
   | typeof CHAINFERENCE_ERROR__INVALID_INSTRUCTION
   | typeof CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA
+  | typeof CHAINFERENCE_ERROR__INVALID_INSTRUCTIONS_SYSVAR
   | typeof CHAINFERENCE_ERROR__INVALID_MODEL_ID
   | typeof CHAINFERENCE_ERROR__INVALID_PDA
   | typeof CHAINFERENCE_ERROR__INVALID_QUANTIZATION
   | typeof CHAINFERENCE_ERROR__INVALID_RATING
   | typeof CHAINFERENCE_ERROR__INVALID_REQUEST_STATUS
   | typeof CHAINFERENCE_ERROR__INVALID_REVISION
+  | typeof CHAINFERENCE_ERROR__INVALID_SESSION_EXPIRY
   | typeof CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM
   | typeof CHAINFERENCE_ERROR__INVALID_TIMEOUT
   | typeof CHAINFERENCE_ERROR__INVALID_X25519_KEY
@@ -123,6 +148,8 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS
   | typeof CHAINFERENCE_ERROR__NOT_ENOUGH_COMPLETED
   | typeof CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER
+  | typeof CHAINFERENCE_ERROR__NOT_SESSION_PARTY
+  | typeof CHAINFERENCE_ERROR__OPEN_SLOT_OUT_OF_WINDOW
   | typeof CHAINFERENCE_ERROR__OPERATOR_MISMATCH
   | typeof CHAINFERENCE_ERROR__PRICE_ABOVE_MAX
   | typeof CHAINFERENCE_ERROR__PRICE_TOO_HIGH
@@ -143,6 +170,11 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__SERVER_INACTIVE
   | typeof CHAINFERENCE_ERROR__SERVER_MISMATCH
   | typeof CHAINFERENCE_ERROR__SERVER_NOT_ALLOWED
+  | typeof CHAINFERENCE_ERROR__SESSION_CLOSED
+  | typeof CHAINFERENCE_ERROR__SESSION_NOT_CLOSED
+  | typeof CHAINFERENCE_ERROR__SESSION_NOT_OPEN
+  | typeof CHAINFERENCE_ERROR__SESSION_TOO_RECENT
+  | typeof CHAINFERENCE_ERROR__SETTLE_WINDOW_CLOSED
   | typeof CHAINFERENCE_ERROR__STAKE_BELOW_PROMPT_COST
   | typeof CHAINFERENCE_ERROR__STAKE_TOO_LOW
   | typeof CHAINFERENCE_ERROR__SUCCESS_RATE_TOO_LOW
@@ -153,7 +185,17 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__TOO_MANY_MODELS
   | typeof CHAINFERENCE_ERROR__TREASURY_MISMATCH
   | typeof CHAINFERENCE_ERROR__UNAUTHORIZED
-  | typeof CHAINFERENCE_ERROR__UNSUPPORTED_RENT;
+  | typeof CHAINFERENCE_ERROR__UNSUPPORTED_RENT
+  | typeof CHAINFERENCE_ERROR__VOUCHER_ABOVE_DEPOSIT
+  | typeof CHAINFERENCE_ERROR__VOUCHER_MAGIC_MISMATCH
+  | typeof CHAINFERENCE_ERROR__VOUCHER_MALFORMED
+  | typeof CHAINFERENCE_ERROR__VOUCHER_MISSING
+  | typeof CHAINFERENCE_ERROR__VOUCHER_NOT_INCREASING
+  | typeof CHAINFERENCE_ERROR__VOUCHER_NOT_INLINE
+  | typeof CHAINFERENCE_ERROR__VOUCHER_SESSION_MISMATCH
+  | typeof CHAINFERENCE_ERROR__VOUCHER_SIGNER_MISMATCH
+  | typeof CHAINFERENCE_ERROR__VOUCHER_USAGE_DECREASED
+  | typeof CHAINFERENCE_ERROR__ZERO_TOP_UP;
 
 let chainferenceErrorMessages: Record<ChainferenceError, string> | undefined;
 if (process.env["NODE_ENV"] !== "production") {
@@ -165,6 +207,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__ARITHMETIC_OVERFLOW]: `Arithmetic overflow`,
     [CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH]: `Chunk index is not the next expected chunk`,
     [CHAINFERENCE_ERROR__CLIENT_MISMATCH]: `Client account does not match the request`,
+    [CHAINFERENCE_ERROR__CLOSE_NOT_ALLOWED_YET]: `The client may close only once the settle deadline has passed`,
     [CHAINFERENCE_ERROR__DEADLINE_NOT_REACHED]: `Deadline has not passed yet`,
     [CHAINFERENCE_ERROR__DUPLICATE_ACCOUNT]: `The same account was passed for two roles`,
     [CHAINFERENCE_ERROR__DUPLICATE_ALLOWED_SERVER]: `A server appears twice on the allow-list`,
@@ -173,6 +216,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__FEE_TOO_HIGH]: `Fee is above the protocol cap`,
     [CHAINFERENCE_ERROR__FEE_VAULT_MISMATCH]: `Fee vault is not the request's shard`,
     [CHAINFERENCE_ERROR__GRACE_PERIOD_ACTIVE]: `Only the client may close the response before the grace period ends`,
+    [CHAINFERENCE_ERROR__GRACE_TOO_SHORT]: `Session grace period is shorter than MIN_GRACE_SLOTS`,
     [CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA]: `Account data has the wrong discriminator, version or length`,
     [CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER]: `An account is owned by the wrong program`,
     [CHAINFERENCE_ERROR__INVALID_CHUNK_LENGTH]: `Chunk is smaller than its authentication tag or larger than a frame`,
@@ -180,12 +224,14 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__INVALID_FILTER]: `Invalid request filter value`,
     [CHAINFERENCE_ERROR__INVALID_INSTRUCTION]: `Unknown instruction discriminator`,
     [CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA]: `Instruction data is malformed or has trailing bytes`,
+    [CHAINFERENCE_ERROR__INVALID_INSTRUCTIONS_SYSVAR]: `The account is not the Instructions sysvar, or its data is malformed`,
     [CHAINFERENCE_ERROR__INVALID_MODEL_ID]: `Model id is not a valid Hugging Face org/name`,
     [CHAINFERENCE_ERROR__INVALID_PDA]: `Account address does not match its program-derived address`,
     [CHAINFERENCE_ERROR__INVALID_QUANTIZATION]: `Quantization tag is too long or has invalid characters`,
     [CHAINFERENCE_ERROR__INVALID_RATING]: `Rating must be between 1 and 5`,
     [CHAINFERENCE_ERROR__INVALID_REQUEST_STATUS]: `The request's stored status byte is not Open or Locked`,
     [CHAINFERENCE_ERROR__INVALID_REVISION]: `Model revision is too long or has invalid characters`,
+    [CHAINFERENCE_ERROR__INVALID_SESSION_EXPIRY]: `Session expiry slot is not in the future or is too far ahead`,
     [CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM]: `The system program account is not the system program`,
     [CHAINFERENCE_ERROR__INVALID_TIMEOUT]: `Response timeout is above the configured maximum`,
     [CHAINFERENCE_ERROR__INVALID_X25519_KEY]: `X25519 public key must not be all zeros`,
@@ -196,6 +242,8 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS]: `Fewer accounts than the instruction needs`,
     [CHAINFERENCE_ERROR__NOT_ENOUGH_COMPLETED]: `Server has fewer completed inferences than required`,
     [CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER]: `Request is locked by another server`,
+    [CHAINFERENCE_ERROR__NOT_SESSION_PARTY]: `Signer is neither the session's client nor its server's operator`,
+    [CHAINFERENCE_ERROR__OPEN_SLOT_OUT_OF_WINDOW]: `open_slot is in the future or older than OPEN_SLOT_WINDOW slots`,
     [CHAINFERENCE_ERROR__OPERATOR_MISMATCH]: `Signer is not the server's operator`,
     [CHAINFERENCE_ERROR__PRICE_ABOVE_MAX]: `Server's price is above the client's maximum`,
     [CHAINFERENCE_ERROR__PRICE_TOO_HIGH]: `Price per million tokens is above the protocol maximum`,
@@ -216,6 +264,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__SERVER_INACTIVE]: `Server is not active`,
     [CHAINFERENCE_ERROR__SERVER_MISMATCH]: `Server account does not match the request or response`,
     [CHAINFERENCE_ERROR__SERVER_NOT_ALLOWED]: `Server is not on the request's allow-list`,
+    [CHAINFERENCE_ERROR__SESSION_CLOSED]: `Session is already Closed`,
+    [CHAINFERENCE_ERROR__SESSION_NOT_CLOSED]: `Session is not Closed`,
+    [CHAINFERENCE_ERROR__SESSION_NOT_OPEN]: `Session is not Open`,
+    [CHAINFERENCE_ERROR__SESSION_TOO_RECENT]: `The session's open slot is still inside OPEN_SLOT_WINDOW`,
+    [CHAINFERENCE_ERROR__SETTLE_WINDOW_CLOSED]: `The session's settle deadline has passed`,
     [CHAINFERENCE_ERROR__STAKE_BELOW_PROMPT_COST]: `Stake does not cover the prompt at the server's price`,
     [CHAINFERENCE_ERROR__STAKE_TOO_LOW]: `Stake is below the protocol minimum`,
     [CHAINFERENCE_ERROR__SUCCESS_RATE_TOO_LOW]: `Server's success rate is below the required minimum`,
@@ -227,6 +280,16 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__TREASURY_MISMATCH]: `Treasury account does not match the config`,
     [CHAINFERENCE_ERROR__UNAUTHORIZED]: `Only the config admin may do this`,
     [CHAINFERENCE_ERROR__UNSUPPORTED_RENT]: `The Rent sysvar's exemption threshold is neither 1.0 nor 2.0`,
+    [CHAINFERENCE_ERROR__VOUCHER_ABOVE_DEPOSIT]: `Voucher's cumulative lamports exceed the deposit`,
+    [CHAINFERENCE_ERROR__VOUCHER_MAGIC_MISMATCH]: `Voucher magic or version is not 0x43 0x01`,
+    [CHAINFERENCE_ERROR__VOUCHER_MALFORMED]: `The Ed25519 instruction is not the canonical single-signature 166-byte layout`,
+    [CHAINFERENCE_ERROR__VOUCHER_MISSING]: `The instruction right before settle_session is not an Ed25519 precompile instruction`,
+    [CHAINFERENCE_ERROR__VOUCHER_NOT_INCREASING]: `Voucher's cumulative lamports are not above the settled amount`,
+    [CHAINFERENCE_ERROR__VOUCHER_NOT_INLINE]: `The Ed25519 instruction reads its key, signature or message from another instruction`,
+    [CHAINFERENCE_ERROR__VOUCHER_SESSION_MISMATCH]: `Voucher names another session`,
+    [CHAINFERENCE_ERROR__VOUCHER_SIGNER_MISMATCH]: `Voucher is not signed by the session's voucher signer`,
+    [CHAINFERENCE_ERROR__VOUCHER_USAGE_DECREASED]: `Voucher's cumulative tokens or answers are below the settled ones`,
+    [CHAINFERENCE_ERROR__ZERO_TOP_UP]: `Top-up amount is zero`,
   };
 }
 
