@@ -245,7 +245,10 @@ function parseSessions(value: unknown, fail: Fail): SessionServeConfig {
     port: int("port", 0, 65_535, defaults.port),
     host: (doc.host as string | undefined) ?? defaults.host,
     creditWindowLamports,
-    billStepLamports: lam("billStepLamports", doc.creditWindowLamports === undefined ? defaults.billStepLamports : creditWindowLamports / 8n),
+    billStepLamports: lam(
+      "billStepLamports",
+      doc.creditWindowLamports === undefined ? defaults.billStepLamports : creditWindowLamports / 8n,
+    ),
     settleThresholdLamports: lam("settleThresholdLamports", defaults.settleThresholdLamports),
     settleIntervalMs: int("settleIntervalMs", 100, 86_400_000, defaults.settleIntervalMs),
     settleMarginSlots: int("settleMarginSlots", 1, 1_000_000, defaults.settleMarginSlots),

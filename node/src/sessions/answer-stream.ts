@@ -153,7 +153,15 @@ export async function streamAnswer(input: AnswerInput): Promise<AnswerOutcome> {
           break;
         }
       }
-      const frame = encryptSessionFrame({ frameKey: input.frameKey, session, answer, direction: "answer", chunk, isFinal: false, plaintext: pieceBytes });
+      const frame = encryptSessionFrame({
+        frameKey: input.frameKey,
+        session,
+        answer,
+        direction: "answer",
+        chunk,
+        isFinal: false,
+        plaintext: pieceBytes,
+      });
       if (!send({ type: "chunk", chunk, final: false, frame, tokens: tokensOut })) {
         cut = "disconnected";
         break;
@@ -177,7 +185,11 @@ export async function streamAnswer(input: AnswerInput): Promise<AnswerOutcome> {
   input.signal.removeEventListener("abort", onAbort);
   if (cut === "disconnected") return ended("disconnected");
   if (cut === "payment-timeout") {
-    send({ type: "error", code: "payment_timeout", message: `no voucher within ${sessions.paymentTimeoutMs} ms while unpaid work reached the credit window ${window}` });
+    send({
+      type: "error",
+      code: "payment_timeout",
+      message: `no voucher within ${sessions.paymentTimeoutMs} ms while unpaid work reached the credit window ${window}`,
+    });
     return ended("payment-timeout");
   }
 
@@ -185,7 +197,15 @@ export async function streamAnswer(input: AnswerInput): Promise<AnswerOutcome> {
   const completionTokens = result && cut === null ? result.usage.completionTokens : await countAnswerTokens(input.backend, text, pieces);
   const counted = billableTokens({ promptTokens, completionTokens, promptBytes: input.promptBytes, plaintextBytes: bytes });
   const tokensOut = Math.max(counted.tokensOut, billedOut);
-  const finalFrame = encryptSessionFrame({ frameKey: input.frameKey, session, answer, direction: "answer", chunk, isFinal: true, plaintext: new Uint8Array(0) });
+  const finalFrame = encryptSessionFrame({
+    frameKey: input.frameKey,
+    session,
+    answer,
+    direction: "answer",
+    chunk,
+    isFinal: true,
+    plaintext: new Uint8Array(0),
+  });
   if (!send({ type: "chunk", chunk, final: true, frame: finalFrame, tokens: tokensOut })) return ended("disconnected");
   chunk += 1;
   const cap = entry.paid.lamports + window - entry.arrears;

@@ -124,17 +124,22 @@ export function judgeAsk(input: {
 }): Refusal | null {
   const { view, ask, entry } = input;
   if (view.status !== "open") return { code: "session_not_open", message: `session ${input.session} is ${view.status}` };
-  if (view.server !== input.server) return { code: "wrong_server", message: `session ${input.session} pays server ${view.server}, not ${input.server}` };
+  if (view.server !== input.server)
+    return { code: "wrong_server", message: `session ${input.session} pays server ${view.server}, not ${input.server}` };
   if (!input.served) return { code: "model_not_served", message: `this node does not serve ${view.modelId}@${view.revision || "any"}` };
   if (ask.keyEpoch !== view.keyEpoch || !input.knownEpochs.includes(ask.keyEpoch))
-    return { code: "unknown_key_epoch", message: `key epoch ${ask.keyEpoch}: the session was opened at epoch ${view.keyEpoch} (known: ${input.knownEpochs.join(", ")})` };
+    return {
+      code: "unknown_key_epoch",
+      message: `key epoch ${ask.keyEpoch}: the session was opened at epoch ${view.keyEpoch} (known: ${input.knownEpochs.join(", ")})`,
+    };
   const signed = verifySessionAsk({
     ask: { session: input.session, answer: ask.answer, clientKey: ask.clientKey, keyEpoch: ask.keyEpoch, promptFrame: ask.prompt },
     signature: ask.signature,
     voucherSigner: view.voucherSigner,
   });
   if (!signed) return { code: "bad_signature", message: `the ask is not signed by the session's voucher signer ${view.voucherSigner}` };
-  if (ask.answer < entry.nextAnswer) return { code: "answer_replayed", message: `answer ${ask.answer} was already asked (next is ${entry.nextAnswer})` };
+  if (ask.answer < entry.nextAnswer)
+    return { code: "answer_replayed", message: `answer ${ask.answer} was already asked (next is ${entry.nextAnswer})` };
   if (entry.answering) return { code: "answer_in_progress", message: "an answer of this session is streaming; ask again when it is done" };
   const owed = entry.arrears + (entry.billed.lamports > entry.paid.lamports ? entry.billed.lamports - entry.paid.lamports : 0n);
   if (owed + input.promptReserve > input.creditWindow)
@@ -167,10 +172,12 @@ export function judgeVoucher(input: {
   } catch (error) {
     return { code: "voucher_invalid", message: (error as Error).message };
   }
-  if (voucher.session !== input.session) return { code: "voucher_wrong_session", message: `the voucher names session ${voucher.session}, not ${input.session}` };
+  if (voucher.session !== input.session)
+    return { code: "voucher_wrong_session", message: `the voucher names session ${voucher.session}, not ${input.session}` };
   if (!verifyVoucherSignature({ bytes: input.bytes, signature: input.signature, voucherSigner: view.voucherSigner }))
     return { code: "voucher_bad_signature", message: `the voucher is not signed by the session's voucher signer ${view.voucherSigner}` };
-  if (voucher.lamports > view.deposit) return { code: "voucher_above_deposit", message: `${voucher.lamports} lamports is above the deposit ${view.deposit}` };
+  if (voucher.lamports > view.deposit)
+    return { code: "voucher_above_deposit", message: `${voucher.lamports} lamports is above the deposit ${view.deposit}` };
   const { paid, billed } = entry;
   const notBehind = voucher.lamports >= paid.lamports && voucher.tokens >= paid.tokens && voucher.answers >= paid.answers;
   const ahead = voucher.lamports > paid.lamports || voucher.tokens > paid.tokens || voucher.answers > paid.answers;

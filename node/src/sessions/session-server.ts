@@ -163,7 +163,10 @@ export async function startSessionServer(options: SessionServerOptions): Promise
       throw new Refused("bad_request", (error as Error).message);
     }
     if (ask.prompt.length > config.maxPromptBytes + SESSION_FRAME_OVERHEAD)
-      throw new Refused("prompt_invalid", `the prompt frame is ${ask.prompt.length} bytes, above this node's ${config.maxPromptBytes}-byte limit`);
+      throw new Refused(
+        "prompt_invalid",
+        `the prompt frame is ${ask.prompt.length} bytes, above this node's ${config.maxPromptBytes}-byte limit`,
+      );
     const view = await sessionView(session);
     const entry = book.getOrCreate(session);
     const model = servedModelOf(config, view);
@@ -190,7 +193,15 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     });
     let payload: PromptPayload;
     try {
-      const plaintext = decryptSessionFrame({ frameKey, session, answer: ask.answer, direction: "prompt", chunk: 0, isFinal: true, frame: ask.prompt });
+      const plaintext = decryptSessionFrame({
+        frameKey,
+        session,
+        answer: ask.answer,
+        direction: "prompt",
+        chunk: 0,
+        isFinal: true,
+        frame: ask.prompt,
+      });
       payload = decodePromptPayload(plaintext);
     } catch (error) {
       throw new Refused("prompt_invalid", describeError(error));
@@ -243,7 +254,8 @@ export async function startSessionServer(options: SessionServerOptions): Promise
         signal: controller.signal,
         startedMs,
       });
-      if (outcome.finishReason === "disconnected" && stopping.signal.aborted) send({ type: "error", code: "stopping", message: "the node is stopping" });
+      if (outcome.finishReason === "disconnected" && stopping.signal.aborted)
+        send({ type: "error", code: "stopping", message: "the node is stopping" });
       emit({ type: "session-answered", session, answer: ask.answer, outcome });
     } finally {
       entry.answering = false;
@@ -273,7 +285,11 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     await book.save(entry);
     for (const wake of [...entry.waiters]) wake();
     emit({ type: "session-voucher", session, lamports: voucher.lamports });
-    sendJson(response, 200, encodeSessionVoucherReceipt({ paid: entry.paid, billed: entry.billed, settledLamports: entry.settledLamports }));
+    sendJson(
+      response,
+      200,
+      encodeSessionVoucherReceipt({ paid: entry.paid, billed: entry.billed, settledLamports: entry.settledLamports }),
+    );
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {

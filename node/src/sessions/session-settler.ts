@@ -79,7 +79,14 @@ export function createSessionSettler(input: {
     entry.settledLamports = voucher.voucher.lamports;
     entry.unsettledSince = entry.voucher.voucher.lamports > entry.settledLamports ? Date.now() : null;
     await book.save(entry);
-    emit({ type: "session-settled", session: entry.session, lamports: voucher.voucher.lamports, delta: voucher.voucher.lamports - settledBefore, fee: receipt.fee, reason });
+    emit({
+      type: "session-settled",
+      session: entry.session,
+      lamports: voucher.voucher.lamports,
+      delta: voucher.voucher.lamports - settledBefore,
+      fee: receipt.fee,
+      reason,
+    });
   }
 
   async function tickOnce(): Promise<void> {
@@ -112,7 +119,12 @@ export function createSessionSettler(input: {
     if (voucher) entry.settledLamports = voucher.voucher.lamports;
     entry.unsettledSince = null;
     await book.save(entry);
-    emit({ type: "session-closed", session: entry.session, settledLamports: voucher ? voucher.voucher.lamports : settled, fee: receipt.fee });
+    emit({
+      type: "session-closed",
+      session: entry.session,
+      settledLamports: voucher ? voucher.voucher.lamports : settled,
+      fee: receipt.fee,
+    });
   }
 
   return {

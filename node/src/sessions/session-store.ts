@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { isAddress, type Address } from "@solana/kit";
-import { decodeVoucher, fromBase64, toBase64, type SignedVoucher } from "@chainference/client";
+import { decodeVoucher, fromBase64, toBase64, VOUCHER_LENGTH, type SignedVoucher } from "@chainference/client";
 
 /** What the node keeps about one session across restarts. */
 export type StoredSession = Readonly<{
@@ -49,7 +49,7 @@ export function createSessionStore(directory: string): SessionStore {
           doc.voucher && typeof doc.voucher === "object"
             ? (() => {
                 const v = doc.voucher as Record<string, unknown>;
-                const bytes = fromBase64(v.bytes, "stored voucher", 54);
+                const bytes = fromBase64(v.bytes, "stored voucher", VOUCHER_LENGTH);
                 return { voucher: decodeVoucher(bytes), bytes, signature: fromBase64(v.signature, "stored voucher signature", 64) };
               })()
             : null;

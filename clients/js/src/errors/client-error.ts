@@ -52,7 +52,6 @@ const messages: ErrorMessages<ChainferenceClientErrorContext> = {
   [codes.CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: ({ length, maxLength }) =>
     `Prompt of ${length} bytes exceeds the ${maxLength}-byte limit`,
   [codes.CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: ({ stake, minStake }) => `Stake ${stake} lamports is below the minimum ${minStake}`,
-  [codes.CHAINFERENCE_ERROR__SESSION__INVALID_VOUCHER]: ({ reason }) => `Invalid session voucher: ${reason}`,
   [codes.CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED]: ({ session, answer, field, billed, allowed }) =>
     `Refusing to sign a voucher for session ${session}: answer ${answer} billed ${field} ${billed}, more than the ${allowed} the received bytes and the session's prices allow`,
   [codes.CHAINFERENCE_ERROR__SESSION__NODE_ERROR]: ({ url, status, code, message }) =>

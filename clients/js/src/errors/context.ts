@@ -31,7 +31,6 @@ import type {
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
   CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED,
   CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE,
-  CHAINFERENCE_ERROR__SESSION__INVALID_VOUCHER,
   CHAINFERENCE_ERROR__SESSION__NODE_ERROR,
   CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE,
   CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION,
@@ -93,7 +92,6 @@ export type ChainferenceClientErrorContext = {
   [CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID]: { modelId: string; reason: string };
   [CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: { length: number; maxLength: number };
   [CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: { stake: bigint; minStake: bigint };
-  [CHAINFERENCE_ERROR__SESSION__INVALID_VOUCHER]: { reason: string };
   /** A bill the client refuses to sign: `billed` is what the node asked, `allowed` the most the client's own count pays. */
   [CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED]: {
     session: string;

@@ -40,7 +40,10 @@ export function createFileSessionHistoryStorage(directory: string): SessionHisto
       if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(session)) return [];
       try {
         const names = await readdir(join(directory, session));
-        return names.filter((name) => /^\d{10}$/.test(name)).map((name) => `${session}/${name}`).filter((key) => key.startsWith(prefix));
+        return names
+          .filter((name) => /^\d{10}$/.test(name))
+          .map((name) => `${session}/${name}`)
+          .filter((key) => key.startsWith(prefix));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
         throw error;

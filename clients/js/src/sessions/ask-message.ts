@@ -71,7 +71,15 @@ export function signSessionAsk({ ask, voucherSecret }: { ask: SessionAsk; vouche
  * if (!verifySessionAsk({ ask, signature, voucherSigner: session.voucherSigner })) refuse("bad_signature");
  * ```
  */
-export function verifySessionAsk({ ask, signature, voucherSigner }: { ask: SessionAsk; signature: BytesLike; voucherSigner: Address }): boolean {
+export function verifySessionAsk({
+  ask,
+  signature,
+  voucherSigner,
+}: {
+  ask: SessionAsk;
+  signature: BytesLike;
+  voucherSigner: Address;
+}): boolean {
   if (signature.length !== SESSION_SIGNATURE_LENGTH) return false;
   try {
     return ed25519.verify(toBytes(signature), getSessionAskMessage(ask), addressBytes(voucherSigner));

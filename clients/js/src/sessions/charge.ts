@@ -29,7 +29,12 @@ export type SessionBill = SessionTotals & Readonly<{ tokensIn: number; tokensOut
  * sessionAnswerCost({ tokensIn: 30, tokensOut: 500, priceIn: 1_000_000n, priceOut: 5_000_000n }); // 2_530n
  * ```
  */
-export function sessionAnswerCost({ tokensIn, tokensOut, priceIn, priceOut }: SessionPrices & { tokensIn: number; tokensOut: number }): bigint {
+export function sessionAnswerCost({
+  tokensIn,
+  tokensOut,
+  priceIn,
+  priceOut,
+}: SessionPrices & { tokensIn: number; tokensOut: number }): bigint {
   return tokenCost(BigInt(tokensIn), priceIn) + tokenCost(BigInt(tokensOut), priceOut);
 }
 

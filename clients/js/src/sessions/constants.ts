@@ -17,10 +17,6 @@ export const SESSION_ASK_MESSAGE_PREFIX = "chainference/v1/session-ask";
 /** Prefix of every frame's associated data. */
 export const SESSION_FRAME_AAD_PREFIX = "cfs1";
 
-/** Voucher bytes: magic (2) + session (32) + lamports (8) + tokens (8) + answers (4). */
-export const VOUCHER_LENGTH = 54;
-/** `'C'`, version 1. */
-export const VOUCHER_MAGIC = Object.freeze([0x43, 0x01] as const);
 /** Ed25519 signature length. */
 export const SESSION_SIGNATURE_LENGTH = 64;
 /** The ask message: prefix (27) + session (32) + answer (4) + client key (32) + key epoch (4) + sha256(prompt frame) (32). */

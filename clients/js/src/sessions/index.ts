@@ -7,8 +7,6 @@ export {
   SESSION_PROTOCOL_VERSION,
   SESSION_ROUTE_PREFIX,
   SESSION_SIGNATURE_LENGTH,
-  VOUCHER_LENGTH,
-  VOUCHER_MAGIC,
 } from "./constants";
 export { getSessionAskMessage, signSessionAsk, verifySessionAsk, type SessionAsk } from "./ask-message";
 export {
@@ -48,8 +46,22 @@ export {
   type SessionHistoryEntry,
   type SessionHistoryStorage,
 } from "./session-history";
-export { deriveSessionKeys, deriveSessionKeysWithSigner, getSessionKeyMessage, type SessionKeys, type SessionLocation } from "./session-keys";
-export { decodeVoucher, encodeVoucher, type Voucher } from "./voucher";
+export {
+  deriveSessionKeys,
+  deriveSessionKeysWithSigner,
+  getSessionKeyMessage,
+  type SessionKeys,
+  type SessionLocation,
+} from "./session-keys";
+export { VOUCHER_LENGTH, VOUCHER_MAGIC, decodeVoucher, encodeVoucher, type Voucher } from "./voucher";
+export {
+  ED25519_MESSAGE_OFFSET,
+  ED25519_PROGRAM_ADDRESS,
+  ED25519_PUBLIC_KEY_OFFSET,
+  ED25519_SIGNATURE_OFFSET,
+  getSettleSessionInstructions,
+  getVoucherVerifyInstruction,
+} from "./voucher-instruction";
 export { signVoucher, verifyVoucherSignature, type SignedVoucher } from "./voucher-signature";
 export {
   encodeSessionAskBody,
@@ -78,3 +90,20 @@ export {
   type SessionVoucherBody,
   type SessionVoucherReceipt,
 } from "./wire";
+export {
+  closeSessionAsClient,
+  fetchSessionAccount,
+  getSettleDeadlineSlot,
+  listSessions,
+  openSession,
+  reclaimSession,
+  requestCloseSession,
+  requireSessionAccount,
+  SESSION_ACCOUNT_SIZE,
+  settleAndCloseSession,
+  settleSession,
+  topUpSession,
+  type OpenedSession,
+  type OpenSessionParams,
+  type SessionAccount,
+} from "./session-actions";

@@ -260,7 +260,15 @@ async function runAnswer({
 
   const frameKey = deriveSessionFrameKey({ secret: keys.clientSecret, peerKey: connection.serverKey, session, peer: "server" });
   const promptPlaintext = encodePromptPayload(payload);
-  const prompt = encryptSessionFrame({ frameKey, session, answer, direction: "prompt", chunk: 0, isFinal: true, plaintext: promptPlaintext });
+  const prompt = encryptSessionFrame({
+    frameKey,
+    session,
+    answer,
+    direction: "prompt",
+    chunk: 0,
+    isFinal: true,
+    plaintext: promptPlaintext,
+  });
   const ask = { session, answer, clientKey: keys.clientKey, keyEpoch: connection.keyEpoch, promptFrame: prompt };
   const signature = signSessionAsk({ ask, voucherSecret: keys.voucherSecret });
   const url = routeUrl(endpoint, `/${session}/answers`);
@@ -290,7 +298,15 @@ async function runAnswer({
         case "chunk": {
           if (finalSeen) violation(`chunk ${event.chunk} after the final chunk`);
           if (event.chunk !== nextChunk) violation(`chunk ${event.chunk} where chunk ${nextChunk} was due`);
-          const plaintext = decryptSessionFrame({ frameKey, session, answer, direction: "answer", chunk: event.chunk, isFinal: event.final, frame: event.frame });
+          const plaintext = decryptSessionFrame({
+            frameKey,
+            session,
+            answer,
+            direction: "answer",
+            chunk: event.chunk,
+            isFinal: event.final,
+            frame: event.frame,
+          });
           nextChunk += 1;
           finalSeen = event.final;
           receivedBytes += plaintext.length;
@@ -300,7 +316,15 @@ async function runAnswer({
           break;
         }
         case "bill": {
-          const checked = checkSessionCharge({ session, answer, base, promptBytes: promptPlaintext.length, receivedBytes, ...prices, bill: event });
+          const checked = checkSessionCharge({
+            session,
+            answer,
+            base,
+            promptBytes: promptPlaintext.length,
+            receivedBytes,
+            ...prices,
+            bill: event,
+          });
           if (!isAhead(checked, progress.committed)) break;
           const signed = signVoucher({ voucher: checked, voucherSecret: keys.voucherSecret });
           progress.committed = { lamports: checked.lamports, tokens: checked.tokens, answers: checked.answers };

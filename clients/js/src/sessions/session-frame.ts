@@ -95,9 +95,12 @@ export function getSessionFrameAad({ session, answer, direction, chunk, isFinal 
  * const frame = encryptSessionFrame({ frameKey, session, answer: 0, direction: "answer", chunk: 0, isFinal: false, plaintext });
  * ```
  */
-export function encryptSessionFrame(input: SessionFramePosition & { frameKey: BytesLike; plaintext: BytesLike; nonce?: BytesLike }): Uint8Array {
+export function encryptSessionFrame(
+  input: SessionFramePosition & { frameKey: BytesLike; plaintext: BytesLike; nonce?: BytesLike },
+): Uint8Array {
   const key = bytesOfLength(input.frameKey, CRYPTO_KEY_LENGTH, "session frame key");
-  const nonce = input.nonce === undefined ? randomBytes(CRYPTO_NONCE_LENGTH) : bytesOfLength(input.nonce, CRYPTO_NONCE_LENGTH, "frame nonce");
+  const nonce =
+    input.nonce === undefined ? randomBytes(CRYPTO_NONCE_LENGTH) : bytesOfLength(input.nonce, CRYPTO_NONCE_LENGTH, "frame nonce");
   const sealed = xchacha20poly1305(key, nonce, getSessionFrameAad(input)).encrypt(toBytes(input.plaintext));
   return concatBytes(nonce, sealed);
 }
@@ -127,6 +130,10 @@ export function decryptSessionFrame(input: SessionFramePosition & { frameKey: By
       bytes.subarray(CRYPTO_NONCE_LENGTH),
     );
   } catch (cause) {
-    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH, { kind: "session-frame", position: input.chunk }, { cause });
+    throw new ChainferenceClientError(
+      CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
+      { kind: "session-frame", position: input.chunk },
+      { cause },
+    );
   }
 }

@@ -113,7 +113,10 @@ function decryptRecord(historyKey: Uint8Array, session: Address, answer: number,
   const doc = JSON.parse(new TextDecoder().decode(plaintext)) as Record<string, unknown>;
   assertIsPromptPayload(doc.prompt);
   if (doc.answer !== answer || typeof doc.text !== "string" || typeof doc.lamports !== "string")
-    throw new ChainferenceClientError(CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE, { what: "session history record", reason: "malformed" });
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE, {
+      what: "session history record",
+      reason: "malformed",
+    });
   return {
     answer,
     prompt: doc.prompt,

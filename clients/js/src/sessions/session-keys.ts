@@ -97,7 +97,8 @@ export async function deriveSessionKeysWithSigner({
   const message = getSessionKeyMessage({ programId, session });
   const [dictionary] = await signer.signMessages([createSignableMessage(message)]);
   const signature = dictionary?.[signer.address];
-  if (signature === undefined) throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__MISSING_SIGNATURE, { address: signer.address });
+  if (signature === undefined)
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__MISSING_SIGNATURE, { address: signer.address });
   assertIsRequestSignature({ signature, message, signerAddress: signer.address });
   return deriveSessionKeys({ sessionSignature: toBytes(signature), session });
 }

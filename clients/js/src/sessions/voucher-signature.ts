@@ -4,8 +4,8 @@ import type { Address } from "@solana/kit";
 
 import { addressBytes, bytesOfLength, toBytes, type BytesLike } from "../crypto/bytes";
 import { CRYPTO_KEY_LENGTH } from "../crypto/constants";
-import { SESSION_SIGNATURE_LENGTH, VOUCHER_LENGTH } from "./constants";
-import { encodeVoucher, type Voucher } from "./voucher";
+import { SESSION_SIGNATURE_LENGTH } from "./constants";
+import { encodeVoucher, VOUCHER_LENGTH, type Voucher } from "./voucher";
 
 /** A voucher with its signature, as the client posts it and the node keeps it for `settle_session`. */
 export type SignedVoucher = Readonly<{ voucher: Voucher; bytes: Uint8Array; signature: Uint8Array }>;

@@ -1,9 +1,12 @@
 /** The 54-byte session voucher (docs/sessions.md §2): what the session key signs and `settle_session` verifies. */
 import { getAddressDecoder, type Address } from "@solana/kit";
 
-import { CHAINFERENCE_ERROR__SESSION__INVALID_VOUCHER, ChainferenceClientError } from "../errors";
 import { addressBytes, toBytes, type BytesLike } from "../crypto/bytes";
-import { VOUCHER_LENGTH, VOUCHER_MAGIC } from "./constants";
+
+/** Voucher bytes: magic (2) + session (32) + lamports (8) + tokens (8) + answers (4). */
+export const VOUCHER_LENGTH = 54;
+/** `'C'`, version 1. */
+export const VOUCHER_MAGIC = Object.freeze([0x43, 0x01] as const);
 
 /** Cumulative totals a client has paid on one session. */
 export type Voucher = Readonly<{
@@ -19,7 +22,7 @@ export type Voucher = Readonly<{
 const MAX_U64 = (1n << 64n) - 1n;
 
 function invalid(reason: string): never {
-  throw new ChainferenceClientError(CHAINFERENCE_ERROR__SESSION__INVALID_VOUCHER, { reason });
+  throw new RangeError(`invalid session voucher: ${reason}`);
 }
 
 /**
@@ -47,7 +50,7 @@ export function encodeVoucher(voucher: Voucher): Uint8Array {
 }
 
 /**
- * Reads voucher bytes; throws `CHAINFERENCE_ERROR__SESSION__INVALID_VOUCHER` for another length or magic.
+ * Reads voucher bytes; throws a `RangeError` for another length or magic.
  *
  * @example
  * ```ts
@@ -59,7 +62,7 @@ export function decodeVoucher(bytes: BytesLike): Voucher {
   const copy = toBytes(bytes);
   if (copy[0] !== VOUCHER_MAGIC[0] || copy[1] !== VOUCHER_MAGIC[1])
     invalid(`magic ${copy[0]!.toString(16)} ${copy[1]!.toString(16)}, expected 43 01`);
-  const view = new DataView(copy.buffer);
+  const view = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
   return {
     session: getAddressDecoder().decode(copy.subarray(2, 34)),
     lamports: view.getBigUint64(34, true),

@@ -9,7 +9,8 @@ import { CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE, ChainferenceClientError }
 import type { BytesLike } from "../crypto/bytes";
 import { CRYPTO_KEY_LENGTH } from "../crypto/constants";
 import type { SessionBill, SessionTotals } from "./charge";
-import { SESSION_PROTOCOL_VERSION, SESSION_SIGNATURE_LENGTH, VOUCHER_LENGTH } from "./constants";
+import { SESSION_PROTOCOL_VERSION, SESSION_SIGNATURE_LENGTH } from "./constants";
+import { VOUCHER_LENGTH } from "./voucher";
 
 /** A model the node serves in sessions, with its prices (lamports per 1,000,000 tokens). */
 export type SessionModelOffer = Readonly<{ modelId: string; revision: string; priceIn: bigint; priceOut: bigint }>;
@@ -160,7 +161,11 @@ const totalsJson = (t: SessionTotals) => ({ lamports: t.lamports.toString(), tok
 
 function totals(value: unknown, what: string): SessionTotals {
   const doc = object(value, what, ["lamports", "tokens", "answers"]);
-  return { lamports: u64(doc.lamports, `${what}.lamports`), tokens: u64(doc.tokens, `${what}.tokens`), answers: u32(doc.answers, `${what}.answers`) };
+  return {
+    lamports: u64(doc.lamports, `${what}.lamports`),
+    tokens: u64(doc.tokens, `${what}.tokens`),
+    answers: u32(doc.answers, `${what}.answers`),
+  };
 }
 
 /**
@@ -179,7 +184,12 @@ export function encodeSessionInfo(info: SessionInfo): Json {
     operator: info.operator,
     serverKey: toBase64(info.serverKey),
     keyEpoch: info.keyEpoch,
-    models: info.models.map((m) => ({ modelId: m.modelId, revision: m.revision, priceIn: m.priceIn.toString(), priceOut: m.priceOut.toString() })),
+    models: info.models.map((m) => ({
+      modelId: m.modelId,
+      revision: m.revision,
+      priceIn: m.priceIn.toString(),
+      priceOut: m.priceOut.toString(),
+    })),
     creditWindowLamports: info.creditWindowLamports.toString(),
     settle: { thresholdLamports: info.settle.thresholdLamports.toString(), intervalMs: info.settle.intervalMs },
   };
@@ -195,7 +205,17 @@ export function encodeSessionInfo(info: SessionInfo): Json {
  */
 export function parseSessionInfo(value: unknown): SessionInfo {
   const what = "session info";
-  const doc = object(value, what, ["v", "programId", "server", "operator", "serverKey", "keyEpoch", "models", "creditWindowLamports", "settle"]);
+  const doc = object(value, what, [
+    "v",
+    "programId",
+    "server",
+    "operator",
+    "serverKey",
+    "keyEpoch",
+    "models",
+    "creditWindowLamports",
+    "settle",
+  ]);
   version(doc, what);
   if (!Array.isArray(doc.models)) fail(what, "models is not an array");
   const settle = object(doc.settle, `${what}.settle`, ["thresholdLamports", "intervalMs"]);
@@ -215,7 +235,10 @@ export function parseSessionInfo(value: unknown): SessionInfo {
       };
     }),
     creditWindowLamports: u64(doc.creditWindowLamports, `${what}.creditWindowLamports`),
-    settle: { thresholdLamports: u64(settle.thresholdLamports, `${what}.settle.thresholdLamports`), intervalMs: u32(settle.intervalMs, `${what}.settle.intervalMs`) },
+    settle: {
+      thresholdLamports: u64(settle.thresholdLamports, `${what}.settle.thresholdLamports`),
+      intervalMs: u32(settle.intervalMs, `${what}.settle.intervalMs`),
+    },
   };
 }
 
@@ -298,7 +321,12 @@ export function parseSessionVoucherBody(value: unknown): SessionVoucherBody {
  * ```
  */
 export function encodeSessionVoucherReceipt(receipt: SessionVoucherReceipt): Json {
-  return { v: SESSION_PROTOCOL_VERSION, paid: totalsJson(receipt.paid), billed: totalsJson(receipt.billed), settledLamports: receipt.settledLamports.toString() };
+  return {
+    v: SESSION_PROTOCOL_VERSION,
+    paid: totalsJson(receipt.paid),
+    billed: totalsJson(receipt.billed),
+    settledLamports: receipt.settledLamports.toString(),
+  };
 }
 
 /**
@@ -313,7 +341,11 @@ export function parseSessionVoucherReceipt(value: unknown): SessionVoucherReceip
   const what = "voucher receipt";
   const doc = object(value, what, ["v", "paid", "billed", "settledLamports"]);
   version(doc, what);
-  return { paid: totals(doc.paid, `${what}.paid`), billed: totals(doc.billed, `${what}.billed`), settledLamports: u64(doc.settledLamports, `${what}.settledLamports`) };
+  return {
+    paid: totals(doc.paid, `${what}.paid`),
+    billed: totals(doc.billed, `${what}.billed`),
+    settledLamports: u64(doc.settledLamports, `${what}.settledLamports`),
+  };
 }
 
 /**
@@ -333,7 +365,12 @@ export function encodeSessionEventData(event: SessionEvent): Json {
     case "paused":
       return { unpaidLamports: event.unpaidLamports.toString(), creditWindowLamports: event.creditWindowLamports.toString() };
     case "done":
-      return { finishReason: event.finishReason, tokensIn: event.tokensIn, tokensOut: event.tokensOut, lamports: event.lamports.toString() };
+      return {
+        finishReason: event.finishReason,
+        tokensIn: event.tokensIn,
+        tokensOut: event.tokensOut,
+        lamports: event.lamports.toString(),
+      };
     case "error":
       return { code: event.code, message: event.message };
   }
@@ -373,7 +410,13 @@ export function parseSessionEvent(name: string, data: string): SessionEvent {
     case "chunk": {
       const doc = object(value, what, ["chunk", "final", "frame", "tokens"]);
       if (typeof doc.final !== "boolean") fail(what, "final is not a boolean");
-      return { type: "chunk", chunk: u32(doc.chunk, `${what}.chunk`), final: doc.final, frame: fromBase64(doc.frame, `${what}.frame`), tokens: u32(doc.tokens, `${what}.tokens`) };
+      return {
+        type: "chunk",
+        chunk: u32(doc.chunk, `${what}.chunk`),
+        final: doc.final,
+        frame: fromBase64(doc.frame, `${what}.frame`),
+        tokens: u32(doc.tokens, `${what}.tokens`),
+      };
     }
     case "bill": {
       const doc = object(value, what, ["lamports", "tokens", "answers", "tokensIn", "tokensOut"]);
@@ -388,7 +431,11 @@ export function parseSessionEvent(name: string, data: string): SessionEvent {
     }
     case "paused": {
       const doc = object(value, what, ["unpaidLamports", "creditWindowLamports"]);
-      return { type: "paused", unpaidLamports: u64(doc.unpaidLamports, `${what}.unpaidLamports`), creditWindowLamports: u64(doc.creditWindowLamports, `${what}.creditWindowLamports`) };
+      return {
+        type: "paused",
+        unpaidLamports: u64(doc.unpaidLamports, `${what}.unpaidLamports`),
+        creditWindowLamports: u64(doc.creditWindowLamports, `${what}.creditWindowLamports`),
+      };
     }
     case "done": {
       const doc = object(value, what, ["finishReason", "tokensIn", "tokensOut", "lamports"]);
