@@ -64,16 +64,14 @@ async function fakeNode(script: Script): Promise<string> {
           lamports: decodeVoucher(voucher).lamports,
           signed: verifyVoucherSignature({ bytes: voucher, signature, voucherSigner: keys.voucherSigner }),
         });
-        response
-          .writeHead(200, { "content-type": "application/json" })
-          .end(
-            JSON.stringify({
-              v: 1,
-              paid: { lamports: "0", tokens: "0", answers: 0 },
-              billed: { lamports: "0", tokens: "0", answers: 0 },
-              settledLamports: "0",
-            }),
-          );
+        response.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            v: 1,
+            paid: { lamports: "0", tokens: "0", answers: 0 },
+            billed: { lamports: "0", tokens: "0", answers: 0 },
+            settledLamports: "0",
+          }),
+        );
         return;
       }
       const ask = parseSessionAskBody(JSON.parse(body));

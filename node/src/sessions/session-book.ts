@@ -109,7 +109,7 @@ export async function openSessionBook(store: SessionStore): Promise<SessionBook>
  * fresh answer index, no answer in progress, and room in the credit window for the prompt's reserve.
  *
  * @example
- * const refusal = judgeAsk({ view, server, served: true, knownEpochs: [1], ask, entry, creditWindow, promptReserve });
+ * const refusal = judgeAsk({ view, session, server, served: true, knownEpochs: [1], ask, entry, creditWindow, promptReserve, firstTokenCost });
  */
 export function judgeAsk(input: {
   view: SessionView;
@@ -121,6 +121,8 @@ export function judgeAsk(input: {
   entry: SessionEntry;
   creditWindow: bigint;
   promptReserve: bigint;
+  /** What the first answer token costs: an ask is taken only with room for it. */
+  firstTokenCost: bigint;
 }): Refusal | null {
   const { view, ask, entry } = input;
   if (view.status !== "open") return { code: "session_not_open", message: `session ${input.session} is ${view.status}` };
@@ -142,10 +144,10 @@ export function judgeAsk(input: {
     return { code: "answer_replayed", message: `answer ${ask.answer} was already asked (next is ${entry.nextAnswer})` };
   if (entry.answering) return { code: "answer_in_progress", message: "an answer of this session is streaming; ask again when it is done" };
   const owed = entry.arrears + (entry.billed.lamports > entry.paid.lamports ? entry.billed.lamports - entry.paid.lamports : 0n);
-  if (owed + input.promptReserve > input.creditWindow)
+  if (owed + input.promptReserve + input.firstTokenCost > input.creditWindow)
     return {
       code: "payment_required",
-      message: `unpaid ${owed} lamports (billed ${entry.billed.lamports}, paid ${entry.paid.lamports}) plus this prompt's reserve ${input.promptReserve} exceed the credit window ${input.creditWindow}`,
+      message: `unpaid ${owed} lamports (billed ${entry.billed.lamports}, paid ${entry.paid.lamports}) plus this prompt's reserve ${input.promptReserve} and one answer token leave no room in the credit window ${input.creditWindow}`,
     };
   return null;
 }

@@ -22,6 +22,7 @@ import {
   type SessionErrorCode,
   type SessionEvent,
   type SessionInfo,
+  tokenCost,
 } from "@chainference/client";
 
 import type { InferenceBackend } from "../backends/inference-backend";
@@ -183,6 +184,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
       entry,
       creditWindow: policy.creditWindowLamports,
       promptReserve: promptReserve(promptBytes, view.priceIn),
+      firstTokenCost: tokenCost(1n, view.priceOut),
     });
     if (refusal) throw new Refused(refusal.code, refusal.message);
     const frameKey = deriveSessionFrameKey({
