@@ -27,14 +27,14 @@ import {
 } from "@chainference/client";
 import { DEFAULT_MODEL, defaultSessionServeConfig, type NodeConfig, type ProviderNode, type SessionServeConfig } from "@chainference/node";
 
-import { freePort, fundedWallet, LAMPORTS_PER_SOL, testNodeConfig, type TestMarket } from "./provider-harness";
+import { fundedWallet, LAMPORTS_PER_SOL, testNodeConfig, type TestMarket } from "./provider-harness";
 
 /** Node settings with sessions on a free port (and `sessions` overrides). */
 export async function sessionNodeConfig(
   sessions: Partial<SessionServeConfig> = {},
   overrides: Partial<NodeConfig> = {},
 ): Promise<NodeConfig> {
-  return testNodeConfig({ ...overrides, sessions: { ...defaultSessionServeConfig(), port: await freePort(), ...sessions } });
+  return testNodeConfig({ ...overrides, sessions: { ...defaultSessionServeConfig(), port: 0, ...sessions } });
 }
 
 /** A client with an open session on `node`. */

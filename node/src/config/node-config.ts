@@ -54,8 +54,8 @@ export type FlushPolicy = Readonly<{
 
 /** The session server (docs/sessions.md §3): off-chain answers paid by vouchers, settled on a schedule. */
 export type SessionServeConfig = Readonly<{
-  /** TCP port of the session server; 0 = sessions off. */
-  port: number;
+  /** TCP port of the session server (0 = any free port); null = sessions off. */
+  port: number | null;
   /** Interface to listen on (default 127.0.0.1; 0.0.0.0 to serve the registered endpoint from outside). */
   host: string;
   /** Most unpaid lamports the node streams ahead of vouchers (its exposure per session). */
@@ -120,7 +120,7 @@ export type NodeConfig = Readonly<{
 export const DEFAULT_MODEL_PRICES = Object.freeze({ priceIn: 1_000_000n, priceOut: 5_000_000n });
 
 /**
- * Session defaults: off (port 0), a 50,000-lamport credit window (0.00005 SOL: ~20 answers of 500 tokens at the
+ * Session defaults: off (port null), a 50,000-lamport credit window (0.00005 SOL: ~20 answers of 500 tokens at the
  * default prices, and room for the largest prompt's reserve), a bill every 1/8 window, settle at 1,000,000 lamports
  * or every 10 minutes, 150 slots before the deadline at the latest, 30 s for a paused answer's voucher.
  *
@@ -129,7 +129,7 @@ export const DEFAULT_MODEL_PRICES = Object.freeze({ priceIn: 1_000_000n, priceOu
  */
 export function defaultSessionServeConfig(): SessionServeConfig {
   return {
-    port: 0,
+    port: null,
     host: "127.0.0.1",
     creditWindowLamports: 50_000n,
     billStepLamports: 6_250n,
@@ -242,7 +242,7 @@ function parseSessions(value: unknown, fail: Fail): SessionServeConfig {
   const creditWindowLamports = lam("creditWindowLamports", defaults.creditWindowLamports);
   if (creditWindowLamports === 0n) fail("sessions.creditWindowLamports must be positive");
   return {
-    port: int("port", 0, 65_535, defaults.port),
+    port: doc.port === null || doc.port === undefined ? defaults.port : integer(doc.port, "sessions.port", 0, 65_535, fail),
     host: (doc.host as string | undefined) ?? defaults.host,
     creditWindowLamports,
     billStepLamports: lam(

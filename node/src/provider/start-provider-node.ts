@@ -61,7 +61,7 @@ export type ProviderNode = Readonly<{
   metrics: NodeMetrics;
   /** `http://127.0.0.1:<port>/metrics` when `config.metricsPort` is set, else null. */
   metricsUrl: string | null;
-  /** The session server, voucher book and settle schedule when `config.sessions.port` is set, else null. */
+  /** The session server, voucher book and settle schedule when `config.sessions.port` is set (not null), else null. */
   sessions: SessionService | null;
   /** Requests locked and being answered now. */
   activeRequests(): readonly Address[];
@@ -151,7 +151,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   scheduler.start();
 
   const sessions =
-    config.sessions.port > 0
+    config.sessions.port !== null
       ? await startSessionService({
           ledger: options.sessionLedger ?? createChainSessionLedger({ chain, operator }),
           programId: CHAINFERENCE_PROGRAM_ADDRESS,

@@ -329,7 +329,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(policy.port, policy.host, () => resolve());
+    server.listen(policy.port ?? 0, policy.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = policy.host.includes(":") ? `[${policy.host}]` : policy.host;
