@@ -236,6 +236,29 @@ describe("the credit window", () => {
   });
 });
 
+describe("the settle schedule", () => {
+  it("settles on its own once the vouched amount passes the threshold, leaving the session open", async () => {
+    // Given a node that settles at 1 lamport, looking every 200 ms
+    const eager = await bed.startNode({
+      config: await sessionNodeConfig({ settleThresholdLamports: 1n, settleIntervalMs: 200 }),
+      keyringFile: "eager.json",
+    });
+    const session = await openTestSession(market, eager);
+    const operatorBefore = await balance(eager.operator);
+    // When one answer is paid
+    const answer = await askAll(session, "Name a tree.", 8);
+    // Then the voucher lands on chain without any close: operator + paid − 10 % − one settle fee
+    const deadline = Date.now() + 10_000;
+    let account = await fetchSessionAccount(market.chain, session.account.address);
+    while (account!.settled !== answer.lamports && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      account = await fetchSessionAccount(market.chain, session.account.address);
+    }
+    expect(account).toMatchObject({ status: SessionStatus.Open, settled: answer.lamports });
+    expect(await balance(eager.operator)).toBe(operatorBefore + answer.lamports - (answer.lamports * 1_000n) / 10_000n - 10_000n);
+  });
+});
+
 describe("durability", () => {
   it("keeps the latest voucher across a crash: the next start settles it at its graceful stop", async () => {
     // Given a node that answered once, then crashed (stop without drain)
