@@ -48,8 +48,8 @@ export type SessionVoucherBody = Readonly<{ voucher: Uint8Array; signature: Uint
 /** Answer of an accepted voucher: the node's view of the session. */
 export type SessionVoucherReceipt = Readonly<{ paid: SessionTotals; billed: SessionTotals; settledLamports: bigint }>;
 
-/** Why an answer ended (`stop`/`length` from the model, `stopped` when the node shut down, `cut` at the node's byte cap). */
-export type SessionFinishReason = "stop" | "length" | "cut" | "stopped";
+/** Why an answer ended: `stop`/`length` from the model, `cut` where the next chunk would exceed the deposit. */
+export type SessionFinishReason = "stop" | "length" | "cut";
 
 /** The events of an answer's SSE stream. */
 export type SessionEvent =
@@ -388,7 +388,7 @@ export function formatSessionEvent(event: SessionEvent): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(encodeSessionEventData(event))}\n\n`;
 }
 
-const FINISH_REASONS: ReadonlySet<string> = new Set(["stop", "length", "cut", "stopped"]);
+const FINISH_REASONS: ReadonlySet<string> = new Set(["stop", "length", "cut"]);
 
 /**
  * Parses one SSE event (its `event:` name and `data:` text).
