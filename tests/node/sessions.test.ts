@@ -15,6 +15,7 @@ import {
   findFeeVaultPda,
   getSessionKeyMessage,
   isChainferenceClientError,
+  resumeSessionProgress,
   sessionAnswerCost,
   SessionStatus,
   signVoucher,
@@ -87,6 +88,10 @@ describe("a session end to end", () => {
       answers: 3,
     });
     expect(own.sessions!.book.get(session.account.address)!.paid).toEqual(session.progress.committed);
+    // and a client that lost its state resumes from the node's copy of its own latest voucher
+    const resumed = await resumeSessionProgress({ endpoint: session.connection.endpoint, keys: session.keys });
+    expect(resumed).toEqual({ ...session.progress, lastVoucher: { ...session.progress.lastVoucher!, bytes: expect.any(Uint8Array) } });
+    expect(resumed.lastVoucher!.bytes).toEqual(session.progress.lastVoucher!.bytes);
 
     // When the node stops gracefully
     const [feeVault] = await findFeeVaultPda({ shard: session.account.feeShard });

@@ -8,6 +8,7 @@ import {
   deriveSessionFrameKey,
   encodeSessionError,
   encodeSessionInfo,
+  encodeSessionNodeStatus,
   encodeSessionVoucherReceipt,
   formatSessionEvent,
   getCurrentServerKey,
@@ -303,6 +304,24 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     }
     if (path === `${SESSION_ROUTE_PREFIX}/info` && request.method === "GET") {
       sendJson(response, 200, encodeSessionInfo(info()));
+      return;
+    }
+    const status = new RegExp(`^${SESSION_ROUTE_PREFIX}/([^/]+)$`).exec(path);
+    if (status && request.method === "GET" && status[1] !== "info") {
+      if (!isAddress(status[1]!)) throw new Refused("bad_request", `${status[1]} is not a session address`);
+      const entry = book.get(status[1]);
+      const zero = { lamports: 0n, tokens: 0n, answers: 0 };
+      sendJson(
+        response,
+        200,
+        encodeSessionNodeStatus({
+          nextAnswer: entry?.nextAnswer ?? 0,
+          paid: entry?.paid ?? zero,
+          billed: entry?.billed ?? zero,
+          settledLamports: entry?.settledLamports ?? 0n,
+          voucher: entry?.voucher ? { bytes: entry.voucher.bytes, signature: entry.voucher.signature } : null,
+        }),
+      );
       return;
     }
     const match = new RegExp(`^${SESSION_ROUTE_PREFIX}/([^/]+)/(answers|vouchers)$`).exec(path);

@@ -25,11 +25,15 @@ import {
   parseSessionError,
   parseSessionEvent,
   parseSessionInfo,
+  parseSessionNodeStatus,
   parseSessionVoucherReceipt,
   type SessionFinishReason,
   type SessionInfo,
+  type SessionNodeStatus,
   type SessionVoucherReceipt,
 } from "./wire";
+import { decodeVoucher } from "./voucher";
+import { verifyVoucherSignature } from "./voucher-signature";
 
 /** The `fetch` to use (default `globalThis.fetch`). */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -162,6 +166,66 @@ export async function postSessionVoucher({
     body: JSON.stringify(encodeSessionVoucherBody({ voucher: signed.bytes, signature: signed.signature })),
   });
   return parseSessionVoucherReceipt(await response.json());
+}
+
+/**
+ * `GET <endpoint>/v1/sessions/<session>`: the node's next answer index, paid and billed totals, settled amount and
+ * the latest voucher it holds.
+ *
+ * @example
+ * ```ts
+ * const { nextAnswer, paid } = await fetchSessionStatus({ endpoint, session });
+ * ```
+ */
+export async function fetchSessionStatus({
+  endpoint,
+  session,
+  fetch,
+}: {
+  endpoint: string;
+  session: Address;
+  fetch?: FetchLike;
+}): Promise<SessionNodeStatus> {
+  const response = await send(fetchOf(fetch), routeUrl(endpoint, `/${session}`));
+  return parseSessionNodeStatus(await response.json());
+}
+
+/**
+ * Rebuilds a session's progress from the node (a client that lost its local state): the next answer index, and
+ * the committed totals of the latest voucher the node holds, taken only if it carries this session key's valid
+ * signature for this session (a node cannot raise the client's base by claiming payments it never received).
+ *
+ * @example
+ * ```ts
+ * const progress = await resumeSessionProgress({ endpoint, keys });
+ * ```
+ */
+export async function resumeSessionProgress({
+  endpoint,
+  keys,
+  fetch,
+}: {
+  endpoint: string;
+  keys: SessionKeys;
+  fetch?: FetchLike;
+}): Promise<SessionProgress> {
+  const status = await fetchSessionStatus({ endpoint, session: keys.session, ...(fetch ? { fetch } : {}) });
+  const progress = createSessionProgress();
+  progress.nextAnswer = status.nextAnswer;
+  if (status.voucher === null) return progress;
+  const voucher = decodeVoucher(status.voucher.bytes);
+  const valid =
+    voucher.session === keys.session &&
+    verifyVoucherSignature({ bytes: status.voucher.bytes, signature: status.voucher.signature, voucherSigner: keys.voucherSigner });
+  if (!valid)
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION, {
+      session: keys.session,
+      answer: status.nextAnswer,
+      reason: "the node's latest voucher is not signed by this session's key",
+    });
+  progress.committed = { lamports: voucher.lamports, tokens: voucher.tokens, answers: voucher.answers };
+  progress.lastVoucher = { voucher, bytes: status.voucher.bytes, signature: status.voucher.signature };
+  return progress;
 }
 
 const isAhead = (bill: SessionTotals, committed: SessionTotals): boolean =>

@@ -48,6 +48,16 @@ export type SessionVoucherBody = Readonly<{ voucher: Uint8Array; signature: Uint
 /** Answer of an accepted voucher: the node's view of the session. */
 export type SessionVoucherReceipt = Readonly<{ paid: SessionTotals; billed: SessionTotals; settledLamports: bigint }>;
 
+/** `GET /v1/sessions/{session}`: the node's view of one session, with the latest voucher it holds (to resume). */
+export type SessionNodeStatus = Readonly<{
+  nextAnswer: number;
+  paid: SessionTotals;
+  billed: SessionTotals;
+  settledLamports: bigint;
+  /** The latest accepted voucher's bytes and signature (null before the first). */
+  voucher: Readonly<{ bytes: Uint8Array; signature: Uint8Array }> | null;
+}>;
+
 /** Why an answer ended: `stop`/`length` from the model, `cut` where the next chunk would exceed the deposit. */
 export type SessionFinishReason = "stop" | "length" | "cut";
 
@@ -345,6 +355,54 @@ export function parseSessionVoucherReceipt(value: unknown): SessionVoucherReceip
     paid: totals(doc.paid, `${what}.paid`),
     billed: totals(doc.billed, `${what}.billed`),
     settledLamports: u64(doc.settledLamports, `${what}.settledLamports`),
+  };
+}
+
+/**
+ * `{"v":1,"nextAnswer":n,"paid":{…},"billed":{…},"settledLamports":"n","voucher":{"bytes":b64,"signature":b64}|null}`.
+ *
+ * @example
+ * ```ts
+ * response.end(JSON.stringify(encodeSessionNodeStatus(status)));
+ * ```
+ */
+export function encodeSessionNodeStatus(status: SessionNodeStatus): Json {
+  return {
+    v: SESSION_PROTOCOL_VERSION,
+    nextAnswer: status.nextAnswer,
+    paid: totalsJson(status.paid),
+    billed: totalsJson(status.billed),
+    settledLamports: status.settledLamports.toString(),
+    voucher: status.voucher ? { bytes: toBase64(status.voucher.bytes), signature: toBase64(status.voucher.signature) } : null,
+  };
+}
+
+/**
+ * Parses a session status document.
+ *
+ * @example
+ * ```ts
+ * const status = parseSessionNodeStatus(await response.json());
+ * ```
+ */
+export function parseSessionNodeStatus(value: unknown): SessionNodeStatus {
+  const what = "session status";
+  const doc = object(value, what, ["v", "nextAnswer", "paid", "billed", "settledLamports", "voucher"]);
+  version(doc, what);
+  let voucher: SessionNodeStatus["voucher"] = null;
+  if (doc.voucher !== null) {
+    const v = object(doc.voucher, `${what}.voucher`, ["bytes", "signature"]);
+    voucher = {
+      bytes: fromBase64(v.bytes, `${what}.voucher.bytes`, VOUCHER_LENGTH),
+      signature: fromBase64(v.signature, `${what}.voucher.signature`, SESSION_SIGNATURE_LENGTH),
+    };
+  }
+  return {
+    nextAnswer: u32(doc.nextAnswer, `${what}.nextAnswer`),
+    paid: totals(doc.paid, `${what}.paid`),
+    billed: totals(doc.billed, `${what}.billed`),
+    settledLamports: u64(doc.settledLamports, `${what}.settledLamports`),
+    voucher,
   };
 }
 
