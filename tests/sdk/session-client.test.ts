@@ -15,6 +15,7 @@ import {
   CHAINFERENCE_ERROR__SESSION__NODE_ERROR,
   CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION,
   CHAINFERENCE_PROGRAM_ADDRESS,
+  createMemorySessionHistoryStorage,
   createSessionProgress,
   decodePromptPayload,
   decodeVoucher,
@@ -27,6 +28,7 @@ import {
   isChainferenceClientError,
   parseSessionAskBody,
   parseSessionVoucherBody,
+  readSessionHistory,
   verifySessionAsk,
   verifyVoucherSignature,
   type SessionConnection,
@@ -144,8 +146,9 @@ describe("session client", () => {
       send({ type: "done", finishReason: "stop", tokensIn: 12, tokensOut: 2, lamports: 22n });
     });
     const progress = createSessionProgress();
+    const history = createMemorySessionHistoryStorage();
     // When the client asks
-    const { text, result } = await drain(askInSession({ connection: connectionTo(endpoint), progress, payload }));
+    const { text, result } = await drain(askInSession({ connection: connectionTo(endpoint), progress, payload, history }));
     // Then it read the text and signed exactly the two bills
     expect(text).toBe("Hi there");
     expect(result.lamports).toBe(22n);
@@ -154,6 +157,10 @@ describe("session client", () => {
       { lamports: 22n, signed: true },
     ]);
     expect(progress).toMatchObject({ committed: { lamports: 22n, tokens: 14n, answers: 1 }, nextAnswer: 1 });
+    // and the answer is in the encrypted local history
+    expect(await readSessionHistory({ storage: history, keys })).toMatchObject([
+      { answer: 0, text: "Hi there", lamports: 22n, prompt: payload },
+    ]);
   });
 
   it("refuses an over-billing node: a bill above the received bytes' worth is never signed", async () => {

@@ -16,6 +16,7 @@ import { signSessionAsk } from "./ask-message";
 import { checkSessionCharge, ZERO_SESSION_TOTALS, type SessionPrices, type SessionTotals } from "./charge";
 import { SESSION_ROUTE_PREFIX } from "./constants";
 import { decryptSessionFrame, deriveSessionFrameKey, encryptSessionFrame } from "./session-frame";
+import { saveSessionHistoryEntry, type SessionHistoryStorage } from "./session-history";
 import type { SessionKeys } from "./session-keys";
 import { readServerSentEvents } from "./sse";
 import { signVoucher, type SignedVoucher } from "./voucher-signature";
@@ -254,11 +255,14 @@ export function askInSession({
   progress,
   payload,
   signal,
+  history,
 }: {
   connection: SessionConnection;
   progress: SessionProgress;
   payload: PromptPayload;
   signal?: AbortSignal;
+  /** When given, the finished answer is saved (encrypted) to this local history before `result` resolves. */
+  history?: SessionHistoryStorage;
 }): SessionAnswer {
   const buffered: SessionDelta[] = [];
   let settled = false;
@@ -270,7 +274,26 @@ export function askInSession({
     wake = undefined;
     resume?.();
   };
-  const result = runAnswer({ connection, progress, payload, signal, emit: (delta) => (buffered.push(delta), notify()) });
+  const answered = runAnswer({ connection, progress, payload, signal, emit: (delta) => (buffered.push(delta), notify()) });
+  const result = history
+    ? answered.then(async (done) => {
+        await saveSessionHistoryEntry({
+          storage: history,
+          keys: connection.keys,
+          entry: {
+            answer: done.answer,
+            prompt: payload,
+            text: done.text,
+            finishReason: done.finishReason,
+            tokensIn: done.tokensIn,
+            tokensOut: done.tokensOut,
+            lamports: done.lamports,
+            at: Date.now(),
+          },
+        });
+        return done;
+      })
+    : answered;
   result.then(
     () => ((settled = true), notify()),
     (error: unknown) => ((failure = { error }), (settled = true), notify()),
