@@ -69,8 +69,8 @@ export async function openTestSession(
   const connection: SessionConnection = {
     endpoint: node.sessions.url,
     keys: opened.keys,
-    serverKey: info.serverKey,
-    keyEpoch: account.keyEpoch,
+    serverKey: opened.serverKey,
+    keyEpoch: opened.keyEpoch,
     prices: { priceIn: account.priceIn, priceOut: account.priceOut },
   };
   return { client, keys: opened.keys, account, info, connection, progress: createSessionProgress() };

@@ -361,8 +361,9 @@ export async function startSessionServer(options: SessionServerOptions): Promise
       closed ??= (async () => {
         stopping.abort(new Error("the node is stopping"));
         await Promise.allSettled([...streams]);
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        const closing = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
+        await closing;
       })();
       return closed;
     },

@@ -60,6 +60,8 @@ const messages: ErrorMessages<ChainferenceClientErrorContext> = {
   [codes.CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION]: ({ session, answer, reason }) =>
     `The node broke the session protocol on session ${session}, answer ${answer}: ${reason}`,
   [codes.CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE]: ({ what, reason }) => `Invalid ${what}: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__KEY_EPOCH_CHANGED]: ({ server, sessionEpoch, currentEpoch }) =>
+    `Server ${server} rotated its key while the session opened (session epoch ${sessionEpoch}, now ${currentEpoch}): read the epoch's key from the node's info while it is current, or open again`,
 };
 
 const CLIENT_ERRORS = defineErrorFamily<ChainferenceClientErrorContext>("sdk", codes, messages);

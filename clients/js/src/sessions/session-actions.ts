@@ -6,7 +6,11 @@
 import { getAddressEncoder, type Address, type MessagePartialSigner, type TransactionSigner } from "@solana/kit";
 
 import type { Chain, SentTransaction } from "../chain";
-import { CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND, ChainferenceClientError } from "../errors";
+import {
+  CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND,
+  CHAINFERENCE_ERROR__SESSION__KEY_EPOCH_CHANGED,
+  ChainferenceClientError,
+} from "../errors";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   findConfigPda,
@@ -16,6 +20,7 @@ import {
   getOpenSessionInstruction,
   getReclaimSessionInstruction,
   getRequestCloseSessionInstruction,
+  getServerDecoder,
   getSessionDecoder,
   getTopUpSessionInstruction,
   SESSION_DISCRIMINATOR,
@@ -116,8 +121,17 @@ export type OpenSessionParams = Readonly<{
   minAvgRating?: number;
 }>;
 
-/** An opened session: where it is, its keys, the open transaction. */
-export type OpenedSession = Readonly<{ session: Address; openSlot: bigint; keys: SessionKeys; sent: SentTransaction }>;
+/** An opened session: where it is, its keys, the server key it is encrypted for, the open transaction. */
+export type OpenedSession = Readonly<{
+  session: Address;
+  openSlot: bigint;
+  keys: SessionKeys;
+  /** The Server's X25519 key at the session's key epoch (read right after the open), its epoch, and its endpoint. */
+  serverKey: Uint8Array;
+  keyEpoch: number;
+  endpoint: string;
+  sent: SentTransaction;
+}>;
 
 /**
  * Opens a session at the current slot: derives the session address, has the wallet sign the session-key message
@@ -152,7 +166,25 @@ export async function openSession(chain: Chain, params: OpenSessionParams): Prom
     voucherSigner: keys.voucherSigner,
   });
   const sent = await chain.sendInstructions([instruction], { feePayer: params.client });
-  return { session: pda[0], openSlot, keys, sent };
+  const [session, server] = await Promise.all([requireSessionAccount(chain, pda[0]), chain.getAccount(params.server)]);
+  if (!server)
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND, { address: params.server, account: "server" });
+  const listing = getServerDecoder().decode(server.data);
+  if (listing.keyEpoch !== session.keyEpoch)
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__SESSION__KEY_EPOCH_CHANGED, {
+      server: params.server,
+      sessionEpoch: session.keyEpoch,
+      currentEpoch: listing.keyEpoch,
+    });
+  return {
+    session: pda[0],
+    openSlot,
+    keys,
+    serverKey: Uint8Array.from(listing.x25519Key),
+    keyEpoch: session.keyEpoch,
+    endpoint: listing.endpoint,
+    sent,
+  };
 }
 
 /**
