@@ -42,6 +42,7 @@ function entry(
     unsettledSince: null,
     answering: false,
     closed: false,
+    view: null,
     waiters: new Set(),
     saving: Promise.resolve(),
   };

@@ -31,6 +31,8 @@ export type SessionEntry = {
   unsettledSince: number | null;
   answering: boolean;
   closed: boolean;
+  /** The Session account as last read (its voucher signer never changes; its deposit only grows). */
+  view: SessionView | null;
   /** Called when a voucher is accepted (paused answers wait on it). */
   readonly waiters: Set<() => void>;
   /** Saves of this entry, in order. */
@@ -62,6 +64,7 @@ function fromStored(stored: StoredSession): SessionEntry {
     unsettledSince: stored.voucher && stored.voucher.voucher.lamports > stored.settledLamports ? Date.now() : null,
     answering: false,
     closed: stored.closed,
+    view: null,
     waiters: new Set(),
     saving: Promise.resolve(),
   };

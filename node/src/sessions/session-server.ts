@@ -171,6 +171,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
       );
     const view = await sessionView(session);
     const entry = book.getOrCreate(session);
+    entry.view = view;
     const model = servedModelOf(config, view);
     const keyring = options.keyring();
     const promptBytes = ask.prompt.length - SESSION_FRAME_OVERHEAD;
@@ -278,8 +279,12 @@ export async function startSessionServer(options: SessionServerOptions): Promise
     }
     const entry = book.get(session);
     if (!entry) throw new Refused("session_not_found", `this node has served no answer on session ${session}`);
-    const view = await sessionView(session);
-    const verdict = judgeVoucher({ session, view, entry, bytes: body.voucher, signature: body.signature });
+    // The cached account serves (signer fixed, deposit only grows); a voucher above its deposit re-reads it (a top-up).
+    let verdict = entry.view ? judgeVoucher({ session, view: entry.view, entry, bytes: body.voucher, signature: body.signature }) : null;
+    if (verdict === null || ("code" in verdict && verdict.code === "voucher_above_deposit")) {
+      entry.view = await sessionView(session);
+      verdict = judgeVoucher({ session, view: entry.view, entry, bytes: body.voucher, signature: body.signature });
+    }
     if ("code" in verdict) throw new Refused(verdict.code, verdict.message);
     const { voucher } = verdict;
     entry.paid = { lamports: voucher.lamports, tokens: voucher.tokens, answers: voucher.answers };
