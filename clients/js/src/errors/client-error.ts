@@ -58,6 +58,16 @@ const messages: ErrorMessages<ChainferenceClientErrorContext> = {
   [codes.CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: ({ length, maxLength }) =>
     `Prompt of ${length} bytes exceeds the ${maxLength}-byte limit`,
   [codes.CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: ({ stake, minStake }) => `Stake ${stake} lamports is below the minimum ${minStake}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED]: ({ session, answer, field, billed, allowed }) =>
+    `Refusing to sign a voucher for session ${session}: answer ${answer} billed ${field} ${billed}, more than the ${allowed} the received bytes and the session's prices allow`,
+  [codes.CHAINFERENCE_ERROR__SESSION__NODE_ERROR]: ({ url, status, code, message }) =>
+    `The session node at ${url} refused (${status} ${code}): ${message}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE]: ({ url, reason }) => `Cannot reach the session node at ${url}: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION]: ({ session, answer, reason }) =>
+    `The node broke the session protocol on session ${session}, answer ${answer}: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE]: ({ what, reason }) => `Invalid ${what}: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__KEY_EPOCH_CHANGED]: ({ server, sessionEpoch, currentEpoch }) =>
+    `Server ${server} rotated its key while the session opened (session epoch ${sessionEpoch}, now ${currentEpoch}): read the epoch's key from the node's info while it is current, or open again`,
 };
 
 const CLIENT_ERRORS = defineErrorFamily<ChainferenceClientErrorContext>("sdk", codes, messages);

@@ -10,6 +10,7 @@
  * | 4000 – 4999 | SDK: input validation        | `CHAINFERENCE_ERROR__INPUT__*`                    | `ChainferenceClientError`  |
  * | 5000 – 5999 | node: inference backends     | `CHAINFERENCE_ERROR__BACKEND__*`                  | `ChainferenceBackendError` |
  * | 6000 – 6999 | node: config, keys, keyring  | `CHAINFERENCE_ERROR__NODE__*`                     | `ChainferenceNodeError`    |
+ * | 7000 – 7999 | SDK: sessions                | `CHAINFERENCE_ERROR__SESSION__*`                  | `ChainferenceClientError`  |
  * | 8192 – 9191 | the on-chain program         | `CHAINFERENCE_ERROR__<NAME>` (generated client)   | `Custom(n)` in a failed tx |
  *
  * Program codes come from `program/src/errors.rs` (0x2000 + n) through the generated client and are never
@@ -33,7 +34,7 @@ export const CHAINFERENCE_PROGRAM_ERROR_CODES = { first: 0x2000, last: 0x2000 + 
 export const CHAINFERENCE_ERROR_LAYERS = {
   sdk: {
     errorName: "ChainferenceClientError",
-    areas: { CRYPTO: [1000, 1999], REQUEST: [2000, 2999], CHAIN: [3000, 3999], INPUT: [4000, 4999] },
+    areas: { CRYPTO: [1000, 1999], REQUEST: [2000, 2999], CHAIN: [3000, 3999], INPUT: [4000, 4999], SESSION: [7000, 7999] },
   },
   backend: { errorName: "ChainferenceBackendError", areas: { BACKEND: [5000, 5999] } },
   node: { errorName: "ChainferenceNodeError", areas: { NODE: [6000, 6999] } },

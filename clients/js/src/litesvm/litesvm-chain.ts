@@ -25,6 +25,9 @@ import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "
 /** LiteSVM charges the default 5,000 lamports per signature and no priority fee here. */
 export const LITESVM_LAMPORTS_PER_SIGNATURE = 5_000n;
 
+/** The Ed25519 precompile: each signature it verifies is charged like a transaction signature. */
+const ED25519_PRECOMPILE = "Ed25519SigVerify111111111111111111111111111";
+
 /** A blockhash stays valid for this many slots after it was issued, as on a cluster. */
 export const RECENT_BLOCKHASH_SLOTS = 150n;
 const MAX_RECENT_BLOCKHASHES = 4096;
@@ -190,6 +193,15 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     });
   };
 
+  /** Signatures verified by Ed25519 precompile instructions (the count is each one's first data byte). */
+  const precompileSignatures = (message: ReturnType<typeof messageDecoder.decode>): number =>
+    "instructions" in message
+      ? message.instructions.reduce(
+          (sum, ix) => sum + (message.staticAccounts[ix.programAddressIndex] === ED25519_PRECOMPILE ? (ix.data?.[0] ?? 0) : 0),
+          0,
+        )
+      : 0;
+
   const submit = (transaction: Transaction): SentTransaction => {
     const message = messageDecoder.decode(transaction.messageBytes);
     // History indexing reads static account keys: legacy and v0 messages without lookup tables.
@@ -218,7 +230,7 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
       signature,
       slot,
       computeUnits: result.computeUnitsConsumed(),
-      fee: LITESVM_LAMPORTS_PER_SIGNATURE * BigInt(Object.keys(transaction.signatures).length),
+      fee: LITESVM_LAMPORTS_PER_SIGNATURE * BigInt(Object.keys(transaction.signatures).length + precompileSignatures(message)),
       logs: result.logs(),
     };
     record({
