@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, type Address } from "@solana/kit";
-import { createRpcChain, fetchRequestAccount, type Chain } from "@chainference/client";
+import { createRpcChain, fetchRequestAccount, generateX25519KeyPair, publishServer, type Chain } from "@chainference/client";
 import { CLI_BIN, isolatedEnv, keypairAddress, runCli, startCli, writeKeypairFile, type CliDaemon } from "./cli-process";
 import { expectOk, lamportsOf, postedRequest, streamedAnswer } from "./cli-output";
 
@@ -336,5 +336,33 @@ describe("chainference against a localnet with an in-process provider", () => {
     expectOk(text);
     expect(text.stdout).toMatch(/^No fees to withdraw: the 16 fee vaults hold only their rent\. Nothing was sent/);
     expect(await chain.getBalance(adminAddress)).toBe(before);
+  });
+
+  // Last: it registers a second server, which the listings above do not expect.
+  it("ask checks liveness: a cheaper server whose endpoint does not answer is marked and left out", async () => {
+    const ghost = await generateKeyPairSigner();
+    await chain.airdrop(ghost.address, SOL);
+    const { server: ghostServer } = await publishServer(chain, ghost, {
+      x25519Key: generateX25519KeyPair().publicKey,
+      endpoint: "http://127.0.0.1:9",
+      models: [{ hfId: MODEL, revision: "", quantization: "Q4_1", priceIn: 1_000n, priceOut: 1_000n, maxContext: 8_192 }],
+    });
+    const result = await cli(["ask", "Name a color.", "--max-tokens", "4", "--stake", "0.002"]);
+    expectOk(result);
+    expect(result.stdout).toMatch(
+      new RegExp(`! ${ghostServer} .* looks offline: endpoint http://127\\.0\\.0\\.1:9 did not answer within 1500 ms \\(left out\\)`),
+    );
+    expect(result.stdout).toMatch(new RegExp(`✓ ${server} .* · (endpoint answered in \\d+ ms|active on-chain \\d+ slots ago)$`, "m"));
+    expect(result.stdout).toContain(`Locked by server ${server}`);
+    const request = await fetchRequestAccount(chain, postedRequest(result.stdout));
+    expect(request).toBeNull(); // settled and closed
+    // Named with --server, it is used anyway (and nobody locks it: the request is cancelled by the watchdog).
+    const named = await cli(["ask", "Name a color.", "--server", ghostServer, "--no-wait", "--stake", "0.002", "--json"]);
+    expectOk(named);
+    const eligible = JSON.parse(named.stdout).eligibility.eligible as { server: string; liveness: { state: string } }[];
+    expect(eligible).toEqual([
+      expect.objectContaining({ server: ghostServer, liveness: expect.objectContaining({ state: "unreachable" }) }),
+    ]);
+    expectOk(await cli(["cancel", JSON.parse(named.stdout).request]));
   });
 });

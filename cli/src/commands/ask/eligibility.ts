@@ -6,6 +6,7 @@ import {
   fetchServers,
   getServerReputation,
   MAX_ALLOWED_SERVERS,
+  probeServerLiveness,
   PROMPT_CIPHERTEXT_OVERHEAD,
   type Chain,
   type Ineligibility,
@@ -13,6 +14,7 @@ import {
   type PromptPayload,
   type RequestDraft,
   type Server,
+  type ServerLiveness,
   type ServerWithAddress,
 } from "@chainference/client";
 import { CliError } from "../../shared/errors/cli-error";
@@ -30,7 +32,7 @@ export type AskTerms = Omit<RequestDraft, "promptBytes"> & {
   readonly responseTimeoutSlots?: bigint;
 };
 
-export type EligibleServer = ServerWithAddress & { readonly offer: ModelEntry };
+export type EligibleServer = ServerWithAddress & { readonly offer: ModelEntry; readonly liveness: ServerLiveness };
 export type IneligibleServer = ServerWithAddress & { readonly reasons: readonly Ineligibility[] };
 
 export type EligibilityPreview = {
@@ -39,6 +41,8 @@ export type EligibilityPreview = {
   readonly ineligible: readonly IneligibleServer[];
   /** Prompt ciphertext size the checks assumed. */
   readonly promptBytes: number;
+  /** The client named its servers (`--server`): they are used even when they look offline. */
+  readonly named: boolean;
 };
 
 /** Bytes the encrypted prompt will take on-chain. */
@@ -82,19 +86,26 @@ export async function previewEligibility(chain: Chain, terms: AskTerms, payload:
   if (unknown.length > 0) throw new CliError(`--server ${unknown.join(", ")} is not a registered server: see 'chainference servers'`);
   const promptBytes = promptCiphertextBytes(payload);
   const draft = toDraft(terms, promptBytes);
-  const eligible: EligibleServer[] = [];
+  const passing: (ServerWithAddress & { offer: ModelEntry })[] = [];
   const ineligible: IneligibleServer[] = [];
   for (const s of servers) {
     const verdict = checkEligibility(draft, s.address, s.server);
-    if (verdict.eligible) eligible.push({ ...s, offer: verdict.offer });
+    if (verdict.eligible) passing.push({ ...s, offer: verdict.offer });
     else ineligible.push({ ...s, reasons: verdict.reasons });
   }
-  return { eligible: eligible.sort(byOffer), ineligible, promptBytes };
+  // Liveness of the servers that pass, probed in parallel (each endpoint gets the probe's timeout at most).
+  const currentSlot = passing.length > 0 ? await chain.getSlot() : 0n;
+  const eligible = await Promise.all(passing.map(async (s) => ({ ...s, liveness: await probeServerLiveness(s, { currentSlot }) })));
+  return { eligible: eligible.sort(byOffer), ineligible, promptBytes, named: (terms.allowed ?? []).length > 0 };
 }
 
-/** The servers the request names: the best eligible ones, at most 8. */
+/**
+ * The servers the request names: the best eligible ones, at most 8, leaving out those that look offline
+ * (an endpoint that does not answer, no activity for a day) unless the client named them with `--server`.
+ */
 export function chooseServers(preview: EligibilityPreview): EligibleServer[] {
-  return preview.eligible.slice(0, MAX_ALLOWED_SERVERS);
+  const usable = preview.named ? preview.eligible : preview.eligible.filter((s) => !s.liveness.stale);
+  return usable.slice(0, MAX_ALLOWED_SERVERS);
 }
 
 function reputationSummary(server: Server): string {
@@ -114,11 +125,15 @@ export function printEligibility(out: Output, terms: AskTerms, preview: Eligibil
     `Eligibility for ${terms.model}${terms.revision ? `@${terms.revision}` : ""} (stake ${formatSol(terms.stake)} SOL, prompt ${preview.promptBytes} bytes encrypted):`,
   );
   if (preview.eligible.length + preview.ineligible.length === 0) out.line("  no servers are registered on this cluster");
-  for (const s of preview.eligible)
-    out.line(`  ✓ ${s.address}  ${formatPricePair(s.offer.priceIn, s.offer.priceOut)}  ${reputationSummary(s.server)}`);
+  for (const s of preview.eligible) {
+    const mark = s.liveness.stale ? "!" : "✓";
+    const note = s.liveness.stale ? `looks offline: ${s.liveness.detail}${preview.named ? "" : " (left out)"}` : s.liveness.detail;
+    out.line(`  ${mark} ${s.address}  ${formatPricePair(s.offer.priceIn, s.offer.priceOut)}  ${reputationSummary(s.server)}  · ${note}`);
+  }
   for (const s of preview.ineligible) out.line(`  ✗ ${s.address}  ${s.reasons.map(describeIneligibility).join("; ")}`);
   const chosen = chooseServers(preview);
-  if (preview.eligible.length > chosen.length) out.line(`  (the request names the ${chosen.length} cheapest)`);
+  const live = preview.named ? preview.eligible.length : preview.eligible.filter((s) => !s.liveness.stale).length;
+  if (live > chosen.length) out.line(`  (the request names the ${chosen.length} cheapest)`);
 }
 
 /** The preview as JSON. */
@@ -129,6 +144,7 @@ export function eligibilityJson(preview: EligibilityPreview) {
       operator: s.server.operator,
       priceIn: s.offer.priceIn,
       priceOut: s.offer.priceOut,
+      liveness: { state: s.liveness.state, detail: s.liveness.detail },
     })),
     ineligible: preview.ineligible.map((s) => ({ server: s.address, reasons: s.reasons.map(describeIneligibility) })),
   };
@@ -136,6 +152,10 @@ export function eligibilityJson(preview: EligibilityPreview) {
 
 /** Fails with one line when no server can take the request. */
 export function assertSomeEligible(preview: EligibilityPreview, terms: AskTerms): void {
+  if (preview.eligible.length > 0 && chooseServers(preview).length === 0)
+    throw new CliError(
+      `every server that can take a request for ${terms.model} looks offline (${preview.eligible.map((s) => s.liveness.detail).join("; ")}): name one with --server to try anyway`,
+    );
   if (preview.eligible.length > 0) return;
   const reasons = [...new Set(preview.ineligible.flatMap((s) => s.reasons.map(describeIneligibility)))];
   const why = preview.ineligible.length === 0 ? "no servers are registered on this cluster" : reasons.join("; ");

@@ -19,7 +19,7 @@ import {
 } from "@chainference/client";
 import type { Session } from "../../shared/context/session";
 import { followRequest, postAsk, type AskOutcome } from "../ask/post-and-follow";
-import { previewEligibility, type AskTerms, type EligibilityPreview } from "../ask/eligibility";
+import { chooseServers, previewEligibility, type AskTerms, type EligibilityPreview } from "../ask/eligibility";
 import { splitCost } from "../ask/settlement-report";
 import { describeError } from "../../shared/errors/describe-error";
 import { GatewayError, isGatewayError, modelNotFound, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
@@ -177,6 +177,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         "no_eligible_server",
       );
     }
+    if (chooseServers(preview).length === 0)
+      throw new GatewayError(
+        503,
+        `every server that can take a request for ${model} looks offline (${preview.eligible.map((s) => s.liveness.detail).join("; ")})`,
+        "server_error",
+        "no_live_server",
+      );
     // From here a request may land even if posting throws (an unconfirmed transaction): the call counts as paid.
     onPaying();
     const posted = await postAsk(session, wallet, terms, payload, preview);

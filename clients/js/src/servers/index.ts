@@ -9,3 +9,4 @@ export {
 } from "./eligibility";
 export { fetchServers, type ServerWithAddress } from "./fetch-servers";
 export { getServerReputation, type ServerReputation } from "./reputation";
+export { LIVENESS_TIMEOUT_MS, probeServerLiveness, STALE_AFTER_SLOTS, type ServerLiveness, type ServerLivenessState } from "./liveness";
