@@ -12,16 +12,18 @@ import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   createRpcChain,
   defaultProtocolParameters,
-  deployProgram,
-  fetchUpgradeableProgram,
   findConfigPda,
   getConfigDecoder,
   initializeProtocol,
+  TransactionFailedError,
+} from "@chainference/client";
+import {
+  deployProgram,
+  fetchUpgradeableProgram,
   LOADER_V3_BUFFER_METADATA_LEN,
   LOADER_V3_PROGRAM_ACCOUNT_LEN,
   LOADER_V3_PROGRAMDATA_METADATA_LEN,
-  TransactionFailedError,
-} from "@chainference/client";
+} from "@chainference/client/deploy";
 import { loadKeypairSigner, parseKeypairFile, resolveSolanaSettings } from "../node/src/config";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -20,13 +20,13 @@ import {
   createRpcChain,
   fetchRequestAccount,
   fetchResponseAccount,
-  fetchUpgradeableProgram,
   findConfigPda,
   findFeeVaultPda,
   findResponsePda,
   getConfigDecoder,
   type Chain,
 } from "@chainference/client";
+import { fetchUpgradeableProgram } from "@chainference/client/deploy";
 import { describeError } from "../../cli/src/shared/errors/describe-error";
 import { isolatedEnv, keypairAddress, REPO_ROOT, runCli, startCli, writeKeypairFile, type CliDaemon } from "../cli/cli-process";
 import { expectOk, lamportsOf, postedRequest, streamedAnswer } from "../cli/cli-output";

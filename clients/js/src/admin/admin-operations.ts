@@ -9,7 +9,7 @@ import {
   type Config,
 } from "../generated";
 import { fetchProtocolConfig } from "../protocol-config";
-import { findProgramDataAddress } from "./program-deploy";
+import { findProgramDataAddress } from "./program-data";
 
 /** Fee vault shards: settlement spreads fees over 16 accounts so no single account is write-locked. */
 export const FEE_VAULT_SHARDS = 16;

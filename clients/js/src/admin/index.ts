@@ -1,4 +1,4 @@
-// Protocol administration and program deployment. The loader-v3 instruction builders stay internal.
+// Protocol administration (program deployment is `@chainference/client/deploy`).
 export {
   FEE_VAULT_SHARDS,
   defaultProtocolParameters,
@@ -8,14 +8,3 @@ export {
   withdrawFees,
   type ProtocolParameters,
 } from "./admin-operations";
-export {
-  LOADER_V3_BUFFER_METADATA_LEN,
-  LOADER_V3_PROGRAMDATA_METADATA_LEN,
-  LOADER_V3_PROGRAM_ACCOUNT_LEN,
-  LOADER_V3_PROGRAM_ADDRESS,
-  deployProgram,
-  fetchUpgradeableProgram,
-  type DeployProgramInput,
-  type DeployedProgram,
-  type ProgramDataInfo,
-} from "./program-deploy";

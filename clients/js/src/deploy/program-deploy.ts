@@ -2,15 +2,14 @@ import {
   AccountRole,
   address,
   generateKeyPairSigner,
-  getAddressEncoder,
   getAddressDecoder,
-  getProgramDerivedAddress,
   type Address,
   type Instruction,
   type ReadonlyUint8Array,
   type TransactionSigner,
 } from "@solana/kit";
 import { getCreateAccountInstruction } from "@solana-program/system";
+import { findProgramDataAddress, LOADER_V3_PROGRAM_ADDRESS } from "../admin/program-data";
 import { measureTransactionSize, type Chain, type SentTransaction } from "../chain";
 
 /**
@@ -18,7 +17,7 @@ import { measureTransactionSize, type Chain, type SentTransaction } from "../cha
  * built here by hand: `@solana-program/loader-v3` 0.3.0 (the only release) requires @solana/kit 6, and
  * the wire format is small and stable (bincode: u32 LE variant tag, then the fields).
  */
-export const LOADER_V3_PROGRAM_ADDRESS = address("BPFLoaderUpgradeab1e11111111111111111111111");
+export { LOADER_V3_PROGRAM_ADDRESS };
 const SYSTEM_PROGRAM = address("11111111111111111111111111111111");
 const SYSVAR_RENT = address("SysvarRent111111111111111111111111111111111");
 const SYSVAR_CLOCK = address("SysvarC1ock11111111111111111111111111111111");
@@ -58,20 +57,6 @@ const signerMeta = (signer: TransactionSigner, writable: boolean) => ({
   role: writable ? AccountRole.WRITABLE_SIGNER : AccountRole.READONLY_SIGNER,
   signer,
 });
-
-/**
- * The program's ProgramData account: PDA `[program]` of the loader.
- *
- * @example
- * const programData = await findProgramDataAddress(programAddress);
- */
-export async function findProgramDataAddress(program: Address): Promise<Address> {
-  const [programData] = await getProgramDerivedAddress({
-    programAddress: LOADER_V3_PROGRAM_ADDRESS,
-    seeds: [getAddressEncoder().encode(program)],
-  });
-  return programData;
-}
 
 /**
  * `InitializeBuffer`: sets the buffer's write authority (the buffer was created owned by the loader).
