@@ -13,6 +13,7 @@ import { registerLocalnet } from "./commands/localnet/definition";
 import { registerRate } from "./commands/rate/definition";
 import { registerServe } from "./commands/serve/definition";
 import { registerServers } from "./commands/servers/definition";
+import { registerWeb } from "./commands/web/definition";
 
 const DESCRIPTION =
   "Decentralized, private, streaming LLM inference settled on Solana: ask a question, and a provider's answer streams back encrypted, chunk by chunk, through the chain. You pay at most your stake; the server gets its price minus the protocol fee and the rest comes back.";
@@ -77,6 +78,7 @@ export function buildProgram(): Command {
   registerAdmin(program);
   registerServe(program);
   registerGateway(program);
+  registerWeb(program);
 
   for (const command of allCommands(program)) {
     command.configureOutput({ outputError: () => undefined }).exitOverride((err: CommanderError) => {

@@ -31,7 +31,9 @@ function keypairWallet(keypair: KeyPairSigner, calls: { transactions: number; me
     address: keypair.address,
     async signTransaction(wire) {
       calls.transactions++;
-      const [signed] = await keypair.signTransactions([getTransactionDecoder().decode(wire)]);
+      const [signed] = await keypair.signTransactions([
+        getTransactionDecoder().decode(wire) as Parameters<KeyPairSigner["signTransactions"]>[0][number],
+      ]);
       const transaction = getTransactionDecoder().decode(wire);
       return new Uint8Array(getTransactionEncoder().encode({ ...transaction, signatures: { ...transaction.signatures, ...signed } }));
     },
