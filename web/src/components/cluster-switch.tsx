@@ -3,6 +3,12 @@ import { useState } from "react";
 import { useApp } from "../lib/app-context";
 import { DEVNET_URL, LOCALNET_URL, isRpcUrl, type ClusterName } from "../lib/cluster";
 
+/** "Local :8899" for a chain on this machine, else the host. */
+function customLabel(url: string): string {
+  const { hostname, host, port } = new URL(url);
+  return hostname === "127.0.0.1" || hostname === "localhost" ? `Local :${port || "80"}` : host;
+}
+
 export function ClusterSwitch() {
   const { cluster, setCluster } = useApp();
   const [editing, setEditing] = useState(false);
@@ -20,7 +26,7 @@ export function ClusterSwitch() {
       <select id="cluster-select" value={editing ? "custom" : cluster.name} onChange={(e) => choose(e.target.value as ClusterName)}>
         <option value="localnet">Localnet</option>
         <option value="devnet">Devnet</option>
-        <option value="custom">{cluster.name === "custom" && !editing ? `Custom: ${new URL(cluster.url).host}` : "Custom RPC…"}</option>
+        <option value="custom">{cluster.name === "custom" && !editing ? customLabel(cluster.url) : "Custom RPC…"}</option>
       </select>
       {editing ? (
         <form

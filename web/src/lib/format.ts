@@ -22,7 +22,7 @@ export function parseSol(text: string): bigint | null {
 export function formatUsd(lamports: bigint, usdPerSol: number): string {
   const usd = (Number(lamports) / 1e9) * usdPerSol;
   if (usd === 0) return "$0";
-  if (usd < 0.0001) return `$${usd.toExponential(1)}`;
+  if (usd < 0.0001) return "< $0.0001";
   return `$${usd < 1 ? usd.toPrecision(2) : usd.toFixed(2)}`;
 }
 

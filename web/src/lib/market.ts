@@ -13,14 +13,22 @@ export async function loadMarket(chain: Chain): Promise<Market> {
   return { servers, config, slot };
 }
 
-/** Every model an active server offers, most servers first. */
+/** Every model an active server offers: most servers first, then most answers completed by them. */
 export function marketModels(servers: readonly ServerWithAddress[]): { readonly model: string; readonly servers: number }[] {
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { servers: number; completed: bigint }>();
   for (const { server } of servers) {
     if (!server.active) continue;
-    for (const hfId of new Set(server.models.map((m) => m.hfId))) counts.set(hfId, (counts.get(hfId) ?? 0) + 1);
+    for (const hfId of new Set(server.models.map((m) => m.hfId))) {
+      const seen = counts.get(hfId) ?? { servers: 0, completed: 0n };
+      counts.set(hfId, { servers: seen.servers + 1, completed: seen.completed + server.completed });
+    }
   }
-  return [...counts].map(([model, n]) => ({ model, servers: n })).sort((a, b) => b.servers - a.servers || a.model.localeCompare(b.model));
+  return [...counts]
+    .sort(
+      ([ma, a], [mb, b]) =>
+        b.servers - a.servers || (b.completed > a.completed ? 1 : b.completed < a.completed ? -1 : ma.localeCompare(mb)),
+    )
+    .map(([model, { servers: n }]) => ({ model, servers: n }));
 }
 
 /** Slots since a server last did anything on-chain (registration, lock, chunk, completion). */

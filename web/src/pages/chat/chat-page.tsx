@@ -67,7 +67,7 @@ export function ChatPage() {
     [market.data, model],
   );
   // The default max price lets every server offering the model answer; the stake caps what is spent anyway.
-  const highestPrice = offers.reduce((max, m) => (m.priceIn > max ? m.priceIn : m.priceOut > max ? m.priceOut : max), 0n);
+  const highestPrice = offers.reduce((max, m) => [max, m.priceIn, m.priceOut].reduce((a, b) => (b > a ? b : a)), 0n);
   const maxPrice = maxPriceText === "" ? highestPrice : parseSol(maxPriceText);
   const stake = parseSol(stakeText);
   const promptBytes =
@@ -87,7 +87,10 @@ export function ChatPage() {
   const update = (id: number, change: Partial<Turn> | ((t: Turn) => Partial<Turn>)) =>
     setTurns((all) => all.map((t) => (t.id === id ? { ...t, ...(typeof change === "function" ? change(t) : change) } : t)));
 
-  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [turns.length]);
+  // A block body: scrollIntoView returns a promise in current browsers, and an effect may return only a cleanup.
+  useEffect(() => {
+    void bottom.current?.scrollIntoView({ block: "end" });
+  }, [turns.length]);
 
   const ask = async () => {
     setFormError(null);
@@ -350,12 +353,18 @@ function SettlementView({ settlement, request }: { settlement: AnswerSettlement;
           </dd>
         </div>
       </dl>
-      <div className="tx-list">
-        <span className="muted small">Transactions:</span>
-        {settlement.transactions.map((s) => (
-          <TxLink key={s} signature={s} />
-        ))}
-      </div>
+      <details className="tx-details">
+        <summary>
+          {settlement.transactions.length} transactions (request, prompt, lock,{" "}
+          {settlement.transactions.length > 4 ? "answer chunks, " : ""}
+          settlement) in the explorer
+        </summary>
+        <div className="tx-list">
+          {settlement.transactions.map((s) => (
+            <TxLink key={s} signature={s} />
+          ))}
+        </div>
+      </details>
     </details>
   );
 }

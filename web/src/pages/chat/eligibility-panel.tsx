@@ -1,7 +1,16 @@
 /** Which servers may answer the drafted request, and every reason the others are excluded. */
-import { describeIneligibility, type Eligibility, type ServerWithAddress } from "@chainference/client";
+import { describeIneligibility, type Eligibility, type Ineligibility, type ServerWithAddress } from "@chainference/client";
 import { AddressLink } from "../../components/links";
-import { formatPrice } from "../../lib/format";
+import { formatPrice, formatSol } from "../../lib/format";
+
+/** The SDK's reason, with amounts in SOL where it speaks lamports. */
+function describe(reason: Ineligibility): string {
+  if (reason.reason === "price-above-max")
+    return `charges ${formatSol(reason.priceIn)} in / ${formatSol(reason.priceOut)} out SOL per 1M tokens: above your max price`;
+  if (reason.reason === "stake-below-prompt-cost")
+    return `your stake (${formatSol(reason.stake)} SOL) does not cover the prompt (${formatSol(reason.promptCost)} SOL)`;
+  return describeIneligibility(reason);
+}
 
 export type Verdict = { readonly entry: ServerWithAddress; readonly verdict: Eligibility };
 
@@ -29,7 +38,7 @@ export function EligibilityPanel({ verdicts, model }: { verdicts: readonly Verdi
           verdict.eligible ? null : (
             <li key={entry.address} className="verdict excluded" data-testid="excluded-server">
               <span className="dot dot-bad" aria-hidden /> <AddressLink address={entry.address} />
-              <span className="reasons">{verdict.reasons.map(describeIneligibility).join("; ")}</span>
+              <span className="reasons">{verdict.reasons.map(describe).join("; ")}</span>
             </li>
           ),
         )}

@@ -51,34 +51,36 @@ export function ServerDetail({ server }: { server: string }) {
       </div>
       <section className="card">
         <h2>Models</h2>
-        <table className="plain-table">
-          <thead>
-            <tr>
-              <th scope="col">Hugging Face id</th>
-              <th scope="col">Revision</th>
-              <th scope="col">Quant</th>
-              <th scope="col">In / 1M</th>
-              <th scope="col">Out / 1M</th>
-              <th scope="col">Context</th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.models.map((m) => (
-              <tr key={`${m.hfId}@${m.revision}`}>
-                <td>
-                  <a href={`https://huggingface.co/${m.hfId}`} target="_blank" rel="noreferrer">
-                    {m.hfId}
-                  </a>
-                </td>
-                <td className="mono">{m.revision || "any"}</td>
-                <td>{m.quant}</td>
-                <td className="num">{formatSol(m.priceIn)} SOL</td>
-                <td className="num">{formatSol(m.priceOut)} SOL</td>
-                <td className="num">{formatInteger(m.maxContext)}</td>
+        <div className="scroll-x">
+          <table className="plain-table">
+            <thead>
+              <tr>
+                <th scope="col">Hugging Face id</th>
+                <th scope="col">Revision</th>
+                <th scope="col">Quant</th>
+                <th scope="col">In / 1M</th>
+                <th scope="col">Out / 1M</th>
+                <th scope="col">Context</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {s.models.map((m) => (
+                <tr key={`${m.hfId}@${m.revision}`}>
+                  <td>
+                    <a href={`https://huggingface.co/${m.hfId}`} target="_blank" rel="noreferrer">
+                      {m.hfId}
+                    </a>
+                  </td>
+                  <td className="mono">{m.revision || "any"}</td>
+                  <td>{m.quant}</td>
+                  <td className="num">{formatSol(m.priceIn)} SOL</td>
+                  <td className="num">{formatSol(m.priceOut)} SOL</td>
+                  <td className="num">{formatInteger(m.maxContext)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       <section className="card">
         <h2>Reputation history</h2>
