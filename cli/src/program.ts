@@ -27,6 +27,7 @@ Examples:
   $ chainference ask "Why is the sky blue?" --stake 0.01 --url localnet
   $ chainference history --url localnet
   $ chainference gateway --port 8080                    # an OpenAI-compatible API paid from your wallet
+  $ chainference web --url localnet                     # the web app: chat, market, history, provider pages
 
 Global options go anywhere: --url devnet, --keypair ~/.config/solana/id.json, --json, --verbose.`;
 

@@ -13,6 +13,13 @@ export function WalletButton() {
   const [open, setOpen] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
   const balance = useLoad(async () => (account ? chain.getBalance(toAddress(account.address)) : null), [chain, account]);
+  // The balance moves with every request: re-read it every few seconds while connected.
+  const reloadBalance = balance.reload;
+  useEffect(() => {
+    if (!account) return;
+    const timer = setInterval(reloadBalance, 5_000);
+    return () => clearInterval(timer);
+  }, [account, reloadBalance]);
   useEffect(() => {
     if (!open) return;
     const close = (e: MouseEvent) => menu.current && !menu.current.contains(e.target as Node) && setOpen(false);

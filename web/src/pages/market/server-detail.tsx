@@ -6,7 +6,7 @@ import { AddressLink, TxLink } from "../../components/links";
 import { ErrorNotice, Notice } from "../../components/notice";
 import { useApp } from "../../lib/app-context";
 import { describeError } from "../../lib/errors";
-import { formatInteger, formatSol, slotsAgo } from "../../lib/format";
+import { formatInteger, formatSol, shortAddress, slotsAgo } from "../../lib/format";
 import { idleSlots, liveness, ratingText, successText } from "../../lib/market";
 import { serverEvents } from "../../lib/server-events";
 import { useLoad } from "../../lib/use-load";
@@ -30,7 +30,10 @@ export function ServerDetail({ server }: { server: string }) {
       </p>
       <header className="page-header">
         <div>
-          <h1 className="mono break">Server {server.slice(0, 8)}…</h1>
+          <h1>
+            Server <span className="mono">{shortAddress(server, 6)}</span>
+          </h1>
+          <p className="muted mono small break">{server}</p>
           <p className="muted">
             <span className={`dot dot-${liveness(s, slot)}`} />{" "}
             {s.active ? `active, last seen ${slotsAgo(idleSlots(s, slot))} ago` : "inactive"} · operator{" "}
