@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
 import { CHAINFERENCE_PROGRAM_ADDRESS, defaultProtocolParameters, initializeProtocol } from "@chainference/client";
-import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
+import { createLiteSvmChain, setUpgradeAuthority, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import {
   createDefaultLlamaBackend,
@@ -42,6 +42,7 @@ export async function startWebNetwork(): Promise<WebNetwork> {
   const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }], slotDurationMs: 400 });
   const admin = await generateKeyPairSigner();
   await chain.airdrop(admin.address, 10n * SOL);
+  setUpgradeAuthority(chain.svm, CHAINFERENCE_PROGRAM_ADDRESS, admin.address);
   await initializeProtocol(chain, admin, defaultProtocolParameters(admin.address));
   const rpc = await startLocalRpcServer(chain, 0);
   const scratch = await mkdtemp(join(tmpdir(), "chainference-web-"));

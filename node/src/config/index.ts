@@ -6,12 +6,14 @@ export {
   DEFAULT_MODEL_PRICES,
   defaultNodeConfig,
   defaultServedModel,
+  defaultSessionServeConfig,
   loadNodeConfig,
   parseNodeConfig,
   type FlushPolicy,
   type ModelBackendConfig,
   type NodeConfig,
   type ServedModelConfig,
+  type SessionServeConfig,
 } from "./node-config";
 export { getSolanaCliConfigPath, parseSolanaCliConfig, readSolanaCliConfig, type SolanaCliConfig } from "./solana-cli-config";
 export { resolveSolanaSettings, type SolanaFlags, type SolanaSettings } from "./solana-settings";
