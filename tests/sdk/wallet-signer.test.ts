@@ -4,16 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSignableMessage, getTransactionDecoder, getTransactionEncoder, type KeyPairSigner } from "@solana/kit";
-import {
-  cacheMessageSignatures,
-  cancelRequest,
-  createRpcChain,
-  createWalletSigner,
-  fetchHistory,
-  postRequest,
-  type Chain,
-  type WalletFunctions,
-} from "@chainference/client";
+import { cancelRequest, createRpcChain, fetchHistory, postRequest, type Chain } from "@chainference/client";
+import { cacheMessageSignatures, createWalletSigner, type WalletFunctions } from "@chainference/client/wallet";
 import {
   fundedSigner,
   listingsOf,

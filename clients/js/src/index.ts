@@ -10,4 +10,3 @@ export * from "./provider";
 export * from "./requests";
 export * from "./servers";
 export * from "./sessions";
-export * from "./wallet";

@@ -21,7 +21,7 @@ import {
   type SolanaSignTransactionFeature,
 } from "@solana/wallet-standard-features";
 import { address as toAddress } from "@solana/kit";
-import { cacheMessageSignatures, createWalletSigner, type CachedMessageSigner, type WalletSigner } from "@chainference/client";
+import { cacheMessageSignatures, createWalletSigner, type CachedMessageSigner, type WalletSigner } from "@chainference/client/wallet";
 import { walletChainId, type Cluster } from "../lib/cluster";
 
 /** Wallets that can pay for requests here: connect, sign transactions and sign messages. */

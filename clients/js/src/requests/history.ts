@@ -63,7 +63,7 @@ async function promptFromTransactions(
  * accounts (open or locked), response accounts (answers kept until closed), and, for settled
  * requests, the prompt from transaction history where the endpoint keeps it. The wallet signs every
  * request's key message in one `signMessages` call (one prompt); wrap it with `cacheMessageSignatures` so
- * requests it already signed in this session need none.
+ * requests it already signed in this session need none (`@chainference/client/wallet`).
  *
  * @example
  * for (const entry of await fetchHistory(chain, wallet)) console.log(entry.decrypted.prompt?.messages.at(-1)?.content);

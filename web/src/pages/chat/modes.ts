@@ -5,7 +5,8 @@
  * ships them; the page already offers the switch.
  */
 import type { Address, Signature } from "@solana/kit";
-import type { Chain, ServerWithAddress, WalletSigner } from "@chainference/client";
+import type { Chain, ServerWithAddress } from "@chainference/client";
+import type { WalletSigner } from "@chainference/client/wallet";
 import type { MessagePartialSigner } from "@solana/kit";
 
 export type AskTerms = {
