@@ -13,6 +13,7 @@ import { registerLocalnet } from "./commands/localnet/definition";
 import { registerRate } from "./commands/rate/definition";
 import { registerServe } from "./commands/serve/definition";
 import { registerServers } from "./commands/servers/definition";
+import { registerWeb } from "./commands/web/definition";
 
 const DESCRIPTION =
   "Decentralized, private, streaming LLM inference settled on Solana: ask a question, and a provider's answer streams back encrypted, chunk by chunk, through the chain. You pay at most your stake; the server gets its price minus the protocol fee and the rest comes back.";
@@ -26,6 +27,7 @@ Examples:
   $ chainference ask "Why is the sky blue?" --stake 0.01 --url localnet
   $ chainference history --url localnet
   $ chainference gateway --port 8080                    # an OpenAI-compatible API paid from your wallet
+  $ chainference web --url localnet                     # the web app: chat, market, history, provider pages
 
 Global options go anywhere: --url devnet, --keypair ~/.config/solana/id.json, --json, --verbose.`;
 
@@ -77,6 +79,7 @@ export function buildProgram(): Command {
   registerAdmin(program);
   registerServe(program);
   registerGateway(program);
+  registerWeb(program);
 
   for (const command of allCommands(program)) {
     command.configureOutput({ outputError: () => undefined }).exitOverride((err: CommanderError) => {

@@ -13,7 +13,8 @@ import { loadWebSocketServer } from "./websocket";
 /**
  * A Solana JSON-RPC endpoint (the subset wallets, @solana/kit and the Chainference SDK use)
  * over an in-process LiteSVM chain, so separate processes (a provider node, a client CLI) can
- * share one local chain at http://127.0.0.1:PORT like they would a validator.
+ * share one local chain at http://127.0.0.1:PORT like they would a validator. Like a validator's RPC it
+ * answers browsers from any origin (CORS, with preflight), so the web app works against it.
  */
 export type LocalRpcServer = {
   readonly url: string;
@@ -47,6 +48,18 @@ export async function startLocalRpcServer(chain: LiteSvmChain, port = 8899): Pro
   };
 
   const server: Server = createServer((req, res) => {
+    // Browsers (the web app) may call it from any origin, as a validator's RPC allows: nothing here is secret.
+    res.setHeader("access-control-allow-origin", "*");
+    if (req.method === "OPTIONS") {
+      res
+        .writeHead(204, {
+          "access-control-allow-methods": "POST, OPTIONS",
+          "access-control-allow-headers": req.headers["access-control-request-headers"] ?? "content-type",
+          "access-control-max-age": "86400",
+        })
+        .end();
+      return;
+    }
     if (req.method !== "POST") {
       res.writeHead(405).end();
       return;

@@ -51,6 +51,29 @@ describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () =>
     expect(await chain.getBalance(bob.address)).toBe(before);
   });
 
+  it("answers a browser's CORS preflight and requests from another origin, as a validator's RPC does", async () => {
+    // Given a page on another origin (the web app) that posts JSON with kit's headers
+    const origin = "http://127.0.0.1:5173";
+    // When the browser sends its preflight
+    const preflight = await fetch(server.url, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,solana-client" },
+    });
+    // Then it may post, with those headers
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe("content-type,solana-client");
+    // And the request itself is answered with the header the browser checks
+    const answer = await fetch(server.url, {
+      method: "POST",
+      headers: { origin, "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getBalance", params: [alice.address] }),
+    });
+    expect(answer.headers.get("access-control-allow-origin")).toBe("*");
+    expect(((await answer.json()) as { result: { value: number } }).result.value).toBeGreaterThan(0);
+  });
+
   it("sends runtime errors in the JSON form validators use", () => {
     // Given LiteSVM's debug text for each kind of failure / Then the validator JSON kit decodes
     const at = (reason: string, customCode: number | null = null) => rpcTransactionError({ reason, customCode, instructionIndex: 0 });

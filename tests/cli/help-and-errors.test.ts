@@ -30,6 +30,7 @@ const COMMANDS = [
   "admin",
   "serve",
   "gateway",
+  "web",
 ];
 
 describe("chainference --help", () => {

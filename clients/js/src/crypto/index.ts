@@ -36,7 +36,7 @@ export {
   type RequestHistoryRecord,
 } from "./request-history";
 export { deriveRequestKeys, deriveRequestKeysWithSigner, type RequestKeys } from "./request-keys";
-export { getRequestKeyMessage, signRequestKeyMessage, type RequestLocation } from "./request-seed";
+export { getRequestKeyMessage, signRequestKeyMessage, signRequestKeyMessages, type RequestLocation } from "./request-seed";
 export { decryptResponseChunk, encryptResponseChunk, getResponseChunkAad, getResponseChunkNonce } from "./response-chunk";
 export { deriveClientResponseKey, deriveServerResponseKey } from "./response-key";
 export { decodeResponseStream, decryptResponseStream, encodeResponseFrames, type DecryptedResponse } from "./response-stream";

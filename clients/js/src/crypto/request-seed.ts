@@ -59,6 +59,33 @@ export async function signRequestKeyMessage({
 }
 
 /**
+ * {@link signRequestKeyMessage} for many requests in one `signMessages` call (one wallet prompt where the
+ * wallet shows several messages at once); each signature is checked the same way. In `requestAddresses` order.
+ *
+ * @example
+ * ```ts
+ * const [first, second] = await signRequestKeyMessages({ signer, programId, requestAddresses: [a, b] });
+ * ```
+ */
+export async function signRequestKeyMessages({
+  signer,
+  programId,
+  requestAddresses,
+}: Pick<RequestLocation, "programId"> & { signer: MessagePartialSigner; requestAddresses: readonly Address[] }): Promise<Uint8Array[]> {
+  if (requestAddresses.length === 0) return [];
+  const messages = requestAddresses.map((requestAddress) => getRequestKeyMessage({ programId, requestAddress }));
+  const dictionaries = await signer.signMessages(messages.map((m) => createSignableMessage(m)));
+  return messages.map((message, i) => {
+    const signature = dictionaries[i]?.[signer.address];
+    if (signature === undefined) {
+      throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__MISSING_SIGNATURE, { address: signer.address });
+    }
+    assertIsRequestSignature({ signature, message, signerAddress: signer.address });
+    return toBytes(signature);
+  });
+}
+
+/**
  * Throws unless `signature` is a valid 64-byte Ed25519 signature by `signerAddress` over `message`.
  *
  * @example

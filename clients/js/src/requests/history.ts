@@ -1,6 +1,6 @@
 import { getAddressEncoder, type Address, type MessagePartialSigner, type ReadonlyUint8Array } from "@solana/kit";
 import type { Chain } from "../chain";
-import { decryptRequestHistoryWithSigner, type DecryptedRequestHistory } from "../crypto";
+import { decryptRequestHistory, signRequestKeyMessages, type DecryptedRequestHistory } from "../crypto";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   ChainferenceInstruction,
@@ -61,7 +61,9 @@ async function promptFromTransactions(
 /**
  * A wallet's requests and answers, decrypted from chain data and the wallet alone: live request
  * accounts (open or locked), response accounts (answers kept until closed), and, for settled
- * requests, the prompt from transaction history where the endpoint keeps it.
+ * requests, the prompt from transaction history where the endpoint keeps it. The wallet signs every
+ * request's key message in one `signMessages` call (one prompt); wrap it with `cacheMessageSignatures` so
+ * requests it already signed in this session need none (`@chainference/client/wallet`).
  *
  * @example
  * for (const entry of await fetchHistory(chain, wallet)) console.log(entry.decrypted.prompt?.messages.at(-1)?.content);
@@ -89,15 +91,23 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
       return [response.request, response];
     }),
   );
-  const entries: HistoryEntry[] = [];
+  const records = [];
   for (const request of new Set([...live.keys(), ...answers.keys()])) {
     const account = live.get(request);
-    const response = answers.get(request) ?? null;
     const fromTx = account ? null : await promptFromTransactions(chain, request);
+    records.push({ request, account, response: answers.get(request) ?? null, fromTx });
+  }
+  // Every request's key signature in one signMessages call: one wallet prompt for the whole history.
+  const signatures = await signRequestKeyMessages({
+    signer: wallet,
+    programId: CHAINFERENCE_PROGRAM_ADDRESS,
+    requestAddresses: records.map((r) => r.request),
+  });
+  const entries: HistoryEntry[] = [];
+  for (const [i, { request, account, response, fromTx }] of records.entries()) {
     const promptCiphertext = account?.sealed ? account.promptCiphertext : fromTx?.prompt;
-    const decrypted = await decryptRequestHistoryWithSigner({
-      signer: wallet,
-      programId: CHAINFERENCE_PROGRAM_ADDRESS,
+    const decrypted = decryptRequestHistory({
+      requestSignature: signatures[i]!,
       requestAddress: request,
       ...(account ? { clientKey: account.clientKey } : {}),
       ...(promptCiphertext ? { promptCiphertext } : {}),

@@ -1,0 +1,403 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/// <reference lib="dom.asynciterable" />
+/**
+ * The web app in a real browser (Debian's chromium, headless, via playwright-core) against a real local
+ * network: a wallet-standard test wallet connects, asks and watches the answer stream, checks the settlement
+ * against the chain, cancels, reads its history with counted signature prompts, registers a server and finds
+ * it in the market, and meets the errors a user can hit. Screenshots of every page, desktop and phone, go to
+ * test-results/web/; the bundle and render budgets are measured here.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Address, KeyPairSigner } from "@solana/kit";
+import {
+  BPS,
+  fetchProtocolConfig,
+  fetchResponseAccount,
+  findResponsePda,
+  generateX25519KeyPair,
+  fetchServers,
+  postRequest,
+  publishServer,
+} from "@chainference/client";
+import { DESKTOP, PHONE, launchChromium } from "./browser";
+import { installTestWallet, type TestWallet } from "./test-wallet";
+import { REPO } from "./web-build";
+import { SOL, startWebNetwork, type WebNetwork } from "./web-network";
+
+const SHOTS = join(REPO, "test-results", "web");
+/** Issue 14's budgets. */
+const INITIAL_JS_BUDGET_GZIP = 250_000; // bytes; last measured: 140 KB
+const CHUNK_RENDER_BUDGET_MS = 100;
+
+type Session = { context: BrowserContext; page: Page; wallet: TestWallet };
+
+describe("web app in chromium against a local network", () => {
+  let network: WebNetwork;
+  let browser: Browser;
+  const sessions: Session[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    [network, browser] = await Promise.all([startWebNetwork(), launchChromium()]);
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const s of sessions) await s.context.close().catch(() => undefined);
+    await browser?.close();
+    await network?.close();
+  });
+
+  /** A fresh browser profile with `signer`'s wallet installed, on `hash`, optionally connected. */
+  async function open(signer: KeyPairSigner, options: { hash?: string; connect?: boolean; viewport?: typeof DESKTOP | typeof PHONE } = {}) {
+    const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, colorScheme: "light" });
+    const wallet = await installTestWallet(context, signer, network.rpc.url);
+    const page = await context.newPage();
+    page.on("pageerror", (e) => console.error("page error:", e.message));
+    await page.goto(`${network.app.url}${options.hash ?? ""}`);
+    const session = { context, page, wallet };
+    sessions.push(session);
+    if (options.connect !== false) await connect(session);
+    return session;
+  }
+
+  async function connect({ page }: Session) {
+    await page.getByRole("button", { name: "Connect wallet" }).click();
+    await page.getByRole("menuitem", { name: "Test Wallet" }).click();
+    await page.getByTestId("wallet-account").waitFor();
+  }
+
+  async function shot(page: Page, name: string) {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  }
+
+  async function waitForMarket(page: Page) {
+    await page.locator("#model option").first().waitFor({ state: "attached" });
+  }
+
+  /** Records the answer's text every time it changes, with the time, and the SDK's chunk marks (in-page clock). */
+  async function watchAnswer(page: Page) {
+    await page.evaluate(() => {
+      const w = window as unknown as { __answerSteps: { at: number; chunks: number; text: string }[] };
+      w.__answerSteps = [];
+      const record = () => {
+        const answers = document.querySelectorAll<HTMLElement>("[data-testid=answer]");
+        const last = answers[answers.length - 1];
+        if (!last) return;
+        const chunks = Number(last.dataset.chunks);
+        const previous = w.__answerSteps[w.__answerSteps.length - 1];
+        if (!previous || previous.chunks !== chunks) w.__answerSteps.push({ at: performance.now(), chunks, text: last.textContent ?? "" });
+      };
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+  }
+
+  async function answerSteps(page: Page) {
+    return page.evaluate(() => {
+      const steps = (window as unknown as { __answerSteps: { at: number; chunks: number; text: string }[] }).__answerSteps;
+      const marks = performance.getEntriesByName("chainference:chunk-yielded").map((m) => ({
+        at: m.startTime,
+        index: (m as PerformanceMark).detail.index as number,
+      }));
+      return { steps, marks };
+    });
+  }
+
+  const lamportsOf = async (page: Page, testId: string) => BigInt((await page.getByTestId(testId).last().getAttribute("data-lamports"))!);
+
+  let asker: Session;
+  let askedQuestion: string;
+
+  it("connects a wallet-standard wallet and shows its account and balance", async () => {
+    // Given a funded wallet in a new browser profile
+    const signer = await network.fundedSigner(2n * SOL);
+    asker = await open(signer, { connect: false });
+    await waitForMarket(asker.page);
+    await shot(asker.page, "chat-disconnected-desktop");
+    // When the user connects it
+    await connect(asker);
+    // Then the top bar shows the account and its balance, after one connect prompt
+    const button = asker.page.getByTestId("wallet-account");
+    await expect.poll(() => button.textContent()).toContain("2 SOL");
+    expect(await button.textContent()).toContain(signer.address.slice(0, 4));
+    expect(asker.wallet.prompts.connect).toBe(1);
+  });
+
+  it("asks, streams the decrypted answer in several steps, each within 100 ms of the SDK yielding it, and settles as the chain did", async () => {
+    const { page, wallet } = asker;
+    // Given the market's model picked and eligibility previewed
+    await waitForMarket(page);
+    expect(await page.locator("#model").inputValue()).toBe(network.model);
+    await expect.poll(() => page.getByTestId("eligibility").textContent()).toContain("1 eligible server");
+    await watchAnswer(page);
+    // When the user asks
+    askedQuestion = "What is the capital of France?";
+    await page.getByLabel("Your question").fill(askedQuestion);
+    await page.getByLabel("Answer length (max tokens)").fill("48");
+    await page.getByRole("button", { name: "Ask" }).click();
+    // Then the answer streams in, then the settlement appears
+    const turn = page.getByTestId("turn").last();
+    await turn
+      .locator("[data-phase=settled]")
+      .or(page.locator("[data-testid=turn][data-phase=settled]"))
+      .first()
+      .waitFor({ timeout: 120_000 });
+    await page.getByTestId("settlement").waitFor();
+    await shot(page, "chat-answered-desktop");
+
+    const { steps, marks } = await answerSteps(page);
+    const texts = [...new Set(steps.map((s) => s.text.trim()).filter(Boolean))];
+    expect(texts.length, `answer steps: ${JSON.stringify(steps)}`).toBeGreaterThan(1);
+    // Every chunk the SDK yielded was on the page within the budget (matched by chunk count).
+    for (const mark of marks) {
+      const shown = steps.find((s) => s.chunks >= mark.index + 1);
+      expect(shown, `chunk ${mark.index} never shown`).toBeDefined();
+      expect(shown!.at - mark.at, `chunk ${mark.index} render latency`).toBeLessThanOrEqual(CHUNK_RENDER_BUDGET_MS);
+    }
+
+    // And the settlement numbers are the chain's
+    const requestLink = page.getByTestId("settlement").locator("dd a").nth(1);
+    const request = (await requestLink.getAttribute("title")) as Address;
+    const [responseAddress] = await findResponsePda({ request });
+    const response = await fetchResponseAccount(network.chain, responseAddress);
+    const config = await fetchProtocolConfig(network.chain);
+    expect(response?.completed).toBe(true);
+    const stake = await lamportsOf(page, "settlement-stake");
+    expect(stake).toBe(10_000_000n);
+    expect(await lamportsOf(page, "settlement-cost")).toBe(response!.cost);
+    const fee = (response!.cost * BigInt(config.feeBps)) / BPS;
+    expect(await lamportsOf(page, "settlement-fee")).toBe(fee);
+    expect(await lamportsOf(page, "settlement-payout")).toBe(response!.cost - fee);
+    expect(await lamportsOf(page, "settlement-refund")).toBe(stake - response!.cost);
+    // With explorer links for the client's and the server's transactions
+    const links = page.getByTestId("settlement").locator("a[data-signature]");
+    expect(await links.count()).toBeGreaterThanOrEqual(3);
+    expect(await links.first().getAttribute("href")).toContain(`customUrl=${encodeURIComponent(network.rpc.url)}`);
+    // One key-message prompt (the request's) and one transaction prompt per posted transaction
+    expect(wallet.prompts.signMessage).toBe(1);
+    expect(wallet.prompts.signTransaction).toBeGreaterThanOrEqual(1);
+  });
+
+  it("decrypts the history with no new prompt in the asking session, and with one prompt for every request in a new one", async () => {
+    // Given the session that asked (its request-key signature is remembered for this app session)
+    const { page, wallet } = asker;
+    // When it opens History and decrypts
+    await page.getByRole("link", { name: "History", exact: true }).click();
+    await page.getByTestId("decrypt-history").click();
+    // Then the question and answer are on the page, and the wallet was not asked again
+    const entry = page.getByTestId("history-entry").first();
+    await entry.waitFor();
+    expect(await entry.getByTestId("history-question").textContent()).toBe(askedQuestion);
+    expect((await entry.getByTestId("history-answer").textContent())!.length).toBeGreaterThan(0);
+    expect(wallet.prompts.signMessage).toBe(1);
+
+    // Given a second request from the same wallet, made elsewhere (the SDK with the keypair)
+    await postRequest(network.chain, {
+      client: wallet.signer,
+      model: network.model,
+      servers: await fetchServers(network.chain, { model: network.model }),
+      stake: 10_000_000n,
+      maxPriceIn: 10_000_000n,
+      maxPriceOut: 10_000_000n,
+      payload: { v: 1, messages: [{ role: "user", content: "Asked from the command line" }], maxTokens: 8 },
+    });
+    // When a new app session (another browser profile) decrypts the history
+    const later = await open(wallet.signer, { hash: "#/history" });
+    await later.page.getByTestId("decrypt-history").click();
+    // Then both requests are decrypted after exactly one signature prompt
+    await expect.poll(() => later.page.getByTestId("history-entry").count()).toBe(2);
+    const questions = await later.page.getByTestId("history-question").allTextContents();
+    expect(questions.sort()).toEqual(["Asked from the command line", askedQuestion].sort());
+    expect(later.wallet.prompts.signMessage).toBe(1);
+    expect(await later.page.getByTestId("history-summary").textContent()).toBe("2 requests · wallet prompts this session: 1");
+    await shot(later.page, "history-desktop");
+  });
+
+  it("cancels a request no server takes, and the stake comes back", async () => {
+    // Given a server listed for a model no node serves (nothing will lock)
+    const operator = await network.fundedSigner(SOL);
+    await publishServer(network.chain, operator, {
+      x25519Key: generateX25519KeyPair().publicKey,
+      endpoint: "",
+      models: [
+        { hfId: "acme/offline-model", revision: "", quantization: "Q8_0", priceIn: 1_000_000n, priceOut: 2_000_000n, maxContext: 4096 },
+      ],
+    });
+    const signer = await network.fundedSigner(SOL);
+    const { page } = await open(signer);
+    await waitForMarket(page);
+    await page.locator("#model").selectOption("acme/offline-model");
+    // When the user asks, then cancels while the request waits
+    await page.getByLabel("Your question").fill("Anyone there?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    await page.locator("[data-testid=turn][data-phase=open]").waitFor({ timeout: 60_000 });
+    await shot(page, "chat-waiting-desktop");
+    await page.getByTestId("cancel").click();
+    // Then the request ends cancelled and only transaction fees were spent
+    await page.locator("[data-testid=turn][data-phase=cancelled]").waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("phase").last().textContent()).toContain("Cancelled");
+    const balance = await network.chain.getBalance(signer.address);
+    expect(SOL - balance).toBeLessThan(50_000n);
+  });
+
+  it("registers a server from the provider page and finds it in the market", async () => {
+    // Given a new operator wallet
+    const signer = await network.fundedSigner(SOL);
+    const { page, wallet } = await open(signer, { hash: "#/provider" });
+    await page.getByLabel("Hugging Face id").fill("acme/web-registered-model");
+    await page.getByLabel("Revision").fill("main");
+    await page.getByLabel("Quant").fill("Q4_K_M");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await shot(page, "provider-desktop");
+    // When it registers
+    await page.getByTestId("publish-server").click();
+    // Then the page confirms it and the market lists it with its model and prices
+    await page.getByText("Registered:").waitFor({ timeout: 60_000 });
+    expect(wallet.prompts.signTransaction).toBe(1);
+    await page.getByRole("link", { name: "market", exact: true }).click();
+    await page.getByPlaceholder("Filter by model or server…").fill("web-registered");
+    const row = page.getByTestId("market-row");
+    await expect.poll(() => row.count()).toBe(1);
+    const text = (await row.textContent())!;
+    expect(text).toContain("acme/web-registered-model");
+    expect(text).toContain("@main");
+    expect(text).toContain("0.001");
+    expect(text).toContain("0.005");
+    // And its detail page shows the registration event
+    await row.getByRole("link").first().click();
+    await page.getByText("registered", { exact: false }).first().waitFor();
+    await shot(page, "server-detail-desktop");
+  });
+
+  it("says so when the wallet rejects", async () => {
+    const signer = await network.fundedSigner(SOL);
+    const session = await open(signer);
+    await waitForMarket(session.page);
+    session.wallet.reject = true;
+    await session.page.getByLabel("Your question").fill("Will you sign?");
+    await session.page.getByRole("button", { name: "Ask" }).click();
+    await session.page.locator("[data-testid=turn][data-phase=failed]").waitFor();
+    expect(await session.page.getByTestId("error-title").last().textContent()).toBe("You rejected the request in your wallet.");
+  });
+
+  it("says so when the wallet has no funds, before asking it to sign anything", async () => {
+    const signer = await network.fundedSigner(0n);
+    const session = await open(signer);
+    await waitForMarket(session.page);
+    await session.page.getByLabel("Your question").fill("Free lunch?");
+    await session.page.getByRole("button", { name: "Ask" }).click();
+    const title = session.page.getByTestId("error-title");
+    await title.waitFor();
+    expect(await title.textContent()).toContain("not enough for a 0.01 SOL stake");
+    expect(session.wallet.prompts.signTransaction + session.wallet.prompts.signMessage).toBe(0);
+  });
+
+  it("shows why each server is excluded and refuses to ask when none is eligible", async () => {
+    const signer = await network.fundedSigner(SOL);
+    const { page, wallet } = await open(signer);
+    await waitForMarket(page);
+    // When the max price is below every server's
+    await page.getByLabel("Max price (SOL per 1M tokens, in and out)").fill("0.0000001");
+    // Then the panel names the reason
+    const panel = page.getByTestId("eligibility");
+    await expect.poll(() => panel.textContent()).toContain("No eligible server");
+    expect(await page.getByTestId("excluded-server").first().textContent()).toContain("above your max price");
+    await page.getByLabel("Your question").fill("Cheap answer?");
+    await page.getByRole("button", { name: "Ask" }).click();
+    expect(await page.getByTestId("error-title").textContent()).toBe("No eligible server for these terms.");
+    expect(wallet.prompts.signMessage + wallet.prompts.signTransaction).toBe(0);
+    await shot(page, "chat-no-eligible-desktop");
+  });
+
+  it("loads at most 250 KB of gzipped JavaScript on first paint", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    const scripts: string[] = [];
+    page.on("response", (r) => {
+      if (r.request().resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+    });
+    await page.goto(network.app.url, { waitUntil: "networkidle" });
+    await context.close();
+    const gzipped = scripts.reduce((sum, path) => sum + gzipSync(readFileSync(join(network.appDir, path))).length, 0);
+    console.log(`initial JavaScript: ${scripts.length} file(s), ${(gzipped / 1000).toFixed(1)} KB gzipped`);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(gzipped).toBeLessThanOrEqual(INITIAL_JS_BUDGET_GZIP);
+  });
+
+  it("labels every control and tabs through the top bar in reading order", async () => {
+    const signer = await network.fundedSigner(SOL);
+    const { page } = await open(signer, { connect: false });
+    await waitForMarket(page);
+    for (const hash of ["#/", "#/market", "#/provider", "#/history"]) {
+      await page.goto(`${network.app.url}${hash}`);
+      await page.locator("main").waitFor();
+      const unlabeled = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLInputElement>("input, select, textarea, button")]
+          .filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || (el.tagName === "BUTTON" && el.textContent?.trim())))
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+      expect(unlabeled, `unlabeled controls on ${hash}`).toEqual([]);
+    }
+    await page.goto(network.app.url);
+    await waitForMarket(page);
+    const order: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press("Tab");
+      order.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          return el.getAttribute("aria-label") ?? (el.id ? `#${el.id}` : (el.textContent ?? "").trim());
+        }),
+      );
+    }
+    expect(order.slice(0, 9)).toEqual([
+      "Skip to content",
+      "Chainference home",
+      "Chat",
+      "Market",
+      "History",
+      "Provider",
+      "#cluster-select",
+      "Switch to dark theme",
+      "Connect wallet",
+    ]);
+  });
+
+  it("renders every page on desktop and phone, light and dark (screenshots in test-results/web)", async () => {
+    const signer = await network.fundedSigner(SOL);
+    for (const [label, viewport] of [
+      ["desktop", DESKTOP],
+      ["phone", PHONE],
+    ] as const) {
+      for (const scheme of ["light", "dark"] as const) {
+        const context = await browser.newContext({ viewport, colorScheme: scheme });
+        const wallet = await installTestWallet(context, signer, network.rpc.url);
+        const page = await context.newPage();
+        await page.goto(network.app.url);
+        const session = { context, page, wallet };
+        sessions.push(session);
+        await connect(session);
+        await waitForMarket(page);
+        for (const [name, hash] of [
+          ["chat", "#/"],
+          ["market", "#/market"],
+          ["server", `#/market/${network.server}`],
+          ["history", "#/history"],
+          ["provider", "#/provider"],
+        ] as const) {
+          await page.goto(`${network.app.url}${hash}`);
+          await page.locator("main h1, main .empty-chat h1").first().waitFor();
+          await page.waitForLoadState("networkidle");
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          expect(overflow, `${name} on ${label} scrolls sideways`).toBeLessThanOrEqual(0);
+          await shot(page, `${name}-${label}-${scheme}`);
+        }
+        await context.close();
+      }
+    }
+  });
+});

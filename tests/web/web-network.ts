@@ -1,0 +1,96 @@
+/**
+ * What the browser tests run against: the real program on an in-process LiteSVM chain served over JSON-RPC
+ * (@chainference/localnet, as `chainference localnet` serves it), a provider node with the embedded model,
+ * and the built web app served by `chainference web`'s server, opened on that RPC URL.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateKeyPairSigner, type Address, type KeyPairSigner } from "@solana/kit";
+import { CHAINFERENCE_PROGRAM_ADDRESS, defaultProtocolParameters, initializeProtocol } from "@chainference/client";
+import { createLiteSvmChain, setUpgradeAuthority, type LiteSvmChain } from "@chainference/client/litesvm";
+import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
+import {
+  createDefaultLlamaBackend,
+  DEFAULT_MODEL,
+  defaultNodeConfig,
+  startProviderNode,
+  type LlamaBackend,
+  type ProviderNode,
+} from "@chainference/node";
+import { serveWebApp, type WebAppServer } from "../../cli/src/commands/web/serve-web-app";
+import { PROGRAM_SO } from "../helpers/svm";
+import { buildWebApp } from "./web-build";
+
+export const SOL = 1_000_000_000n;
+
+export type WebNetwork = {
+  readonly chain: LiteSvmChain;
+  readonly rpc: LocalRpcServer;
+  readonly app: WebAppServer;
+  readonly appDir: string;
+  readonly admin: KeyPairSigner;
+  readonly node: ProviderNode;
+  readonly server: Address;
+  readonly model: string;
+  fundedSigner(lamports?: bigint): Promise<KeyPairSigner>;
+  close(): Promise<void>;
+};
+
+export async function startWebNetwork(): Promise<WebNetwork> {
+  const appDir = await buildWebApp();
+  const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }], slotDurationMs: 400 });
+  const admin = await generateKeyPairSigner();
+  await chain.airdrop(admin.address, 10n * SOL);
+  setUpgradeAuthority(chain.svm, CHAINFERENCE_PROGRAM_ADDRESS, admin.address);
+  await initializeProtocol(chain, admin, defaultProtocolParameters(admin.address));
+  const rpc = await startLocalRpcServer(chain, 0);
+  const scratch = await mkdtemp(join(tmpdir(), "chainference-web-"));
+  let llama: LlamaBackend | null = null;
+  let node: ProviderNode | null = null;
+  let app: WebAppServer | null = null;
+  try {
+    llama = await createDefaultLlamaBackend({ threads: 1 });
+    const operator = await generateKeyPairSigner();
+    await chain.airdrop(operator.address, 10n * SOL);
+    // Chunks every 150 ms, so a short answer from the small model still arrives in several pieces.
+    const config = { ...defaultNodeConfig(), flush: { intervalMs: 150, maxChunkBytes: 900 } };
+    node = await startProviderNode({
+      chain,
+      operator,
+      config,
+      keyringPath: join(scratch, "keyring.json"),
+      backends: { [DEFAULT_MODEL.hfId]: llama },
+      log: null,
+    });
+    app = await serveWebApp({ dir: appDir, rpcUrl: rpc.url, port: 0 });
+  } catch (error) {
+    await node?.stop();
+    await llama?.close();
+    await rpc.close();
+    throw error;
+  }
+  const started = { node, llama, app };
+  return {
+    chain,
+    rpc,
+    app,
+    appDir,
+    admin,
+    node,
+    server: node.server,
+    model: DEFAULT_MODEL.hfId,
+    async fundedSigner(lamports = 2n * SOL) {
+      const signer = await generateKeyPairSigner();
+      if (lamports > 0n) await chain.airdrop(signer.address, lamports);
+      return signer;
+    },
+    async close() {
+      await started.app.close();
+      await started.node.stop();
+      await started.llama.close();
+      await rpc.close();
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,370 @@
+/** Chat: pick a model from the on-chain market, set the terms, ask, watch the answer stream in, see what it cost. */
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { Address } from "@solana/kit";
+import {
+  checkEligibility,
+  encodePromptPayload,
+  getServerReputation,
+  MAX_ALLOWED_SERVERS,
+  PROMPT_CIPHERTEXT_OVERHEAD,
+  type ServerWithAddress,
+} from "@chainference/client";
+import { address as toAddress } from "@solana/kit";
+import { Amount } from "../../components/amount";
+import { AddressLink, TxLink } from "../../components/links";
+import { ErrorNotice, Notice } from "../../components/notice";
+import { useApp } from "../../lib/app-context";
+import { describeError, type UserError } from "../../lib/errors";
+import { formatInteger, formatSol, parseSol } from "../../lib/format";
+import { loadMarket, marketModels } from "../../lib/market";
+import { useLoad } from "../../lib/use-load";
+import { useWallet } from "../../wallet/wallet-context";
+import { EligibilityPanel, type Verdict } from "./eligibility-panel";
+import { ASK_MODES, type AnswerSettlement, type AskModeId } from "./modes";
+import { askPerRequest } from "./per-request";
+
+const DEFAULT_STAKE = "0.01";
+const DEFAULT_MAX_TOKENS = 128;
+/** Transaction fees a request pays besides the stake: create + a few prompt appends, and a cancel if it comes to that. */
+const FEE_ALLOWANCE = 20_000n;
+
+type Turn = {
+  readonly id: number;
+  readonly question: string;
+  readonly model: string;
+  phase: "posting" | "open" | "streaming" | "settled" | "cancelled" | "expired" | "failed";
+  answer: string;
+  chunks: number;
+  request?: Address;
+  server?: Address;
+  settlement?: AnswerSettlement;
+  error?: UserError;
+};
+
+export function ChatPage() {
+  const { chain, cluster } = useApp();
+  const { signer } = useWallet();
+  const market = useLoad(() => loadMarket(chain), [chain]);
+  const models = useMemo(() => marketModels(market.data?.servers ?? []), [market.data]);
+  const [model, setModel] = useState("");
+  const [mode, setMode] = useState<AskModeId>("per-request");
+  const [stakeText, setStakeText] = useState(DEFAULT_STAKE);
+  const [maxPriceText, setMaxPriceText] = useState("");
+  const [maxTokens, setMaxTokens] = useState(DEFAULT_MAX_TOKENS);
+  const [question, setQuestion] = useState("");
+  const [turns, setTurns] = useState<Turn[]>([]);
+  const [formError, setFormError] = useState<UserError | null>(null);
+  const running = useRef<AbortController | null>(null);
+  const bottom = useRef<HTMLDivElement>(null);
+  const busy = turns.some((t) => t.phase === "posting" || t.phase === "open" || t.phase === "streaming");
+
+  useEffect(() => {
+    if (!model && models[0]) setModel(models[0].model);
+  }, [models, model]);
+
+  const offers = useMemo(
+    () => (market.data?.servers ?? []).flatMap((s) => (s.server.active ? s.server.models.filter((m) => m.hfId === model) : [])),
+    [market.data, model],
+  );
+  // The default max price lets every server offering the model answer; the stake caps what is spent anyway.
+  const highestPrice = offers.reduce((max, m) => [max, m.priceIn, m.priceOut].reduce((a, b) => (b > a ? b : a)), 0n);
+  const maxPrice = maxPriceText === "" ? highestPrice : parseSol(maxPriceText);
+  const stake = parseSol(stakeText);
+  const promptBytes =
+    encodePromptPayload({ v: 1, messages: [{ role: "user", content: question || " " }], maxTokens }).length + PROMPT_CIPHERTEXT_OVERHEAD;
+
+  const verdicts: Verdict[] = useMemo(() => {
+    if (!market.data || stake === null || maxPrice === null) return [];
+    const draft = { model, maxPriceIn: maxPrice, maxPriceOut: maxPrice, promptBytes, stake };
+    return market.data.servers.map((entry) => ({ entry, verdict: checkEligibility(draft, entry.address, entry.server) }));
+  }, [market.data, model, maxPrice, stake, promptBytes]);
+  const eligible: ServerWithAddress[] = verdicts
+    .filter((v) => v.verdict.eligible)
+    .map((v) => v.entry)
+    .sort((a, b) => getServerReputation(b.server).successBps - getServerReputation(a.server).successBps)
+    .slice(0, MAX_ALLOWED_SERVERS);
+
+  const update = (id: number, change: Partial<Turn> | ((t: Turn) => Partial<Turn>)) =>
+    setTurns((all) => all.map((t) => (t.id === id ? { ...t, ...(typeof change === "function" ? change(t) : change) } : t)));
+
+  // A block body: scrollIntoView returns a promise in current browsers, and an effect may return only a cleanup.
+  useEffect(() => {
+    void bottom.current?.scrollIntoView({ block: "end" });
+  }, [turns.length]);
+
+  const ask = async () => {
+    setFormError(null);
+    if (!signer)
+      return setFormError({ kind: "other", title: "Connect a wallet to ask.", hint: "Use the Connect wallet button at the top." });
+    if (!market.data) return;
+    if (stake === null || stake < market.data.config.minStake)
+      return setFormError({ kind: "other", title: `The stake must be at least ${formatSol(market.data.config.minStake)} SOL.` });
+    if (maxPrice === null) return setFormError({ kind: "other", title: "The max price is not an amount of SOL." });
+    if (eligible.length === 0)
+      return setFormError({
+        kind: "other",
+        title: "No eligible server for these terms.",
+        hint: "See why each server is excluded in the panel; raise the max price or the stake, or pick another model.",
+      });
+    const balance = await chain.getBalance(signer.address).catch(() => null);
+    if (balance !== null && balance < stake + FEE_ALLOWANCE)
+      return setFormError({
+        kind: "funds",
+        title: `Your wallet holds ${formatSol(balance)} SOL: not enough for a ${formatSol(stake)} SOL stake and fees.`,
+        hint: "Fund it (on a local chain: chainference airdrop 1 --url localnet), or lower the stake.",
+      });
+    const id = Date.now();
+    const text = question.trim();
+    setTurns((all) => [...all, { id, question: text, model, phase: "posting", answer: "", chunks: 0 }]);
+    setQuestion("");
+    const controller = new AbortController();
+    running.current = controller;
+    try {
+      await askPerRequest(
+        { chain, signer, signal: controller.signal },
+        {
+          model,
+          question: text,
+          maxTokens,
+          servers: eligible,
+          stake,
+          maxPriceIn: maxPrice,
+          maxPriceOut: maxPrice,
+          feeBps: market.data.config.feeBps,
+        },
+        {
+          onPosted: (request) => update(id, { phase: "open", request }),
+          onLocked: (server) => update(id, { phase: "streaming", server }),
+          onChunk: (piece) => update(id, (t) => ({ phase: "streaming", answer: t.answer + piece, chunks: t.chunks + 1 })),
+          onSettled: (settlement) => update(id, { phase: "settled", settlement }),
+          onEnded: (reason) => update(id, { phase: reason }),
+        },
+      );
+    } catch (e) {
+      update(id, { phase: "failed", error: describeError(e, { rpcUrl: cluster.url }) });
+    } finally {
+      running.current = null;
+      market.reload();
+    }
+  };
+
+  const modeInfo = ASK_MODES.find((m) => m.id === mode)!;
+  return (
+    <div className="chat-layout">
+      <section className="conversation" aria-label="Conversation">
+        {turns.length === 0 ? (
+          <div className="empty-chat">
+            <h1>Ask privately, pay per answer</h1>
+            <p className="muted">
+              Your question is encrypted in this browser for the servers you allow. The answer streams back encrypted through the chain;
+              only your wallet can read it. You pay at most your stake, and the unused part comes back.
+            </p>
+          </div>
+        ) : (
+          <ol className="turns">
+            {turns.map((t) => (
+              <TurnView key={t.id} turn={t} onCancel={() => running.current?.abort()} />
+            ))}
+          </ol>
+        )}
+        <div ref={bottom} />
+        <form
+          className="composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void ask();
+          }}
+        >
+          {formError ? <ErrorNotice error={formError} /> : null}
+          <label htmlFor="question" className="visually-hidden">
+            Your question
+          </label>
+          <textarea
+            id="question"
+            rows={2}
+            placeholder={model ? `Ask ${model.split("/").pop()}…` : "Ask…"}
+            value={question}
+            onChange={(e) => setQuestion(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey) {
+                e.preventDefault();
+                if (question.trim() && !busy) void ask();
+              }
+            }}
+          />
+          <button className="button button-primary" type="submit" disabled={!question.trim() || busy || !model}>
+            {busy ? "Answering…" : "Ask"}
+          </button>
+        </form>
+      </section>
+
+      <aside className="terms card" aria-label="Request terms">
+        <h2>Request terms</h2>
+        {market.error && !market.data ? <ErrorNotice error={describeError(market.error, { rpcUrl: cluster.url })} /> : null}
+        {market.data && models.length === 0 ? (
+          <Notice>
+            No server offers a model on this cluster yet. Start one with chainference serve, or register yours on the Provider page.
+          </Notice>
+        ) : null}
+        <fieldset className="mode-switch">
+          <legend>Mode</legend>
+          {ASK_MODES.map((m) => (
+            <label key={m.id} className={m.available ? "" : "disabled"}>
+              <input type="radio" name="mode" value={m.id} checked={mode === m.id} disabled={!m.available} onChange={() => setMode(m.id)} />
+              {m.label}
+              {m.available ? null : <span className="badge">soon</span>}
+            </label>
+          ))}
+          <p className="muted small">{modeInfo.description}</p>
+        </fieldset>
+        <div className="field">
+          <label htmlFor="model">Model</label>
+          <select id="model" value={model} onChange={(e) => setModel(e.target.value)} disabled={models.length === 0}>
+            {models.map((m) => (
+              <option key={m.model} value={m.model}>
+                {m.model} ({m.servers} server{m.servers === 1 ? "" : "s"})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="stake">Stake (SOL): the most this answer may cost</label>
+          <input
+            id="stake"
+            inputMode="decimal"
+            value={stakeText}
+            onChange={(e) => setStakeText(e.target.value)}
+            aria-invalid={stake === null}
+          />
+          {stake !== null ? <Amount lamports={stake} /> : <span className="field-error">Not an amount of SOL</span>}
+        </div>
+        <div className="field">
+          <label htmlFor="max-price">Max price (SOL per 1M tokens, in and out)</label>
+          <input
+            id="max-price"
+            inputMode="decimal"
+            placeholder={formatSol(highestPrice)}
+            value={maxPriceText}
+            onChange={(e) => setMaxPriceText(e.target.value)}
+            aria-invalid={maxPrice === null}
+          />
+          {maxPrice !== null ? <Amount lamports={maxPrice} /> : <span className="field-error">Not an amount of SOL</span>}
+        </div>
+        <div className="field">
+          <label htmlFor="max-tokens">Answer length (max tokens)</label>
+          <input
+            id="max-tokens"
+            type="number"
+            min={1}
+            max={4096}
+            value={maxTokens}
+            onChange={(e) => setMaxTokens(Math.max(1, Math.min(4096, Number(e.target.value) || 1)))}
+          />
+        </div>
+        {market.data && model ? <EligibilityPanel verdicts={verdicts} model={model} /> : null}
+      </aside>
+    </div>
+  );
+}
+
+const PHASE_TEXT: Record<Turn["phase"], string> = {
+  posting: "Encrypting and posting your request…",
+  open: "Waiting for a server to take the request…",
+  streaming: "Answering…",
+  settled: "Settled",
+  cancelled: "Cancelled: your stake is back",
+  expired: "No server answered in time: your stake is back",
+  failed: "Failed",
+};
+
+function TurnView({ turn, onCancel }: { turn: Turn; onCancel(): void }) {
+  return (
+    <li className="turn" data-testid="turn" data-phase={turn.phase}>
+      <div className="bubble bubble-user">{turn.question}</div>
+      <div className="bubble bubble-answer">
+        <div className="answer-meta">
+          <span className="model-tag">{turn.model}</span>
+          <span className={`phase phase-${turn.phase}`} role="status" aria-live="polite" data-testid="phase">
+            {PHASE_TEXT[turn.phase]}
+          </span>
+          {turn.phase === "open" || turn.phase === "posting" ? (
+            <button
+              className="button button-small button-ghost"
+              onClick={onCancel}
+              disabled={turn.phase === "posting"}
+              data-testid="cancel"
+            >
+              Cancel
+            </button>
+          ) : null}
+        </div>
+        {turn.answer || turn.phase === "streaming" ? (
+          <div className="answer-text" data-testid="answer" data-chunks={turn.chunks} aria-live="polite">
+            {turn.answer}
+            {turn.phase === "streaming" ? <span className="caret" aria-hidden /> : null}
+          </div>
+        ) : turn.phase === "open" || turn.phase === "posting" ? (
+          <div className="typing" aria-hidden>
+            <span />
+            <span />
+            <span />
+          </div>
+        ) : null}
+        {turn.error ? <ErrorNotice error={turn.error} /> : null}
+        {turn.settlement ? <SettlementView settlement={turn.settlement} request={turn.request!} /> : null}
+      </div>
+    </li>
+  );
+}
+
+function SettlementView({ settlement, request }: { settlement: AnswerSettlement; request: Address }) {
+  const rows: [string, bigint, string][] = [
+    ["Stake", settlement.stake, "stake"],
+    ["Cost", settlement.cost, "cost"],
+    ["Protocol fee", settlement.fee, "fee"],
+    ["Server payout", settlement.serverPayout, "payout"],
+    ["Refund", settlement.refund, "refund"],
+  ];
+  return (
+    <details className="settlement" data-testid="settlement" open>
+      <summary>
+        Paid <Amount lamports={settlement.cost} /> for {formatInteger(settlement.tokensIn)} tokens in, {formatInteger(settlement.tokensOut)}{" "}
+        out
+      </summary>
+      <dl className="settlement-grid">
+        {rows.map(([label, value, id]) => (
+          <div key={id}>
+            <dt>{label}</dt>
+            <dd>
+              <Amount lamports={value} testId={`settlement-${id}`} />
+            </dd>
+          </div>
+        ))}
+        <div>
+          <dt>Server</dt>
+          <dd>
+            <AddressLink address={settlement.server} />
+          </dd>
+        </div>
+        <div>
+          <dt>Request</dt>
+          <dd>
+            <AddressLink address={toAddress(request)} />
+          </dd>
+        </div>
+      </dl>
+      <details className="tx-details">
+        <summary>
+          {settlement.transactions.length} transactions (request, prompt, lock,{" "}
+          {settlement.transactions.length > 4 ? "answer chunks, " : ""}
+          settlement) in the explorer
+        </summary>
+        <div className="tx-list">
+          {settlement.transactions.map((s) => (
+            <TxLink key={s} signature={s} />
+          ))}
+        </div>
+      </details>
+    </details>
+  );
+}
