@@ -13,7 +13,8 @@ import type { ServeFlags } from "./definition";
 /** Runs `chainference serve`. */
 export async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
   const ctx = await createCommandContext(command);
-  const config = await loadNodeConfig(flags.config);
+  const loaded = await loadNodeConfig(flags.config);
+  const config = flags.gpu ? { ...loaded, gpu: flags.gpu } : loaded;
   const operator = await ctx.wallet();
   const chain = createRpcChain(ctx.endpoint.url);
   const protocol = await fetchProtocolConfig(chain);
@@ -39,7 +40,12 @@ export async function serveAction(flags: ServeFlags, command: Command): Promise<
     if (m.backend.kind === "embedded" && !m.backend.modelPath && m.hfId === DEFAULT_MODEL.hfId && !backends[m.hfId])
       backends[m.hfId] = await loadEmbeddedModel(ctx.out, "  ", {
         contextSize: m.backend.contextSize ?? m.maxContext,
+        gpu: config.gpu ?? "auto",
+        concurrency: config.concurrency,
         ...(m.backend.threads ? { threads: m.backend.threads } : {}),
+        ...(m.backend.slots ? { slots: m.backend.slots } : {}),
+        ...(m.backend.batchSize ? { batchSize: m.backend.batchSize } : {}),
+        ...(m.backend.gpuLayers !== undefined ? { gpuLayers: m.backend.gpuLayers } : {}),
       });
   const node = await startProviderNode({
     chain,

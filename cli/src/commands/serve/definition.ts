@@ -1,8 +1,12 @@
 /** `chainference serve`: definition (the action is in ./action). */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import type { GpuChoice } from "@chainference/node";
 import { lazyAction } from "../../shared/lazy-action";
 
-export type ServeFlags = { config?: string; keyring?: string };
+/** `GPU_CHOICES` of @chainference/node, spelled out so the definition loads without the node package. */
+const GPU_CHOICES: readonly GpuChoice[] = ["auto", "cuda", "vulkan", "cpu"];
+
+export type ServeFlags = { config?: string; keyring?: string; gpu?: GpuChoice };
 
 export function registerServe(program: Command): void {
   program
@@ -13,6 +17,12 @@ export function registerServe(program: Command): void {
       "node config JSON: models (Hugging Face id, prices, backend), concurrency, limits (default: the embedded model)",
     )
     .option("--keyring <file>", "server X25519 keyring (default: the config's, else ~/.config/chainference/server-keyring-<operator>.json)")
+    .addOption(
+      new Option(
+        "--gpu <backend>",
+        "llama.cpp build for embedded models: auto = a CUDA or Vulkan GPU when one works (layers offloaded), else the CPU (default: the config's gpu, else auto)",
+      ).choices(GPU_CHOICES),
+    )
     .addHelpText(
       "after",
       `
@@ -23,6 +33,7 @@ a second one stops at once (locked requests are recovered at the next start).
 
 Examples:
   $ chainference serve --url localnet
+  $ chainference serve --gpu cuda --config ~/.config/chainference/node.json --url devnet
   $ chainference serve --config ~/.config/chainference/node.json --url devnet --keypair ~/operator.json`,
     )
     .action(lazyAction(() => import("./action"), "serveAction"));
