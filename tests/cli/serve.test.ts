@@ -61,9 +61,9 @@ describe("chainference serve", () => {
     expect(serve.output()).toMatch(/serving QuantFactory\/SmolLM2-135M-Instruct-GGUF\S* Q4_1 \(llama\.cpp on the CPU: 0\/\d+ layers/);
   });
 
-  it("refuses an unknown --gpu value, naming the choices", async () => {
+  it("refuses an unknown --gpu value as a usage error, naming the choices", async () => {
     const result = await runCli(["serve", "--gpu", "rocm", "--url", url], { env, timeoutMs: 60_000 });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("Allowed choices are auto, cuda, vulkan, cpu");
   });
 
