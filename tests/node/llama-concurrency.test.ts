@@ -111,10 +111,12 @@ describe("concurrent requests on parallel sequences", () => {
     });
     // When the slots are taken
     await waitUntil(() => llama.slotUsage!().busy === 4);
-    // Then two wait, and the waiting ones start last, the earlier of them first
+    // Then two wait, start after the first four (the slot pool's own test checks their order), and every slot
+    // is free again once the slots are restored
     expect(llama.slotUsage!()).toEqual({ slots: 4, busy: 4, waiting: 2 });
     await Promise.all(reading);
-    expect(started.slice(4)).toEqual([4, 5]);
+    expect([...started.slice(4)].sort()).toEqual([4, 5]);
+    await waitUntil(() => llama.slotUsage!().busy === 0);
     expect(llama.slotUsage!()).toEqual({ slots: 4, busy: 0, waiting: 0 });
   });
 
@@ -122,6 +124,29 @@ describe("concurrent requests on parallel sequences", () => {
     const first = await llama.streamChat(ask(PROMPTS[0], 32)).result;
     const second = await llama.streamChat(ask(PROMPTS[0], 32)).result;
     expect(second).toEqual(first);
+  });
+
+  it("keeps only the chat template's fixed opening in idle slots, restored after every request", async () => {
+    // Given an answer computed alone, and the template tokens every slot keeps (SmolLM2: default system prompt + user header)
+    const before = await llama.streamChat(ask(PROMPTS[3], 24)).result;
+    expect(llama.placement.templatePrefixTokens).toBeGreaterThan(0);
+    expect(llama.placement.templatePrefixTokens).toBeLessThan(before.usage.promptTokens);
+    // When every slot then serves a request with a system message of its own (which replaces that opening)
+    await Promise.all(
+      Array.from(
+        { length: 4 },
+        (_, i) =>
+          llama.streamChat({
+            messages: [
+              { role: "system", content: `You are pirate number ${i}.` },
+              { role: "user", content: "Hello!" },
+            ],
+            maxTokens: 8,
+          }).result,
+      ),
+    );
+    // Then the slots are back to the template's opening: the same request alone gives the same answer
+    expect(await llama.streamChat(ask(PROMPTS[3], 24)).result).toEqual(before);
   });
 
   it("drops a queued request aborted before it got a slot, without holding one", async () => {
@@ -137,7 +162,7 @@ describe("concurrent requests on parallel sequences", () => {
     await expect(queued.result).rejects.toBe(reason);
     expect(llama.slotUsage!().waiting).toBe(0);
     await Promise.all(busy);
-    expect(llama.slotUsage!().busy).toBe(0);
+    await waitUntil(() => llama.slotUsage!().busy === 0);
   });
 });
 

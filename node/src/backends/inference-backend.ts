@@ -75,6 +75,11 @@ export type BackendPlacement = Readonly<{
   batchSize: number;
   /** Most prompt tokens per step, after one token for each running answer (new requests start in arrival order). */
   promptTokensPerStep: number;
+  /**
+   * Tokens of the chat template's fixed opening kept evaluated in every idle slot (the same for every client,
+   * so reusing them reveals nothing about anyone's prompt); a prompt evaluates only what follows them.
+   */
+  templatePrefixTokens: number;
 }>;
 
 /** Busy slots and requests waiting for one, now. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 
-import type { ChatHistoryItem, ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { ChatHistoryItem, ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 
 import { assertModelFileIsValid, fileSize, getDefaultModelPath, type ModelFileExpectation } from "../models/model-cache";
 import { assertIsGgufModelFile, type ModelFileCheck } from "../models/model-file";
@@ -240,10 +240,39 @@ function resolveModelChatWrapper(model: LlamaModel, { resolveChatWrapper, Genera
   return wrapper;
 }
 
+/**
+ * The tokens every prompt without a system message starts with, before any client text: the chat template's
+ * own opening (for SmolLM2, its default system prompt and the user turn's header). Rendered for two different
+ * messages; the last common token is dropped, since it may merge with the message's first characters.
+ */
+function getTemplatePrefix(model: LlamaModel, chatWrapper: ChatWrapper): Token[] {
+  const render = (content: string) =>
+    chatWrapper.generateContextState({ chatHistory: toChatHistory([{ role: "user", content }]) }).contextText.tokenize(model.tokenizer);
+  const [a, b] = [render("A"), render("z")];
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common++;
+  return a.slice(0, Math.max(0, common - 1));
+}
+
+/**
+ * Brings a slot back to exactly the template prefix: erases what follows the part of it the slot still holds,
+ * and evaluates the rest. Run when a request ends, before the slot is handed on, so a request never waits
+ * for this and its speed tells nothing about whoever used the slot before.
+ */
+async function resetToTemplatePrefix(sequence: LlamaContextSequence, prefix: readonly Token[]): Promise<void> {
+  const held = sequence.contextTokens;
+  let kept = 0;
+  while (kept < prefix.length && kept < held.length && held[kept] === prefix[kept]) kept++;
+  if (sequence.nextTokenIndex > kept) await sequence.eraseContextTokenRanges([{ start: kept, end: sequence.nextTokenIndex }]);
+  if (kept < prefix.length) await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(kept));
+}
+
 type Loaded = {
   model: LlamaModel;
   context: LlamaContext;
   sequences: LlamaContextSequence[];
+  /** The chat template's tokens before any client text, kept evaluated in every idle slot. */
+  templatePrefix: readonly Token[];
   chatWrapper: ChatWrapper;
   LlamaChat: LlamaBindings["LlamaChat"];
   placement: BackendPlacement;
@@ -301,12 +330,17 @@ async function loadModelAndContext(
           { cause: error },
         );
       });
-    onProgress?.({ phase: "context", fraction: 1 });
     const sequences = Array.from({ length: slots }, () => context.getSequence());
+    const templatePrefix = model.fileInsights.isRecurrent || model.fileInsights.swaSize ? [] : getTemplatePrefix(model, chatWrapper);
+    // One slot after the other, so every slot's prefix is computed the same way (batch composition changes
+    // llama.cpp's last bits, and requests alone must reproduce whichever slot they land on).
+    for (const sequence of sequences) await sequence.evaluateWithoutGeneratingNewTokens([...templatePrefix]);
+    onProgress?.({ phase: "context", fraction: 1 });
     return {
       model,
       context,
       sequences,
+      templatePrefix,
       chatWrapper,
       LlamaChat: bindings.LlamaChat,
       placement: {
@@ -318,6 +352,7 @@ async function loadModelAndContext(
         slots,
         batchSize: context.batchSize,
         promptTokensPerStep: options.promptTokensPerStep,
+        templatePrefixTokens: templatePrefix.length,
       },
     };
   } catch (error) {
@@ -354,7 +389,6 @@ function serveChats(served: Served): LlamaBackend {
     const sequence = await slots.acquire(stop);
     try {
       stop.throwIfAborted();
-      await sequence.clearHistory();
       const chat = new LlamaChat({ contextSequence: sequence, chatWrapper });
       let completionTokens = 0;
       let text = "";
@@ -376,7 +410,12 @@ function serveChats(served: Served): LlamaBackend {
         chat.dispose({ disposeSequence: false });
       }
     } finally {
-      slots.release(sequence);
+      track(
+        resetToTemplatePrefix(sequence, served.templatePrefix)
+          .catch(() => sequence.clearHistory().then(() => resetToTemplatePrefix(sequence, served.templatePrefix)))
+          .catch(() => undefined)
+          .finally(() => slots.release(sequence)),
+      );
     }
   }
 
