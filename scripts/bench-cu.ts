@@ -19,6 +19,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { CU_BENCHES } from "../tests/helpers/cu-cases";
 import { LIFECYCLE_CU_BENCHES } from "../tests/helpers/cu-lifecycle-cases";
+import { SESSION_CU_BENCHES } from "../tests/helpers/cu-session-cases";
 import { PROGRAM_SO, REPO_ROOT, createTestSvm } from "../tests/helpers/svm";
 import { chainCostReport } from "./bench-chain-cost";
 
@@ -47,7 +48,7 @@ async function main() {
 
   const perInstruction: string[][] = [];
   const perCase: string[][] = [];
-  for (const bench of [...CU_BENCHES, ...LIFECYCLE_CU_BENCHES]) {
+  for (const bench of [...CU_BENCHES, ...LIFECYCLE_CU_BENCHES, ...SESSION_CU_BENCHES]) {
     const all: bigint[] = [];
     for (const c of bench.cases) {
       const values: bigint[] = [];
@@ -91,7 +92,15 @@ vary between runs. CU = \`computeUnitsConsumed\` of the measured transaction (on
 compute-budget instructions). \`tests/program/cu.test.ts\` fails when a registry case exceeds its ceiling
 (tests/helpers/cu-cases.ts), \`tests/program/cu-ceilings.test.ts\` when a lifecycle case exceeds its limit
 (tests/helpers/cu-lifecycle-cases.ts; issue 3: every instruction ≤ 3,000 CU, append_response ≤ 1,500 CU
-plus realloc).
+plus realloc), or a session case its limit (tests/helpers/cu-session-cases.ts; issue 12: every session
+instruction ≤ 3,000 CU).
+
+\`settle_session\` is measured in its real transaction, \`[Ed25519 verify, settle_session]\`. The Ed25519
+precompile is not ours to count and consumes none of the transaction's compute units (a transaction holding
+only the verify instruction reports 0 CU); what it costs is its signature: 5,000 lamports, so a settle
+transaction pays 10,000. \`open_session\` on an address someone pre-funded takes the griefing-safe path
+(pay the shortfall, then Allocate + Assign: three System CPIs instead of one CreateAccount) and is held
+under 5,000 CU instead; only a client whose session address was pre-funded pays it.
 
 ## Per instruction
 
@@ -102,11 +111,23 @@ ${summary}
 ${detail}
 
 ${chainCost}
+
+${CHANGES}
 `;
   const out = join(REPO_ROOT, "docs", "cu.md");
   writeFileSync(out, doc);
   console.log(`\nwrote ${relative(REPO_ROOT, out)}`);
 }
+
+/** Before/after of the instructions a change touched (hand-kept: the tables above are the current state). */
+const CHANGES = `## Changes
+
+Issue 10 (upgrade-authority initialization, client traps checked on-chain, error codes at 0x2000 + n), worst
+case before → after: \`initialize_config\` 80,623 → 83,763 (one \`find_program_address\` for the
+ProgramData PDA, ~3,100 CU, cold and one-time); \`create_request\` 2,554 → 2,566 (minimum timeout,
+executable client); \`lock_request\` 1,642 → 1,644 (wrap epoch = server epoch); \`update_config\` 181 → 193
+(one more limit). Every other instruction moved by 2 CU (the entrypoint's code layout), none of its code
+changed.`;
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);

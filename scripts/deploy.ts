@@ -150,7 +150,15 @@ async function main(): Promise<void> {
   const [config] = await findConfigPda({ programAddress: deployed.program });
   const current = await chain.getAccount(config);
   if (current) {
-    say(`config       ${config} already initialized (admin ${getConfigDecoder().decode(current.data).admin})`);
+    const { admin } = getConfigDecoder().decode(current.data);
+    // Someone else initialized this deployment: it is not ours to run (the program only lets the upgrade
+    // authority initialize, so this means another deployer's program, or a Config handed to another admin).
+    if (admin !== deployer.address)
+      throw new Error(
+        `config ${config} is already initialized with admin ${admin}, not the deployer ${deployer.address}: ` +
+          "this deployment is administered by another key (pass that --keypair, or deploy at a new --program-keypair)",
+      );
+    say(`config       ${config} already initialized (admin ${admin}, the deployer)`);
     return;
   }
   const treasury = values.treasury ? address(values.treasury) : deployer.address;

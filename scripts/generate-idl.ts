@@ -63,6 +63,8 @@ import {
 /** The project's deployment address (a fork that deploys under its own id sets it here). */
 export const PROGRAM_ADDRESS = "74LjdQPmmhK7DJe4oBRwjtiRs88UDr6YkZmeAtcWLnPW";
 const SYSTEM_PROGRAM = "11111111111111111111111111111111";
+const INSTRUCTIONS_SYSVAR = "Sysvar1nstructions1111111111111111111111111";
+const BPF_LOADER_UPGRADEABLE = "BPFLoaderUpgradeab1e11111111111111111111111";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const IDL_PATH = join(REPO_ROOT, "program", "idl.json");
@@ -98,7 +100,11 @@ export type InstructionAccount = {
   writable: boolean;
   optional: boolean;
   default:
-    null | { kind: "systemProgram" } | { kind: "pda"; account: string; seeds: { name: string; kind: "account" | "arg"; from: string }[] };
+    | null
+    | { kind: "systemProgram" }
+    | { kind: "instructionsSysvar" }
+    | { kind: "programData" }
+    | { kind: "pda"; account: string; seeds: { name: string; kind: "account" | "arg"; from: string }[] };
   docs: string;
 };
 export type RemainingAccounts = { name: string; min: number; max: number; writable: boolean; docs: string };
@@ -204,6 +210,19 @@ const hasRemainder = (layout: Layout) => layout.fields.some((f) => f.type.kind =
 function accountDefault(a: InstructionAccount): InstructionInputValueNode | undefined {
   if (!a.default) return undefined;
   if (a.default.kind === "systemProgram") return publicKeyValueNode(SYSTEM_PROGRAM, "systemProgram");
+  if (a.default.kind === "instructionsSysvar") return publicKeyValueNode(INSTRUCTIONS_SYSVAR, "sysvarInstructions");
+  // The upgradeable loader's PDA `[program id]`: the program's ProgramData (of the program at
+  // PROGRAM_ADDRESS; a deployment at another address passes its own).
+  if (a.default.kind === "programData")
+    return pdaValueNode(
+      pdaNode({
+        name: "programData",
+        programId: BPF_LOADER_UPGRADEABLE,
+        seeds: [variablePdaSeedNode("program", publicKeyTypeNode())],
+        docs: ["The program's ProgramData account (upgradeable loader)."],
+      }),
+      [pdaSeedValueNode("program", publicKeyValueNode(PROGRAM_ADDRESS))],
+    );
   return pdaValueNode(
     camelCase(a.default.account),
     a.default.seeds.map((s) => pdaSeedValueNode(s.name, s.kind === "account" ? accountValueNode(s.from) : argumentValueNode(s.from))),

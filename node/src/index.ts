@@ -8,3 +8,4 @@ export * from "./models";
 export * from "./node-error-codes";
 export { ChainferenceNodeError, getNodeErrorName, isChainferenceNodeError, type NodeErrorCode, type NodeErrorContext } from "./node-error";
 export * from "./provider";
+export * from "./sessions";

@@ -174,6 +174,8 @@ fn instruction_account(a: &InstructionAccount) -> J {
     let default = match a.default {
         AccountDefault::None => J::Null,
         AccountDefault::SystemProgram => J::Obj(vec![("kind", s("systemProgram"))]),
+        AccountDefault::InstructionsSysvar => J::Obj(vec![("kind", s("instructionsSysvar"))]),
+        AccountDefault::ProgramData => J::Obj(vec![("kind", s("programData"))]),
         AccountDefault::Pda(account, seeds) => J::Obj(vec![
             ("kind", s("pda")),
             ("account", s(account.layout.name)),

@@ -28,3 +28,21 @@ pub const MAX_RATING: u8 = 5;
 pub const BPS_DENOMINATOR: u64 = 10_000;
 /// Prices are per this many tokens.
 pub const TOKENS_PER_PRICE_UNIT: u64 = 1_000_000;
+/// Slots an `open_session`'s `open_slot` may lag the current slot, and slots after `open_slot`
+/// before a closed session's account may be freed: together they keep one session address from
+/// ever hosting two sessions (`docs/sessions.md` § 1). May only ever decrease between deployments.
+pub const OPEN_SLOT_WINDOW: u64 = 150;
+/// Shortest grace period a session may set: slots the server keeps to settle after the client
+/// requests close (one blockhash lifetime).
+pub const MIN_GRACE_SLOTS: u64 = 150;
+/// Longest session lifetime: `expiry_slot − now ≤ MAX_SESSION_SLOTS` at open (≈ 30 days at 400 ms).
+pub const MAX_SESSION_SLOTS: u64 = 6_480_000;
+/// Voucher length in bytes (`docs/sessions.md` § 2).
+pub const VOUCHER_LEN: usize = 54;
+/// Voucher magic: `'C'`, version 1.
+pub const VOUCHER_MAGIC: [u8; 2] = [0x43, 0x01];
+
+/// The upgradeable BPF loader (`BPFLoaderUpgradeab1e11111111111111111111111`): owns the ProgramData
+/// account whose upgrade authority may initialize the Config.
+pub const BPF_LOADER_UPGRADEABLE: pinocchio::Address =
+    pinocchio::Address::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");

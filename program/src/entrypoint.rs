@@ -30,6 +30,9 @@ pub fn process_instruction(
         .ok_or(ChainferenceError::InvalidInstruction)?;
 
     match Discriminator::try_from(*discriminator)? {
+        Discriminator::SettleSession => {
+            instructions::settle_session::process(program_id, accounts, data)
+        }
         Discriminator::AppendResponse => {
             instructions::append_response::process(program_id, accounts, data)
         }
@@ -54,6 +57,21 @@ pub fn process_instruction(
         Discriminator::RateServer => instructions::rate_server::process(program_id, accounts, data),
         Discriminator::CloseResponse => {
             instructions::close_response::process(program_id, accounts, data)
+        }
+        Discriminator::OpenSession => {
+            instructions::open_session::process(program_id, accounts, data)
+        }
+        Discriminator::CloseSession => {
+            instructions::close_session::process(program_id, accounts, data)
+        }
+        Discriminator::TopUpSession => {
+            instructions::top_up_session::process(program_id, accounts, data)
+        }
+        Discriminator::RequestCloseSession => {
+            instructions::request_close_session::process(program_id, accounts, data)
+        }
+        Discriminator::ReclaimSession => {
+            instructions::reclaim_session::process(program_id, accounts, data)
         }
         Discriminator::UpdateServer => {
             instructions::update_server::process(program_id, accounts, data)

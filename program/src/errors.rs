@@ -1,10 +1,19 @@
 //! Every failure the program can return. Codes are stable: never reorder, never reuse; append only.
 //! Each variant's one-line doc comment is its message: [`ChainferenceError::ALL`] carries name, code
 //! and message into the IDL (`crate::idl`), so the generated client's error names come from here.
+//!
+//! The code on the wire is [`ERROR_BASE`] + the listed number (`Custom(0x2000 + n)`): no program we
+//! call (System: 0..=8) nor the common ones beside us (SPL Token and Token-2022, Associated Token,
+//! Stake, Vote, the precompiles: all below 0x100) uses that range, nor do the SDK's off-chain codes
+//! (1000..=6999), so a bare code of ours is never read as theirs (`docs/design-decisions.md`).
+//! Clients still name an error by the program that returned it, never by the code alone.
 
 use pinocchio::error::ProgramError;
 
 use crate::idl::ErrorSpec;
+
+/// Added to every listed number: the program's `Custom` codes are `0x2000..`.
+pub const ERROR_BASE: u32 = 0x2000;
 
 /// Declares the enum and [`ChainferenceError::ALL`] from one list (`/// message` then `Name = code,`).
 macro_rules! errors {
@@ -12,7 +21,7 @@ macro_rules! errors {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u32)]
         pub enum ChainferenceError {
-            $(#[doc = $message] $name = $code,)*
+            $(#[doc = $message] $name = ERROR_BASE + $code,)*
         }
 
         impl ChainferenceError {
@@ -165,6 +174,58 @@ errors! {
     AccountMustBeReadOnly = 67,
     /// The request's stored status byte is not Open or Locked
     InvalidRequestStatus = 68,
+    /// Session is not Open
+    SessionNotOpen = 69,
+    /// Session is already Closed
+    SessionClosed = 70,
+    /// Session is not Closed
+    SessionNotClosed = 71,
+    /// open_slot is in the future or older than OPEN_SLOT_WINDOW slots
+    OpenSlotOutOfWindow = 72,
+    /// Session expiry slot is not in the future or is too far ahead
+    InvalidSessionExpiry = 73,
+    /// Session grace period is shorter than MIN_GRACE_SLOTS
+    GraceTooShort = 74,
+    /// Top-up amount is zero
+    ZeroTopUp = 75,
+    /// Signer is neither the session's client nor its server's operator
+    NotSessionParty = 76,
+    /// The account is not the Instructions sysvar, or its data is malformed
+    InvalidInstructionsSysvar = 77,
+    /// The instruction right before settle_session is not an Ed25519 precompile instruction
+    VoucherMissing = 78,
+    /// The Ed25519 instruction is not the canonical single-signature 166-byte layout
+    VoucherMalformed = 79,
+    /// The Ed25519 instruction reads its key, signature or message from another instruction
+    VoucherNotInline = 80,
+    /// Voucher magic or version is not 0x43 0x01
+    VoucherMagicMismatch = 81,
+    /// Voucher names another session
+    VoucherSessionMismatch = 82,
+    /// Voucher is not signed by the session's voucher signer
+    VoucherSignerMismatch = 83,
+    /// Voucher's cumulative lamports are not above the settled amount
+    VoucherNotIncreasing = 84,
+    /// Voucher's cumulative tokens or answers are below the settled ones
+    VoucherUsageDecreased = 85,
+    /// Voucher's cumulative lamports exceed the deposit
+    VoucherAboveDeposit = 86,
+    /// The session's settle deadline has passed
+    SettleWindowClosed = 87,
+    /// The client may close only once the settle deadline has passed
+    CloseNotAllowedYet = 88,
+    /// The session's open slot is still inside OPEN_SLOT_WINDOW
+    SessionTooRecent = 89,
+    /// Signer is not the program's upgrade authority
+    NotUpgradeAuthority = 90,
+    /// Account is not this program's ProgramData (upgradeable loader)
+    InvalidProgramData = 91,
+    /// Response timeout is below the configured minimum
+    TimeoutTooShort = 92,
+    /// The client's key wrap is not for the server's current key epoch
+    KeyEpochMismatch = 93,
+    /// The client account is executable
+    ExecutableClient = 94,
 }
 
 impl From<ChainferenceError> for ProgramError {

@@ -24,7 +24,9 @@
 
 use crate::errors::ChainferenceError;
 use crate::instructions::{Discriminator, INSTRUCTIONS};
-use crate::state::{AllowedServer, Config, FeeVault, ModelEntry, Request, Response, Server};
+use crate::state::{
+    AllowedServer, Config, FeeVault, ModelEntry, Request, Response, Server, Session,
+};
 
 /// How a field or an argument is encoded (little-endian numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -280,8 +282,12 @@ pub enum AccountDefault {
     None,
     /// The System program.
     SystemProgram,
+    /// The Instructions sysvar (`Sysvar1nstructions1111111111111111111111111`).
+    InstructionsSysvar,
     /// The account type's PDA, with `(seed name, value)` for each variable seed.
     Pda(&'static AccountType, &'static [(&'static str, SeedValue)]),
+    /// This program's ProgramData: the upgradeable loader's PDA `[program id]`.
+    ProgramData,
 }
 
 /// One account of an instruction, in order.
@@ -322,6 +328,17 @@ impl InstructionAccount {
         Self {
             default: AccountDefault::SystemProgram,
             ..Self::readonly("system_program", "")
+        }
+    }
+
+    /// The Instructions sysvar (`instructions_sysvar`, read-only, filled in by the client).
+    pub const fn instructions_sysvar() -> Self {
+        Self {
+            default: AccountDefault::InstructionsSysvar,
+            ..Self::readonly(
+                "instructions_sysvar",
+                "Read for the Ed25519 precompile instruction right before this one.",
+            )
         }
     }
 
@@ -406,8 +423,12 @@ pub const INTERFACE: Interface = Interface {
         &Server::TYPE,
         &Request::TYPE,
         &Response::TYPE,
+        &Session::TYPE,
     ],
-    enums: &[crate::state::request::REQUEST_STATUS],
+    enums: &[
+        crate::state::request::REQUEST_STATUS,
+        crate::state::session::SESSION_STATUS,
+    ],
     structs: &[ModelEntry::LAYOUT, AllowedServer::LAYOUT],
     borsh_structs: &[crate::instructions::model_input::MODEL_INPUT],
     instructions: &INSTRUCTIONS,
@@ -486,7 +507,7 @@ pub(crate) mod tests {
 
     #[test]
     fn instructions_are_in_discriminator_order_and_named_after_it() {
-        assert_eq!(INSTRUCTIONS.len(), 15);
+        assert_eq!(INSTRUCTIONS.len(), 21);
         for (i, ix) in INSTRUCTIONS.iter().enumerate() {
             assert_eq!(ix.discriminator as usize, i, "{}", ix.name);
             assert_eq!(Discriminator::try_from(i as u8), Ok(ix.discriminator));
@@ -500,12 +521,16 @@ pub(crate) mod tests {
 
     #[test]
     fn errors_are_listed_once_in_code_order() {
-        for (i, e) in ChainferenceError::ALL.iter().enumerate() {
-            assert_eq!(
-                e.error as usize, i,
-                "{} (codes are never reordered)",
-                e.name
-            );
+        let mut previous: Option<u32> = None;
+        for e in ChainferenceError::ALL {
+            let code = e.error as u32;
+            assert!(code >= crate::errors::ERROR_BASE, "{}", e.name);
+            // Increasing: codes are never reordered (a gap is a range reserved for another list).
+            match previous {
+                None => assert_eq!(code, crate::errors::ERROR_BASE, "{}", e.name),
+                Some(p) => assert!(code > p, "{} (codes are never reordered)", e.name),
+            }
+            previous = Some(code);
             assert_eq!(std::format!("{:?}", e.error), e.name);
             assert!(
                 !e.message.is_empty() && e.message.trim() == e.message,
@@ -533,13 +558,30 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn session_status_variants_match_the_enum() {
+        use crate::state::SessionStatus;
+        let all = [
+            SessionStatus::Open,
+            SessionStatus::Closing,
+            SessionStatus::Closed,
+        ];
+        let spec = crate::state::session::SESSION_STATUS;
+        assert_eq!(spec.variants.len(), all.len());
+        for (i, (status, name)) in all.iter().zip(spec.variants).enumerate() {
+            assert_eq!(*status as usize, i);
+            assert_eq!(std::format!("{status:?}").to_lowercase(), *name);
+        }
+    }
+
+    #[test]
     fn account_types_have_their_discriminator_and_prefix() {
-        let expected: [(&AccountType, crate::state::AccountDiscriminator, &[u8]); 5] = [
+        let expected: [(&AccountType, crate::state::AccountDiscriminator, &[u8]); 6] = [
             (&Config::TYPE, Config::DISCRIMINATOR, Config::PREFIX),
             (&FeeVault::TYPE, FeeVault::DISCRIMINATOR, FeeVault::PREFIX),
             (&Server::TYPE, Server::DISCRIMINATOR, Server::PREFIX),
             (&Request::TYPE, Request::DISCRIMINATOR, Request::PREFIX),
             (&Response::TYPE, Response::DISCRIMINATOR, Response::PREFIX),
+            (&Session::TYPE, Session::DISCRIMINATOR, Session::PREFIX),
         ];
         for (ty, discriminator, prefix) in expected {
             assert_eq!(ty.discriminator, discriminator as u8, "{}", ty.layout.name);

@@ -13,7 +13,8 @@
 //!   [`lamports`]: direct lamport moves and closing. [`resize`]: account data resize.
 //!   [`lifecycle`]: helpers shared by the request lifecycle instructions (settlement math).
 //!   [`mem`]: syscall memcpy/memset. [`rent`]: rent-exempt minimums under both Rent sysvar forms.
-//!   [`validate`]: model id rules.
+//!   [`validate`]: model id rules. [`voucher`]: the session voucher verified by the Ed25519
+//!   precompile, read through the Instructions sysvar.
 #![no_std]
 
 pub mod borsh;
@@ -32,6 +33,7 @@ pub mod rent;
 pub mod resize;
 pub mod state;
 pub mod validate;
+pub mod voucher;
 
 /// Test-only helpers, kept outside `src/` (`program/tests/support/`).
 #[cfg(test)]

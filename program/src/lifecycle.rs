@@ -1,6 +1,7 @@
-//! Helpers shared by the request lifecycle instructions (`create_request` … `close_response`):
-//! the shared `[client, request]` accounts, the current slot, the lock-holder check, cheap id comparisons, the reputation filters checked at lock,
-//! and the settlement math. All arithmetic goes through [`crate::math`] (no u128, no u64 `*`).
+//! Helpers shared by the request lifecycle instructions (`create_request` … `close_response`) and
+//! the session instructions: the shared `[client, request]` accounts, the current slot, the
+//! lock-holder check, cheap id comparisons, the client's filters checked at lock and at
+//! `open_session` ([`select_offer`]), and the settlement math. All arithmetic goes through [`crate::math`] (no u128, no u64 `*`).
 
 use pinocchio::{error::ProgramError, sysvars::clock::CLOCK_ID, AccountView, Address};
 
@@ -11,7 +12,7 @@ use crate::{
     constants::{BPS_DENOMINATOR, TOKENS_PER_PRICE_UNIT},
     errors::ChainferenceError,
     math::{add_u64, mul_div_ceil, mul_div_floor, sub_u64},
-    state::{Request, Server},
+    state::{ModelEntry, Request, Server},
 };
 
 /// Average ratings are stored × 100 (`min_avg_rating` 450 = 4.5 stars).
@@ -131,6 +132,75 @@ pub fn avg_rating_x100(rating_sum: u64, rating_count: u64) -> Result<u64, Progra
         return Ok(0);
     }
     mul_div_floor(rating_sum, RATING_SCALE, rating_count)
+}
+
+/// What a client asks of a server: the model (and pinned revision), price maxima and reputation
+/// minima. `lock_request` reads them from the Request, `open_session` from its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientFilters<'a> {
+    pub model: &'a [u8],
+    /// Empty = any revision.
+    pub revision: &'a [u8],
+    pub max_price_in: u64,
+    pub max_price_out: u64,
+    pub min_completed: u64,
+    pub min_success_bps: u16,
+    /// Rating × 100, 0 = none.
+    pub min_avg_rating: u16,
+}
+
+/// The model entry a server serves a client at, after every filter the client set (the checks of
+/// `lock_request` and `open_session`, in this order):
+/// - the first entry with the model id (and the revision, when one is pinned) whose prices are
+///   within the maxima; `ModelNotOffered` when no entry has the model, `PriceAboveMax` when every
+///   entry that has it is too expensive;
+/// - `completed ≥ min_completed` (`NotEnoughCompleted`), success rate ≥ `min_success_bps`
+///   (`SuccessRateTooLow`), average rating × 100 ≥ `min_avg_rating` (`RatingTooLow`).
+#[inline(always)]
+pub fn select_offer<'m>(
+    server: &Server,
+    models: &'m [ModelEntry],
+    filters: &ClientFilters,
+) -> Result<&'m ModelEntry, ProgramError> {
+    let entry = find_model(models, filters)?;
+    let completed = server.completed();
+    if completed < filters.min_completed {
+        return Err(ChainferenceError::NotEnoughCompleted.into());
+    }
+    if success_rate_bps(completed, server.expired())? < filters.min_success_bps as u64 {
+        return Err(ChainferenceError::SuccessRateTooLow.into());
+    }
+    if avg_rating_x100(server.rating_sum(), server.rating_count())? < filters.min_avg_rating as u64
+    {
+        return Err(ChainferenceError::RatingTooLow.into());
+    }
+    Ok(entry)
+}
+
+/// The model part of [`select_offer`].
+#[inline(always)]
+fn find_model<'m>(
+    models: &'m [ModelEntry],
+    filters: &ClientFilters,
+) -> Result<&'m ModelEntry, ChainferenceError> {
+    let (model, revision) = (filters.model, filters.revision);
+    let mut offered = false;
+    for entry in models {
+        if !ids_eq(entry.hf_id(), model)
+            || (!revision.is_empty() && !ids_eq(entry.revision(), revision))
+        {
+            continue;
+        }
+        if entry.price_in() <= filters.max_price_in && entry.price_out() <= filters.max_price_out {
+            return Ok(entry);
+        }
+        offered = true;
+    }
+    Err(if offered {
+        ChainferenceError::PriceAboveMax
+    } else {
+        ChainferenceError::ModelNotOffered
+    })
 }
 
 /// `⌈tokens × price_per_million / 10^6⌉` lamports.
@@ -310,6 +380,166 @@ mod tests {
         assert_eq!(token_cost(4_096, 1_000_000_000_000), Ok(4_096_000_000));
         assert_eq!(token_cost(1, 999_999), Ok(1));
         assert_eq!(token_cost(0, 999_999), Ok(0));
+    }
+
+    fn server_with(models: &[(&str, &str, &str, u64, u64)]) -> std::vec::Vec<u8> {
+        use crate::instructions::model_input::ModelInput;
+        let mut data = std::vec![0u8; Server::space(models.len())];
+        let (_, entries) = Server::init(&mut data, models.len()).unwrap();
+        for (entry, &(hf_id, revision, quantization, price_in, price_out)) in
+            entries.iter_mut().zip(models)
+        {
+            entry.write(&ModelInput {
+                hf_id: hf_id.as_bytes(),
+                revision: revision.as_bytes(),
+                quantization: quantization.as_bytes(),
+                price_in,
+                price_out,
+                max_context: 4096,
+            });
+        }
+        data
+    }
+
+    fn filters_for<'a>(
+        model: &'a str,
+        revision: &'a str,
+        max_in: u64,
+        max_out: u64,
+    ) -> ClientFilters<'a> {
+        ClientFilters {
+            model: model.as_bytes(),
+            revision: revision.as_bytes(),
+            max_price_in: max_in,
+            max_price_out: max_out,
+            min_completed: 0,
+            min_success_bps: 0,
+            min_avg_rating: 0,
+        }
+    }
+
+    fn pick(server_data: &[u8], f: &ClientFilters) -> Result<(u64, u64), ProgramError> {
+        let (server, models) = Server::load_with_models(server_data).unwrap();
+        select_offer(server, models, f).map(|m| (m.price_in(), m.price_out()))
+    }
+
+    #[test]
+    fn first_affordable_matching_entry_wins() {
+        let s = server_with(&[
+            ("org/other", "", "Q4", 1, 1),
+            ("org/model", "main", "F16", 90, 90),
+            ("org/model", "main", "Q4", 20, 30),
+            ("org/model", "v2", "Q8", 10, 10),
+        ]);
+        let e = |e: ChainferenceError| Err(ProgramError::from(e));
+        // Unpinned: the cheap v2 entry comes after an affordable main entry.
+        assert_eq!(
+            pick(&s, &filters_for("org/model", "", 50, 50)),
+            Ok((20, 30))
+        );
+        assert_eq!(
+            pick(&s, &filters_for("org/model", "", 100, 100)),
+            Ok((90, 90))
+        );
+        // Pinned revision: only exact revision matches.
+        assert_eq!(
+            pick(&s, &filters_for("org/model", "v2", 50, 50)),
+            Ok((10, 10))
+        );
+        assert_eq!(
+            pick(&s, &filters_for("org/model", "v3", 50, 50)),
+            e(ChainferenceError::ModelNotOffered)
+        );
+        // Offered but too expensive on either side.
+        assert_eq!(
+            pick(&s, &filters_for("org/model", "main", 19, 100)),
+            e(ChainferenceError::PriceAboveMax)
+        );
+        assert_eq!(
+            pick(&s, &filters_for("org/model", "main", 100, 29)),
+            e(ChainferenceError::PriceAboveMax)
+        );
+        // Ids match exactly (no prefix or case folding).
+        assert_eq!(
+            pick(&s, &filters_for("org/mode", "", 100, 100)),
+            e(ChainferenceError::ModelNotOffered)
+        );
+        assert_eq!(
+            pick(&s, &filters_for("Org/model", "", 100, 100)),
+            e(ChainferenceError::ModelNotOffered)
+        );
+    }
+
+    #[test]
+    fn reputation_filters_after_the_model() {
+        let mut s = server_with(&[("org/model", "", "Q4", 10, 10)]);
+        {
+            let (server, _) = Server::load_with_models_mut(&mut s).unwrap();
+            server.set_completed(3);
+            server.set_expired(1);
+            server.set_rating_sum(9);
+            server.set_rating_count(2);
+        }
+        let ok = filters_for("org/model", "", 10, 10);
+        assert_eq!(pick(&s, &ok), Ok((10, 10)));
+        let e = |e: ChainferenceError| Err(ProgramError::from(e));
+        // The model check comes first.
+        let f = ClientFilters {
+            min_completed: 4,
+            ..filters_for("org/x", "", 10, 10)
+        };
+        assert_eq!(pick(&s, &f), e(ChainferenceError::ModelNotOffered));
+        assert_eq!(
+            pick(
+                &s,
+                &ClientFilters {
+                    min_completed: 4,
+                    ..ok
+                }
+            ),
+            e(ChainferenceError::NotEnoughCompleted)
+        );
+        assert_eq!(
+            pick(
+                &s,
+                &ClientFilters {
+                    min_completed: 3,
+                    min_success_bps: 7_500,
+                    ..ok
+                }
+            ),
+            Ok((10, 10))
+        );
+        assert_eq!(
+            pick(
+                &s,
+                &ClientFilters {
+                    min_success_bps: 7_501,
+                    ..ok
+                }
+            ),
+            e(ChainferenceError::SuccessRateTooLow)
+        );
+        assert_eq!(
+            pick(
+                &s,
+                &ClientFilters {
+                    min_avg_rating: 450,
+                    ..ok
+                }
+            ),
+            Ok((10, 10))
+        );
+        assert_eq!(
+            pick(
+                &s,
+                &ClientFilters {
+                    min_avg_rating: 451,
+                    ..ok
+                }
+            ),
+            e(ChainferenceError::RatingTooLow)
+        );
     }
 
     #[test]

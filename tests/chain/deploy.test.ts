@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeyPairSignerFromPrivateKeyBytes, getAddressEncoder, type KeyPairSigner } from "@solana/kit";
+import { createKeyPairSignerFromPrivateKeyBytes, generateKeyPairSigner, getAddressEncoder, type KeyPairSigner } from "@solana/kit";
 import { fetchUpgradeableProgram, findConfigPda, getConfigDecoder, LOADER_V3_PROGRAM_ADDRESS } from "@chainference/client";
 import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
@@ -82,6 +82,25 @@ describe("scripts/deploy over JSON-RPC (loader-v3)", () => {
     expect(code, out).toBe(0);
     expect(out).toMatch(/upgraded\s+\w+/);
     expect(out).toContain("already initialized");
+  });
+
+  it("fails loudly when the deployment's Config has another admin than the deployer", async () => {
+    // Given the Config handed to another admin (as update_config's new_admin does)
+    const saved = JSON.parse(await readFile(programKeypair, "utf8")) as number[];
+    const program = (await createKeyPairSignerFromPrivateKeyBytes(Uint8Array.from(saved.slice(0, 32)))).address;
+    const [config] = await findConfigPda({ programAddress: program });
+    const account = chain.svm.getAccount(config);
+    if (!account.exists) throw new Error("no Config");
+    const other = (await generateKeyPairSigner()).address;
+    const data = Uint8Array.from(account.data);
+    data.set(getAddressEncoder().encode(other), 4);
+    chain.svm.setAccount({ ...account, data });
+    // When the deployer runs the script again
+    chain.warpSlots(1n);
+    const { code, out } = await run(["--url", server.url, "--keypair", join(dir, "deployer.json"), "--program-keypair", programKeypair]);
+    // Then it fails, naming the admin, instead of reporting success
+    expect(code, out).toBe(1);
+    expect(out).toContain(`already initialized with admin ${other}, not the deployer ${deployer.address}`);
   });
 
   it("refuses mainnet without --yes, before touching anything", async () => {

@@ -63,7 +63,8 @@ describe("chainference demo", () => {
     expect(names).toContain("append_response");
     expect(names.at(-2)).toBe("complete_request");
     expect(names.at(-1)).toBe("total");
-    for (const row of rows.slice(0, -1)) expect(row).toMatch(/[\d,]+ CU\s+fee 0\.000005 SOL\s+[1-9A-HJ-NP-Za-km-z]{8}…[1-9A-HJ-NP-Za-km-z]{8}$/);
+    for (const row of rows.slice(0, -1))
+      expect(row).toMatch(/[\d,]+ CU\s+fee 0\.000005 SOL\s+[1-9A-HJ-NP-Za-km-z]{8}…[1-9A-HJ-NP-Za-km-z]{8}$/);
     expect(section).not.toContain("explorer.solana.com");
     const cu = rows.slice(0, -1).reduce((sum, r) => sum + Number(/([\d,]+) CU/.exec(r)![1]!.replaceAll(",", "")), 0);
     expect(rows.at(-1)).toContain(`${cu.toLocaleString("en-US")} CU`);

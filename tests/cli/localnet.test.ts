@@ -38,7 +38,22 @@ describe("chainference against a localnet with an in-process provider", () => {
     const keys = mkdtempSync(join(tmpdir(), "cf-cli-localnet-"));
     admin = join(keys, "admin.json");
     client = writeKeypairFile(keys, "client");
-    localnet = startCli(["localnet", "--port", "0", "--keypair", admin, "--with-provider", "--open-for", `${OPEN_FOR_SECONDS}s`], { env });
+    localnet = startCli(
+      [
+        "localnet",
+        "--port",
+        "0",
+        "--keypair",
+        admin,
+        "--with-provider",
+        "--open-for",
+        `${OPEN_FOR_SECONDS}s`,
+        // A 1-second minimum: the unanswerable requests below ask for 1 s, which the node screens out
+        "--min-response-timeout",
+        "1s",
+      ],
+      { env },
+    );
     await localnet.waitFor(/^Ready\./m, 180_000);
     url = (await localnet.waitFor(/RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     server = (await localnet.waitFor(/provider\s+server (\w+)/))[1] as Address;

@@ -9,12 +9,13 @@
  * - each writable account passed read-only → AccountNotWritable
  * - each read-only account that does not sign passed writable → AccountMustBeReadOnly
  * - each read-only signer passed writable → lands (a signer may pay the fee, which makes it writable)
- * - the System program passed writable → lands (the runtime demotes it to read-only)
+ * - the System program or the Instructions sysvar passed writable → lands (the runtime demotes both)
  * - each program-owned account swapped for a look-alike (same bytes and lamports, fresh address)
  *   owned by another program → InvalidAccountOwner
  * - each program-owned account swapped for a program-owned look-alike whose discriminator byte is
  *   another account type's → InvalidAccountData
  * - the System program swapped for another account → InvalidSystemProgram
+ * - the Instructions sysvar swapped for another account → InvalidInstructionsSysvar
  * - instruction data truncated by one byte, or with one trailing byte → InvalidInstructionData
  * - one account fewer than the shortest shape → NotEnoughAccounts
  * - one account more than the longest shape → TooManyAccounts
@@ -29,6 +30,7 @@ import {
   CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA,
   CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER,
   CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA,
+  CHAINFERENCE_ERROR__INVALID_INSTRUCTIONS_SYSVAR,
   CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM,
   CHAINFERENCE_ERROR__MISSING_SIGNER,
   CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS,
@@ -38,7 +40,7 @@ import { expectProgramError } from "./errors";
 import { appendAccounts, appendData, firstAccounts, readOnly, replaceAccount, withoutSigner, writable } from "./instructions";
 import { instructionSpec, maxAccounts, minAccounts } from "./interface";
 import { expectOnlyFeeCharged } from "./lamports";
-import { PROGRAM_ADDRESS, TransactionFailedError, freshAddress, send, type TestSvm } from "./svm";
+import { PROGRAM_ADDRESS, TransactionFailedError, freshAddress, send as sendTx, type TestSvm } from "./svm";
 
 /** An owner that is not our program (the upgradeable BPF loader). */
 export const OTHER_PROGRAM = "BPFLoaderUpgradeab1e11111111111111111111111" as Address;
@@ -111,6 +113,11 @@ export type NegativeCase = {
   readonly absent?: readonly number[];
   /** Prepares the chain state and returns a valid instruction (fee paid by the harness payer). */
   readonly build: (t: TestSvm) => Promise<Instruction>;
+  /**
+   * Instructions sent right before the one under test, in the same transaction (read after `build`: e.g. the
+   * Ed25519 voucher instruction `settle_session` introspects).
+   */
+  readonly before?: () => readonly Instruction[];
 };
 
 /** A discriminator byte that is a valid account type, but not this one. */
@@ -127,11 +134,15 @@ export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): vo
     ? [{ name: `${spec.remaining.name}[0]`, index: spec.accounts.length, writable: spec.remaining.writable }]
     : [];
   const isSystemProgram = (a: (typeof named)[number]) => a.default?.kind === "systemProgram";
+  const isSysvar = (a: (typeof named)[number]) => a.default?.kind === "instructionsSysvar";
   const signers = named.filter((a) => a.signer);
   const writableAccounts = [...named.filter((a) => a.writable), ...listed.filter((a) => a.writable)];
-  const readOnlyAccounts = named.filter((a) => !a.writable && !a.signer && !isSystemProgram(a));
+  const readOnlyAccounts = named.filter((a) => !a.writable && !a.signer && !isSystemProgram(a) && !isSysvar(a));
   const readOnlySigners = named.filter((a) => !a.writable && a.signer);
   const systemProgram = named.find(isSystemProgram);
+  const sysvar = named.find(isSysvar);
+  // Every transaction sends `before()` (if any) ahead of the instruction under test.
+  const send = (t: TestSvm, ix: Instruction) => sendTx(t, [...(c.before?.() ?? []), ix]);
   const nameOf = (i: number) => spec.accounts[i]?.name ?? `${spec.remaining?.name}[${i - spec.accounts.length}]`;
 
   describe(`${c.name}: generic negatives`, () => {
@@ -215,6 +226,24 @@ export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): vo
         });
         // When it is passed instead / Then InvalidAccountData
         await expectProgramError(send(t, replaceAccount(ix, i, fake)), CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA);
+      });
+    }
+
+    if (sysvar) {
+      it("accepts a writable Instructions sysvar: the runtime demotes it to read-only", async () => {
+        const t = chain();
+        // Given the sysvar passed writable
+        const ix = writable(await c.build(t), sysvar.index);
+        // When / Then it lands
+        await send(t, ix);
+      });
+
+      it("rejects a fake Instructions sysvar with InvalidInstructionsSysvar", async () => {
+        const t = chain();
+        // Given another account in the sysvar slot
+        const ix = replaceAccount(await c.build(t), sysvar.index, await freshAddress());
+        // When / Then
+        await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__INVALID_INSTRUCTIONS_SYSVAR);
       });
     }
 

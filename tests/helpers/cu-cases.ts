@@ -18,6 +18,7 @@ import {
   DEFAULT_SERVER,
   FEE_VAULT_SHARDS,
   initConfig,
+  deployerSigner,
   initializeConfigInstruction,
   model,
   registerServer,
@@ -66,12 +67,12 @@ export const CU_BENCHES: CuBench[] = [
   {
     instruction: "initialize_config",
     ceiling: 90_000,
-    lastKnown: 80_459,
+    lastKnown: 83_763,
     cases: [
       {
         label: "config + 16 fee vaults",
         run: async (t) => {
-          const admin = await fundedSigner(t.svm);
+          const admin = await deployerSigner(t);
           return send(t, await initializeConfigInstruction(admin, { treasury: await freshAddress() }), {
             feePayer: admin,
           });
@@ -82,7 +83,7 @@ export const CU_BENCHES: CuBench[] = [
   {
     instruction: "update_config",
     ceiling: 500,
-    lastKnown: 181,
+    lastKnown: 193,
     cases: [
       {
         label: "all values",

@@ -75,7 +75,7 @@ export const LIFECYCLE_CU_BENCHES: CuBench[] = [
   {
     instruction: "create_request",
     ceiling: LIFECYCLE_CU_LIMIT,
-    lastKnown: 2_583,
+    lastKnown: 2_566,
     cases: [
       { label: "200-byte prompt, open allow-list", params: {} },
       {
@@ -135,7 +135,7 @@ export const LIFECYCLE_CU_BENCHES: CuBench[] = [
   {
     instruction: "lock_request",
     ceiling: LIFECYCLE_CU_LIMIT,
-    lastKnown: 1_623,
+    lastKnown: 1_644,
     cases: [
       {
         label: "open allow-list, model in the first entry",

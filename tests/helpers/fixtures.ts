@@ -23,7 +23,8 @@ import {
   type RegisterServerAsyncInput,
   type Server,
 } from "../../clients/js/src/generated";
-import { dataOf, freshAddress, fundedSigner, send, type TestSvm, type TxReport } from "./svm";
+import { setUpgradeAuthority } from "../../clients/js/src/litesvm/upgrade-authority";
+import { dataOf, freshAddress, fundedSigner, PROGRAM_ADDRESS, send, type TestSvm, type TxReport } from "./svm";
 
 /** Protocol constants (docs/protocol.md § Constants). */
 export const MAX_MODELS = 16;
@@ -34,9 +35,9 @@ export const MAX_ENDPOINT_LEN = 128;
 export const MAX_PRICE_PER_M = 1_000_000_000_000n;
 export const MAX_FEE_BPS = 2_500;
 export const FEE_VAULT_SHARDS = 16;
-export const CONFIG_SIZE = 118;
+export const CONFIG_SIZE = 126;
 export const FEE_VAULT_SIZE = 4;
-export const SERVER_HEADER_SIZE = 284;
+export const SERVER_HEADER_SIZE = 292;
 export const MODEL_ENTRY_SIZE = 175;
 
 export const serverSize = (models: number): number => SERVER_HEADER_SIZE + MODEL_ENTRY_SIZE * models;
@@ -51,9 +52,10 @@ export const DEFAULT_LIMITS = {
   openRequestSlots: 1_500n,
   closeGraceSlots: 9_000n,
   minStake: 100_000n,
+  minResponseTimeout: 1n,
 } as const;
 
-export type ConfigValues = Omit<InitializeConfigAsyncInput, "admin" | "config" | "systemProgram" | "feeVaults">;
+export type ConfigValues = Omit<InitializeConfigAsyncInput, "admin" | "config" | "programData" | "systemProgram" | "feeVaults">;
 
 export async function configAddress(): Promise<Address> {
   return (await findConfigPda())[0];
@@ -86,9 +88,19 @@ export type InitializedConfig = {
   report: TxReport;
 };
 
-/** Initializes the Config (admin pays) with {@link DEFAULT_LIMITS} unless overridden. */
+/** A funded signer made the program's upgrade authority: the only key `initialize_config` accepts as admin. */
+export async function deployerSigner(t: TestSvm): Promise<KeyPairSigner> {
+  const deployer = await fundedSigner(t.svm);
+  setUpgradeAuthority(t.svm, PROGRAM_ADDRESS, deployer.address);
+  return deployer;
+}
+
+/**
+ * Initializes the Config (admin pays) with {@link DEFAULT_LIMITS} unless overridden. The admin is made the
+ * program's upgrade authority first, as the deployer of a real deployment is.
+ */
 export async function initConfig(t: TestSvm, values: Partial<ConfigValues> = {}): Promise<InitializedConfig> {
-  const admin = await fundedSigner(t.svm);
+  const admin = await deployerSigner(t);
   const treasury = values.treasury ?? (await freshAddress());
   const feeVaults = await feeVaultAddresses();
   const ix = await initializeConfigInstruction(admin, { ...values, treasury }, { feeVaults });

@@ -33,7 +33,7 @@ import {
   RequestStatus,
   type Chain,
 } from "@chainference/client";
-import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
+import { createLiteSvmChain, type LiteSvmChain, setUpgradeAuthority } from "@chainference/client/litesvm";
 import {
   createDefaultLlamaBackend,
   DEFAULT_MODEL,
@@ -147,6 +147,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const admin = await generateKeyPairSigner();
   const treasury = (await generateKeyPairSigner()).address;
   await base.airdrop(admin.address, 10n * SOL);
+  setUpgradeAuthority(base.svm, CHAINFERENCE_PROGRAM_ADDRESS, admin.address);
   await initializeProtocol(base, admin, { ...defaultProtocolParameters(treasury), openRequestSlots: options.openRequestSlots ?? 40n });
   const counter = countingChain(base);
   const chain = counter.chain;

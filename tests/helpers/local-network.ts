@@ -26,7 +26,7 @@ import {
   type ServerWithAddress,
   type X25519KeyPair,
 } from "@chainference/client";
-import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
+import { createLiteSvmChain, type LiteSvmChain, setUpgradeAuthority } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO } from "./svm";
 
@@ -52,6 +52,7 @@ export async function startLocalNetwork(options: { slotDurationMs?: number } = {
   const admin = await generateKeyPairSigner();
   const treasury = (await generateKeyPairSigner()).address;
   await chain.airdrop(admin.address, 10n * SOL);
+  setUpgradeAuthority(chain.svm, CHAINFERENCE_PROGRAM_ADDRESS, admin.address);
   await initializeProtocol(chain, admin, defaultProtocolParameters(treasury));
   const rpc = await startLocalRpcServer(chain, 0);
   return { chain, rpc, admin, treasury, close: () => rpc.close() };

@@ -29,7 +29,7 @@ import {
   type Chain,
   type ServerWithAddress,
 } from "@chainference/client";
-import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
+import { createLiteSvmChain, type LiteSvmChain, setUpgradeAuthority } from "@chainference/client/litesvm";
 import {
   DEFAULT_MODEL,
   createDefaultLlamaBackend,
@@ -56,6 +56,7 @@ export async function createTestMarket(options: { slotDurationMs?: number } = {}
   });
   const admin = await fundedWallet(chain);
   const treasury = (await generateKeyPairSigner()).address;
+  setUpgradeAuthority(chain.svm, CHAINFERENCE_PROGRAM_ADDRESS, admin.address);
   await initializeProtocol(chain, admin, defaultProtocolParameters(treasury));
   return { chain, admin, treasury };
 }

@@ -43,6 +43,16 @@ export const SYSTEM_PROGRAM_ADDRESS = "11111111111111111111111111111111" as Addr
  * every test transaction re-checks it.
  */
 export const LAMPORTS_PER_SIGNATURE = 5_000n;
+/** Signature-verification precompiles: each signature they verify is charged like a transaction signature. */
+const PRECOMPILES: ReadonlySet<string> = new Set([
+  "Ed25519SigVerify111111111111111111111111111",
+  "KeccakSecp256k11111111111111111111111111111",
+  "Secp256r1SigVerify1111111111111111111111111",
+]);
+
+/** Signatures the precompile instructions of `list` verify (their first data byte). */
+const precompileSignatures = (list: readonly Instruction[]): number =>
+  list.filter((ix) => PRECOMPILES.has(ix.programAddress)).reduce((n, ix) => n + (ix.data?.[0] ?? 0), 0);
 export const LAMPORTS_PER_SOL = 1_000_000_000n;
 
 /** A test chain: LiteSVM with the program loaded and a default funded fee payer. */
@@ -60,7 +70,7 @@ export type TxReport = {
   readonly signature: string;
   readonly computeUnits: bigint;
   readonly logs: readonly string[];
-  /** Lamports the fee payer paid: `LAMPORTS_PER_SIGNATURE × signatures`. */
+  /** Lamports the fee payer paid: `LAMPORTS_PER_SIGNATURE × (signatures + precompile signatures)`. */
   readonly fee: bigint;
   readonly feePayer: Address;
   /** Lamports of every static account key before and after (0 for a missing/closed account). */
@@ -200,7 +210,7 @@ export async function send(t: TestSvm, instructions: readonly Instruction[] | In
   const result = svm.sendTransaction(transaction);
   svm.expireBlockhash();
   const after = snapshot();
-  const signatures = Object.keys(transaction.signatures).length;
+  const signatures = Object.keys(transaction.signatures).length + precompileSignatures(list);
   const firstSignature = Object.values(transaction.signatures)[0];
   const meta: TransactionMetadata = result instanceof FailedTransactionMetadata ? result.meta() : result;
   // Instruction errors are charged the fee like successes; a transaction rejected before execution

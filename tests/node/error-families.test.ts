@@ -1,4 +1,5 @@
 /** One error design for every off-chain layer: ranges and prefixes per layer, name-based guards, one factory. */
+import type { Address } from "@solana/kit";
 import { describe, expect, it } from "vitest";
 
 import * as client from "@chainference/client";
@@ -6,7 +7,9 @@ import {
   CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE,
   CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED,
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
+  CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
   CHAINFERENCE_ERROR_LAYERS,
+  CHAINFERENCE_PROGRAM_ADDRESS,
   CHAINFERENCE_PROGRAM_ERROR_CODES,
   ChainferenceClientError,
   RpcUnreachableError,
@@ -46,7 +49,7 @@ const layerOf = (name: string, code: number): Layer | "program" | null => {
 };
 
 describe("error layers", () => {
-  it("gives every code of every package one value, inside its layer's range, with program codes below 1000", () => {
+  it("gives every code of every package one value, inside its layer's range, with program codes at 0x2000 and above", () => {
     // Given every code the two packages export (the SDK re-exports the generated program codes)
     const all = new Map([...codesOf(client), ...codesOf(node)]);
     // Then no value is used twice
@@ -119,10 +122,19 @@ describe("guards", () => {
   });
 
   it("see transaction and RPC failures as SDK chain errors", () => {
-    const failed = new TransactionFailedError({ instructionIndex: 0, customCode: 32, reason: "custom program error: 0x20", logs: [] });
+    const failed = new TransactionFailedError({
+      instructionIndex: 0,
+      customCode: CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
+      programAddress: CHAINFERENCE_PROGRAM_ADDRESS,
+      reason: "custom program error: 0x2020",
+      logs: [],
+    });
     const unreachable = new RpcUnreachableError("http://127.0.0.1:9", new Error("fetch failed"), 3);
     expect(isChainferenceClientError(failed, CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED)).toBe(true);
-    expect(isTransactionFailed(failed, 32) && failed.failure.reason).toBe("custom program error: 0x20");
+    expect(isTransactionFailed(failed, CHAINFERENCE_ERROR__REQUEST_NOT_OPEN) && failed.failure.reason).toBe("custom program error: 0x2020");
+    // The same code returned by another program is not a Chainference error
+    const elsewhere = new TransactionFailedError({ ...failed.failure, programAddress: "11111111111111111111111111111111" as Address });
+    expect(isTransactionFailed(elsewhere, CHAINFERENCE_ERROR__REQUEST_NOT_OPEN)).toBe(false);
     expect(isChainferenceClientError(unreachable, CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE) && unreachable.context.attempts).toBe(3);
     expect(isRpcFailure(unreachable)).toBe(true);
     expect(isRpcFailure(failed)).toBe(false);

@@ -1,7 +1,8 @@
 /**
  * The server keyring: X25519 secrets by key epoch in a 0600 file, created on first run and reused after;
- * key rotation publishes a new key at the next epoch and keeps the old secrets, so a request encrypted for
- * the old key is still answered.
+ * key rotation publishes a new key at the next epoch and keeps the old secrets (a request locked before the
+ * rotation is still answered with the key it was locked under); a request still open and wrapped for the old
+ * key is not locked: the program takes only the server's current epoch.
  */
 import { chmod, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -106,7 +107,7 @@ describe("keyring file", () => {
 });
 
 describe("key rotation", () => {
-  it("publishes a new key at the next epoch, keeps the old secret, and still answers a request encrypted for the old key", async () => {
+  it("publishes a new key at the next epoch, keeps the old secret, and leaves a request wrapped for the old key to a re-post", async () => {
     // Given a registered server (epoch 0) and a request encrypted for its epoch-0 key, posted while the node is down
     const keyringPath = join(dir, "operator-keyring.json");
     const start = async () => {
@@ -140,17 +141,16 @@ describe("key rotation", () => {
     const onChain = (await fetchOwnServer(market.chain, operator.address))!.server;
     const saved = (await readServerKeyringFile(keyringPath))!;
     const node = await start();
-    const answer = await readAnswer(market, posted);
+    const skipped = await node.events.waitFor((e: NodeEvent) => e.type === "skipped" && e.request === posted.address);
 
-    // Then the chain holds the new key at epoch 1, the file keeps both secrets (0600), and the old request is answered
+    // Then the chain holds the new key at epoch 1, the file keeps both secrets (0600), and the node does not
+    // lock the old request: lock_request takes only a wrap for the server's current epoch (KeyEpochMismatch)
     expect(rotation.epoch).toBe(1);
     expect(onChain.keyEpoch).toBe(1);
     expect(Uint8Array.from(onChain.x25519Key)).toEqual(rotation.publicKey);
     expect(saved.keys.map((k) => k.epoch)).toEqual([0, 1]);
     expect(await mode(keyringPath)).toBe(0o600);
-    expect(answer.outcome).toBe("settled");
-    const completed = await node.events.waitFor((e: NodeEvent) => e.type === "completed" && e.request === posted.address);
-    expect(answer.text).toBe((completed as Extract<NodeEvent, { type: "completed" }>).text);
+    expect(skipped).toMatchObject({ reason: "key-epoch-mismatch" });
 
     // And a running node rotates too: epoch 2 is published and a request for it is answered
     const { epoch } = await node.rotateKey();

@@ -12,7 +12,12 @@ import {
   type Blockhash,
 } from "@solana/kit";
 
-import { getAppendResponseInstructionAsync, TransactionFailedError } from "@chainference/client";
+import {
+  CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
+  CHAINFERENCE_PROGRAM_ADDRESS,
+  getAppendResponseInstructionAsync,
+  TransactionFailedError,
+} from "@chainference/client";
 import {
   CHUNK_FRAME_OVERHEAD,
   billableTokens,
@@ -214,7 +219,13 @@ describe("billing", () => {
 });
 
 describe("sending", () => {
-  const programError = new TransactionFailedError({ instructionIndex: 0, customCode: 32, reason: "custom program error: 0x20", logs: [] });
+  const programError = new TransactionFailedError({
+    instructionIndex: 0,
+    customCode: CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
+    programAddress: CHAINFERENCE_PROGRAM_ADDRESS,
+    reason: "custom program error: 0x2020",
+    logs: [],
+  });
   const blockhash = new TransactionFailedError({ instructionIndex: null, customCode: null, reason: "BlockhashNotFound", logs: [] });
   it("treats program errors as final and transport or blockhash failures as transient", () => {
     expect(isTransientSendError(programError)).toBe(false);
@@ -222,7 +233,7 @@ describe("sending", () => {
     expect(isTransientSendError(new Error("fetch failed"))).toBe(true);
   });
   it("names program errors by their generated constant", () => {
-    expect(describeError(programError)).toBe("CHAINFERENCE_ERROR__REQUEST_NOT_OPEN (custom program error 32)");
+    expect(describeError(programError)).toBe("CHAINFERENCE_ERROR__REQUEST_NOT_OPEN (custom program error 8224)");
   });
   it("retries transient failures a bounded number of times and never program errors", async () => {
     let calls = 0;

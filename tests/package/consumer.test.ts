@@ -127,6 +127,8 @@ describe("@chainference/client, @chainference/node and the chainference command 
       expect(files.filter((path) => !isShippedBuildOutput(path))).toEqual([]);
       expect(files).toContain("dist/index.d.ts");
       expect(files).toContain("dist/litesvm/index.js");
+      expect(files).toContain("dist/node/index.js");
+      expect(Object.keys(manifest.exports["./node"])[0]).toBe("types");
       expect(manifest.exports["."]).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js", default: "./dist/index.js" });
       expect(Object.keys(manifest.exports["./litesvm"])[0]).toBe("types");
       expect(manifest.sideEffects).toBe(false);

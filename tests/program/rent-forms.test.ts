@@ -21,6 +21,7 @@ import {
   DEFAULT_SERVER,
   FEE_VAULT_SIZE,
   defaultModels,
+  deployerSigner,
   initializeConfigInstruction,
   registerServer,
   serverSize,
@@ -113,7 +114,7 @@ describe("a Rent sysvar with any other exemption threshold", () => {
 
   it("is refused by initialize_config with UnsupportedRent", async () => {
     setRentSysvar(t.svm, UNSUPPORTED);
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const ix = await initializeConfigInstruction(admin, { treasury: await freshAddress() }, { feeVaults: await feeVaultAddresses() });
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__UNSUPPORTED_RENT);
   });

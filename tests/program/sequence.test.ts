@@ -98,9 +98,10 @@ import {
   type FastKey,
   type FastMeta,
 } from "../helpers/fast-chain";
-import { FEE_VAULT_SIZE, serverSize } from "../helpers/fixtures";
+import { CONFIG_SIZE, FEE_VAULT_SIZE, serverSize } from "../helpers/fixtures";
 import { requestSize, responseSize } from "../helpers/lifecycle";
 import { PROGRAM_ADDRESS, PROGRAM_SO, SYSTEM_PROGRAM_ADDRESS } from "../helpers/svm";
+import { setUpgradeAuthority } from "../../clients/js/src/litesvm/upgrade-authority";
 
 const SEED = Number(process.env["SEQ_SEED"] ?? 0xc4a1f00d) >>> 0;
 const OPS = Number(process.env["SEQ_OPS"] ?? 100_000);
@@ -118,6 +119,7 @@ const CONFIG = {
   openRequestSlots: 120n,
   closeGraceSlots: 60n,
   minStake: 50_000n,
+  minResponseTimeout: 1n,
 };
 const MAX_FRAME_CHUNK = 913; // largest chunk that fits a transaction with append_response's accounts
 
@@ -335,6 +337,8 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     (_, shard) => findPdaSync([utf8.encode("fee_vault"), Uint8Array.of(shard)], PROGRAM_ADDRESS)[0],
   );
   const vaultRent = rent(FEE_VAULT_SIZE);
+  const programData = findPdaSync([fastAddressBytes(PROGRAM_ADDRESS)], "BPFLoaderUpgradeab1e11111111111111111111111" as Address)[0];
+  setUpgradeAuthority(svm, PROGRAM_ADDRESS, admin.address);
 
   /** Sends one op, checks its outcome against the prediction, applies the model and the checks. */
   const counts = new Map<string, { ok: number; failed: number }>();
@@ -381,11 +385,13 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   run({
     kind: "initialize_config",
     feePayer: admin,
-    instructions: [ix([w(admin.address, true), w(config), r(SYSTEM_PROGRAM_ADDRESS), ...vaults.map((v) => w(v))], initData)],
+    instructions: [
+      ix([w(admin.address, true), w(config), r(programData), r(SYSTEM_PROGRAM_ADDRESS), ...vaults.map((v) => w(v))], initData),
+    ],
     touched: [config, ...vaults],
     predict: () => ({
       apply: () => {
-        move(admin.address, config, rent(118));
+        move(admin.address, config, rent(CONFIG_SIZE));
         for (const v of vaults) move(admin.address, v, vaultRent);
       },
     }),

@@ -23,6 +23,7 @@ const RANGES: Record<string, [number, number]> = {
   CHAIN: [3000, 3999],
   INPUT: [4000, 4999],
   BACKEND: [5000, 5999],
+  SESSION: [7000, 7999],
 };
 
 describe("SDK errors", () => {

@@ -14,6 +14,7 @@ import {
   type TransactionSigner,
 } from "@solana/kit";
 import {
+  CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA,
   CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
@@ -27,6 +28,7 @@ import {
   computeSettlement,
   decryptPrompt,
   defaultProtocolParameters,
+  describeProgramFailure,
   deriveClientResponseKey,
   deriveServerResponseKey,
   encryptResponseChunk,
@@ -42,6 +44,7 @@ import {
   findWrappedDataKey,
   generateX25519KeyPair,
   initializeProtocol,
+  isTransactionFailed,
   lockRequest,
   postRequest,
   publishServer,
@@ -51,9 +54,10 @@ import {
   type RequestAccount,
   type ResponseEvent,
   type ServerWithAddress,
+  type TransactionFailedError,
   type X25519KeyPair,
 } from "@chainference/client";
-import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
+import { createLiteSvmChain, type LiteSvmChain, setUpgradeAuthority } from "@chainference/client/litesvm";
 import { PROGRAM_SO } from "../helpers/svm";
 
 const MODEL = "google/gemma-3-270m-it";
@@ -67,6 +71,7 @@ async function setup() {
   const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: PROGRAM_SO }] });
   const [admin, treasury, client] = await Promise.all([generateKeyPairSigner(), generateKeyPairSigner(), generateKeyPairSigner()]);
   for (const who of [admin, client]) await chain.airdrop(who.address, 10n * SOL);
+  setUpgradeAuthority(chain.svm, CHAINFERENCE_PROGRAM_ADDRESS, admin.address);
   await initializeProtocol(chain, admin, defaultProtocolParameters(treasury.address));
   const operators: Operator[] = [];
   for (let i = 0; i < 2; i++) {
@@ -358,11 +363,11 @@ describe("SDK request flow against the real program", () => {
       stake: 10_000_000n,
       maxPriceIn: PRICE_IN,
       maxPriceOut: PRICE_OUT,
-      responseTimeoutSlots: 10n,
+      responseTimeoutSlots: 75n, // the default protocol minimum
     });
     await lockRequest(chain, op.signer, posted.address);
     expect((await fetchLockedRequests(chain, op.server)).map((r) => r.address)).toEqual([posted.address]);
-    chain.warpSlots(11n);
+    chain.warpSlots(76n);
     const stranger = await generateKeyPairSigner();
     await chain.airdrop(stranger.address, SOL);
     await expireRequest(chain, stranger, (await fetchRequestAccount(chain, posted.address))!);
@@ -371,6 +376,34 @@ describe("SDK request flow against the real program", () => {
     expect(await chain.getBalance(client.address)).toBe(before - fees);
     const [server] = (await fetchServers(chain)).filter((s) => s.address === op.server);
     expect(server?.server.expired).toBe(1n);
+  });
+
+  it("reports an underfunded stake as the System program's insufficient lamports, not as a Chainference error", async () => {
+    // Given a wallet that can pay the fee and the request's rent but not a 1 SOL stake
+    const { chain } = ctx;
+    const poor = await generateKeyPairSigner();
+    await chain.airdrop(poor.address, SOL / 10n);
+    const before = await chain.getBalance(poor.address);
+    // When it posts the request
+    const error = await postRequest(chain, {
+      client: poor,
+      payload: payload("hi"),
+      servers,
+      model: MODEL,
+      stake: SOL,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+    }).catch((e: unknown) => e);
+    // Then the failure is the System program's Custom(1), returned inside create_request's transfer
+    expect(isTransactionFailed(error)).toBe(true);
+    const failure = (error as TransactionFailedError).failure;
+    expect(failure).toMatchObject({ customCode: 1, programAddress: "11111111111111111111111111111111" });
+    expect(describeProgramFailure(failure)).toMatchObject({ program: "system", name: "RESULT_WITH_NEGATIVE_LAMPORTS" });
+    // And no Chainference code matches it (Custom(1) was InvalidInstructionData's code before the 0x2000 base)
+    expect(isTransactionFailed(error, CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA)).toBe(false);
+    expect((error as Error).message).toMatch(/System program RESULT_WITH_NEGATIVE_LAMPORTS: insufficient lamports/);
+    // And nothing was charged (the embedded chain preflights like an RPC node)
+    expect(await chain.getBalance(poor.address)).toBe(before);
   });
 
   it("refuses bad input before sending anything, with named errors", async () => {

@@ -23,7 +23,7 @@ import {
   fetchServers,
   type ResponseEvent,
 } from "@chainference/client";
-import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
+import { createLiteSvmChain, type LiteSvmChain, setUpgradeAuthority } from "@chainference/client/litesvm";
 import { startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 import { PROGRAM_SO } from "../helpers/svm";
 
@@ -84,6 +84,7 @@ describe("account subscriptions (push, with polling as the fallback)", () => {
       generateKeyPairSigner(),
     ]);
     for (const who of [admin, client, operator]) await chain.airdrop(who.address, 10n * SOL);
+    setUpgradeAuthority(chain.svm, CHAINFERENCE_PROGRAM_ADDRESS, admin.address);
     await initializeProtocol(chain, admin, defaultProtocolParameters(treasury.address));
     const keys = generateX25519KeyPair();
     const { server } = await publishServer(chain, operator, {

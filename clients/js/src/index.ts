@@ -9,3 +9,4 @@ export { fetchProtocolConfig } from "./protocol-config";
 export * from "./provider";
 export * from "./requests";
 export * from "./servers";
+export * from "./sessions";

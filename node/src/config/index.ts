@@ -7,6 +7,7 @@ export {
   GPU_CHOICES,
   defaultNodeConfig,
   defaultServedModel,
+  defaultSessionServeConfig,
   loadNodeConfig,
   parseNodeConfig,
   type FlushPolicy,
@@ -14,6 +15,7 @@ export {
   type ModelBackendConfig,
   type NodeConfig,
   type ServedModelConfig,
+  type SessionServeConfig,
 } from "./node-config";
 export { getSolanaCliConfigPath, parseSolanaCliConfig, readSolanaCliConfig, type SolanaCliConfig } from "./solana-cli-config";
 export { resolveSolanaSettings, type SolanaFlags, type SolanaSettings } from "./solana-settings";

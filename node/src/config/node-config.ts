@@ -68,6 +68,28 @@ export const GPU_CHOICES = ["auto", "cuda", "vulkan", "cpu"] as const;
 /** Which llama.cpp build runs embedded models. */
 export type GpuChoice = (typeof GPU_CHOICES)[number];
 
+/** The session server (docs/sessions.md §3): off-chain answers paid by vouchers, settled on a schedule. */
+export type SessionServeConfig = Readonly<{
+  /** TCP port of the session server (0 = any free port); null = sessions off. */
+  port: number | null;
+  /** Interface to listen on (default 127.0.0.1; 0.0.0.0 to serve the registered endpoint from outside). */
+  host: string;
+  /** Most unpaid lamports the node streams ahead of vouchers (its exposure per session). */
+  creditWindowLamports: bigint;
+  /** The node sends a bill once this many lamports are unbilled (0 = after every chunk); always at the end of an answer. */
+  billStepLamports: bigint;
+  /** Settle once this many vouched lamports are unsettled… */
+  settleThresholdLamports: bigint;
+  /** …or this long after the first unsettled voucher. */
+  settleIntervalMs: number;
+  /** Settle regardless once the session's settle deadline is this close (slots). */
+  settleMarginSlots: number;
+  /** How long a paused answer waits for a voucher before it ends with `payment_timeout`. */
+  paymentTimeoutMs: number;
+  /** Where the latest voucher of each session is kept; default beside the keyring (`<keyring>.sessions/`). */
+  stateDir?: string;
+}>;
+
 /** The provider node's settings (the JSON config file, with defaults filled in). */
 export type NodeConfig = Readonly<{
   models: readonly ServedModelConfig[];
@@ -109,10 +131,32 @@ export type NodeConfig = Readonly<{
   metricsPort: number;
   /** Server keyring file; default `~/.config/chainference/server-keyring-<operator>.json`. */
   keyringPath?: string;
+  sessions: SessionServeConfig;
 }>;
 
 /** Prices of the default model: 1,000,000 / 5,000,000 lamports per million tokens (in / out). */
 export const DEFAULT_MODEL_PRICES = Object.freeze({ priceIn: 1_000_000n, priceOut: 5_000_000n });
+
+/**
+ * Session defaults: off (port null), a 50,000-lamport credit window (0.00005 SOL: ~20 answers of 500 tokens at the
+ * default prices, and room for the largest prompt's reserve), a bill every 1/8 window, settle at 1,000,000 lamports
+ * or every 10 minutes, 150 slots before the deadline at the latest, 30 s for a paused answer's voucher.
+ *
+ * @example
+ * const sessions = { ...defaultSessionServeConfig(), port: 8787 };
+ */
+export function defaultSessionServeConfig(): SessionServeConfig {
+  return {
+    port: null,
+    host: "127.0.0.1",
+    creditWindowLamports: 50_000n,
+    billStepLamports: 6_250n,
+    settleThresholdLamports: 1_000_000n,
+    settleIntervalMs: 600_000,
+    settleMarginSlots: 150,
+    paymentTimeoutMs: 30_000,
+  };
+}
 
 /** The embedded default model as a served model. */
 export function defaultServedModel(): ServedModelConfig {
@@ -152,6 +196,7 @@ export function defaultNodeConfig(): NodeConfig {
     sendRetries: 3,
     recoveryQuietSlots: 151,
     metricsPort: 0,
+    sessions: defaultSessionServeConfig(),
   };
 }
 
@@ -182,6 +227,53 @@ function text(value: unknown, where: string, pattern: RegExp, maxBytes: number, 
   if (typeof value !== "string" || new TextEncoder().encode(value).length > maxBytes || !pattern.test(value))
     fail(`${where} must be a string of at most ${maxBytes} bytes matching ${pattern}`);
   return value;
+}
+
+function lamports(value: unknown, where: string, fail: Fail): bigint {
+  const ok =
+    (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) || (typeof value === "string" && /^\d{1,19}$/.test(value));
+  if (!ok) fail(`${where} must be a non-negative integer of lamports (a number or a decimal string)`);
+  return BigInt(value as number | string);
+}
+
+function parseSessions(value: unknown, fail: Fail): SessionServeConfig {
+  const defaults = defaultSessionServeConfig();
+  if (value === undefined) return defaults;
+  if (!isObject(value)) fail("sessions must be an object");
+  const doc = value as Record<string, unknown>;
+  const keys = [
+    "port",
+    "host",
+    "creditWindowLamports",
+    "billStepLamports",
+    "settleThresholdLamports",
+    "settleIntervalMs",
+    "settleMarginSlots",
+    "paymentTimeoutMs",
+    "stateDir",
+  ];
+  checkKeys(doc, keys, "sessions", fail);
+  const int = (key: string, min: number, max: number, fallback: number) =>
+    doc[key] === undefined ? fallback : integer(doc[key], `sessions.${key}`, min, max, fail);
+  const lam = (key: string, fallback: bigint) => (doc[key] === undefined ? fallback : lamports(doc[key], `sessions.${key}`, fail));
+  if (doc.host !== undefined && (typeof doc.host !== "string" || doc.host === "")) fail("sessions.host must be an interface address");
+  if (doc.stateDir !== undefined && (typeof doc.stateDir !== "string" || doc.stateDir === "")) fail("sessions.stateDir must be a path");
+  const creditWindowLamports = lam("creditWindowLamports", defaults.creditWindowLamports);
+  if (creditWindowLamports === 0n) fail("sessions.creditWindowLamports must be positive");
+  return {
+    port: doc.port === null || doc.port === undefined ? defaults.port : integer(doc.port, "sessions.port", 0, 65_535, fail),
+    host: (doc.host as string | undefined) ?? defaults.host,
+    creditWindowLamports,
+    billStepLamports: lam(
+      "billStepLamports",
+      doc.creditWindowLamports === undefined ? defaults.billStepLamports : creditWindowLamports / 8n,
+    ),
+    settleThresholdLamports: lam("settleThresholdLamports", defaults.settleThresholdLamports),
+    settleIntervalMs: int("settleIntervalMs", 100, 86_400_000, defaults.settleIntervalMs),
+    settleMarginSlots: int("settleMarginSlots", 1, 1_000_000, defaults.settleMarginSlots),
+    paymentTimeoutMs: int("paymentTimeoutMs", 100, 3_600_000, defaults.paymentTimeoutMs),
+    ...(doc.stateDir === undefined ? {} : { stateDir: expandHome(doc.stateDir as string) }),
+  };
 }
 
 function parseBackend(value: unknown, where: string, fail: Fail): ModelBackendConfig {
@@ -268,6 +360,7 @@ const TOP_LEVEL = [
   "recoveryQuietSlots",
   "metricsPort",
   "keyringPath",
+  "sessions",
 ] as const;
 
 /**
@@ -340,6 +433,7 @@ export function parseNodeConfig(document: unknown, source = "config"): NodeConfi
     recoveryQuietSlots: pick("recoveryQuietSlots", 0, 100_000, defaults.recoveryQuietSlots),
     metricsPort: pick("metricsPort", 0, 65_535, defaults.metricsPort),
     ...(doc.keyringPath === undefined ? {} : { keyringPath: expandHome(doc.keyringPath as string) }),
+    sessions: parseSessions(doc.sessions, fail),
   };
   if (config.minOutputTokens > config.maxOutputTokens) fail("minOutputTokens must not exceed maxOutputTokens");
   return config;

@@ -106,6 +106,10 @@ export function createNodeMetrics(): NodeMetrics {
       case "retry":
         sendRetries += 1;
         break;
+      case "session-settled":
+      case "session-closed":
+        feesPaid += event.fee;
+        break;
       default:
         break;
     }

@@ -1,6 +1,6 @@
 import {
+  describeProgramFailure,
   getChainferenceClientErrorName,
-  getChainferenceProgramErrorName,
   isChainferenceClientError,
   isTransactionFailed,
 } from "@chainference/client";
@@ -18,18 +18,23 @@ function codeName(error: unknown): string | null {
 
 /**
  * One line for a thrown value: a failed transaction names the on-chain error (e.g.
- * `CHAINFERENCE_ERROR__REQUEST_NOT_OPEN (custom program error 32)`), never just a number; a coded error
+ * `CHAINFERENCE_ERROR__REQUEST_NOT_OPEN (custom program error 8224)`), never just a number, and only when
+ * the Chainference program returned it (a System program error is named as one); a coded error
  * starts with its code's name.
  *
  * @example
- * describeError(e); // "lock failed: CHAINFERENCE_ERROR__REQUEST_NOT_OPEN (custom program error 32)"
+ * describeError(e); // "CHAINFERENCE_ERROR__REQUEST_NOT_OPEN (custom program error 8224)"
  */
 export function describeError(error: unknown): string {
   if (isTransactionFailed(error)) {
     const { customCode, reason } = error.failure;
     if (customCode === null) return `transaction failed: ${reason}`;
-    const name = getChainferenceProgramErrorName(customCode);
-    return `${name ? `CHAINFERENCE_ERROR__${name}` : "program error"} (custom program error ${customCode})`;
+    // Named by the program that returned the code, never by the code alone.
+    const failure = describeProgramFailure(error.failure);
+    if (failure?.program === "chainference" && failure.name)
+      return `CHAINFERENCE_ERROR__${failure.name} (custom program error ${customCode})`;
+    if (failure?.program === "system" && failure.name) return `System program ${failure.name}: ${failure.message}`;
+    return `custom error ${customCode} from ${failure ? `program ${failure.programAddress}` : "an unknown program"}`;
   }
   if (!(error instanceof Error)) return String(error);
   const label = codeName(error) ?? (error.name && error.name !== "Error" ? error.name : null);

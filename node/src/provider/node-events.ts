@@ -17,6 +17,8 @@ export type SkipReason =
   | "open-window-passed"
   | "prompt-too-large"
   | "undecryptable-prompt"
+  /** The client wrapped the data key for another key epoch than the server's current one: `lock_request` refuses it (`KeyEpochMismatch`). */
+  | "key-epoch-mismatch"
   | "prompt-exceeds-context"
   | "stake-too-low-for-answer"
   | "deadline-too-short"
@@ -95,5 +97,32 @@ export type NodeEvent =
   | { readonly type: "retry"; readonly request: Address | null; readonly action: string; readonly attempt: number; readonly error: string }
   | { readonly type: "key-rotated"; readonly epoch: number; readonly fee: bigint }
   | { readonly type: "error"; readonly where: string; readonly error: string }
+  /** The session server listens (docs/sessions.md §3). */
+  | { readonly type: "sessions-listening"; readonly url: string; readonly creditWindowLamports: bigint }
+  | {
+      readonly type: "session-answered";
+      readonly session: Address;
+      readonly answer: number;
+      readonly finishReason: string;
+      readonly tokensIn: number;
+      readonly tokensOut: number;
+      /** What the answer's final bill asked (0 when it ended before one). */
+      readonly lamports: bigint;
+      readonly firstChunkMs: number | null;
+      readonly durationMs: number;
+      /** The answer as generated; never logged. */
+      readonly text: string;
+    }
+  | { readonly type: "session-voucher"; readonly session: Address; readonly lamports: bigint }
+  | { readonly type: "session-refused"; readonly session: string; readonly code: string; readonly message: string }
+  | {
+      readonly type: "session-settled";
+      readonly session: string;
+      readonly lamports: bigint;
+      readonly delta: bigint;
+      readonly fee: bigint;
+      readonly reason: string;
+    }
+  | { readonly type: "session-closed"; readonly session: string; readonly settledLamports: bigint; readonly fee: bigint }
   /** `abandonedInFlight`: requests left locked (mid-answer) by a stop without drain, for the next start to recover. */
   | { readonly type: "stopped"; readonly abandonedInFlight: number };

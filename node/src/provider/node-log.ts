@@ -41,6 +41,18 @@ export function formatNodeEvent(event: NodeEvent): string | null {
       return `server key rotated: epoch ${event.epoch} published`;
     case "error":
       return `error in ${event.where}: ${event.error}`;
+    case "sessions-listening":
+      return `sessions served at ${event.url}/v1/sessions (credit window ${event.creditWindowLamports} lamports)`;
+    case "session-answered":
+      return `session ${event.session} answer ${event.answer} (${event.finishReason}): tokens in ${event.tokensIn} / out ${event.tokensOut}, ${event.lamports} lamports billed${event.firstChunkMs === null ? "" : `, first chunk ${seconds(event.firstChunkMs)}`}, ${seconds(event.durationMs)} total`;
+    case "session-voucher":
+      return null;
+    case "session-refused":
+      return `session request refused (${event.code}): ${event.message}`;
+    case "session-settled":
+      return `session ${event.session} settled (${event.reason}): ${event.delta} lamports, ${event.lamports} in total`;
+    case "session-closed":
+      return `session ${event.session} closed cooperatively: ${event.settledLamports} lamports settled`;
     case "stopped":
       return `node stopped${event.abandonedInFlight > 0 ? ` (${event.abandonedInFlight} request(s) in flight left locked: the next start recovers them)` : ""}`;
   }

@@ -111,6 +111,10 @@ export async function screenRequest(input: ScreenInput): Promise<ScreenDecision>
     const first = verdict.reasons[0]!;
     return skip(first.reason, verdict.reasons.map(describeIneligibility).join("; "));
   }
+  // lock_request takes only a wrap for the server's current key epoch (an older wrap waits for a re-post).
+  const entry = request.allowed.find((a) => a.server === input.serverAddress);
+  if (entry && entry.keyEpoch !== input.server.keyEpoch)
+    return skip("key-epoch-mismatch", `wrapped for key epoch ${entry.keyEpoch}, the server's key is at epoch ${input.server.keyEpoch}`);
   const model = findServedModel(config, request.model, request.revision);
   if (!model)
     return skip("model-not-offered", `the node's config does not serve ${request.model}${request.revision ? `@${request.revision}` : ""}`);

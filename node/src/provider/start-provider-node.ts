@@ -1,5 +1,5 @@
 import type { Address, TransactionSigner } from "@solana/kit";
-import { getCurrentServerKey, type Chain } from "@chainference/client";
+import { CHAINFERENCE_PROGRAM_ADDRESS, getCurrentServerKey, type Chain } from "@chainference/client";
 
 import { describeBackend } from "../backends/describe-placement";
 import type { InferenceBackend } from "../backends/inference-backend";
@@ -7,6 +7,11 @@ import { defaultNodeConfig, type NodeConfig } from "../config/node-config";
 import { getDefaultKeyringPath } from "../keyring/keyring-file";
 import { rotateKeyInKeyring } from "../keyring/rotate-server-key";
 import { createNodeMetrics, type NodeMetrics } from "../metrics/node-metrics";
+import { createChainSessionLedger } from "../sessions/chain-session-ledger";
+import type { SessionLedger } from "../sessions/session-ledger";
+import type { SessionServerEvent } from "../sessions/session-server";
+import { defaultSessionStateDir, startSessionService, type SessionService } from "../sessions/session-service";
+import type { SettlerEvent } from "../sessions/session-settler";
 import { describeError } from "./describe-error";
 import type { EventHub } from "./event-hub";
 import { createLiveKeyring } from "./live-keyring";
@@ -39,6 +44,10 @@ export type ProviderNodeOptions = Readonly<{
   backends?: Readonly<Record<string, InferenceBackend>>;
   /** Where log lines go (default: stderr with an ISO timestamp); `null` for none. Events are emitted either way. */
   log?: ((line: string) => void) | null;
+  /** How the session server reads and settles sessions (default: the program on `chain`, signed by `operator`). */
+  sessionLedger?: SessionLedger;
+  /** How often the settle schedule runs (default min(2 s, `config.sessions.settleIntervalMs`)). */
+  settleTickMs?: number;
 }>;
 
 /** A running provider node. */
@@ -53,13 +62,17 @@ export type ProviderNode = Readonly<{
   metrics: NodeMetrics;
   /** `http://127.0.0.1:<port>/metrics` when `config.metricsPort` is set, else null. */
   metricsUrl: string | null;
+  /** The session server, voucher book and settle schedule when `config.sessions.port` is set (not null), else null. */
+  sessions: SessionService | null;
   /** Requests locked and being answered now. */
   activeRequests(): readonly Address[];
   /** New X25519 key at the next epoch, saved, then published; old secrets are kept for in-flight work. */
   rotateKey(): Promise<{ epoch: number }>;
   /**
    * Stops polling, then either waits for the requests in progress to be answered (`drain: true`) or abandons
-   * them at once, leaving them locked on-chain for the next start to recover (default, like a crash).
+   * them at once, leaving them locked on-chain for the next start to recover (default, like a crash). The session
+   * server stops too; with `drain: true` every session it served is closed cooperatively (final settle + close in
+   * one transaction), otherwise the saved vouchers wait for the next start.
    */
   stop(options?: { drain?: boolean }): Promise<void>;
 }>;
@@ -146,10 +159,28 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   }
   scheduler.start();
 
+  const sessions =
+    config.sessions.port !== null
+      ? await startSessionService({
+          ledger: options.sessionLedger ?? createChainSessionLedger({ chain, operator }),
+          programId: CHAINFERENCE_PROGRAM_ADDRESS,
+          server,
+          operator: operator.address,
+          keyring: keyring.current,
+          config,
+          backendFor,
+          stateDir: config.sessions.stateDir ?? defaultSessionStateDir(keyringPath),
+          emit: (event) => emit(toNodeEvent(event)),
+          ...(options.settleTickMs === undefined ? {} : { settleTickMs: options.settleTickMs }),
+        })
+      : null;
+  if (sessions) emit({ type: "sessions-listening", url: sessions.url, creditWindowLamports: config.sessions.creditWindowLamports });
+
   let stopped: Promise<void> | null = null;
   const stop = async (drain: boolean): Promise<void> => {
     scheduler.stop();
     unsubscribe();
+    await sessions?.stop({ closeSessions: drain });
     if (!drain) stopController.abort(new Error("the provider node stopped"));
     await scheduler.idle();
     await jobs.allDone();
@@ -165,6 +196,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     events,
     metrics,
     metricsUrl: resources.metricsServer?.url ?? null,
+    sessions,
     activeRequests: jobs.requests,
     async rotateKey() {
       const listing = serverListing(config, getCurrentServerKey(keyring.current()).publicKey);
@@ -177,5 +209,23 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       stopped ??= stop(stopOptions.drain ?? false);
       return stopped;
     },
+  };
+}
+
+/** A session server or settler event as a node event (answer outcomes flattened for the log and metrics). */
+function toNodeEvent(event: SessionServerEvent | SettlerEvent): NodeEvent {
+  if (event.type !== "session-answered") return event;
+  const { outcome } = event;
+  return {
+    type: "session-answered",
+    session: event.session,
+    answer: event.answer,
+    finishReason: outcome.finishReason,
+    tokensIn: outcome.tokensIn,
+    tokensOut: outcome.tokensOut,
+    lamports: outcome.lamports,
+    firstChunkMs: outcome.firstChunkMs,
+    durationMs: outcome.durationMs,
+    text: outcome.text,
   };
 }

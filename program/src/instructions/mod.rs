@@ -32,6 +32,13 @@ pub mod update_config;
 pub mod update_server;
 pub mod withdraw_fees;
 
+pub mod close_session;
+pub mod open_session;
+pub mod reclaim_session;
+pub mod request_close_session;
+pub mod settle_session;
+pub mod top_up_session;
+
 /// Instruction discriminators: the first byte of instruction data (`docs/protocol.md`).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,11 +58,17 @@ pub enum Discriminator {
     RateServer = 12,
     CloseResponse = 13,
     WithdrawFees = 14,
+    OpenSession = 15,
+    TopUpSession = 16,
+    SettleSession = 17,
+    RequestCloseSession = 18,
+    CloseSession = 19,
+    ReclaimSession = 20,
 }
 
 /// Every instruction in discriminator order: the interface description the IDL is generated from
 /// (`crate::idl`). Account lists live in each `accounts.rs`, data in each `data.rs`.
-pub const INSTRUCTIONS: [Instruction; 15] = [
+pub const INSTRUCTIONS: [Instruction; 21] = [
     Instruction {
         name: "initialize_config",
         discriminator: Discriminator::InitializeConfig,
@@ -176,6 +189,54 @@ pub const INSTRUCTIONS: [Instruction; 15] = [
         remaining: Some(withdraw_fees::FEE_VAULTS),
         args: &[],
     },
+    Instruction {
+        name: "open_session",
+        discriminator: Discriminator::OpenSession,
+        docs: "Client opens a payment channel with one server for one model, escrowing the deposit in the Session.",
+        accounts: open_session::ACCOUNTS,
+        remaining: None,
+        args: open_session::ARGS,
+    },
+    Instruction {
+        name: "top_up_session",
+        discriminator: Discriminator::TopUpSession,
+        docs: "Client adds lamports to an Open session's deposit.",
+        accounts: top_up_session::ACCOUNTS,
+        remaining: None,
+        args: top_up_session::ARGS,
+    },
+    Instruction {
+        name: "settle_session",
+        discriminator: Discriminator::SettleSession,
+        docs: "Operator settles the voucher verified by the Ed25519 instruction right before this one: delta − fee to the operator, fee to the vault.",
+        accounts: settle_session::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
+    Instruction {
+        name: "request_close_session",
+        discriminator: Discriminator::RequestCloseSession,
+        docs: "Client starts a forced close: Open → Closing; the server keeps grace_slots to settle.",
+        accounts: request_close_session::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
+    Instruction {
+        name: "close_session",
+        discriminator: Discriminator::CloseSession,
+        docs: "Operator any time, client after the settle deadline: refunds deposit − settled; frees the account or leaves a Closed tombstone.",
+        accounts: close_session::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
+    Instruction {
+        name: "reclaim_session",
+        discriminator: Discriminator::ReclaimSession,
+        docs: "Anyone frees a Closed session once its open slot has left the window; rent to the client.",
+        accounts: reclaim_session::ACCOUNTS,
+        remaining: None,
+        args: &[],
+    },
 ];
 
 /// Every account list is shorter than the entrypoint's `MAX_ACCOUNTS`, so a list the entrypoint
@@ -214,6 +275,12 @@ impl TryFrom<u8> for Discriminator {
             12 => Self::RateServer,
             13 => Self::CloseResponse,
             14 => Self::WithdrawFees,
+            15 => Self::OpenSession,
+            16 => Self::TopUpSession,
+            17 => Self::SettleSession,
+            18 => Self::RequestCloseSession,
+            19 => Self::CloseSession,
+            20 => Self::ReclaimSession,
             _ => return Err(ChainferenceError::InvalidInstruction.into()),
         })
     }
@@ -225,10 +292,10 @@ mod tests {
 
     #[test]
     fn discriminators_round_trip() {
-        for b in 0u8..=14 {
+        for b in 0u8..=20 {
             assert_eq!(Discriminator::try_from(b).unwrap() as u8, b);
         }
-        for b in 15u8..=255 {
+        for b in 21u8..=255 {
             assert_eq!(
                 Discriminator::try_from(b),
                 Err(ProgramError::Custom(

@@ -1,4 +1,4 @@
-//! Config PDA `["config"]`, 118 bytes (`docs/protocol.md` § Config).
+//! Config PDA `["config"]`, 126 bytes (`docs/protocol.md` § Config).
 
 use pinocchio::error::ProgramError;
 
@@ -22,13 +22,14 @@ pub struct Config {
     open_request_slots: [u8; 8],
     close_grace_slots: [u8; 8],
     min_stake: [u8; 8],
+    min_response_timeout: [u8; 8],
 }
 
 super::transmutable!(Config);
 const _: () = Config::TYPE.layout.check(core::mem::size_of::<Config>());
 
 impl Config {
-    pub const LEN: usize = 118;
+    pub const LEN: usize = 126;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Config;
     pub const PREFIX: &'static [u8] = b"config";
 
@@ -55,6 +56,7 @@ impl Config {
                 open_request_slots: Ty::U64 => "Slots an Open request stays lockable.",
                 close_grace_slots: Ty::U64 => "Slots after completion before anyone may close a response.",
                 min_stake: Ty::U64 => "Lamports.",
+                min_response_timeout: Ty::U64 => "Slots: the shortest response timeout a request may ask for.",
             ],
         },
     };
@@ -110,6 +112,7 @@ impl Config {
         u64: open_request_slots, set_open_request_slots;
         u64: close_grace_slots, set_close_grace_slots;
         u64: min_stake, set_min_stake;
+        u64: min_response_timeout, set_min_response_timeout;
     }
 }
 
@@ -129,6 +132,7 @@ const _: () = {
     assert!(offset_of!(Config, open_request_slots) == 94);
     assert!(offset_of!(Config, close_grace_slots) == 102);
     assert!(offset_of!(Config, min_stake) == 110);
+    assert!(offset_of!(Config, min_response_timeout) == 118);
 };
 
 #[cfg(test)]
@@ -150,7 +154,7 @@ mod tests {
         assert_eq!(c.fee_bps(), 1000);
         assert_eq!(c.min_stake(), u64::MAX);
         assert_eq!(&data[68..70], &1000u16.to_le_bytes());
-        assert!(Config::load(&data[..117]).is_err());
+        assert!(Config::load(&data[..125]).is_err());
         let mut wrong = data;
         wrong[1] = 2;
         assert!(Config::load(&wrong).is_err());

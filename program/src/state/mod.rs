@@ -30,12 +30,14 @@ pub mod fee_vault;
 pub mod request;
 pub mod response;
 pub mod server;
+pub mod session;
 
 pub use config::Config;
 pub use fee_vault::FeeVault;
 pub use request::{AllowedServer, Request, RequestStatus};
 pub use response::Response;
 pub use server::{ModelEntry, Server};
+pub use session::{Session, SessionStatus};
 
 /// Layout version of every account type.
 pub const VERSION: u8 = 1;
@@ -49,6 +51,7 @@ pub enum AccountDiscriminator {
     Server = 3,
     Request = 4,
     Response = 5,
+    Session = 6,
 }
 
 #[cold]

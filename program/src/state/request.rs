@@ -489,6 +489,20 @@ impl Request {
         u32: max_response_bytes, set_max_response_bytes;
         u32: prompt_written, set_prompt_written;
     }
+
+    /// The client's filters, for [`crate::lifecycle::select_offer`].
+    #[inline(always)]
+    pub fn filters(&self) -> crate::lifecycle::ClientFilters<'_> {
+        crate::lifecycle::ClientFilters {
+            model: self.model(),
+            revision: self.revision(),
+            max_price_in: self.max_price_in(),
+            max_price_out: self.max_price_out(),
+            min_completed: self.min_completed(),
+            min_success_bps: self.min_success_bps(),
+            min_avg_rating: self.min_avg_rating(),
+        }
+    }
 }
 
 impl AllowedServer {

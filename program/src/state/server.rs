@@ -1,4 +1,4 @@
-//! Server PDA `["server", operator]`, `284 + 175 × model_count` bytes (`docs/protocol.md` § Server).
+//! Server PDA `["server", operator]`, `292 + 175 × model_count` bytes (`docs/protocol.md` § Server).
 
 use pinocchio::error::ProgramError;
 
@@ -36,6 +36,7 @@ pub struct Server {
     rating_count: [u8; 8],
     registered_slot: [u8; 8],
     last_active_slot: [u8; 8],
+    paid_volume: [u8; 8],
     endpoint: [u8; MAX_ENDPOINT_LEN],
 }
 
@@ -61,7 +62,7 @@ const _: () = ModelEntry::LAYOUT.check(core::mem::size_of::<ModelEntry>());
 
 impl Server {
     /// Header length (the account with zero models).
-    pub const LEN: usize = 284;
+    pub const LEN: usize = 292;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Server;
     pub const PREFIX: &'static [u8] = b"server";
 
@@ -101,6 +102,7 @@ impl Server {
                 rating_count: Ty::U64 => "",
                 registered_slot: Ty::U64 => "",
                 last_active_slot: Ty::U64 => "",
+                paid_volume: Ty::U64 => "Gross lamports clients paid (complete_request costs + settle_session deltas, fee included).",
                 endpoint: Ty::PaddedString(MAX_ENDPOINT_LEN) => "Optional URL (the first `endpoint_len` bytes, zero padded).",
                 ..models: Ty::RemainderArray("modelEntry") => "`model_count` entries of 175 bytes.",
             ],
@@ -292,6 +294,7 @@ impl Server {
         u64: rating_count, set_rating_count;
         u64: registered_slot, set_registered_slot;
         u64: last_active_slot, set_last_active_slot;
+        u64: paid_volume, set_paid_volume;
     }
 }
 
@@ -482,7 +485,8 @@ const _: () = {
     assert!(offset_of!(Server, rating_count) == 132);
     assert!(offset_of!(Server, registered_slot) == 140);
     assert!(offset_of!(Server, last_active_slot) == 148);
-    assert!(offset_of!(Server, endpoint) == 156);
+    assert!(offset_of!(Server, paid_volume) == 156);
+    assert!(offset_of!(Server, endpoint) == 164);
     assert!(offset_of!(ModelEntry, hf_id) == 1);
     assert!(offset_of!(ModelEntry, revision_len) == 97);
     assert!(offset_of!(ModelEntry, revision) == 98);
@@ -526,7 +530,7 @@ mod tests {
         assert_eq!(models[0].hf_id(), b"");
         assert!(check_unique_models(models).is_ok());
         assert!(!models[0].same_key(&models[1]));
-        assert_eq!(data[284 + 175], 8);
+        assert_eq!(data[292 + 175], 8);
         let mut copy = data;
         {
             let (_, models) = Server::load_with_models_mut(&mut copy).unwrap();

@@ -15,8 +15,11 @@ import {
 import { createLiteSvmChain } from "@chainference/client/litesvm";
 
 const [programPath] = process.argv.slice(2);
-const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath }] });
+// The admin deployed the program (its upgrade authority: the only key initialize_config accepts)
 const admin = await generateKeyPairSigner();
+const chain = createLiteSvmChain({
+  programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath, upgradeAuthority: admin.address }],
+});
 const notInitialized = await fetchProtocolConfig(chain).then(
   () => false,
   (error) => isChainferenceClientError(error, CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND),

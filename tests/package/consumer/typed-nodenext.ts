@@ -12,13 +12,14 @@ import {
   type Chain,
   type Settlement,
 } from "@chainference/client";
-import { createLiteSvmChain, type LiteSvmChain } from "@chainference/client/litesvm";
+import { createLiteSvmChain, type LiteSvmChain, setUpgradeAuthority } from "@chainference/client/litesvm";
 
 export async function initializeLocalProtocol(programPath: string): Promise<{ config: Address; feeBps: number }> {
   const chain: LiteSvmChain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath }] });
   const asChain: Chain = chain;
   const admin = await generateKeyPairSigner();
   await asChain.airdrop(admin.address, 1_000_000_000n);
+  setUpgradeAuthority(chain.svm, CHAINFERENCE_PROGRAM_ADDRESS, admin.address);
   await initializeProtocol(asChain, admin, defaultProtocolParameters(admin.address));
   const [config] = await findConfigPda();
   try {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   CHAINFERENCE_ERROR__ALREADY_INITIALIZED,
   CHAINFERENCE_ERROR__DUPLICATE_ALLOWED_SERVER,
+  CHAINFERENCE_ERROR__EXECUTABLE_CLIENT,
   CHAINFERENCE_ERROR__INVALID_FILTER,
   CHAINFERENCE_ERROR__INVALID_MODEL_ID,
   CHAINFERENCE_ERROR__INVALID_PDA,
@@ -16,6 +17,7 @@ import {
   CHAINFERENCE_ERROR__PROMPT_TOO_LARGE,
   CHAINFERENCE_ERROR__PROTOCOL_PAUSED,
   CHAINFERENCE_ERROR__STAKE_TOO_LOW,
+  CHAINFERENCE_ERROR__TIMEOUT_TOO_SHORT,
   CHAINFERENCE_ERROR__TOO_MANY_ALLOWED_SERVERS,
 } from "../../../clients/js/src/generated";
 import { expectRuntimeError } from "../../helpers/attacks";
@@ -38,8 +40,8 @@ import {
   requestPda,
   requestSeeds,
 } from "../../helpers/lifecycle";
-import { balanceOf, fundedSigner, rentExempt, send } from "../../helpers/svm";
-import { t, A, B, open, pause, useAttacksFixture } from "../fixtures/attacks";
+import { PROGRAM_SO, balanceOf, fundedSigner, rentExempt, send } from "../../helpers/svm";
+import { t, A, B, open, pause, setLimits, useAttacksFixture } from "../fixtures/attacks";
 
 useAttacksFixture();
 
@@ -51,6 +53,32 @@ describe("create_request attacks", () => {
 
   it("create with a response timeout above max_response_timeout → InvalidTimeout", async () => {
     await expectProgramError(open({ responseTimeout: DEFAULT_LIMITS.maxResponseTimeout + 1n }), CHAINFERENCE_ERROR__INVALID_TIMEOUT);
+  });
+
+  it("create with a response timeout below min_response_timeout (a deadline no server can meet) → TimeoutTooShort", async () => {
+    // Given a Config minimum of 75 slots
+    await setLimits({ minResponseTimeout: 75n });
+    // When a client asks for 1 slot, or one slot below the minimum / Then TimeoutTooShort
+    await expectProgramError(open({ responseTimeout: 1n }), CHAINFERENCE_ERROR__TIMEOUT_TOO_SHORT);
+    await expectProgramError(open({ responseTimeout: 74n }), CHAINFERENCE_ERROR__TIMEOUT_TOO_SHORT);
+    // And the minimum itself, or 0 (the default, 750), is accepted
+    expect((await readRequest(t, (await open({ responseTimeout: 75n })).address)).responseTimeout).toBe(75n);
+    expect((await readRequest(t, (await open({ responseTimeout: 0n })).address)).responseTimeout).toBe(
+      DEFAULT_LIMITS.defaultResponseTimeout,
+    );
+  });
+
+  it("create by an executable client account (it could never take a refund) → ExecutableClient", async () => {
+    // Given a program deployed at a keypair address (its deployer holds the key, so it can sign) as the
+    // client, and another fee payer
+    const client = await generateKeyPairSigner();
+    t.svm.addProgramFromFile(client.address, PROGRAM_SO);
+    const account = t.svm.getAccount(client.address);
+    expect(account.exists && account.executable).toBe(true);
+    const payer = await fundedSigner(t.svm);
+    // When it posts a request / Then ExecutableClient, and only the fee payer's fee moved
+    const ix = await createRequestInstruction(client, freshNonce());
+    await expectProgramError(send(t, ix, { feePayer: payer }), CHAINFERENCE_ERROR__EXECUTABLE_CLIENT);
   });
 
   it("create declaring a prompt above max_prompt_bytes → PromptTooLarge", async () => {

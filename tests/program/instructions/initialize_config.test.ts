@@ -24,6 +24,7 @@ import {
   FEE_VAULT_SIZE,
   MAX_FEE_BPS,
   configAddress,
+  deployerSigner,
   feeVaultAddresses,
   initConfig,
   initializeConfigInstruction,
@@ -39,7 +40,7 @@ useRegistryFixture();
 describe("initialize_config", () => {
   it("creates the Config and the 16 fee vaults, paid by the admin", async () => {
     // Given a funded admin and a treasury
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const treasury = await freshAddress();
     const ix = await initializeConfigInstruction(admin, { treasury });
 
@@ -86,16 +87,16 @@ describe("initialize_config", () => {
   it("rejects a second initialization with AlreadyInitialized", async () => {
     // Given an initialized config
     await initConfig(t);
-    // When someone initializes again
-    const attacker = await fundedSigner(t.svm);
-    const ix = await initializeConfigInstruction(attacker, { treasury: attacker.address });
+    // When the upgrade authority initializes again
+    const admin = await deployerSigner(t);
+    const ix = await initializeConfigInstruction(admin, { treasury: admin.address });
     // Then it fails with AlreadyInitialized
-    await expectProgramError(send(t, ix, { feePayer: attacker }), CHAINFERENCE_ERROR__ALREADY_INITIALIZED);
+    await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__ALREADY_INITIALIZED);
   });
 
   it("rejects a fee above the 25 % cap with FeeTooHigh", async () => {
     // Given fee_bps = MAX_FEE_BPS + 1
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const ix = await initializeConfigInstruction(admin, { treasury: admin.address, feeBps: MAX_FEE_BPS + 1 });
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__FEE_TOO_HIGH);
@@ -117,7 +118,7 @@ describe("initialize_config", () => {
     ["open_request_slots = 0", { openRequestSlots: 0n }],
   ])("rejects %s with InvalidConfigValue", async (_label, limits) => {
     // Given an inconsistent limit
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const ix = await initializeConfigInstruction(admin, { treasury: admin.address, ...limits });
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__INVALID_CONFIG_VALUE);
@@ -125,7 +126,7 @@ describe("initialize_config", () => {
 
   it('rejects a config account that is not the ["config"] PDA with InvalidPda', async () => {
     // Given a random address in the config slot
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const ix = await initializeConfigInstruction(admin, { treasury: admin.address }, { config: await freshAddress() });
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__INVALID_PDA);
@@ -133,7 +134,7 @@ describe("initialize_config", () => {
 
   it("rejects fee vaults out of shard order with InvalidPda", async () => {
     // Given shards 0 and 1 swapped
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const vaults = await feeVaultAddresses();
     [vaults[0], vaults[1]] = [vaults[1]!, vaults[0]!];
     const ix = await initializeConfigInstruction(admin, { treasury: admin.address }, { feeVaults: vaults });
@@ -143,7 +144,7 @@ describe("initialize_config", () => {
 
   it("rejects an admin that did not sign with MissingSigner", async () => {
     // Given the admin's signer flag removed and someone else paying the fee
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const ix = withoutSigner(await initializeConfigInstruction(admin, { treasury: admin.address }), 0);
     // When / Then
     await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__MISSING_SIGNER);
@@ -151,7 +152,7 @@ describe("initialize_config", () => {
 
   it("rejects a read-only config account with AccountNotWritable", async () => {
     // Given the config slot passed read-only
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const ix = readOnly(await initializeConfigInstruction(admin, { treasury: admin.address }), 1);
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE);
@@ -159,23 +160,23 @@ describe("initialize_config", () => {
 
   it("rejects a read-only fee vault with AccountNotWritable", async () => {
     // Given the last fee vault passed read-only
-    const admin = await fundedSigner(t.svm);
-    const ix = readOnly(await initializeConfigInstruction(admin, { treasury: admin.address }), 3 + FEE_VAULT_SHARDS - 1);
+    const admin = await deployerSigner(t);
+    const ix = readOnly(await initializeConfigInstruction(admin, { treasury: admin.address }), 4 + FEE_VAULT_SHARDS - 1);
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE);
   });
 
   it("rejects a fake system program with InvalidSystemProgram", async () => {
     // Given another account in the system program slot
-    const admin = await fundedSigner(t.svm);
-    const ix = replaceAccount(await initializeConfigInstruction(admin, { treasury: admin.address }), 2, await freshAddress());
+    const admin = await deployerSigner(t);
+    const ix = replaceAccount(await initializeConfigInstruction(admin, { treasury: admin.address }), 3, await freshAddress());
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__INVALID_SYSTEM_PROGRAM);
   });
 
   it("rejects trailing instruction data with InvalidInstructionData", async () => {
     // Given one extra byte after the data
-    const admin = await fundedSigner(t.svm);
+    const admin = await deployerSigner(t);
     const ix = appendData(await initializeConfigInstruction(admin, { treasury: admin.address }));
     // When / Then
     await expectProgramError(send(t, ix, { feePayer: admin }), CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA);

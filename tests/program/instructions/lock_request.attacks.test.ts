@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA,
+  CHAINFERENCE_ERROR__KEY_EPOCH_MISMATCH,
   CHAINFERENCE_ERROR__MODEL_NOT_OFFERED,
   CHAINFERENCE_ERROR__NOT_ENOUGH_COMPLETED,
   CHAINFERENCE_ERROR__OPERATOR_MISMATCH,
@@ -32,6 +33,34 @@ describe("lock_request attacks", () => {
   it("lock by a server not on the allow-list → ServerNotAllowed", async () => {
     const req = await open({ allowed: [allowed(A.server)] });
     await expectProgramError(lock(sender(), market, req.address, B), CHAINFERENCE_ERROR__SERVER_NOT_ALLOWED);
+  });
+
+  it("lock after the server rotated its key past the client's wrap (epoch 0 < 1) → KeyEpochMismatch", async () => {
+    // Given a request wrapped for A's epoch-0 key
+    const req = await open({ allowed: [allowed(A.server, 0)] });
+    // And A publishes a new key (epoch 1)
+    await send(
+      t,
+      await getUpdateServerInstructionAsync({
+        operator: A.operator,
+        x25519Key: new Uint8Array(32).fill(9),
+        endpoint: "",
+        active: true,
+        models: [PRICED_MODEL],
+      }),
+      { feePayer: A.operator },
+    );
+    expect(readServer(t, A.server).keyEpoch).toBe(1);
+    // When A locks / Then KeyEpochMismatch: A's current key cannot open that wrap
+    await expectProgramError(lock(sender(), market, req.address, A), CHAINFERENCE_ERROR__KEY_EPOCH_MISMATCH);
+  });
+
+  it("lock of a request wrapped for an epoch the server never had (1 > 0) → KeyEpochMismatch", async () => {
+    const req = await open({ allowed: [allowed(A.server, 1)] });
+    await expectProgramError(lock(sender(), market, req.address, A), CHAINFERENCE_ERROR__KEY_EPOCH_MISMATCH);
+    // The entry for B (at its epoch) is unaffected
+    const both = await open({ allowed: [allowed(A.server, 1), allowed(B.server, 0)] });
+    await lock(sender(), market, both.address, B);
   });
 
   it("double lock by a second server → RequestNotOpen", async () => {

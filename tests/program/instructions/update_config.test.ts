@@ -33,6 +33,7 @@ describe("update_config", () => {
     maxResponseBytes: DEFAULT_LIMITS.maxResponseBytes,
     defaultResponseTimeout: DEFAULT_LIMITS.defaultResponseTimeout,
     maxResponseTimeout: DEFAULT_LIMITS.maxResponseTimeout,
+    minResponseTimeout: DEFAULT_LIMITS.minResponseTimeout,
     openRequestSlots: DEFAULT_LIMITS.openRequestSlots,
     closeGraceSlots: DEFAULT_LIMITS.closeGraceSlots,
     minStake: DEFAULT_LIMITS.minStake,

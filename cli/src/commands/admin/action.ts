@@ -35,7 +35,7 @@ function printConfig(ctx: CommandContext, config: Config): void {
   out.line(`  min stake             ${formatSol(config.minStake)} SOL`);
   out.line(`  max prompt / answer   ${config.maxPromptBytes} / ${config.maxResponseBytes} bytes`);
   out.line(
-    `  response timeout      ${config.defaultResponseTimeout} slots (~${formatSlots(config.defaultResponseTimeout)}), at most ${config.maxResponseTimeout} (~${formatSlots(config.maxResponseTimeout)})`,
+    `  response timeout      ${config.defaultResponseTimeout} slots (~${formatSlots(config.defaultResponseTimeout)}), at least ${config.minResponseTimeout} (~${formatSlots(config.minResponseTimeout)}), at most ${config.maxResponseTimeout} (~${formatSlots(config.maxResponseTimeout)})`,
   );
   out.line(`  open requests last    ${config.openRequestSlots} slots (~${formatSlots(config.openRequestSlots)})`);
   out.line(`  close grace           ${config.closeGraceSlots} slots (~${formatSlots(config.closeGraceSlots)})`);

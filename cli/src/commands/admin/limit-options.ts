@@ -12,6 +12,7 @@ export type LimitFlags = {
   maxResponseBytes?: string;
   responseTimeout?: string;
   maxResponseTimeout?: string;
+  minResponseTimeout?: string;
   openFor?: string;
   closeGrace?: string;
 };
@@ -25,6 +26,7 @@ export function addLimitOptions(command: Command): Command {
     .option("--max-response-bytes <n>", "largest encrypted answer")
     .option("--response-timeout <duration>", "default time a locking server has to answer, e.g. 5m")
     .option("--max-response-timeout <duration>", "longest timeout a client may ask for")
+    .option("--min-response-timeout <duration>", "shortest timeout a client may ask for, e.g. 30s")
     .option("--open-for <duration>", "how long an unlocked request stays lockable, e.g. 5m")
     .option("--close-grace <duration>", "time after completion before anyone may close a response");
 }

@@ -34,6 +34,7 @@ export function parseLimits(flags: LimitFlags): Partial<ProtocolParameters> {
       : { maxResponseBytes: parseInteger(flags.maxResponseBytes, "--max-response-bytes", { min: 1, max: 0xffff_ffff }) }),
     ...(flags.responseTimeout === undefined ? {} : { defaultResponseTimeout: slots(flags.responseTimeout, "--response-timeout") }),
     ...(flags.maxResponseTimeout === undefined ? {} : { maxResponseTimeout: slots(flags.maxResponseTimeout, "--max-response-timeout") }),
+    ...(flags.minResponseTimeout === undefined ? {} : { minResponseTimeout: slots(flags.minResponseTimeout, "--min-response-timeout") }),
     ...(flags.openFor === undefined ? {} : { openRequestSlots: slots(flags.openFor, "--open-for") }),
     ...(flags.closeGrace === undefined ? {} : { closeGraceSlots: slots(flags.closeGrace, "--close-grace") }),
   };

@@ -62,6 +62,11 @@ export async function runAsk(
       `--timeout is ${terms.responseTimeoutSlots} slots, above the protocol maximum of ${config.maxResponseTimeout} slots: shorten it`,
       2,
     );
+  if (terms.responseTimeoutSlots !== undefined && terms.responseTimeoutSlots < config.minResponseTimeout)
+    throw new CliError(
+      `--timeout is ${terms.responseTimeoutSlots} slots, below the protocol minimum of ${config.minResponseTimeout} slots: lengthen it`,
+      2,
+    );
 
   const preview = await previewEligibility(chain, terms, payload);
   printEligibility(out, terms, preview);

@@ -48,13 +48,18 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
   const started = performance.now();
   const step = (n: number, title: string) => out.progress(`\n[${n}/6] ${title}`);
 
-  // 1. The chain.
+  // 1. The chain. On the embedded chain the demo's admin deployed the program (its upgrade authority,
+  // the only key `initialize_config` accepts).
+  const admin = await generateKeyPairSigner();
   let session: Session;
   const embedded = cmd.optsWithGlobals<{ url?: string }>().url === undefined;
   if (embedded) {
     const programPath = resolveProgramPath(flags.program);
     session = createEmbeddedSession(
-      createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath }], slotDurationMs: SLOT_MS }),
+      createLiteSvmChain({
+        programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath, upgradeAuthority: admin.address }],
+        slotDurationMs: SLOT_MS,
+      }),
       out,
     );
     out.progress("Chainference demo: private, streaming LLM inference settled on Solana.");
@@ -75,7 +80,6 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
   if (await chain.getAccount((await findConfigPda())[0])) {
     out.progress("  already initialized on this cluster");
   } else {
-    const admin = await generateKeyPairSigner();
     await fund(admin.address, ADMIN_FUNDING);
     const sent = await initializeProtocol(chain, admin, defaultProtocolParameters(admin.address));
     out.progress(`  initialize_config by admin ${admin.address}: Config + 16 fee vaults, ${formatInteger(sent.computeUnits ?? 0n)} CU`);

@@ -4,8 +4,9 @@ import type { Command } from "commander";
 import { CHAINFERENCE_PROGRAM_ADDRESS, defaultProtocolParameters, fetchProtocolConfig, initializeProtocol } from "@chainference/client";
 import { createLiteSvmChain } from "@chainference/client/litesvm";
 import { startLocalRpcServer } from "@chainference/localnet";
-import { writeNewKeypairFile } from "@chainference/node";
+import { defaultNodeConfig, writeNewKeypairFile } from "@chainference/node";
 import { createCommandContext } from "../../shared/context/command-context";
+import { CliError } from "../../shared/errors/cli-error";
 import { resolveProgramPath } from "../../shared/embedded/program-binary";
 import { startEmbeddedProvider } from "../../shared/embedded/embedded-provider";
 import { formatPricePair } from "../../shared/output/format-server";
@@ -28,7 +29,10 @@ export async function localnetAction(flags: LocalnetFlags, cmd: Command): Promis
   }
   const wallet = await ctx.wallet();
 
-  const chain = createLiteSvmChain({ programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath }], slotDurationMs: slotMs });
+  const chain = createLiteSvmChain({
+    programs: [{ address: CHAINFERENCE_PROGRAM_ADDRESS, path: programPath, upgradeAuthority: wallet.address }],
+    slotDurationMs: slotMs,
+  });
   await chain.airdrop(wallet.address, airdrop);
   await initializeProtocol(chain, wallet, { ...defaultProtocolParameters(wallet.address), ...limits });
   const config = await fetchProtocolConfig(chain);
@@ -44,10 +48,19 @@ export async function localnetAction(flags: LocalnetFlags, cmd: Command): Promis
   let provider: Awaited<ReturnType<typeof startEmbeddedProvider>> | null = null;
   try {
     if (flags.withProvider) {
-      provider = await startEmbeddedProvider(chain, out, { fund: async (address) => chain.airdrop(address, 10n * LAMPORTS_PER_SOL) });
+      const sessionsPort = Number(flags.sessionsPort);
+      if (!Number.isInteger(sessionsPort) || sessionsPort < 0 || sessionsPort > 65_535)
+        throw new CliError(`--sessions-port ${flags.sessionsPort} is not a port (0..65535)`);
+      const defaults = defaultNodeConfig();
+      provider = await startEmbeddedProvider(chain, out, {
+        fund: async (address) => chain.airdrop(address, 10n * LAMPORTS_PER_SOL),
+        config: { ...defaults, sessions: { ...defaults.sessions, port: sessionsPort } },
+      });
       out.progress(
         `  provider    server ${provider.server} (operator ${provider.operator}) serving ${provider.model} at ${formatPricePair(provider.priceIn, provider.priceOut)}`,
       );
+      if (provider.node.sessions)
+        out.progress(`  sessions    ${provider.node.sessions.url}/v1/sessions (off-chain answers paid by vouchers)`);
     }
     out.progress(`  airdrops    'requestAirdrop' works: fund any wallet with solana airdrop or @solana/kit`);
     out.result({
@@ -56,6 +69,7 @@ export async function localnetAction(flags: LocalnetFlags, cmd: Command): Promis
       program: CHAINFERENCE_PROGRAM_ADDRESS,
       admin: wallet.address,
       server: provider?.server ?? null,
+      sessions: provider?.node.sessions?.url ?? null,
     });
     out.progress("Ready. Ctrl-C stops (the chain lives in memory only).");
     await untilShutdown();

@@ -3,7 +3,14 @@ import type { Command } from "commander";
 import { lazyAction } from "../../shared/lazy-action";
 import { addLimitOptions, type LimitFlags } from "../admin/limit-options";
 
-export type LocalnetFlags = LimitFlags & { port: string; airdrop: string; withProvider?: boolean; program?: string; slotMs: string };
+export type LocalnetFlags = LimitFlags & {
+  port: string;
+  airdrop: string;
+  withProvider?: boolean;
+  sessionsPort: string;
+  program?: string;
+  slotMs: string;
+};
 
 export function registerLocalnet(program: Command): void {
   const command = program
@@ -14,6 +21,7 @@ export function registerLocalnet(program: Command): void {
     .option("--port <port>", "port on 127.0.0.1 (0 picks a free one)", "8899")
     .option("--airdrop <sol>", "SOL given to the --keypair wallet (the admin and treasury; created when missing)", "100")
     .option("--with-provider", "also run a provider node with the embedded model in this process")
+    .option("--sessions-port <port>", "with --with-provider: the provider's session server port on 127.0.0.1 (0 picks a free one)", "0")
     .option("--program <path>", "program .so to deploy (default: target/deploy/chainference.so)")
     .option("--slot-ms <ms>", "wall-clock milliseconds per slot", "400");
   addLimitOptions(command)

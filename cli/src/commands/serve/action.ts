@@ -14,7 +14,9 @@ import type { ServeFlags } from "./definition";
 export async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
   const ctx = await createCommandContext(command);
   const loaded = await loadNodeConfig(flags.config);
-  const config = flags.gpu ? { ...loaded, gpu: flags.gpu } : loaded;
+  const withSessions =
+    flags.sessionsPort === undefined ? loaded : { ...loaded, sessions: { ...loaded.sessions, port: parsePort(flags.sessionsPort) } };
+  const config = flags.gpu ? { ...withSessions, gpu: flags.gpu } : withSessions;
   const operator = await ctx.wallet();
   const chain = createRpcChain(ctx.endpoint.url);
   const protocol = await fetchProtocolConfig(chain);
@@ -58,13 +60,25 @@ export async function serveAction(flags: ServeFlags, command: Command): Promise<
     await Promise.all(Object.values(backends).map((b) => b.close()));
     throw e;
   });
-  ctx.out.result({ server: node.server, operator: node.operator, keyring: node.keyringPath, metrics: node.metricsUrl });
+  ctx.out.result({
+    server: node.server,
+    operator: node.operator,
+    keyring: node.keyringPath,
+    metrics: node.metricsUrl,
+    sessions: node.sessions?.url ?? null,
+  });
   ctx.out.progress(
-    `Serving as server ${node.server} (keyring ${node.keyringPath}${node.metricsUrl ? `, metrics ${node.metricsUrl}` : ""}). Ctrl-C stops.`,
+    `Serving as server ${node.server} (keyring ${node.keyringPath}${node.metricsUrl ? `, metrics ${node.metricsUrl}` : ""}${node.sessions ? `, sessions ${node.sessions.url}/v1/sessions` : ""}). Ctrl-C stops.`,
   );
   await untilShutdown();
   ctx.out.progress(`Stopping: finishing ${node.activeRequests().length} answer(s) in progress (Ctrl-C again to stop at once)…`);
   await node.stop({ drain: true });
   await Promise.all(Object.values(backends).map((b) => b.close()));
   ctx.out.progress("Provider node stopped.");
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--sessions-port ${value} is not a port (0..65535)`);
+  return port;
 }

@@ -8,6 +8,7 @@ import {
   CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
+  describeProgramFailure,
   getChainferenceErrorMessage,
   getChainferenceProgramErrorName,
   isChainferenceClientError,
@@ -36,9 +37,17 @@ const PROGRAM_ERROR_HINTS: Readonly<Record<string, string>> = {
   PRICE_ABOVE_MAX: "raise --max-price",
   INVALID_TIMEOUT: "shorten --timeout",
   FEE_TOO_HIGH: "the fee is capped at 2500 bps (25 %)",
+  TIMEOUT_TOO_SHORT: "lengthen --timeout: the protocol refuses deadlines no server could meet",
+  NOT_UPGRADE_AUTHORITY: "only the program's upgrade authority (its deployer) may initialize: use its --keypair",
+  KEY_EPOCH_MISMATCH: "the server changed its key after the request was posted: post it again",
 };
 
-/** `NAME: message` for a program error code, or null for codes the program does not define. */
+/** What to do after a System program error (its own codes, returned inside our instructions' transfers). */
+const SYSTEM_ERROR_HINTS: Readonly<Record<string, string>> = {
+  RESULT_WITH_NEGATIVE_LAMPORTS: "fund the --keypair wallet, or lower --stake",
+};
+
+/** `NAME: message` for a Chainference program error code, or null for codes the program does not define. */
 export function describeProgramError(code: number): string | null {
   const name = getChainferenceProgramErrorName(code);
   if (!name) return null;
@@ -67,15 +76,27 @@ const SYSTEM_ERRORS: Readonly<Record<string, (e: NodeJS.ErrnoException) => strin
  * The one line printed for `e`.
  *
  * @example
- * describeError(new TransactionFailedError({ customCode: 12, instructionIndex: 0, reason: "", logs: [] }));
+ * describeError(new TransactionFailedError({ customCode: 0x200c, programAddress: CHAINFERENCE_PROGRAM_ADDRESS, instructionIndex: 0, reason: "", logs: [] }));
  * // "transaction failed: PROTOCOL_PAUSED: The protocol is paused (the protocol admin paused new requests; try again later)"
  */
 export function describeError(e: unknown): string {
   if (isCliError(e)) return firstLine(e.message);
   if (isTransactionFailed(e)) {
-    const { customCode, reason } = e.failure;
-    const program = customCode === null ? null : describeProgramError(customCode);
-    if (program) return `transaction failed: ${program}`;
+    const { reason } = e.failure;
+    // Named by the program that returned the code, never by the code alone.
+    const failure = describeProgramFailure(e.failure);
+    if (failure?.program === "chainference") {
+      const program = describeProgramError(failure.code);
+      if (program) return `transaction failed: ${program}`;
+    }
+    if (failure?.program === "system") {
+      const hint = failure.name ? SYSTEM_ERROR_HINTS[failure.name] : undefined;
+      return `transaction failed: System program error ${failure.name ?? failure.code}${failure.message ? `: ${failure.message}` : ""}${hint ? ` (${hint})` : ""}`;
+    }
+    if (failure) {
+      const from = failure.program === "chainference" ? "the Chainference program" : `program ${failure.programAddress}`;
+      return `transaction failed: custom error ${failure.code} from ${from}`;
+    }
     // Checked before the wallet's balance: a created or resized account left below its rent-exempt
     // minimum reads "insufficient funds" too, but no amount of SOL in the wallet fixes it.
     const rent = /InsufficientFundsForRent\W*\{?\W*account_index\W*(\d+)|account \((\d+)\) with insufficient funds for rent/i.exec(reason);

@@ -1,7 +1,7 @@
 /** The JSON document a `--json` command prints on stdout when it fails, so scripts always get one document. */
 import {
+  describeProgramFailure,
   getChainferenceClientErrorName,
-  getChainferenceProgramErrorName,
   isChainferenceClientError,
   isChainferenceCodedError,
   isRpcFailure,
@@ -14,7 +14,8 @@ import { USAGE_EXIT_CODE, isCliError } from "./cli-error";
 export type JsonErrorDocument = { readonly error: { readonly message: string; readonly code: string; readonly exitCode: number } };
 
 /**
- * A stable machine-readable code for `e`: a program error's NAME, an off-chain error's code name, a system
+ * A stable machine-readable code for `e`: a Chainference program error's NAME (a System program error's
+ * `SYSTEM_PROGRAM__NAME`), an off-chain error's code name, a system
  * error's errno code, `USAGE` for bad flags and input, else a broad class (`TRANSACTION_FAILED`, `RPC_FAILURE`, `ERROR`).
  *
  * @example
@@ -23,8 +24,11 @@ export type JsonErrorDocument = { readonly error: { readonly message: string; re
 export function errorCode(e: unknown): string {
   if (isCliError(e)) return e.exitCode === USAGE_EXIT_CODE ? "USAGE" : "ERROR";
   if (isTransactionFailed(e)) {
-    const code = e.failure.customCode;
-    return (code === null ? null : getChainferenceProgramErrorName(code)) ?? "TRANSACTION_FAILED";
+    // Chainference errors by their bare NAME; another program's as PROGRAM__NAME (never by the code alone).
+    const failure = describeProgramFailure(e.failure);
+    if (failure?.program === "chainference" && failure.name) return failure.name;
+    if (failure?.program === "system" && failure.name) return `SYSTEM_PROGRAM__${failure.name}`;
+    return "TRANSACTION_FAILED";
   }
   if (isRpcFailure(e)) return "RPC_FAILURE";
   if (isChainferenceClientError(e)) return getChainferenceClientErrorName(e.code);

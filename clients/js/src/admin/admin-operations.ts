@@ -9,6 +9,7 @@ import {
   type Config,
 } from "../generated";
 import { fetchProtocolConfig } from "../protocol-config";
+import { findProgramDataAddress } from "./program-deploy";
 
 /** Fee vault shards: settlement spreads fees over 16 accounts so no single account is write-locked. */
 export const FEE_VAULT_SHARDS = 16;
@@ -24,10 +25,12 @@ export type ProtocolParameters = {
   readonly openRequestSlots: bigint;
   readonly closeGraceSlots: bigint;
   readonly minStake: bigint;
+  /** Shortest response timeout a request may ask for (slots): shorter deadlines are traps no server can meet. */
+  readonly minResponseTimeout: bigint;
 };
 
 /**
- * Defaults: 10 % fee, 5-minute answers (750 slots of 400 ms), requests lockable for 5 minutes,
+ * Defaults: 10 % fee, 5-minute answers (750 slots of 400 ms) and at least 30 s (75 slots), requests lockable for 5 minutes,
  * 8 KiB prompts (a request account is created by CPI, capped at 10 KiB), 64 KiB answers, a day of grace before anyone may close a response.
  */
 export function defaultProtocolParameters(treasury: Address): ProtocolParameters {
@@ -41,6 +44,7 @@ export function defaultProtocolParameters(treasury: Address): ProtocolParameters
     openRequestSlots: 750n,
     closeGraceSlots: 216_000n,
     minStake: 10_000n,
+    minResponseTimeout: 75n,
   };
 }
 
@@ -52,8 +56,10 @@ export async function findFeeVaults(programAddress?: Address): Promise<Address[]
 }
 
 /**
- * Initializes the protocol once per deployment: Config plus the 16 fee vaults. `programAddress`
- * targets a deployment at another address than the generated one (`scripts/deploy` with a new program id).
+ * Initializes the protocol once per deployment: Config plus the 16 fee vaults. `admin` must be the
+ * program's upgrade authority (the program checks it against the ProgramData account, so nobody can
+ * front-run the deployer). `programAddress` targets a deployment at another address than the
+ * generated one (`scripts/deploy` with a new program id).
  *
  * @example
  * await initializeProtocol(chain, admin, defaultProtocolParameters(treasury));
@@ -67,7 +73,13 @@ export async function initializeProtocol(
   const { programAddress } = options;
   const [config] = await findConfigPda({ programAddress });
   const instruction = await getInitializeConfigInstructionAsync(
-    { admin, config, ...parameters, feeVaults: await findFeeVaults(programAddress) },
+    {
+      admin,
+      config,
+      ...(programAddress ? { programData: await findProgramDataAddress(programAddress) } : {}),
+      ...parameters,
+      feeVaults: await findFeeVaults(programAddress),
+    },
     programAddress ? { programAddress } : {},
   );
   return chain.sendInstructions([instruction], { feePayer: admin, computeUnitLimit: 400_000 });
@@ -98,6 +110,7 @@ export async function updateProtocol(
     openRequestSlots: changes.openRequestSlots ?? current.openRequestSlots,
     closeGraceSlots: changes.closeGraceSlots ?? current.closeGraceSlots,
     minStake: changes.minStake ?? current.minStake,
+    minResponseTimeout: changes.minResponseTimeout ?? current.minResponseTimeout,
   });
   return chain.sendInstructions([instruction], { feePayer: admin });
 }

@@ -22,6 +22,7 @@ import {
   type Signature,
 } from "@solana/kit";
 import { signInstructions } from "./build-transaction";
+import { failingProgram, instructionPrograms } from "./failing-program";
 import type { AccountWatch, Chain, ChainAccount, HistoricalTransaction, ProgramAccountsQuery, SendOptions, SentTransaction } from "./chain";
 import {
   CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED,
@@ -293,22 +294,27 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
     value === null
       ? null
       : { address, lamports: BigInt(value.lamports), owner: value.owner, executable: value.executable, data: b64.encode(value.data[0]) };
-  const failure = (err: unknown, logs: readonly string[]) => {
+  /** `programs`: the program of each instruction of the failed transaction, to name the failing one. */
+  const failure = (err: unknown, logs: readonly string[], programs: readonly Address[]) => {
     // A preflight failure arrives as kit's SolanaError (instruction errors carry `index`, custom ones `code`);
     // a failed confirmation as the raw RPC JSON (`{"InstructionError":[0,{"Custom":43}]}`).
     if (isSolanaError(err)) {
       const context = err.context as { index?: number; code?: number; errorName?: string };
+      const instructionIndex = context.index ?? null;
       return new TransactionFailedError({
-        instructionIndex: context.index ?? null,
+        instructionIndex,
         customCode: isSolanaError(err, SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM) ? err.context.code : null,
+        programAddress: failingProgram({ instructionIndex, logs, programs }),
         reason: runtimeErrorName(err) ?? context.errorName ?? err.message,
         logs,
       });
     }
     const text = JSON.stringify(err, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
+    const instructionIndex = parseInstructionIndex(text);
     return new TransactionFailedError({
-      instructionIndex: parseInstructionIndex(text),
+      instructionIndex,
       customCode: parseCustomCode(text),
+      programAddress: failingProgram({ instructionIndex, logs, programs }),
       reason: text,
       logs,
     });
@@ -355,6 +361,7 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
       for (let attempt = 1; ; attempt++) {
         const { value: lifetime } = await call("getLatestBlockhash", () => rpc.getLatestBlockhash({ commitment: "confirmed" }));
         const tx = await signInstructions(instructions, feePayer, lifetime, computeUnitLimit);
+        const programs = instructionPrograms(tx);
         const signature = getSignatureFromTransaction(tx);
         const wire = getBase64EncodedWireTransaction(tx);
         const status = async (searchTransactionHistory = false) =>
@@ -374,7 +381,7 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
             }
             // Preflight simulation failed: the error context carries the runtime error and logs.
             const context = (e as { context?: { logs?: string[] } }).context;
-            throw failure(cause ?? e, context?.logs ?? []);
+            throw failure(cause ?? e, context?.logs ?? [], programs);
           }
         };
 
@@ -387,7 +394,7 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
             const meta = await call("getTransaction", () =>
               rpc.getTransaction(signature, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: "confirmed" }),
             );
-            throw failure(current.err, meta?.meta?.logMessages ?? []);
+            throw failure(current.err, meta?.meta?.logMessages ?? [], programs);
           }
           if (current && (current.confirmationStatus === "confirmed" || current.confirmationStatus === "finalized")) {
             landed = true;
@@ -407,7 +414,7 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
         if (!landed) {
           // Expired: one last look (it may have landed just before), then sign anew with a fresh blockhash.
           const last = await status(true);
-          if (last?.err) throw failure(last.err, []);
+          if (last?.err) throw failure(last.err, [], programs);
           if (!last) {
             if (attempt >= sendAttempts) throw new TransactionNotConfirmedError(url, signature, Date.now() - started);
             continue;

@@ -1,3 +1,4 @@
+import { CHAINFERENCE_PROGRAM_ADDRESS } from "../generated";
 import {
   CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED,
   ChainferenceClientError,
@@ -10,7 +11,7 @@ import {
  * decoded failure as its context.
  *
  * @example
- * throw new TransactionFailedError({ instructionIndex: 0, customCode: 32, reason: "custom program error: 0x20", logs });
+ * throw new TransactionFailedError({ instructionIndex: 0, customCode: 0x2020, programAddress: CHAINFERENCE_PROGRAM_ADDRESS, reason: "custom program error: 0x2020", logs });
  */
 export class TransactionFailedError extends ChainferenceClientError<typeof CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED> {
   constructor(failure: TransactionFailure) {
@@ -24,7 +25,8 @@ export class TransactionFailedError extends ChainferenceClientError<typeof CHAIN
 }
 
 /**
- * True when `e` is a failed transaction, optionally with the given custom program error code.
+ * True when `e` is a failed transaction, optionally with the given Chainference error code: the code must
+ * come from the Chainference program (a System program `Custom(n)` never matches a Chainference code).
  *
  * @example
  * if (isTransactionFailed(e, CHAINFERENCE_ERROR__REQUEST_NOT_OPEN)) return "taken by another server";
@@ -32,7 +34,7 @@ export class TransactionFailedError extends ChainferenceClientError<typeof CHAIN
 export function isTransactionFailed(e: unknown, customCode?: number): e is TransactionFailedError {
   return (
     isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED) &&
-    (customCode === undefined || e.context.customCode === customCode)
+    (customCode === undefined || (e.context.customCode === customCode && e.context.programAddress === CHAINFERENCE_PROGRAM_ADDRESS))
   );
 }
 

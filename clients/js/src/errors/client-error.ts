@@ -1,6 +1,7 @@
 import * as codes from "./codes";
 import type { ChainferenceClientErrorCode, ChainferenceClientErrorContext } from "./context";
 import { ChainferenceCodedError, defineErrorFamily, type ErrorMessages } from "./error-family";
+import { describeProgramFailure } from "./program-failure";
 
 const messages: ErrorMessages<ChainferenceClientErrorContext> = {
   [codes.CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH]: ({ kind }) =>
@@ -40,10 +41,15 @@ const messages: ErrorMessages<ChainferenceClientErrorContext> = {
   [codes.CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE]: ({ url, attempts, reason }) =>
     `cannot reach the Solana RPC at ${url}${attempts > 1 ? ` (${attempts} attempts)` : ""}: ${reason}. Check --url and that the node is running.`,
   [codes.CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND]: ({ address }) => `Account ${address} not found`,
-  [codes.CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED]: ({ customCode, instructionIndex, reason }) =>
-    customCode !== null
-      ? `transaction failed: custom program error ${customCode} (instruction ${instructionIndex ?? "?"})`
-      : `transaction failed: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__CHAIN__TRANSACTION_FAILED]: (failure) => {
+    const { customCode, instructionIndex, reason } = failure;
+    if (customCode === null) return `transaction failed: ${reason}`;
+    const named = describeProgramFailure(failure);
+    const where = `instruction ${instructionIndex ?? "?"}`;
+    if (!named) return `transaction failed: custom error ${customCode} of an unknown program (${where})`;
+    const what = named.name ? `${named.name}: ${named.message}` : `custom error ${customCode}`;
+    return `transaction failed: ${named.programName} ${what} (${where})`;
+  },
   [codes.CHAINFERENCE_ERROR__CHAIN__RPC_REQUEST_FAILED]: ({ url, method, jsonRpcCode, attempts, reason }) =>
     `the Solana RPC at ${url} failed ${method} ${attempts} times${jsonRpcCode === null ? "" : ` (JSON-RPC error ${jsonRpcCode})`}: ${reason}`,
   [codes.CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED]: ({ url, signature, timeoutMs }) =>
@@ -52,6 +58,16 @@ const messages: ErrorMessages<ChainferenceClientErrorContext> = {
   [codes.CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: ({ length, maxLength }) =>
     `Prompt of ${length} bytes exceeds the ${maxLength}-byte limit`,
   [codes.CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: ({ stake, minStake }) => `Stake ${stake} lamports is below the minimum ${minStake}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED]: ({ session, answer, field, billed, allowed }) =>
+    `Refusing to sign a voucher for session ${session}: answer ${answer} billed ${field} ${billed}, more than the ${allowed} the received bytes and the session's prices allow`,
+  [codes.CHAINFERENCE_ERROR__SESSION__NODE_ERROR]: ({ url, status, code, message }) =>
+    `The session node at ${url} refused (${status} ${code}): ${message}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE]: ({ url, reason }) => `Cannot reach the session node at ${url}: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION]: ({ session, answer, reason }) =>
+    `The node broke the session protocol on session ${session}, answer ${answer}: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE]: ({ what, reason }) => `Invalid ${what}: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__SESSION__KEY_EPOCH_CHANGED]: ({ server, sessionEpoch, currentEpoch }) =>
+    `Server ${server} rotated its key while the session opened (session epoch ${sessionEpoch}, now ${currentEpoch}): read the epoch's key from the node's info while it is current, or open again`,
 };
 
 const CLIENT_ERRORS = defineErrorFamily<ChainferenceClientErrorContext>("sdk", codes, messages);

@@ -1,5 +1,5 @@
 /**
- * SDK error codes, 1000 – 4999 (see ./layers.ts for every layer's range). A code's name is its constant's name;
+ * SDK error codes, 1000 – 4999 and 7000 – 7999 (see ./layers.ts for every layer's range). A code's name is its constant's name;
  * codes are never reordered or reused, and a retired code stays here, commented, as reserved.
  *
  * To add a code: declare the constant in its area's range, its context in ./context.ts and its message in
@@ -41,3 +41,11 @@ export const CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED = 3004;
 export const CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID = 4000;
 export const CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE = 4001;
 export const CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW = 4002;
+
+// 7000s: sessions (vouchers, the off-chain session protocol, charge checks)
+export const CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED = 7000;
+export const CHAINFERENCE_ERROR__SESSION__NODE_ERROR = 7001;
+export const CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE = 7002;
+export const CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION = 7003;
+export const CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE = 7004;
+export const CHAINFERENCE_ERROR__SESSION__KEY_EPOCH_CHANGED = 7005;

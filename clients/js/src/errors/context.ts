@@ -1,4 +1,4 @@
-import type { Signature } from "@solana/kit";
+import type { Address, Signature } from "@solana/kit";
 
 import type {
   CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND,
@@ -29,17 +29,29 @@ import type {
   CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
   CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW,
+  CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED,
+  CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE,
+  CHAINFERENCE_ERROR__SESSION__KEY_EPOCH_CHANGED,
+  CHAINFERENCE_ERROR__SESSION__NODE_ERROR,
+  CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE,
+  CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION,
 } from "./codes";
 
 /** Which authenticated ciphertext failed to open. */
-export type CiphertextKind = "wrapped-data-key" | "prompt" | "response-chunk";
+export type CiphertextKind = "wrapped-data-key" | "prompt" | "response-chunk" | "session-frame" | "session-history";
 
 /** Where a transaction failed, decoded so callers can name the program error. */
 export type TransactionFailure = {
   /** Index of the failing instruction, when the runtime says which one. */
   readonly instructionIndex: number | null;
-  /** `Custom(n)` program error code, when the failure is a custom error. */
+  /** `Custom(n)` error code, when the failure is a custom error: its meaning depends on {@link programAddress}. */
   readonly customCode: number | null;
+  /**
+   * The program that returned the error (the innermost failing program the logs name, else the failing
+   * instruction's program); null or absent when unknown or for a transaction-level error. A custom code is
+   * named only together with it: `Custom(1)` is "insufficient lamports" from the System program.
+   */
+  readonly programAddress?: Address | null;
   /** The runtime's own description (e.g. `MissingRequiredSignature`). */
   readonly reason: string;
   readonly logs: readonly string[];
@@ -87,6 +99,20 @@ export type ChainferenceClientErrorContext = {
   [CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID]: { modelId: string; reason: string };
   [CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE]: { length: number; maxLength: number };
   [CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW]: { stake: bigint; minStake: bigint };
+  /** A bill the client refuses to sign: `billed` is what the node asked, `allowed` the most the client's own count pays. */
+  [CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED]: {
+    session: string;
+    answer: number;
+    field: "lamports" | "tokens" | "answers" | "tokensIn" | "tokensOut";
+    billed: bigint;
+    allowed: bigint;
+  };
+  /** The node answered with an error document (`code` is the protocol's error code, e.g. `answer_replayed`). */
+  [CHAINFERENCE_ERROR__SESSION__NODE_ERROR]: { url: string; status: number; code: string; message: string };
+  [CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE]: { url: string; reason: string };
+  [CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION]: { session: string; answer: number; reason: string };
+  [CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE]: { what: string; reason: string };
+  [CHAINFERENCE_ERROR__SESSION__KEY_EPOCH_CHANGED]: { server: string; sessionEpoch: number; currentEpoch: number };
 };
 
 /** Every SDK error code. */

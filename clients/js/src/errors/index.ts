@@ -23,3 +23,4 @@ export {
   type ChainferenceErrorLayerKey,
 } from "./layers";
 export { getChainferenceProgramErrorName } from "./program-error-names";
+export { describeProgramFailure, type ProgramFailure } from "./program-failure";

@@ -9,11 +9,12 @@ const NAMES: ReadonlyMap<number, string> = new Map(
 );
 
 /**
- * The on-chain error's name for a custom program error code (e.g. 12 → `"PROTOCOL_PAUSED"`), or null
- * for a code the program does not define. Read from the generated constants, so it never drifts.
+ * The on-chain error's name for a Chainference custom error code (e.g. 0x200c → `"PROTOCOL_PAUSED"`), or null
+ * for a code the program does not define. Read from the generated constants, so it never drifts. Only for a
+ * code the Chainference program returned: name a failed transaction with {@link describeProgramFailure}.
  *
  * @example
- * getChainferenceProgramErrorName(32); // "REQUEST_NOT_OPEN"
+ * getChainferenceProgramErrorName(0x2020); // "REQUEST_NOT_OPEN"
  */
 export function getChainferenceProgramErrorName(code: number): string | null {
   return NAMES.get(code) ?? null;

@@ -2,3 +2,4 @@
 // dependency). Kept out of the main entry so that entry bundles for browsers; the embedded chain's constants
 // stay internal.
 export { createLiteSvmChain, type LandedTransaction, type LiteSvmChain, type LiteSvmChainOptions } from "./litesvm-chain";
+export { setUpgradeAuthority } from "./upgrade-authority";

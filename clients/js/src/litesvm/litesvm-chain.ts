@@ -17,11 +17,16 @@ import type {
   SendOptions,
   SentTransaction,
 } from "../chain/chain";
+import { failingProgram, instructionPrograms } from "../chain/failing-program";
 import { matchesQuery } from "../chain/filters";
+import { setUpgradeAuthority } from "./upgrade-authority";
 import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "../chain/transaction-error";
 
 /** LiteSVM charges the default 5,000 lamports per signature and no priority fee here. */
 export const LITESVM_LAMPORTS_PER_SIGNATURE = 5_000n;
+
+/** The Ed25519 precompile: each signature it verifies is charged like a transaction signature. */
+const ED25519_PRECOMPILE = "Ed25519SigVerify111111111111111111111111111";
 
 /** A blockhash stays valid for this many slots after it was issued, as on a cluster. */
 export const RECENT_BLOCKHASH_SLOTS = 150n;
@@ -67,8 +72,11 @@ const TRANSACTION_ERROR_NAMES = [
 ];
 
 export type LiteSvmChainOptions = {
-  /** Programs to load: address and path to the `.so`. */
-  readonly programs?: readonly { readonly address: Address; readonly path: string }[];
+  /**
+   * Programs to load: address and path to the `.so`, deployed through the upgradeable loader;
+   * `upgradeAuthority` is recorded in the ProgramData (Chainference's Config admin must be it).
+   */
+  readonly programs?: readonly { readonly address: Address; readonly path: string; readonly upgradeAuthority?: Address }[];
   /**
    * Wall-clock milliseconds per slot. With 400 (mainnet's target) the embedded chain's slot
    * advances like a real cluster's, so deadlines behave as they would there. 0 = slots move only
@@ -115,7 +123,10 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
   // RECENT_BLOCKHASH_SLOTS slots instead (the signature history still rejects an identical resend as
   // AlreadyProcessed).
   const svm = (options.svm ?? new LiteSVM()).withBlockhashCheck(false);
-  for (const program of options.programs ?? []) svm.addProgramFromFile(program.address, program.path);
+  for (const program of options.programs ?? []) {
+    svm.addProgramFromFile(program.address, program.path);
+    if (program.upgradeAuthority) setUpgradeAuthority(svm, program.address, program.upgradeAuthority);
+  }
   const slotMs = options.slotDurationMs ?? 0;
   const startedAt = Date.now();
   const startSlot = svm.getClock().slot;
@@ -141,15 +152,18 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     if (!account.exists) return null;
     return { address, lamports: account.lamports, owner: account.programAddress, data: account.data, executable: account.executable };
   };
-  const failure = (result: FailedTransactionMetadata) => {
+  const failure = (result: FailedTransactionMetadata, transaction: Transaction) => {
     const err = result.err();
     // Transaction-level errors come back as a bare enum number: name them (retry logic matches names).
     const text = typeof err === "number" ? (TRANSACTION_ERROR_NAMES[err] ?? `TransactionError(${err})`) : String(err);
+    const instructionIndex = parseInstructionIndex(text);
+    const logs = result.meta().logs();
     return new TransactionFailedError({
-      instructionIndex: parseInstructionIndex(text),
+      instructionIndex,
       customCode: parseCustomCode(text),
+      programAddress: failingProgram({ instructionIndex, logs, programs: instructionPrograms(transaction) }),
       reason: text,
-      logs: result.meta().logs(),
+      logs,
     });
   };
   const landedListeners = new Set<(landed: LandedTransaction) => void>();
@@ -179,6 +193,15 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     });
   };
 
+  /** Signatures verified by Ed25519 precompile instructions (the count is each one's first data byte). */
+  const precompileSignatures = (message: ReturnType<typeof messageDecoder.decode>): number =>
+    "instructions" in message
+      ? message.instructions.reduce(
+          (sum, ix) => sum + (message.staticAccounts[ix.programAddressIndex] === ED25519_PRECOMPILE ? (ix.data?.[0] ?? 0) : 0),
+          0,
+        )
+      : 0;
+
   const submit = (transaction: Transaction): SentTransaction => {
     const message = messageDecoder.decode(transaction.messageBytes);
     // History indexing reads static account keys: legacy and v0 messages without lookup tables.
@@ -195,19 +218,19 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
     // Preflight like an RPC node: a transaction that would fail is rejected before it lands,
     // so it costs no fee (LiteSVM itself charges fees for failed transactions).
     const simulated = svm.simulateTransaction(transaction);
-    if (simulated instanceof FailedTransactionMetadata) throw failure(simulated);
+    if (simulated instanceof FailedTransactionMetadata) throw failure(simulated, transaction);
     const result = svm.sendTransaction(transaction);
     // A fresh blockhash per transaction: identical retries must not collide as duplicates.
     svm.expireBlockhash();
     issueBlockhash();
-    if (result instanceof FailedTransactionMetadata) throw failure(result);
+    if (result instanceof FailedTransactionMetadata) throw failure(result, transaction);
     const signature = getSignatureFromTransaction(transaction);
     const accountKeys = message.staticAccounts;
     const sent: SentTransaction = {
       signature,
       slot,
       computeUnits: result.computeUnitsConsumed(),
-      fee: LITESVM_LAMPORTS_PER_SIGNATURE * BigInt(Object.keys(transaction.signatures).length),
+      fee: LITESVM_LAMPORTS_PER_SIGNATURE * BigInt(Object.keys(transaction.signatures).length + precompileSignatures(message)),
       logs: result.logs(),
     };
     record({

@@ -55,6 +55,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
             server.lamports_earned(),
             settlement.operator_share,
         )?);
+        server.set_paid_volume(add_u64(server.paid_volume(), settlement.cost)?);
         server.set_sum_first_chunk_slots(add_u64(
             server.sum_first_chunk_slots(),
             sub_u64(response.first_chunk_slot(), lock_slot)?,

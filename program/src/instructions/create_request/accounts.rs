@@ -52,6 +52,11 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for CreateRequestAccounts
         //    "request" is a keypair account posing as one (the System CPI would accept its own
         //    signature instead of our seeds). Rejecting it makes `invoke_signed` prove the address.
         check_writable_signer(client)?;
+        // An executable client could never take its refund back (the runtime refuses to credit
+        // an executable account), so its request would trap the stake and the locking server.
+        if client.executable() {
+            return Err(ChainferenceError::ExecutableClient.into());
+        }
         if request.is_signer() {
             return Err(ChainferenceError::InvalidPda.into());
         }

@@ -36,8 +36,14 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     }
     let response_timeout = match data.response_timeout {
         0 => config.default_response_timeout(),
-        t if t <= config.max_response_timeout() => t,
-        _ => return Err(ChainferenceError::InvalidTimeout.into()),
+        t if t > config.max_response_timeout() => {
+            return Err(ChainferenceError::InvalidTimeout.into())
+        }
+        // Too short for any server to answer: a trap that would mark the locking server expired.
+        t if t < config.min_response_timeout() => {
+            return Err(ChainferenceError::TimeoutTooShort.into())
+        }
+        t => t,
     };
     if data.prompt_len > config.max_prompt_bytes() {
         return Err(ChainferenceError::PromptTooLarge.into());

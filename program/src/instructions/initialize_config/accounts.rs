@@ -2,11 +2,12 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
     checks::{
-        check_address, check_system_program, check_writable, check_writable_signer, exact_accounts,
+        check_address, check_readonly, check_system_program, check_writable, check_writable_signer,
+        eq32, exact_accounts,
     },
-    constants::FEE_VAULT_SHARDS,
+    constants::{BPF_LOADER_UPGRADEABLE, FEE_VAULT_SHARDS},
     errors::ChainferenceError,
-    idl::{InstructionAccount, RemainingAccounts},
+    idl::{AccountDefault, InstructionAccount, RemainingAccounts},
     pda::find_pda,
     state::{Config, FeeVault},
 };
@@ -17,8 +18,22 @@ pub const ACCOUNTS: &[InstructionAccount] = &[
     InstructionAccount::writable("admin", "Pays rent, becomes `config.admin`.").signer(),
     InstructionAccount::writable("config", "PDA `[\"config\"]`, not initialized.")
         .pda(&Config::TYPE, &[]),
+    InstructionAccount {
+        default: AccountDefault::ProgramData,
+        ..InstructionAccount::readonly(
+            "program_data",
+            "This program's ProgramData (upgradeable loader); its upgrade authority must be `admin`.",
+        )
+    },
     InstructionAccount::system_program(),
 ];
+
+/// ProgramData of the upgradeable loader: `u32` tag 3, `u64` slot, `Option<Address>` authority
+/// (a flag byte, then 32 bytes), then the program's bytes.
+const PROGRAM_DATA_TAG: [u8; 4] = 3u32.to_le_bytes();
+const PROGRAM_DATA_AUTHORITY_FLAG: usize = 12;
+const PROGRAM_DATA_AUTHORITY: usize = 13;
+const PROGRAM_DATA_HEADER_LEN: usize = 45;
 
 /// Then every fee vault, in shard order.
 pub const FEE_VAULTS: RemainingAccounts = RemainingAccounts {
@@ -45,7 +60,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for InitializeConfigAccou
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [admin, config, system_program, fee_vaults @ ..] =
+        let [admin, config, program_data, system_program, fee_vaults @ ..] =
             exact_accounts::<{ ACCOUNTS.len() + FEE_VAULT_SHARDS }>(accounts)?;
 
         // 1. Signers (a writable signer's two flags in one check).
@@ -56,16 +71,42 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for InitializeConfigAccou
         for vault in fee_vaults.iter() {
             check_writable(vault)?;
         }
+        check_readonly(program_data)?;
 
         // 3. Programs.
         check_system_program(system_program)?;
 
-        // 4. Not initialized yet (a pre-funded, still system-owned address is fine).
+        // 4. The admin is this program's upgrade authority: whoever can replace the program anyway,
+        //    so nobody can front-run the first initialization. ProgramData is the loader's PDA
+        //    `[program id]`, owned by the loader, tag 3; an immutable program (no authority) or another
+        //    authority is `NotUpgradeAuthority`.
+        if !program_data.owned_by(&BPF_LOADER_UPGRADEABLE) {
+            return Err(ChainferenceError::InvalidProgramData.into());
+        }
+        let (expected, _) = find_pda(program_id.as_ref(), &[], &BPF_LOADER_UPGRADEABLE)
+            .map_err(|_| ChainferenceError::InvalidProgramData)?;
+        if !eq32(program_data.address().as_array(), expected.as_array()) {
+            return Err(ChainferenceError::InvalidProgramData.into());
+        }
+        // SAFETY: read-only view; nothing in this instruction writes the ProgramData account.
+        let header = unsafe { program_data.borrow_unchecked() };
+        if header.len() < PROGRAM_DATA_HEADER_LEN || header[..4] != PROGRAM_DATA_TAG {
+            return Err(ChainferenceError::InvalidProgramData.into());
+        }
+        let authority: &[u8; 32] = header[PROGRAM_DATA_AUTHORITY..PROGRAM_DATA_HEADER_LEN]
+            .try_into()
+            .map_err(|_| ChainferenceError::InvalidProgramData)?;
+        if header[PROGRAM_DATA_AUTHORITY_FLAG] != 1 || !eq32(authority, admin.address().as_array())
+        {
+            return Err(ChainferenceError::NotUpgradeAuthority.into());
+        }
+
+        // 5. Not initialized yet (a pre-funded, still system-owned address is fine).
         if !config.is_data_empty() || config.owned_by(program_id) {
             return Err(ChainferenceError::AlreadyInitialized.into());
         }
 
-        // 5. PDAs, canonical bumps.
+        // 6. PDAs, canonical bumps.
         let (expected, config_bump) = find_pda(Config::PREFIX, &[], program_id)?;
         check_address(config, &expected)?;
         let mut vault_bumps = [0u8; FEE_VAULT_SHARDS];

@@ -8,7 +8,7 @@ use crate::{
     state::Config,
 };
 
-/// The seven limits shared by `initialize_config` and `update_config`, in wire order.
+/// The eight limits shared by `initialize_config` and `update_config`, in wire order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfigLimits {
     pub max_prompt_bytes: u32,
@@ -18,14 +18,15 @@ pub struct ConfigLimits {
     pub open_request_slots: u64,
     pub close_grace_slots: u64,
     pub min_stake: u64,
+    pub min_response_timeout: u64,
 }
 
 impl ConfigLimits {
-    /// Wire size: 2 × u32 + 5 × u64.
-    pub const LEN: usize = 48;
+    /// Wire size: 2 × u32 + 6 × u64.
+    pub const LEN: usize = 56;
 
-    /// The seven limits in wire order (`crate::idl`).
-    pub const ARGS: [Arg; 7] = [
+    /// The eight limits in wire order (`crate::idl`).
+    pub const ARGS: [Arg; 8] = [
         Arg::new("max_prompt_bytes", Ty::U32),
         Arg::new("max_response_bytes", Ty::U32),
         Arg::new("default_response_timeout", Ty::U64),
@@ -33,11 +34,12 @@ impl ConfigLimits {
         Arg::new("open_request_slots", Ty::U64),
         Arg::new("close_grace_slots", Ty::U64),
         Arg::new("min_stake", Ty::U64),
+        Arg::new("min_response_timeout", Ty::U64),
     ];
 
     /// Reads the limits and checks their sanity: byte limits, timeouts and the open-request
-    /// lifetime are non-zero, `default_response_timeout ≤ max_response_timeout`
-    /// (`InvalidConfigValue`). `close_grace_slots` and `min_stake` may be zero.
+    /// lifetime are non-zero, `min_response_timeout ≤ default_response_timeout ≤
+    /// max_response_timeout` (`InvalidConfigValue`). `close_grace_slots` and `min_stake` may be zero.
     #[inline(always)]
     pub fn read(reader: &mut Reader) -> Result<Self, ProgramError> {
         let limits = Self {
@@ -48,11 +50,14 @@ impl ConfigLimits {
             open_request_slots: reader.read_u64()?,
             close_grace_slots: reader.read_u64()?,
             min_stake: reader.read_u64()?,
+            min_response_timeout: reader.read_u64()?,
         };
         if limits.max_prompt_bytes == 0
             || limits.max_response_bytes == 0
             || limits.default_response_timeout == 0
             || limits.default_response_timeout > limits.max_response_timeout
+            || limits.min_response_timeout == 0
+            || limits.min_response_timeout > limits.default_response_timeout
             || limits.open_request_slots == 0
         {
             return Err(ChainferenceError::InvalidConfigValue.into());
@@ -69,6 +74,7 @@ impl ConfigLimits {
         config.set_open_request_slots(self.open_request_slots);
         config.set_close_grace_slots(self.close_grace_slots);
         config.set_min_stake(self.min_stake);
+        config.set_min_response_timeout(self.min_response_timeout);
     }
 }
 
@@ -82,7 +88,7 @@ pub fn validate_fee_bps(fee_bps: u16) -> Result<u16, ProgramError> {
     }
 }
 
-/// `treasury [32], fee_bps u16, then the seven limits` (82 bytes).
+/// `treasury [32], fee_bps u16, then the eight limits` (90 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InitializeConfigData<'a> {
     pub treasury: &'a [u8; 32],
@@ -106,6 +112,7 @@ pub const ARGS: &[Arg] = &[
     ConfigLimits::ARGS[4],
     ConfigLimits::ARGS[5],
     ConfigLimits::ARGS[6],
+    ConfigLimits::ARGS[7],
 ];
 
 impl<'a> TryFrom<&'a [u8]> for InitializeConfigData<'a> {
@@ -129,8 +136,8 @@ pub(crate) mod tests {
     use crate::idl::tests::{encode_args, V};
     use std::vec::Vec;
 
-    /// The seven limits as named values (`max_prompt_bytes` and `max_response_bytes` are u32).
-    pub(crate) fn limit_values(limits: [u64; 7]) -> [(&'static str, V<'static>); 7] {
+    /// The eight limits as named values (`max_prompt_bytes` and `max_response_bytes` are u32).
+    pub(crate) fn limit_values(limits: [u64; 8]) -> [(&'static str, V<'static>); 8] {
         [
             ("max_prompt_bytes", V::U32(limits[0] as u32)),
             ("max_response_bytes", V::U32(limits[1] as u32)),
@@ -139,10 +146,11 @@ pub(crate) mod tests {
             ("open_request_slots", V::U64(limits[4])),
             ("close_grace_slots", V::U64(limits[5])),
             ("min_stake", V::U64(limits[6])),
+            ("min_response_timeout", V::U64(limits[7])),
         ]
     }
 
-    pub(crate) fn encode(fee_bps: u16, limits: [u64; 7]) -> Vec<u8> {
+    pub(crate) fn encode(fee_bps: u16, limits: [u64; 8]) -> Vec<u8> {
         let mut values = std::vec![
             ("treasury", V::Fixed(&[9u8; 32])),
             ("fee_bps", V::U16(fee_bps)),
@@ -151,7 +159,7 @@ pub(crate) mod tests {
         encode_args(ARGS, &values)
     }
 
-    const OK: [u64; 7] = [4096, 65536, 750, 3000, 1500, 9000, 1000];
+    const OK: [u64; 8] = [4096, 65536, 750, 3000, 1500, 9000, 1000, 150];
 
     fn err(e: ChainferenceError) -> Result<(), ProgramError> {
         Err(e.into())
@@ -166,8 +174,9 @@ pub(crate) mod tests {
         assert_eq!(d.treasury, &[9u8; 32]);
         assert_eq!(d.limits.max_response_timeout, 3000);
         assert_eq!(d.limits.min_stake, 1000);
+        assert_eq!(d.limits.min_response_timeout, 150);
         // Zero grace and zero min stake are allowed.
-        let zero_ok = encode(0, [1, 1, 1, 1, 1, 0, 0]);
+        let zero_ok = encode(0, [1, 1, 1, 1, 1, 0, 0, 1]);
         assert!(InitializeConfigData::try_from(zero_ok.as_slice()).is_ok());
     }
 
@@ -176,7 +185,7 @@ pub(crate) mod tests {
         let parse = |b: Vec<u8>| InitializeConfigData::try_from(b.as_slice()).map(|_| ());
         assert_eq!(parse(encode(2501, OK)), err(ChainferenceError::FeeTooHigh));
         assert!(parse(encode(2500, OK)).is_ok());
-        for i in [0usize, 1, 2, 4] {
+        for i in [0usize, 1, 2, 4, 7] {
             let mut l = OK;
             l[i] = 0;
             assert_eq!(
@@ -191,6 +200,14 @@ pub(crate) mod tests {
             parse(encode(1000, l)),
             err(ChainferenceError::InvalidConfigValue)
         );
+        let mut l = OK;
+        l[7] = 751; // min > default
+        assert_eq!(
+            parse(encode(1000, l)),
+            err(ChainferenceError::InvalidConfigValue)
+        );
+        l[7] = 750; // min = default
+        assert!(parse(encode(1000, l)).is_ok());
         let mut trailing = encode(1000, OK);
         trailing.push(0);
         assert_eq!(

@@ -7,7 +7,7 @@ use crate::{
     instructions::initialize_config::{validate_fee_bps, ConfigLimits},
 };
 
-/// `new_admin [32], treasury [32], fee_bps u16, paused u8, then the seven limits` (115 bytes).
+/// `new_admin [32], treasury [32], fee_bps u16, paused u8, then the eight limits` (123 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UpdateConfigData<'a> {
     pub new_admin: &'a [u8; 32],
@@ -35,6 +35,7 @@ pub const ARGS: &[Arg] = &[
     ConfigLimits::ARGS[4],
     ConfigLimits::ARGS[5],
     ConfigLimits::ARGS[6],
+    ConfigLimits::ARGS[7],
 ];
 
 impl<'a> TryFrom<&'a [u8]> for UpdateConfigData<'a> {
@@ -72,7 +73,9 @@ mod tests {
             ("fee_bps", V::U16(700)),
             ("paused", V::Flag(paused == 1)),
         ];
-        values.extend(limit_values([4096, 65536, 750, 3000, 1500, 9000, 1000]));
+        values.extend(limit_values([
+            4096, 65536, 750, 3000, 1500, 9000, 1000, 150,
+        ]));
         let mut bytes = encode_args(ARGS, &values);
         bytes[66] = paused; // the paused byte, after 32 + 32 + 2
         bytes
@@ -89,6 +92,7 @@ mod tests {
         assert!(d.paused);
         assert_eq!(d.limits.max_prompt_bytes, 4096);
         assert_eq!(d.limits.min_stake, 1000);
+        assert_eq!(d.limits.min_response_timeout, 150);
         assert!(
             !UpdateConfigData::try_from(encode(0).as_slice())
                 .unwrap()

@@ -72,6 +72,8 @@ export type Config = {
   closeGraceSlots: bigint;
   /** Lamports. */
   minStake: bigint;
+  /** Slots: the shortest response timeout a request may ask for. */
+  minResponseTimeout: bigint;
 };
 
 export type ConfigArgs = {
@@ -93,6 +95,8 @@ export type ConfigArgs = {
   closeGraceSlots: number | bigint;
   /** Lamports. */
   minStake: number | bigint;
+  /** Slots: the shortest response timeout a request may ask for. */
+  minResponseTimeout: number | bigint;
 };
 
 /** Gets the encoder for {@link ConfigArgs} account data. */
@@ -113,6 +117,7 @@ export function getConfigEncoder(): FixedSizeEncoder<ConfigArgs> {
       ["openRequestSlots", getU64Encoder()],
       ["closeGraceSlots", getU64Encoder()],
       ["minStake", getU64Encoder()],
+      ["minResponseTimeout", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: CONFIG_DISCRIMINATOR, version: 1 }),
   );
@@ -135,6 +140,7 @@ export function getConfigDecoder(): FixedSizeDecoder<Config> {
     ["openRequestSlots", getU64Decoder()],
     ["closeGraceSlots", getU64Decoder()],
     ["minStake", getU64Decoder()],
+    ["minResponseTimeout", getU64Decoder()],
   ]);
 }
 
@@ -197,7 +203,7 @@ export async function fetchAllMaybeConfig(
 }
 
 export function getConfigSize(): number {
-  return 118;
+  return 126;
 }
 
 export async function fetchConfigFromSeeds(

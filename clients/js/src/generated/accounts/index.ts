@@ -11,3 +11,4 @@ export * from "./feeVault";
 export * from "./request";
 export * from "./response";
 export * from "./server";
+export * from "./session";

@@ -93,6 +93,8 @@ export type Server = {
   ratingCount: bigint;
   registeredSlot: bigint;
   lastActiveSlot: bigint;
+  /** Gross lamports clients paid (complete_request costs + settle_session deltas, fee included). */
+  paidVolume: bigint;
   /** Optional URL (the first `endpoint_len` bytes, zero padded). */
   endpoint: string;
   /** `model_count` entries of 175 bytes. */
@@ -125,6 +127,8 @@ export type ServerArgs = {
   ratingCount: number | bigint;
   registeredSlot: number | bigint;
   lastActiveSlot: number | bigint;
+  /** Gross lamports clients paid (complete_request costs + settle_session deltas, fee included). */
+  paidVolume: number | bigint;
   /** Optional URL (the first `endpoint_len` bytes, zero padded). */
   endpoint: string;
   /** `model_count` entries of 175 bytes. */
@@ -155,6 +159,7 @@ export function getServerEncoder(): Encoder<ServerArgs> {
       ["ratingCount", getU64Encoder()],
       ["registeredSlot", getU64Encoder()],
       ["lastActiveSlot", getU64Encoder()],
+      ["paidVolume", getU64Encoder()],
       ["endpoint", fixEncoderSize(getUtf8Encoder(), 128)],
       [
         "models",
@@ -188,6 +193,7 @@ export function getServerDecoder(): Decoder<Server> {
     ["ratingCount", getU64Decoder()],
     ["registeredSlot", getU64Decoder()],
     ["lastActiveSlot", getU64Decoder()],
+    ["paidVolume", getU64Decoder()],
     ["endpoint", fixDecoderSize(getUtf8Decoder(), 128)],
     ["models", getArrayDecoder(getModelEntryDecoder(), { size: "remainder" })],
   ]);

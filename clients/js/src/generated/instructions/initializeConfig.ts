@@ -8,9 +8,11 @@
 
 import {
   AccountRole,
+  address,
   combineCodec,
   getAddressDecoder,
   getAddressEncoder,
+  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -56,6 +58,7 @@ export type InitializeConfigInstruction<
   TProgram extends string = typeof CHAINFERENCE_PROGRAM_ADDRESS,
   TAccountAdmin extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountProgramData extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -70,6 +73,9 @@ export type InitializeConfigInstruction<
       TAccountConfig extends string
         ? WritableAccount<TAccountConfig>
         : TAccountConfig,
+      TAccountProgramData extends string
+        ? ReadonlyAccount<TAccountProgramData>
+        : TAccountProgramData,
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
@@ -88,6 +94,7 @@ export type InitializeConfigInstructionData = {
   openRequestSlots: bigint;
   closeGraceSlots: bigint;
   minStake: bigint;
+  minResponseTimeout: bigint;
 };
 
 export type InitializeConfigInstructionDataArgs = {
@@ -100,6 +107,7 @@ export type InitializeConfigInstructionDataArgs = {
   openRequestSlots: number | bigint;
   closeGraceSlots: number | bigint;
   minStake: number | bigint;
+  minResponseTimeout: number | bigint;
 };
 
 export function getInitializeConfigInstructionDataEncoder(): FixedSizeEncoder<InitializeConfigInstructionDataArgs> {
@@ -115,6 +123,7 @@ export function getInitializeConfigInstructionDataEncoder(): FixedSizeEncoder<In
       ["openRequestSlots", getU64Encoder()],
       ["closeGraceSlots", getU64Encoder()],
       ["minStake", getU64Encoder()],
+      ["minResponseTimeout", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: INITIALIZE_CONFIG_DISCRIMINATOR }),
   );
@@ -132,6 +141,7 @@ export function getInitializeConfigInstructionDataDecoder(): FixedSizeDecoder<In
     ["openRequestSlots", getU64Decoder()],
     ["closeGraceSlots", getU64Decoder()],
     ["minStake", getU64Decoder()],
+    ["minResponseTimeout", getU64Decoder()],
   ]);
 }
 
@@ -148,12 +158,15 @@ export function getInitializeConfigInstructionDataCodec(): FixedSizeCodec<
 export type InitializeConfigAsyncInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountProgramData extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
   /** Pays rent, becomes `config.admin`. */
   admin: TransactionSigner<TAccountAdmin>;
   /** PDA `["config"]`, not initialized. */
   config?: Address<TAccountConfig>;
+  /** This program's ProgramData (upgradeable loader); its upgrade authority must be `admin`. */
+  programData?: Address<TAccountProgramData>;
   systemProgram?: Address<TAccountSystemProgram>;
   treasury: InitializeConfigInstructionDataArgs["treasury"];
   feeBps: InitializeConfigInstructionDataArgs["feeBps"];
@@ -164,18 +177,21 @@ export type InitializeConfigAsyncInput<
   openRequestSlots: InitializeConfigInstructionDataArgs["openRequestSlots"];
   closeGraceSlots: InitializeConfigInstructionDataArgs["closeGraceSlots"];
   minStake: InitializeConfigInstructionDataArgs["minStake"];
+  minResponseTimeout: InitializeConfigInstructionDataArgs["minResponseTimeout"];
   feeVaults: Array<Address>;
 };
 
 export async function getInitializeConfigInstructionAsync<
   TAccountAdmin extends string,
   TAccountConfig extends string,
+  TAccountProgramData extends string,
   TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof CHAINFERENCE_PROGRAM_ADDRESS,
 >(
   input: InitializeConfigAsyncInput<
     TAccountAdmin,
     TAccountConfig,
+    TAccountProgramData,
     TAccountSystemProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -184,6 +200,7 @@ export async function getInitializeConfigInstructionAsync<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
+    TAccountProgramData,
     TAccountSystemProgram
   >
 > {
@@ -194,6 +211,7 @@ export async function getInitializeConfigInstructionAsync<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: true },
     config: { value: input.config ?? null, isWritable: true },
+    programData: { value: input.programData ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -208,6 +226,17 @@ export async function getInitializeConfigInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.programData.value) {
+    accounts.programData.value = await getProgramDerivedAddress({
+      programAddress:
+        "BPFLoaderUpgradeab1e11111111111111111111111" as Address<"BPFLoaderUpgradeab1e11111111111111111111111">,
+      seeds: [
+        getAddressEncoder().encode(
+          address("74LjdQPmmhK7DJe4oBRwjtiRs88UDr6YkZmeAtcWLnPW"),
+        ),
+      ],
+    });
+  }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
@@ -224,6 +253,7 @@ export async function getInitializeConfigInstructionAsync<
     accounts: [
       getAccountMeta("admin", accounts.admin),
       getAccountMeta("config", accounts.config),
+      getAccountMeta("programData", accounts.programData),
       getAccountMeta("systemProgram", accounts.systemProgram),
       ...remainingAccounts,
     ],
@@ -235,6 +265,7 @@ export async function getInitializeConfigInstructionAsync<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
+    TAccountProgramData,
     TAccountSystemProgram
   >);
 }
@@ -242,12 +273,15 @@ export async function getInitializeConfigInstructionAsync<
 export type InitializeConfigInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountProgramData extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
   /** Pays rent, becomes `config.admin`. */
   admin: TransactionSigner<TAccountAdmin>;
   /** PDA `["config"]`, not initialized. */
   config: Address<TAccountConfig>;
+  /** This program's ProgramData (upgradeable loader); its upgrade authority must be `admin`. */
+  programData: Address<TAccountProgramData>;
   systemProgram?: Address<TAccountSystemProgram>;
   treasury: InitializeConfigInstructionDataArgs["treasury"];
   feeBps: InitializeConfigInstructionDataArgs["feeBps"];
@@ -258,18 +292,21 @@ export type InitializeConfigInput<
   openRequestSlots: InitializeConfigInstructionDataArgs["openRequestSlots"];
   closeGraceSlots: InitializeConfigInstructionDataArgs["closeGraceSlots"];
   minStake: InitializeConfigInstructionDataArgs["minStake"];
+  minResponseTimeout: InitializeConfigInstructionDataArgs["minResponseTimeout"];
   feeVaults: Array<Address>;
 };
 
 export function getInitializeConfigInstruction<
   TAccountAdmin extends string,
   TAccountConfig extends string,
+  TAccountProgramData extends string,
   TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof CHAINFERENCE_PROGRAM_ADDRESS,
 >(
   input: InitializeConfigInput<
     TAccountAdmin,
     TAccountConfig,
+    TAccountProgramData,
     TAccountSystemProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -277,6 +314,7 @@ export function getInitializeConfigInstruction<
   TProgramAddress,
   TAccountAdmin,
   TAccountConfig,
+  TAccountProgramData,
   TAccountSystemProgram
 > {
   // Program address.
@@ -286,6 +324,7 @@ export function getInitializeConfigInstruction<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: true },
     config: { value: input.config ?? null, isWritable: true },
+    programData: { value: input.programData ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -313,6 +352,7 @@ export function getInitializeConfigInstruction<
     accounts: [
       getAccountMeta("admin", accounts.admin),
       getAccountMeta("config", accounts.config),
+      getAccountMeta("programData", accounts.programData),
       getAccountMeta("systemProgram", accounts.systemProgram),
       ...remainingAccounts,
     ],
@@ -324,6 +364,7 @@ export function getInitializeConfigInstruction<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
+    TAccountProgramData,
     TAccountSystemProgram
   >);
 }
@@ -338,7 +379,9 @@ export type ParsedInitializeConfigInstruction<
     admin: TAccountMetas[0];
     /** PDA `["config"]`, not initialized. */
     config: TAccountMetas[1];
-    systemProgram: TAccountMetas[2];
+    /** This program's ProgramData (upgradeable loader); its upgrade authority must be `admin`. */
+    programData: TAccountMetas[2];
+    systemProgram: TAccountMetas[3];
   };
   data: InitializeConfigInstructionData;
 };
@@ -351,12 +394,12 @@ export function parseInitializeConfigInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedInitializeConfigInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length !== 19) {
+  if (instruction.accounts.length !== 20) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 19,
+        expectedAccountMetas: 20,
       },
     );
   }
@@ -371,6 +414,7 @@ export function parseInitializeConfigInstruction<
     accounts: {
       admin: getNextAccount(),
       config: getNextAccount(),
+      programData: getNextAccount(),
       systemProgram: getNextAccount(),
     },
     data: getInitializeConfigInstructionDataDecoder().decode(instruction.data),

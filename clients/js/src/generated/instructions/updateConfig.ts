@@ -85,6 +85,7 @@ export type UpdateConfigInstructionData = {
   openRequestSlots: bigint;
   closeGraceSlots: bigint;
   minStake: bigint;
+  minResponseTimeout: bigint;
 };
 
 export type UpdateConfigInstructionDataArgs = {
@@ -99,6 +100,7 @@ export type UpdateConfigInstructionDataArgs = {
   openRequestSlots: number | bigint;
   closeGraceSlots: number | bigint;
   minStake: number | bigint;
+  minResponseTimeout: number | bigint;
 };
 
 export function getUpdateConfigInstructionDataEncoder(): FixedSizeEncoder<UpdateConfigInstructionDataArgs> {
@@ -116,6 +118,7 @@ export function getUpdateConfigInstructionDataEncoder(): FixedSizeEncoder<Update
       ["openRequestSlots", getU64Encoder()],
       ["closeGraceSlots", getU64Encoder()],
       ["minStake", getU64Encoder()],
+      ["minResponseTimeout", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: UPDATE_CONFIG_DISCRIMINATOR }),
   );
@@ -135,6 +138,7 @@ export function getUpdateConfigInstructionDataDecoder(): FixedSizeDecoder<Update
     ["openRequestSlots", getU64Decoder()],
     ["closeGraceSlots", getU64Decoder()],
     ["minStake", getU64Decoder()],
+    ["minResponseTimeout", getU64Decoder()],
   ]);
 }
 
@@ -166,6 +170,7 @@ export type UpdateConfigAsyncInput<
   openRequestSlots: UpdateConfigInstructionDataArgs["openRequestSlots"];
   closeGraceSlots: UpdateConfigInstructionDataArgs["closeGraceSlots"];
   minStake: UpdateConfigInstructionDataArgs["minStake"];
+  minResponseTimeout: UpdateConfigInstructionDataArgs["minResponseTimeout"];
 };
 
 export async function getUpdateConfigInstructionAsync<
@@ -230,6 +235,7 @@ export type UpdateConfigInput<
   openRequestSlots: UpdateConfigInstructionDataArgs["openRequestSlots"];
   closeGraceSlots: UpdateConfigInstructionDataArgs["closeGraceSlots"];
   minStake: UpdateConfigInstructionDataArgs["minStake"];
+  minResponseTimeout: UpdateConfigInstructionDataArgs["minResponseTimeout"];
 };
 
 export function getUpdateConfigInstruction<

@@ -37,6 +37,7 @@ import {
   getRequestCodec,
   getResponseCodec,
   getServerCodec,
+  getSessionCodec,
   type Config,
   type ConfigArgs,
   type FeeVault,
@@ -47,6 +48,8 @@ import {
   type ResponseArgs,
   type Server,
   type ServerArgs,
+  type Session,
+  type SessionArgs,
 } from "../accounts";
 import {
   getAppendPromptInstruction,
@@ -54,13 +57,19 @@ import {
   getCancelRequestInstruction,
   getCloseResponseInstructionAsync,
   getCloseServerInstructionAsync,
+  getCloseSessionInstruction,
   getCompleteRequestInstructionAsync,
   getCreateRequestInstructionAsync,
   getExpireRequestInstruction,
   getInitializeConfigInstructionAsync,
   getLockRequestInstructionAsync,
+  getOpenSessionInstructionAsync,
   getRateServerInstruction,
+  getReclaimSessionInstruction,
   getRegisterServerInstructionAsync,
+  getRequestCloseSessionInstruction,
+  getSettleSessionInstructionAsync,
+  getTopUpSessionInstruction,
   getUpdateConfigInstructionAsync,
   getUpdateServerInstructionAsync,
   getWithdrawFeesInstructionAsync,
@@ -69,13 +78,19 @@ import {
   parseCancelRequestInstruction,
   parseCloseResponseInstruction,
   parseCloseServerInstruction,
+  parseCloseSessionInstruction,
   parseCompleteRequestInstruction,
   parseCreateRequestInstruction,
   parseExpireRequestInstruction,
   parseInitializeConfigInstruction,
   parseLockRequestInstruction,
+  parseOpenSessionInstruction,
   parseRateServerInstruction,
+  parseReclaimSessionInstruction,
   parseRegisterServerInstruction,
+  parseRequestCloseSessionInstruction,
+  parseSettleSessionInstruction,
+  parseTopUpSessionInstruction,
   parseUpdateConfigInstruction,
   parseUpdateServerInstruction,
   parseWithdrawFeesInstruction,
@@ -84,28 +99,40 @@ import {
   type CancelRequestInput,
   type CloseResponseAsyncInput,
   type CloseServerAsyncInput,
+  type CloseSessionInput,
   type CompleteRequestAsyncInput,
   type CreateRequestAsyncInput,
   type ExpireRequestInput,
   type InitializeConfigAsyncInput,
   type LockRequestAsyncInput,
+  type OpenSessionAsyncInput,
   type ParsedAppendPromptInstruction,
   type ParsedAppendResponseInstruction,
   type ParsedCancelRequestInstruction,
   type ParsedCloseResponseInstruction,
   type ParsedCloseServerInstruction,
+  type ParsedCloseSessionInstruction,
   type ParsedCompleteRequestInstruction,
   type ParsedCreateRequestInstruction,
   type ParsedExpireRequestInstruction,
   type ParsedInitializeConfigInstruction,
   type ParsedLockRequestInstruction,
+  type ParsedOpenSessionInstruction,
   type ParsedRateServerInstruction,
+  type ParsedReclaimSessionInstruction,
   type ParsedRegisterServerInstruction,
+  type ParsedRequestCloseSessionInstruction,
+  type ParsedSettleSessionInstruction,
+  type ParsedTopUpSessionInstruction,
   type ParsedUpdateConfigInstruction,
   type ParsedUpdateServerInstruction,
   type ParsedWithdrawFeesInstruction,
   type RateServerInput,
+  type ReclaimSessionInput,
   type RegisterServerAsyncInput,
+  type RequestCloseSessionInput,
+  type SettleSessionAsyncInput,
+  type TopUpSessionInput,
   type UpdateConfigAsyncInput,
   type UpdateServerAsyncInput,
   type WithdrawFeesAsyncInput,
@@ -116,6 +143,7 @@ import {
   findRequestPda,
   findResponsePda,
   findServerPda,
+  findSessionPda,
 } from "../pdas";
 
 export const CHAINFERENCE_PROGRAM_ADDRESS =
@@ -127,6 +155,7 @@ export enum ChainferenceAccount {
   Server,
   Request,
   Response,
+  Session,
 }
 
 export function identifyChainferenceAccount(
@@ -147,6 +176,9 @@ export function identifyChainferenceAccount(
   }
   if (containsBytes(data, getU8Encoder().encode(5), 0)) {
     return ChainferenceAccount.Response;
+  }
+  if (containsBytes(data, getU8Encoder().encode(6), 0)) {
+    return ChainferenceAccount.Session;
   }
   throw new SolanaError(
     SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_ACCOUNT,
@@ -170,6 +202,12 @@ export enum ChainferenceInstruction {
   RateServer,
   CloseResponse,
   WithdrawFees,
+  OpenSession,
+  TopUpSession,
+  SettleSession,
+  RequestCloseSession,
+  CloseSession,
+  ReclaimSession,
 }
 
 export function identifyChainferenceInstruction(
@@ -220,6 +258,24 @@ export function identifyChainferenceInstruction(
   }
   if (containsBytes(data, getU8Encoder().encode(14), 0)) {
     return ChainferenceInstruction.WithdrawFees;
+  }
+  if (containsBytes(data, getU8Encoder().encode(15), 0)) {
+    return ChainferenceInstruction.OpenSession;
+  }
+  if (containsBytes(data, getU8Encoder().encode(16), 0)) {
+    return ChainferenceInstruction.TopUpSession;
+  }
+  if (containsBytes(data, getU8Encoder().encode(17), 0)) {
+    return ChainferenceInstruction.SettleSession;
+  }
+  if (containsBytes(data, getU8Encoder().encode(18), 0)) {
+    return ChainferenceInstruction.RequestCloseSession;
+  }
+  if (containsBytes(data, getU8Encoder().encode(19), 0)) {
+    return ChainferenceInstruction.CloseSession;
+  }
+  if (containsBytes(data, getU8Encoder().encode(20), 0)) {
+    return ChainferenceInstruction.ReclaimSession;
   }
   throw new SolanaError(
     SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_INSTRUCTION,
@@ -274,7 +330,25 @@ export type ParsedChainferenceInstruction<
     } & ParsedCloseResponseInstruction<TProgram>)
   | ({
       instructionType: ChainferenceInstruction.WithdrawFees;
-    } & ParsedWithdrawFeesInstruction<TProgram>);
+    } & ParsedWithdrawFeesInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.OpenSession;
+    } & ParsedOpenSessionInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.TopUpSession;
+    } & ParsedTopUpSessionInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.SettleSession;
+    } & ParsedSettleSessionInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.RequestCloseSession;
+    } & ParsedRequestCloseSessionInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.CloseSession;
+    } & ParsedCloseSessionInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.ReclaimSession;
+    } & ParsedReclaimSessionInstruction<TProgram>);
 
 export function parseChainferenceInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -386,6 +460,48 @@ export function parseChainferenceInstruction<TProgram extends string>(
         ...parseWithdrawFeesInstruction(instruction),
       };
     }
+    case ChainferenceInstruction.OpenSession: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.OpenSession,
+        ...parseOpenSessionInstruction(instruction),
+      };
+    }
+    case ChainferenceInstruction.TopUpSession: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.TopUpSession,
+        ...parseTopUpSessionInstruction(instruction),
+      };
+    }
+    case ChainferenceInstruction.SettleSession: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.SettleSession,
+        ...parseSettleSessionInstruction(instruction),
+      };
+    }
+    case ChainferenceInstruction.RequestCloseSession: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.RequestCloseSession,
+        ...parseRequestCloseSessionInstruction(instruction),
+      };
+    }
+    case ChainferenceInstruction.CloseSession: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.CloseSession,
+        ...parseCloseSessionInstruction(instruction),
+      };
+    }
+    case ChainferenceInstruction.ReclaimSession: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.ReclaimSession,
+        ...parseReclaimSessionInstruction(instruction),
+      };
+    }
     default:
       throw new SolanaError(
         SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE,
@@ -414,6 +530,8 @@ export type ChainferencePluginAccounts = {
     SelfFetchFunctions<RequestArgs, Request>;
   response: ReturnType<typeof getResponseCodec> &
     SelfFetchFunctions<ResponseArgs, Response>;
+  session: ReturnType<typeof getSessionCodec> &
+    SelfFetchFunctions<SessionArgs, Session>;
 };
 
 export type ChainferencePluginInstructions = {
@@ -475,6 +593,28 @@ export type ChainferencePluginInstructions = {
     input: WithdrawFeesAsyncInput,
   ) => ReturnType<typeof getWithdrawFeesInstructionAsync> &
     SelfPlanAndSendFunctions;
+  openSession: (
+    input: OpenSessionAsyncInput,
+  ) => ReturnType<typeof getOpenSessionInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  topUpSession: (
+    input: TopUpSessionInput,
+  ) => ReturnType<typeof getTopUpSessionInstruction> & SelfPlanAndSendFunctions;
+  settleSession: (
+    input: SettleSessionAsyncInput,
+  ) => ReturnType<typeof getSettleSessionInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  requestCloseSession: (
+    input: RequestCloseSessionInput,
+  ) => ReturnType<typeof getRequestCloseSessionInstruction> &
+    SelfPlanAndSendFunctions;
+  closeSession: (
+    input: CloseSessionInput,
+  ) => ReturnType<typeof getCloseSessionInstruction> & SelfPlanAndSendFunctions;
+  reclaimSession: (
+    input: ReclaimSessionInput,
+  ) => ReturnType<typeof getReclaimSessionInstruction> &
+    SelfPlanAndSendFunctions;
 };
 
 export type ChainferencePluginPdas = {
@@ -483,6 +623,7 @@ export type ChainferencePluginPdas = {
   server: typeof findServerPda;
   request: typeof findRequestPda;
   response: typeof findResponsePda;
+  session: typeof findSessionPda;
 };
 
 export type ChainferencePluginRequirements = ClientWithRpc<
@@ -503,6 +644,7 @@ export function chainferenceProgram() {
           server: addSelfFetchFunctions(client, getServerCodec()),
           request: addSelfFetchFunctions(client, getRequestCodec()),
           response: addSelfFetchFunctions(client, getResponseCodec()),
+          session: addSelfFetchFunctions(client, getSessionCodec()),
         },
         instructions: {
           initializeConfig: (input) =>
@@ -580,6 +722,36 @@ export function chainferenceProgram() {
               client,
               getWithdrawFeesInstructionAsync(input),
             ),
+          openSession: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getOpenSessionInstructionAsync(input),
+            ),
+          topUpSession: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getTopUpSessionInstruction(input),
+            ),
+          settleSession: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getSettleSessionInstructionAsync(input),
+            ),
+          requestCloseSession: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getRequestCloseSessionInstruction(input),
+            ),
+          closeSession: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getCloseSessionInstruction(input),
+            ),
+          reclaimSession: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getReclaimSessionInstruction(input),
+            ),
         },
         pdas: {
           config: findConfigPda,
@@ -587,6 +759,7 @@ export function chainferenceProgram() {
           server: findServerPda,
           request: findRequestPda,
           response: findResponsePda,
+          session: findSessionPda,
         },
       },
     });

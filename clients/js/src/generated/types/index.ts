@@ -10,3 +10,4 @@ export * from "./allowedServer";
 export * from "./modelEntry";
 export * from "./modelInput";
 export * from "./requestStatus";
+export * from "./sessionStatus";

@@ -1,0 +1,139 @@
+/**
+ * Session frames: the prompt and every answer chunk, XChaCha20-Poly1305 under the session's frame key with a
+ * random 24-byte nonce carried in front of the ciphertext, and associated data binding the session, the
+ * answer index, the direction, the chunk index and the final flag.
+ */
+import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { randomBytes } from "@noble/hashes/utils.js";
+import type { Address } from "@solana/kit";
+
+import {
+  CHAINFERENCE_ERROR__CRYPTO__INVALID_CHUNK_INDEX,
+  CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT,
+  CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
+  ChainferenceClientError,
+} from "../errors";
+import { addressBytes, bytesOfLength, concatBytes, MAX_U32, toBytes, u32le, utf8, type BytesLike } from "../crypto/bytes";
+import { CRYPTO_KEY_LENGTH, CRYPTO_NONCE_LENGTH, CRYPTO_TAG_LENGTH } from "../crypto/constants";
+import { hkdfSha256 } from "../crypto/kdf";
+import { getX25519SharedSecret } from "../crypto/x25519";
+import { HKDF_INFO_SESSION, SESSION_FRAME_AAD_PREFIX } from "./constants";
+
+/** Which way a frame travels: the prompt (client → node) or an answer chunk (node → client). */
+export type SessionFrameDirection = "prompt" | "answer";
+
+/** Where a frame sits in a session. The prompt of an answer is chunk 0, final. */
+export type SessionFramePosition = Readonly<{
+  session: Address;
+  answer: number;
+  direction: SessionFrameDirection;
+  chunk: number;
+  isFinal: boolean;
+}>;
+
+/** Bytes a frame adds to its plaintext: nonce (24) + tag (16). */
+export const SESSION_FRAME_OVERHEAD = CRYPTO_NONCE_LENGTH + CRYPTO_TAG_LENGTH;
+
+function assertIsU32(value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_U32)
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__INVALID_CHUNK_INDEX, { index: value });
+}
+
+/**
+ * `HKDF-SHA256(X25519(secret, peerKey), salt = session, info = "chainference/v1/session", 32)`: the client calls it
+ * with its session secret and the server's key (`peer: "server"`), the node with its keyring secret and the
+ * client's session key (`peer: "client"`); both get the same key.
+ *
+ * @example
+ * ```ts
+ * const frameKey = deriveSessionFrameKey({ secret: keys.clientSecret, peerKey: info.serverKey, session, peer: "server" });
+ * ```
+ */
+export function deriveSessionFrameKey({
+  secret,
+  peerKey,
+  session,
+  peer,
+}: {
+  secret: BytesLike;
+  peerKey: BytesLike;
+  session: Address;
+  peer: "client" | "server";
+}): Uint8Array {
+  const shared = getX25519SharedSecret(secret, peerKey, peer);
+  return hkdfSha256(shared, addressBytes(session), HKDF_INFO_SESSION, CRYPTO_KEY_LENGTH);
+}
+
+/**
+ * `utf8("cfs1") || session(32) || u32le(answer) || u8(direction: 0 prompt, 1 answer) || u32le(chunk) || u8(isFinal)`
+ * (46 bytes).
+ *
+ * @example
+ * ```ts
+ * getSessionFrameAad({ session, answer: 0, direction: "answer", chunk: 3, isFinal: false }).length; // 46
+ * ```
+ */
+export function getSessionFrameAad({ session, answer, direction, chunk, isFinal }: SessionFramePosition): Uint8Array {
+  assertIsU32(answer);
+  assertIsU32(chunk);
+  return concatBytes(
+    utf8(SESSION_FRAME_AAD_PREFIX),
+    addressBytes(session),
+    u32le(answer),
+    Uint8Array.of(direction === "prompt" ? 0 : 1),
+    u32le(chunk),
+    Uint8Array.of(isFinal ? 1 : 0),
+  );
+}
+
+/**
+ * Encrypts one frame: `nonce(24) || XChaCha20-Poly1305(frameKey, nonce, aad)(plaintext)`. The nonce is random
+ * (pass one only for test vectors): the same frame key serves every answer of the session in both directions.
+ *
+ * @example
+ * ```ts
+ * const frame = encryptSessionFrame({ frameKey, session, answer: 0, direction: "answer", chunk: 0, isFinal: false, plaintext });
+ * ```
+ */
+export function encryptSessionFrame(
+  input: SessionFramePosition & { frameKey: BytesLike; plaintext: BytesLike; nonce?: BytesLike },
+): Uint8Array {
+  const key = bytesOfLength(input.frameKey, CRYPTO_KEY_LENGTH, "session frame key");
+  const nonce =
+    input.nonce === undefined ? randomBytes(CRYPTO_NONCE_LENGTH) : bytesOfLength(input.nonce, CRYPTO_NONCE_LENGTH, "frame nonce");
+  const sealed = xchacha20poly1305(key, nonce, getSessionFrameAad(input)).encrypt(toBytes(input.plaintext));
+  return concatBytes(nonce, sealed);
+}
+
+/**
+ * Decrypts one frame at a known position; throws `CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH` (kind `session-frame`)
+ * if the key, session, answer, direction, chunk, final flag or bytes differ, `..._MALFORMED_CIPHERTEXT` for a
+ * frame shorter than nonce and tag.
+ *
+ * @example
+ * ```ts
+ * const text = new TextDecoder().decode(decryptSessionFrame({ frameKey, session, answer, direction: "answer", chunk, isFinal, frame }));
+ * ```
+ */
+export function decryptSessionFrame(input: SessionFramePosition & { frameKey: BytesLike; frame: BytesLike }): Uint8Array {
+  const key = bytesOfLength(input.frameKey, CRYPTO_KEY_LENGTH, "session frame key");
+  if (input.frame.length < SESSION_FRAME_OVERHEAD) {
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT, {
+      kind: "session-frame",
+      length: input.frame.length,
+      minLength: SESSION_FRAME_OVERHEAD,
+    });
+  }
+  const bytes = toBytes(input.frame);
+  try {
+    return xchacha20poly1305(key, bytes.subarray(0, CRYPTO_NONCE_LENGTH), getSessionFrameAad(input)).decrypt(
+      bytes.subarray(CRYPTO_NONCE_LENGTH),
+    );
+  } catch (cause) {
+    throw new ChainferenceClientError(
+      CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
+      { kind: "session-frame", position: input.chunk },
+      { cause },
+    );
+  }
+}
