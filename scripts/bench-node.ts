@@ -1,7 +1,7 @@
 /**
  * `npm run bench:node`: the provider node against the real program on the in-process chain (slots at
- * 400 ms, like a cluster) with the embedded default model (SmolLM2-135M Q4_1, llama.cpp threads as the node
- * picks them: every core but one).
+ * 400 ms, like a cluster) with the embedded default model (SmolLM2-135M Q4_1, llama.cpp threads and
+ * parallel sequences as the node picks them: every core but one, and `defaultEmbeddedSlots`).
  *
  * Measures and prints:
  * 1. generation speed through the node vs the same model called directly through the backend (ratio);
@@ -12,11 +12,17 @@
  * 64 tokens; batches of 1 / 8 / 32 requests answer 64 / 32 / 16 tokens each (temperature 0, a prompt of
  * ~40 tokens with the chat template). Clients of a batch poll their answers once per slot; the node, its
  * clients and the chain share one process (and the machine's cores with llama.cpp), as in `chainference demo`.
- * Env: RUNS (default 3) for the direct and single-request runs.
+ * Env: RUNS (default 3) for the direct and single-request runs; THREADS, SLOTS and BATCH_SIZE override the
+ * backend's defaults (to compare settings).
+ *
+ * `--json`: the report goes to stderr and stdout gets one JSON object, `{"ratioNodeVsRaw", "throughput":
+ * [{"concurrent", "tokensPerSecond", "firstTokenMsP50"}], "batchGain8", "batchGain32"}`, where first-token
+ * times are the node's lock → first chunk on-chain and a gain is tokens/s at N ÷ tokens/s at 1.
  */
 import {
   DEFAULT_MODEL,
   createDefaultLlamaBackend,
+  defaultEmbeddedSlots,
   defaultEmbeddedThreads,
   startProviderNode,
   type NodeEvent,
@@ -36,6 +42,10 @@ import {
 
 const PROMPT = [{ role: "user", content: "Explain in a few sentences why the sky is blue." }] as const;
 const RUNS = Number(process.env["RUNS"] ?? 3);
+const JSON_OUTPUT = process.argv.includes("--json");
+const envNumber = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+/** The human-readable report: stdout, or stderr when stdout carries the JSON. */
+const report = (line = ""): void => void (JSON_OUTPUT ? process.stderr : process.stdout).write(`${line}\n`);
 const BATCHES = [
   { requests: 1, maxTokens: 64 },
   { requests: 8, maxTokens: 32 },
@@ -109,9 +119,21 @@ async function batch(market: TestMarket, node: ProviderNode, requests: number, m
 }
 
 async function main(): Promise<void> {
-  const threads = defaultEmbeddedThreads();
-  process.stderr.write(`bench-node: loading ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization} (${threads} thread(s))\n`);
-  const llama = await createDefaultLlamaBackend({ threads });
+  const threads = envNumber("THREADS") ?? defaultEmbeddedThreads();
+  const largest = Math.max(...BATCHES.map((b) => b.requests));
+  const slots = envNumber("SLOTS") ?? defaultEmbeddedSlots({ concurrency: largest });
+  const batchSize = envNumber("BATCH_SIZE");
+  const promptTokensPerStep = envNumber("PROMPT_TOKENS_PER_STEP");
+  process.stderr.write(
+    `bench-node: loading ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization} (${threads} thread(s), ${slots} slot(s))\n`,
+  );
+  const llama = await createDefaultLlamaBackend({
+    threads,
+    slots,
+    ...(batchSize ? { batchSize } : {}),
+    ...(promptTokensPerStep ? { promptTokensPerStep } : {}),
+  });
+  const { device, batchSize: stepTokens, promptTokensPerStep: promptStep } = llama.placement;
   const market = await createTestMarket();
   const scratch = await scratchDir("chainference-bench-");
   const operator = await fundedWallet(market.chain, 1_000n * 1_000_000_000n);
@@ -152,7 +174,7 @@ async function main(): Promise<void> {
   await single.stop({ drain: true });
 
   // 3. Batches.
-  const batches = [];
+  const batches: ({ requests: number; maxTokens: number } & Awaited<ReturnType<typeof batch>>)[] = [];
   for (const { requests, maxTokens } of BATCHES) {
     const n = await node(requests);
     batches.push({ requests, maxTokens, ...(await batch(market, n, requests, maxTokens)) });
@@ -162,10 +184,10 @@ async function main(): Promise<void> {
 
   const directGen = median(direct.map((d) => d.genTps));
   const nodeGen = median(through.map((t) => t.completed.tokensPerSecond ?? 0));
-  console.log(
-    `\nProvider node benchmark: ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization}, llama.cpp ${threads} thread(s), in-process chain at 400 ms/slot, medians of ${RUNS} runs\n`,
+  report(
+    `\nProvider node benchmark: ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization}, llama.cpp on ${device}, ${threads} thread(s), ${slots} slot(s), steps of ≤ ${stepTokens} tokens (≤ ${promptStep} prompt), in-process chain at 400 ms/slot, medians of ${RUNS} runs\n`,
   );
-  console.log(
+  report(
     table(
       ["measure", "value"],
       [
@@ -181,23 +203,53 @@ async function main(): Promise<void> {
       ],
     ),
   );
-  console.log(`\nThroughput (requests posted back to back, node concurrency = batch size)\n`);
-  console.log(
+  report(`\nThroughput (requests posted back to back, node concurrency = batch size)\n`);
+  const alone = batches.find((b) => b.requests === 1)!;
+  report(
     table(
-      ["requests", "tokens each", "answer tokens", "wall s", "tokens/s", "median lock→1st chunk ms", "median settled s", "last settled s"],
+      [
+        "requests",
+        "tokens each",
+        "answer tokens",
+        "wall s",
+        "tokens/s",
+        "gain",
+        "median lock→1st chunk ms",
+        "× single",
+        "median settled s",
+        "last settled s",
+      ],
       batches.map((b) => [
         String(b.requests),
         String(b.maxTokens),
         String(b.tokens),
         fmt(b.seconds),
         fmt(b.tokensPerSecond),
+        fmt(b.tokensPerSecond / alone.tokensPerSecond, 2),
         fmt(b.medianFirstChunkMs, 0),
+        fmt(b.medianFirstChunkMs / alone.medianFirstChunkMs, 2),
         fmt(b.medianSettledMs / 1000),
         fmt(b.maxSettledMs / 1000),
       ]),
     ),
   );
+  if (JSON_OUTPUT) {
+    const gain = (requests: number) => round(batches.find((b) => b.requests === requests)!.tokensPerSecond / alone.tokensPerSecond, 3);
+    const result = {
+      ratioNodeVsRaw: round(nodeGen / directGen, 3),
+      throughput: batches.map((b) => ({
+        concurrent: b.requests,
+        tokensPerSecond: round(b.tokensPerSecond, 2),
+        firstTokenMsP50: round(b.medianFirstChunkMs, 0),
+      })),
+      batchGain8: gain(8),
+      batchGain32: gain(32),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
 }
+
+const round = (n: number, digits: number): number => Number(n.toFixed(digits));
 
 main().then(
   () => process.exit(0),

@@ -55,6 +55,18 @@ describe("chainference serve", () => {
     expect(serve.output()).toMatch(/registered: key epoch 0, serving QuantFactory\/SmolLM2-135M-Instruct-GGUF/);
   });
 
+  it("says which device runs the model: gpu auto resolves to the CPU on this machine", () => {
+    // the default config: gpu auto, concurrency 4 (one slot each), every core but one for llama.cpp
+    expect(serve.output()).toMatch(/ {2}llama\.cpp on the CPU: 0\/\d+ layers on the GPU, 4 slots, \d+ threads?\n/);
+    expect(serve.output()).toMatch(/serving QuantFactory\/SmolLM2-135M-Instruct-GGUF\S* Q4_1 \(llama\.cpp on the CPU: 0\/\d+ layers/);
+  });
+
+  it("refuses an unknown --gpu value as a usage error, naming the choices", async () => {
+    const result = await runCli(["serve", "--gpu", "rocm", "--url", url], { env, timeoutMs: 60_000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Allowed choices are auto, cuda, vulkan, cpu");
+  });
+
   it("answers a request from another process and settles it", async () => {
     const server = /Serving as server (\w+)/.exec(serve.output())![1]!;
     const result = await runCli(["ask", "Say yes.", "--max-tokens", "8", "--url", url, "--keypair", client], { env, timeoutMs: 120_000 });

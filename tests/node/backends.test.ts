@@ -189,9 +189,9 @@ describe("openai backend", () => {
 });
 
 describe("model file errors", () => {
-  it("says to run scripts/fetch-model when the model file is missing", async () => {
+  it("says to run scripts/fetch-model when the default model file is missing", async () => {
     const path = join(scratch, "absent.gguf");
-    const error = await createLlamaBackend({ modelPath: path }).catch((e: unknown) => e);
+    const error = await createLlamaBackend({ modelPath: path, expectedFile: DEFAULT_MODEL }).catch((e: unknown) => e);
     expect(isChainferenceBackendError(error, CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING)).toBe(true);
     expect((error as Error).message).toContain(path);
     expect((error as Error).message).toContain("scripts/fetch-model");

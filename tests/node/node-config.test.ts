@@ -188,6 +188,62 @@ describe("node config file", () => {
     expect(invalid({ minOutputTokens: 600, maxOutputTokens: 500 })).toMatch(/minOutputTokens/);
   });
 
+  it("reads the GPU choice and an embedded model's file, slot and offload settings", () => {
+    // Given a GGUF by path with its hash, on a forced CUDA build
+    const sha256 = "AB".repeat(32);
+    const config = parseNodeConfig({
+      gpu: "cuda",
+      models: [
+        {
+          hfId: "Qwen/Qwen2.5-7B-Instruct-GGUF",
+          quantization: "Q4_K_M",
+          priceIn: 0,
+          priceOut: 0,
+          backend: {
+            kind: "embedded",
+            modelPath: "/models/q.gguf",
+            sha256,
+            sizeBytes: 4_683_073_952,
+            slots: 16,
+            batchSize: 1024,
+            gpuLayers: "max",
+          },
+        },
+      ],
+    });
+    // Then every setting is kept (the hash in lowercase) and the GPU default is auto
+    expect(config.gpu).toBe("cuda");
+    expect(config.models[0]!.backend).toEqual({
+      kind: "embedded",
+      modelPath: "/models/q.gguf",
+      sha256: sha256.toLowerCase(),
+      sizeBytes: 4_683_073_952,
+      slots: 16,
+      batchSize: 1024,
+      gpuLayers: "max",
+    });
+    expect(parseNodeConfig({}).gpu).toBe("auto");
+  });
+
+  it("rejects an unknown GPU, a malformed hash, and a hash without a model path", () => {
+    const reason = (doc: unknown) => {
+      try {
+        parseNodeConfig(doc, "node.json");
+        return null;
+      } catch (e) {
+        return isChainferenceNodeError(e, CHAINFERENCE_ERROR__NODE__CONFIG_INVALID) ? e.message : "other error";
+      }
+    };
+    const embedded = (backend: object) => ({
+      models: [{ hfId: "org/model", priceIn: 0, priceOut: 0, backend: { kind: "embedded", ...backend } }],
+    });
+    expect(reason({ gpu: "rocm" })).toMatch(/gpu must be one of auto, cuda, vulkan, cpu/);
+    expect(reason(embedded({ modelPath: "/m.gguf", sha256: "abc" }))).toMatch(/sha256 must be 64 hex digits/);
+    expect(reason(embedded({ sha256: "a".repeat(64) }))).toMatch(/check a modelPath file/);
+    expect(reason(embedded({ modelPath: "/m.gguf", slots: 0 }))).toMatch(/slots/);
+    expect(reason(embedded({ modelPath: "/m.gguf", gpuLayers: "most" }))).toMatch(/gpuLayers/);
+  });
+
   it("says when the config file does not exist", async () => {
     await expect(loadNodeConfig(join(dir, "absent.json"))).rejects.toMatchObject({ code: CHAINFERENCE_ERROR__NODE__CONFIG_MISSING });
   });

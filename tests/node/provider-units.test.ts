@@ -23,6 +23,7 @@ import {
   billableTokens,
   createEventHub,
   createNodeMetrics,
+  defaultServedModel,
   decideFlush,
   defaultEmbeddedThreads,
   describeError,
@@ -39,6 +40,8 @@ import {
   type NodeEvent,
   type OutputBudgetInput,
 } from "@chainference/node";
+import { createRequestJobs } from "../../node/src/provider/request-jobs";
+import { createSpeedAverages } from "../../node/src/provider/speed-averages";
 
 const REQUEST = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" as Address;
 const policy = { intervalMs: 400, maxChunkBytes: 900 };
@@ -131,6 +134,29 @@ describe("output budget", () => {
     expect(reserveBytes).toBeGreaterThan(400);
     expect(reserveBytes).toBeLessThan(400 + 40 * CHUNK_FRAME_OVERHEAD);
     expect(planOutputBudget({ ...base, streamByteCap: 256 }).reserveBytes).toBe(256);
+  });
+
+  it("counts no queue ahead of a request while the backend has a free slot, then the jobs' tokens per slot", async () => {
+    // Given a backend with 4 slots and jobs of 100 tokens each that stay in progress
+    const model = defaultServedModel();
+    const jobs = createRequestJobs({
+      emit: () => undefined,
+      speeds: createSpeedAverages(10),
+      setActiveRequests: () => undefined,
+      slotsFor: () => 4,
+    });
+    const never = new Promise<never>(() => undefined);
+    const track = (i: number) => jobs.track(`Req${i}111111111111111111111111111111111111111` as Address, model, 100, never);
+    // When 3 are running, a slot is free: nothing ahead
+    [1, 2, 3].forEach(track);
+    expect(jobs.queuedTokens(model)).toBe(0);
+    // When all 4 slots are taken, a new request waits for a quarter of the 400 queued tokens
+    track(4);
+    expect(jobs.queuedTokens(model)).toBe(100);
+    // And a backend without slots (one at a time) waits behind every job, as before
+    const serial = createRequestJobs({ emit: () => undefined, speeds: createSpeedAverages(10), setActiveRequests: () => undefined });
+    serial.track("Req9111111111111111111111111111111111111111" as Address, model, 70, never);
+    expect(serial.queuedTokens(model)).toBe(70);
   });
 });
 

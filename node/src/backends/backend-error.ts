@@ -6,7 +6,8 @@ export * from "./backend-error-codes";
 
 /** Context carried by each backend error code. */
 export type BackendErrorContext = {
-  [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING]: { path: string };
+  /** `hint`: what to do instead of fetching the default model (for a configured `modelPath`). */
+  [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING]: { path: string; hint?: string };
   [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_CORRUPT]: { path: string; reason: string };
   [codes.CHAINFERENCE_ERROR__BACKEND__UNREACHABLE]: { url: string; reason: string };
   [codes.CHAINFERENCE_ERROR__BACKEND__BAD_RESPONSE]: { url: string; status: number; body: string };
@@ -15,14 +16,18 @@ export type BackendErrorContext = {
   [codes.CHAINFERENCE_ERROR__BACKEND__CONTEXT_OVERFLOW]: { promptTokens: number; contextSize: number };
   [codes.CHAINFERENCE_ERROR__BACKEND__CLOSED]: { backend: string };
   [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_FETCH_FAILED]: { step: string; reason: string };
+  [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_NOT_GGUF]: { path: string; magic: string };
+  [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_MISMATCH]: { path: string; what: "size" | "sha256"; actual: string; expected: string };
+  [codes.CHAINFERENCE_ERROR__BACKEND__NO_CHAT_TEMPLATE]: { path: string; architecture: string };
+  [codes.CHAINFERENCE_ERROR__BACKEND__CONTEXT_UNAVAILABLE]: { slots: number; contextSize: number; device: string; reason: string };
 };
 
 /** Any backend error code. */
 export type BackendErrorCode = keyof BackendErrorContext;
 
 const messages: ErrorMessages<BackendErrorContext> = {
-  [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING]: ({ path }) =>
-    `Model file not found at ${path}. Run scripts/fetch-model to download the default model into the cache.`,
+  [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_MISSING]: ({ path, hint }) =>
+    `Model file not found at ${path}. ${hint ?? "Run scripts/fetch-model to download the default model into the cache."}`,
   [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_CORRUPT]: ({ path, reason }) =>
     `Model file ${path} is corrupt or unreadable (${reason}). Delete it and run scripts/fetch-model again.`,
   [codes.CHAINFERENCE_ERROR__BACKEND__UNREACHABLE]: ({ url, reason }) =>
@@ -38,6 +43,17 @@ const messages: ErrorMessages<BackendErrorContext> = {
     `The prompt is ${promptTokens} tokens, which leaves no room to answer in a context of ${contextSize} tokens.`,
   [codes.CHAINFERENCE_ERROR__BACKEND__CLOSED]: ({ backend }) => `The ${backend} backend was closed.`,
   [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_FETCH_FAILED]: ({ step, reason }) => `fetch-model: step "${step}" failed: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_NOT_GGUF]: ({ path, magic }) =>
+    `${path} is not a GGUF model file (it starts with ${magic}, not "GGUF"). Point modelPath at a .gguf file (llama.cpp's format).`,
+  [codes.CHAINFERENCE_ERROR__BACKEND__MODEL_MISMATCH]: ({ path, what, actual, expected }) =>
+    `Model file ${path} is not the configured one: its ${what} is ${actual}, the config expects ${expected}. ` +
+    `Point modelPath at the right file, or correct the configured ${what === "size" ? "sizeBytes" : "sha256"}.`,
+  [codes.CHAINFERENCE_ERROR__BACKEND__NO_CHAT_TEMPLATE]: ({ path, architecture }) =>
+    `Model file ${path} carries no chat template and its architecture (${architecture}) has no known one: it is probably ` +
+    `a base model, whose answers to chat prompts would be noise. Serve an instruction-tuned GGUF that embeds its template.`,
+  [codes.CHAINFERENCE_ERROR__BACKEND__CONTEXT_UNAVAILABLE]: ({ slots, contextSize, device, reason }) =>
+    `Could not create a context of ${slots} slot(s) × ${contextSize} tokens on ${device} (${reason}). ` +
+    `Each slot holds its own KV cache: lower backend.slots or the context size, or offload fewer layers (backend.gpuLayers).`,
 };
 
 const BACKEND_ERRORS = defineErrorFamily<BackendErrorContext>("backend", codes, messages);

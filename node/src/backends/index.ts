@@ -8,8 +8,11 @@ export {
   type BackendErrorCode,
   type BackendErrorContext,
 } from "./backend-error";
+export { describeBackend, describePlacement } from "./describe-placement";
 export { createChatStream, type ChatProducer } from "./chat-stream";
 export type {
+  BackendPlacement,
+  BackendSlotUsage,
   ChatChunk,
   ChatMessage,
   ChatResult,
@@ -22,12 +25,17 @@ export type {
   UsageSource,
 } from "./inference-backend";
 export {
+  CPU_DEFAULT_SLOTS,
+  DEFAULT_PROMPT_TOKENS_PER_STEP,
   createDefaultLlamaBackend,
   createLlamaBackend,
+  defaultEmbeddedSlots,
   defaultEmbeddedThreads,
   type LlamaBackend,
   type LlamaBackendOptions,
   type LlamaLoadProgress,
 } from "./llama-backend";
+export type { LlamaDevice, LlamaGpuMode } from "./llama-runtime";
 export { createOpenAiBackend, type OpenAiBackendOptions } from "./openai-backend";
+export { fairStartsStrategy, type FairStartsOptions } from "./fair-batching";
 export { createSseParser, type SseParser } from "./sse-parser";

@@ -58,6 +58,33 @@ export type ChatResult = Readonly<{
  */
 export type ChatStream = AsyncIterable<ChatChunk> & Readonly<{ result: Promise<ChatResult> }>;
 
+/** Where an in-process backend runs its model; logged at start and exported as metrics. */
+export type BackendPlacement = Readonly<{
+  /** The llama.cpp build in use: `cpu`, or the GPU API it offloads to. */
+  device: "cpu" | "cuda" | "vulkan" | "metal";
+  /** GPU names as the driver reports them (empty on the CPU). */
+  gpuNames: readonly string[];
+  /** Model layers offloaded to the GPU, of `totalLayers`. */
+  gpuLayers: number;
+  totalLayers: number;
+  /** CPU threads for evaluation. */
+  threads: number;
+  /** Requests generated at once (parallel sequences in one batch); later ones wait for a slot, first come first served. */
+  slots: number;
+  /** Most tokens evaluated in one batched step (prompts are cut into pieces of at most this size). */
+  batchSize: number;
+  /** Most prompt tokens per step, after one token for each running answer (new requests start in arrival order). */
+  promptTokensPerStep: number;
+  /**
+   * Tokens of the chat template's fixed opening kept evaluated in every idle slot (the same for every client,
+   * so reusing them reveals nothing about anyone's prompt); a prompt evaluates only what follows them.
+   */
+  templatePrefixTokens: number;
+}>;
+
+/** Busy slots and requests waiting for one, now. */
+export type BackendSlotUsage = Readonly<{ slots: number; busy: number; waiting: number }>;
+
 /** A model server the provider node can run requests on. */
 export type InferenceBackend = Readonly<{
   /** Human-readable identity, e.g. `llama:/path/model.gguf` or `openai:http://127.0.0.1:8080 (model)`. */
@@ -71,4 +98,8 @@ export type InferenceBackend = Readonly<{
    * `streamChat` fail with `CHAINFERENCE_ERROR__BACKEND__CLOSED`.
    */
   close(): Promise<void>;
+  /** Where the model runs (in-process backends only). */
+  placement?: BackendPlacement;
+  /** Slots in use and requests queued for one (in-process backends only). */
+  slotUsage?: () => BackendSlotUsage;
 }>;

@@ -11,36 +11,58 @@ import { describeCause } from "./describe-cause";
 /** Receives llama.cpp log lines of level warn and above. */
 export type LlamaLogListener = (level: "warn" | "error", message: string) => void;
 
-/** The process-wide llama.cpp runtime and a way to listen to its logs. */
+/**
+ * Which llama.cpp build runs the model: `cpu`; `cuda` or `vulkan` (node-llama-cpp's prebuilt GPU binaries,
+ * `@node-llama-cpp/<platform>-cuda` / `-vulkan`); `auto` tries CUDA, then Vulkan (Metal on Apple silicon),
+ * then falls back to the CPU.
+ */
+export type LlamaGpuMode = "auto" | "cuda" | "vulkan" | "cpu";
+
+/** The device a runtime actually uses (`metal` only on macOS). */
+export type LlamaDevice = "cpu" | "cuda" | "vulkan" | "metal";
+
+/** A process-wide llama.cpp runtime and a way to listen to its logs. */
 export type LlamaRuntime = Readonly<{
   llama: Llama;
+  /** What `auto` (or an explicit choice) resolved to. */
+  device: LlamaDevice;
   bindings: LlamaBindings;
   /** Adds a log listener; returns the function that removes it. */
   listen(listener: LlamaLogListener): () => void;
 }>;
 
-let runtime: Promise<LlamaRuntime> | undefined;
+const runtimes = new Map<LlamaGpuMode, Promise<LlamaRuntime>>();
 
 /**
- * The llama.cpp runtime, started once per process from node-llama-cpp's prebuilt CPU binary:
- * `gpu: false`, `build: "never"` and `skipDownload: true`, so it never compiles or downloads anything.
+ * The llama.cpp runtime for `gpu` (default `cpu`), started once per process and mode from node-llama-cpp's
+ * prebuilt binaries: `build: "never"` and `skipDownload: true`, so it never compiles or downloads anything.
  *
  * It is shared and never disposed: node-llama-cpp binds llama.cpp's logger to the first instance, and
  * a second instance created after disposing one prints to stderr instead of to its logger.
  *
- * @throws `CHAINFERENCE_ERROR__BACKEND__RUNTIME_UNAVAILABLE` when no prebuilt binary loads.
+ * @throws `CHAINFERENCE_ERROR__BACKEND__RUNTIME_UNAVAILABLE` when no prebuilt binary for `gpu` loads (for
+ *   `cuda` / `vulkan`: no such GPU, driver or binary package on this machine).
  * @example
- * const { llama } = await getLlamaRuntime();
+ * const { llama, device } = await getLlamaRuntime("auto"); // device "cpu" on a machine without a GPU
  */
-export function getLlamaRuntime(): Promise<LlamaRuntime> {
-  runtime ??= startRuntime().catch((error: unknown) => {
-    runtime = undefined;
-    throw error;
-  });
+export function getLlamaRuntime(gpu: LlamaGpuMode = "cpu"): Promise<LlamaRuntime> {
+  let runtime = runtimes.get(gpu);
+  if (runtime === undefined) {
+    runtime = startRuntime(gpu).catch((error: unknown) => {
+      runtimes.delete(gpu);
+      throw error;
+    });
+    runtimes.set(gpu, runtime);
+  }
   return runtime;
 }
 
-async function startRuntime(): Promise<LlamaRuntime> {
+/** node-llama-cpp's `gpu` option for a mode. */
+function toLlamaGpuOption(gpu: LlamaGpuMode): "auto" | "cuda" | "vulkan" | false {
+  return gpu === "cpu" ? false : gpu;
+}
+
+async function startRuntime(gpu: LlamaGpuMode): Promise<LlamaRuntime> {
   const listeners = new Set<LlamaLogListener>();
   const dispatch = (level: "warn" | "error", message: string): void => {
     for (const listener of listeners) listener(level, message);
@@ -49,7 +71,7 @@ async function startRuntime(): Promise<LlamaRuntime> {
     const bindings: LlamaBindings = await import("node-llama-cpp");
     const { getLlama, LlamaLogLevel } = bindings;
     const llama = await getLlama({
-      gpu: false,
+      gpu: toLlamaGpuOption(gpu),
       build: "never",
       skipDownload: true,
       usePrebuiltBinaries: true,
@@ -63,6 +85,7 @@ async function startRuntime(): Promise<LlamaRuntime> {
     });
     return {
       llama,
+      device: llama.gpu === false ? "cpu" : llama.gpu,
       bindings,
       listen(listener) {
         listeners.add(listener);
@@ -72,7 +95,7 @@ async function startRuntime(): Promise<LlamaRuntime> {
   } catch (error) {
     throw new ChainferenceBackendError(
       CHAINFERENCE_ERROR__BACKEND__RUNTIME_UNAVAILABLE,
-      { reason: describeCause(error) },
+      { reason: gpu === "cpu" || gpu === "auto" ? describeCause(error) : `no usable ${gpu} build or device: ${describeCause(error)}` },
       { cause: error },
     );
   }

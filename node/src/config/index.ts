@@ -4,12 +4,14 @@ export { expandHome } from "./home-path";
 export { getDefaultKeypairPath, loadKeypairSigner, parseKeypairFile, writeNewKeypairFile } from "./keypair-file";
 export {
   DEFAULT_MODEL_PRICES,
+  GPU_CHOICES,
   defaultNodeConfig,
   defaultServedModel,
   defaultSessionServeConfig,
   loadNodeConfig,
   parseNodeConfig,
   type FlushPolicy,
+  type GpuChoice,
   type ModelBackendConfig,
   type NodeConfig,
   type ServedModelConfig,

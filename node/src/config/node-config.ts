@@ -16,6 +16,16 @@ export type ModelBackendConfig =
       contextSize?: number;
       /** CPU threads; default every core but one (at least 1, at most 8). */
       threads?: number;
+      /** Requests generated at once (parallel sequences); default `concurrency`, at most 8 on a CPU. */
+      slots?: number;
+      /** Most tokens evaluated in one batched step; default 512. */
+      batchSize?: number;
+      /** Layers offloaded to the GPU: `auto` (default: what fits), `max`, or a number. */
+      gpuLayers?: number | "auto" | "max";
+      /** sha256 of the `modelPath` file, checked on load. */
+      sha256?: string;
+      /** Size of the `modelPath` file in bytes, checked on load. */
+      sizeBytes?: number;
     }>
   | Readonly<{
       kind: "openai";
@@ -52,6 +62,12 @@ export type FlushPolicy = Readonly<{
   maxChunkBytes: number;
 }>;
 
+/** Values of the `gpu` setting (`--gpu`). */
+export const GPU_CHOICES = ["auto", "cuda", "vulkan", "cpu"] as const;
+
+/** Which llama.cpp build runs embedded models. */
+export type GpuChoice = (typeof GPU_CHOICES)[number];
+
 /** The session server (docs/sessions.md §3): off-chain answers paid by vouchers, settled on a schedule. */
 export type SessionServeConfig = Readonly<{
   /** TCP port of the session server (0 = any free port); null = sessions off. */
@@ -77,6 +93,8 @@ export type SessionServeConfig = Readonly<{
 /** The provider node's settings (the JSON config file, with defaults filled in). */
 export type NodeConfig = Readonly<{
   models: readonly ServedModelConfig[];
+  /** llama.cpp build for embedded models: `auto` (default: a CUDA or Vulkan GPU when one works, else the CPU), or forced. */
+  gpu?: GpuChoice;
   /** Optional public URL published on-chain (≤ 128 bytes). */
   endpoint: string;
   /** Most requests locked at once. */
@@ -162,6 +180,7 @@ export function defaultServedModel(): ServedModelConfig {
 export function defaultNodeConfig(): NodeConfig {
   return {
     models: [defaultServedModel()],
+    gpu: "auto",
     endpoint: "",
     concurrency: 4,
     flush: { intervalMs: 400, maxChunkBytes: 900 },
@@ -261,13 +280,32 @@ function parseBackend(value: unknown, where: string, fail: Fail): ModelBackendCo
   if (value === undefined) return { kind: "embedded" };
   if (!isObject(value)) fail(`${where} must be an object`);
   if (value.kind === "embedded") {
-    checkKeys(value, ["kind", "modelPath", "contextSize", "threads"], where, fail);
+    checkKeys(
+      value,
+      ["kind", "modelPath", "contextSize", "threads", "slots", "batchSize", "gpuLayers", "sha256", "sizeBytes"],
+      where,
+      fail,
+    );
     if (value.modelPath !== undefined && typeof value.modelPath !== "string") fail(`${where}.modelPath must be a path`);
+    if (value.sha256 !== undefined && (typeof value.sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(value.sha256)))
+      fail(`${where}.sha256 must be 64 hex digits`);
+    if ((value.sha256 !== undefined || value.sizeBytes !== undefined) && value.modelPath === undefined)
+      fail(`${where}.sha256 and sizeBytes check a modelPath file (the default model's are built in)`);
+    const gpuLayers = value.gpuLayers;
+    if (gpuLayers !== undefined && gpuLayers !== "auto" && gpuLayers !== "max")
+      integer(gpuLayers, `${where}.gpuLayers ("auto", "max" or)`, 0, 10_000, fail);
     return {
       kind: "embedded",
       ...(value.modelPath === undefined ? {} : { modelPath: expandHome(value.modelPath as string) }),
       ...(value.contextSize === undefined ? {} : { contextSize: integer(value.contextSize, `${where}.contextSize`, 256, 1 << 20, fail) }),
       ...(value.threads === undefined ? {} : { threads: integer(value.threads, `${where}.threads`, 1, 256, fail) }),
+      ...(value.slots === undefined ? {} : { slots: integer(value.slots, `${where}.slots`, 1, 256, fail) }),
+      ...(value.batchSize === undefined ? {} : { batchSize: integer(value.batchSize, `${where}.batchSize`, 1, 1 << 16, fail) }),
+      ...(gpuLayers === undefined ? {} : { gpuLayers: gpuLayers as number | "auto" | "max" }),
+      ...(value.sha256 === undefined ? {} : { sha256: (value.sha256 as string).toLowerCase() }),
+      ...(value.sizeBytes === undefined
+        ? {}
+        : { sizeBytes: integer(value.sizeBytes, `${where}.sizeBytes`, 1, Number.MAX_SAFE_INTEGER, fail) }),
     };
   }
   if (value.kind === "openai") {
@@ -305,6 +343,7 @@ function parseModel(value: unknown, where: string, fail: Fail): ServedModelConfi
 
 const TOP_LEVEL = [
   "models",
+  "gpu",
   "endpoint",
   "concurrency",
   "flush",
@@ -354,6 +393,8 @@ export function parseNodeConfig(document: unknown, source = "config"): NodeConfi
     if (seen.has(key)) fail(`models lists ${m.hfId}@${m.revision || "(any)"} ${m.quantization} twice`);
     seen.add(key);
   }
+  const gpu = doc.gpu ?? defaults.gpu;
+  if (!GPU_CHOICES.includes(gpu as GpuChoice)) fail(`gpu must be one of ${GPU_CHOICES.join(", ")}`);
   let flush = defaults.flush;
   if (doc.flush !== undefined) {
     if (!isObject(doc.flush)) fail("flush must be an object");
@@ -375,6 +416,7 @@ export function parseNodeConfig(document: unknown, source = "config"): NodeConfi
   if (doc.keyringPath !== undefined && (typeof doc.keyringPath !== "string" || doc.keyringPath === "")) fail("keyringPath must be a path");
   const config: NodeConfig = {
     models,
+    gpu: gpu as GpuChoice,
     endpoint: doc.endpoint === undefined ? defaults.endpoint : text(doc.endpoint, "endpoint", /^\S*$/, 128, fail),
     concurrency: pick("concurrency", 1, 256, defaults.concurrency),
     flush,

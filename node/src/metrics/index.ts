@@ -1,3 +1,3 @@
 // Counters derived from node events, and their Prometheus endpoint.
 export { startMetricsServer, type MetricsServer } from "./metrics-server";
-export { createNodeMetrics, type NodeMetrics, type NodeMetricsSnapshot } from "./node-metrics";
+export { createNodeMetrics, type MetricsBackend, type NodeMetrics, type NodeMetricsSnapshot } from "./node-metrics";

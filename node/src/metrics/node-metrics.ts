@@ -1,4 +1,8 @@
+import type { InferenceBackend } from "../backends/inference-backend";
 import type { NodeEvent, SkipReason } from "../provider/node-events";
+
+/** A served model and the backend that runs it, as the metrics see them. */
+export type MetricsBackend = Readonly<{ model: string; backend: InferenceBackend }>;
 
 /** Counters and summaries of a running node (all since start). */
 export type NodeMetricsSnapshot = Readonly<{
@@ -25,6 +29,8 @@ export type NodeMetricsSnapshot = Readonly<{
 export type NodeMetrics = Readonly<{
   record(event: NodeEvent): void;
   setActiveRequests(count: number): void;
+  /** The backends to report (device, layers offloaded, slots busy and waiting) as `chainference_node_backend_*`. */
+  setBackends(backends: readonly MetricsBackend[]): void;
   snapshot(): NodeMetricsSnapshot;
   /** Prometheus text exposition format (version 0.0.4). */
   renderPrometheus(): string;
@@ -55,6 +61,7 @@ export function createNodeMetrics(): NodeMetrics {
   let generatedTokens = 0;
   let generationSeconds = 0;
   let lastTps: number | null = null;
+  let backends: readonly MetricsBackend[] = [];
 
   const record = (event: NodeEvent): void => {
     switch (event.type) {
@@ -157,8 +164,68 @@ export function createNodeMetrics(): NodeMetrics {
     metric("tokens_per_second_last", "gauge", "Answer tokens per second of the last completed request.", [
       ["", s.tokensPerSecond.last ?? 0],
     ]);
+    renderBackends(metric);
     return `${lines.join("\n")}\n`;
   };
 
-  return { record, setActiveRequests: (n) => (activeRequests = n), snapshot, renderPrometheus };
+  const renderBackends = (metric: (name: string, type: "gauge", help: string, samples: readonly (readonly [string, number])[]) => void) => {
+    const local = backends.filter((b) => b.backend.placement !== undefined);
+    if (local.length === 0) return;
+    const label = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+    const model = (b: MetricsBackend) => `model="${label(b.model)}"`;
+    const each = (value: (b: MetricsBackend) => number) => local.map((b) => [`{${model(b)}}`, value(b)] as const);
+    metric(
+      "backend_info",
+      "gauge",
+      "In-process backend of a served model: the device llama.cpp runs on (cpu, cuda, vulkan, metal) and its GPU.",
+      local.map((b) => {
+        const p = b.backend.placement!;
+        return [`{${model(b)},device="${p.device}",gpu="${label(p.gpuNames.join(", "))}"}`, 1] as const;
+      }),
+    );
+    metric(
+      "backend_gpu_layers",
+      "gauge",
+      "Model layers offloaded to the GPU.",
+      each((b) => b.backend.placement!.gpuLayers),
+    );
+    metric(
+      "backend_layers",
+      "gauge",
+      "Model layers in total.",
+      each((b) => b.backend.placement!.totalLayers),
+    );
+    metric(
+      "backend_threads",
+      "gauge",
+      "CPU threads llama.cpp evaluates with.",
+      each((b) => b.backend.placement!.threads),
+    );
+    metric(
+      "backend_slots",
+      "gauge",
+      "Requests the backend generates at once (parallel sequences).",
+      each((b) => b.backend.placement!.slots),
+    );
+    metric(
+      "backend_slots_busy",
+      "gauge",
+      "Slots generating now.",
+      each((b) => b.backend.slotUsage?.().busy ?? 0),
+    );
+    metric(
+      "backend_waiting",
+      "gauge",
+      "Requests waiting for a free slot.",
+      each((b) => b.backend.slotUsage?.().waiting ?? 0),
+    );
+  };
+
+  return {
+    record,
+    setActiveRequests: (n) => (activeRequests = n),
+    setBackends: (list) => (backends = [...list]),
+    snapshot,
+    renderPrometheus,
+  };
 }

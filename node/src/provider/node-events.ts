@@ -51,6 +51,8 @@ export type NodeEvent =
       readonly models: readonly string[];
       readonly maxChunkBytes: number;
       readonly fee: bigint;
+      /** Where each model runs, in `models` order (device, layers on the GPU, slots, threads; or the server's URL). */
+      readonly backends?: readonly string[];
     }
   | { readonly type: "keyring"; readonly path: string; readonly note: string }
   | { readonly type: "skipped"; readonly request: Address; readonly reason: SkipReason; readonly detail: string }

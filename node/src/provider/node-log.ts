@@ -12,7 +12,7 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 export function formatNodeEvent(event: NodeEvent): string | null {
   switch (event.type) {
     case "started":
-      return `server ${event.server} (operator ${event.operator}) ${event.listing === "unchanged" ? "already published as configured" : event.listing}: key epoch ${event.keyEpoch}, serving ${event.models.join(", ")}; chunks up to ${event.maxChunkBytes} bytes`;
+      return `server ${event.server} (operator ${event.operator}) ${event.listing === "unchanged" ? "already published as configured" : event.listing}: key epoch ${event.keyEpoch}, serving ${event.models.map((m, i) => (event.backends?.[i] ? `${m} (${event.backends[i]})` : m)).join(", ")}; chunks up to ${event.maxChunkBytes} bytes`;
     case "keyring":
       return `keyring ${event.path}: ${event.note}`;
     case "skipped":

@@ -40,7 +40,7 @@ export async function openNodeResources(input: {
   readonly renderMetrics: () => string;
 }): Promise<NodeResources> {
   const { chain, operator, config } = input;
-  const { backendFor, owned } = await createModelBackends(config.models, input.backends);
+  const { backendFor, owned } = await createModelBackends(config.models, input.backends, config);
   try {
     const registration = await registerServer({
       chain,

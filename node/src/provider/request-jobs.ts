@@ -19,7 +19,10 @@ export type RequestJobs = Readonly<{
   has(request: Address): boolean;
   count(): number;
   requests(): Address[];
-  /** Answer tokens queued on `model`'s backend by the jobs in progress. */
+  /**
+   * Answer tokens a new request on `model` waits behind: none while the backend has a free slot (requests in
+   * progress run beside it, at the measured per-request speed), else the jobs' tokens spread over the slots.
+   */
   queuedTokens(model: ServedModelConfig): number;
   /** Resolves when every job tracked so far has ended. */
   allDone(): Promise<void>;
@@ -37,8 +40,11 @@ export function createRequestJobs(input: {
   readonly emit: (event: NodeEvent) => void;
   readonly speeds: SpeedAverages;
   readonly setActiveRequests: (count: number) => void;
+  /** Requests `model`'s backend generates at once (its slots); default 1 (one at a time). */
+  readonly slotsFor?: (model: ServedModelConfig) => number;
 }): RequestJobs {
   const { emit, speeds, setActiveRequests } = input;
+  const slotsFor = input.slotsFor ?? (() => 1);
   const jobs = new Map<Address, RequestJob>();
   let leftLockedByStop = 0;
 
@@ -63,7 +69,12 @@ export function createRequestJobs(input: {
     has: (request) => jobs.has(request),
     count: () => jobs.size,
     requests: () => [...jobs.keys()],
-    queuedTokens: (model) => [...jobs.values()].filter((j) => j.model.hfId === model.hfId).reduce((n, j) => n + j.tokens, 0),
+    queuedTokens: (model) => {
+      const running = [...jobs.values()].filter((j) => j.model.hfId === model.hfId);
+      const slots = Math.max(1, slotsFor(model));
+      if (running.length < slots) return 0;
+      return Math.ceil(running.reduce((n, j) => n + j.tokens, 0) / slots);
+    },
     allDone: async () => {
       await Promise.all([...jobs.values()].map((j) => j.done));
     },

@@ -1,6 +1,7 @@
 import type { Address, TransactionSigner } from "@solana/kit";
 import { CHAINFERENCE_PROGRAM_ADDRESS, getCurrentServerKey, type Chain } from "@chainference/client";
 
+import { describeBackend } from "../backends/describe-placement";
 import type { InferenceBackend } from "../backends/inference-backend";
 import { defaultNodeConfig, type NodeConfig } from "../config/node-config";
 import { getDefaultKeyringPath } from "../keyring/keyring-file";
@@ -111,6 +112,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   });
   const { backendFor, registration, maxChunkPlaintext } = resources;
   const server = registration.server;
+  // Backends: where each model runs, in the start line and /metrics.
+  metrics.setBackends(config.models.map((m) => ({ model: m.hfId, backend: backendFor(m) })));
   const keyring = createLiveKeyring({ keyring: registration.keyring, keyringPath, server });
   emit({
     type: "started",
@@ -121,6 +124,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     models: config.models.map((m) => `${m.hfId}@${m.revision.slice(0, 8) || "any"} ${m.quantization}`.trim()),
     maxChunkBytes: maxChunkPlaintext,
     fee: registration.fee,
+    backends: config.models.map((m) => describeBackend(backendFor(m))),
   });
 
   const stopController = new AbortController();
@@ -134,7 +138,12 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     stopSignal: stopController.signal,
   };
   const speeds = createSpeedAverages(config.estimatedTokensPerSecond);
-  const jobs = createRequestJobs({ emit, speeds, setActiveRequests: metrics.setActiveRequests });
+  const jobs = createRequestJobs({
+    emit,
+    speeds,
+    setActiveRequests: metrics.setActiveRequests,
+    slotsFor: (m) => backendFor(m).placement?.slots ?? 1,
+  });
   const memos = createSkipMemos(emit);
   const scheduler = createPollScheduler({
     poll: (isAccepting) => pollOpenRequests({ ctx, server, retry, backendFor, memos, jobs, keyring, speeds, isAccepting }),

@@ -14,8 +14,9 @@ import type { ServeFlags } from "./definition";
 export async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
   const ctx = await createCommandContext(command);
   const loaded = await loadNodeConfig(flags.config);
-  const config =
+  const withSessions =
     flags.sessionsPort === undefined ? loaded : { ...loaded, sessions: { ...loaded.sessions, port: parsePort(flags.sessionsPort) } };
+  const config = flags.gpu ? { ...withSessions, gpu: flags.gpu } : withSessions;
   const operator = await ctx.wallet();
   const chain = createRpcChain(ctx.endpoint.url);
   const protocol = await fetchProtocolConfig(chain);
@@ -41,7 +42,12 @@ export async function serveAction(flags: ServeFlags, command: Command): Promise<
     if (m.backend.kind === "embedded" && !m.backend.modelPath && m.hfId === DEFAULT_MODEL.hfId && !backends[m.hfId])
       backends[m.hfId] = await loadEmbeddedModel(ctx.out, "  ", {
         contextSize: m.backend.contextSize ?? m.maxContext,
+        gpu: config.gpu ?? "auto",
+        concurrency: config.concurrency,
         ...(m.backend.threads ? { threads: m.backend.threads } : {}),
+        ...(m.backend.slots ? { slots: m.backend.slots } : {}),
+        ...(m.backend.batchSize ? { batchSize: m.backend.batchSize } : {}),
+        ...(m.backend.gpuLayers !== undefined ? { gpuLayers: m.backend.gpuLayers } : {}),
       });
   const node = await startProviderNode({
     chain,

@@ -1,8 +1,12 @@
 /** `chainference serve`: definition (the action is in ./action). */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import type { GpuChoice } from "@chainference/node";
 import { lazyAction } from "../../shared/lazy-action";
 
-export type ServeFlags = { config?: string; keyring?: string; sessionsPort?: string };
+/** `GPU_CHOICES` of @chainference/node, spelled out so the definition loads without the node package. */
+const GPU_CHOICES: readonly GpuChoice[] = ["auto", "cuda", "vulkan", "cpu"];
+
+export type ServeFlags = { config?: string; keyring?: string; sessionsPort?: string; gpu?: GpuChoice };
 
 export function registerServe(program: Command): void {
   program
@@ -17,6 +21,12 @@ export function registerServe(program: Command): void {
       "--sessions-port <port>",
       "serve sessions (off-chain answers paid by vouchers, docs/sessions.md) on this port of 127.0.0.1, 0 = any free port (default: the config's sessions.port, else off)",
     )
+    .addOption(
+      new Option(
+        "--gpu <backend>",
+        "llama.cpp build for embedded models: auto = a CUDA or Vulkan GPU when one works (layers offloaded), else the CPU (default: the config's gpu, else auto)",
+      ).choices(GPU_CHOICES),
+    )
     .addHelpText(
       "after",
       `
@@ -29,6 +39,7 @@ first Ctrl-C also settles and closes every session the node served (one transact
 Examples:
   $ chainference serve --url localnet
   $ chainference serve --url localnet --sessions-port 8787
+  $ chainference serve --gpu cuda --config ~/.config/chainference/node.json --url devnet
   $ chainference serve --config ~/.config/chainference/node.json --url devnet --keypair ~/operator.json`,
     )
     .action(lazyAction(() => import("./action"), "serveAction"));

@@ -10,9 +10,11 @@ import type { Chain } from "@chainference/client";
 import {
   createDefaultLlamaBackend,
   defaultNodeConfig,
+  describePlacement,
   DEFAULT_MODEL,
   startProviderNode,
   type LlamaBackend,
+  type LlamaBackendOptions,
   type LlamaLoadProgress,
   type NodeConfig,
   type ProviderNode,
@@ -39,7 +41,8 @@ const PHASES: Readonly<Record<LlamaLoadProgress["phase"], string>> = {
 };
 
 /**
- * Loads the embedded model, reporting each phase once (with a live percentage on a terminal).
+ * Loads the embedded model, reporting each phase once (with a live percentage on a terminal), then where it
+ * runs (device, layers on the GPU, slots, threads).
  *
  * @example
  * const backend = await loadEmbeddedModel(out, "  ", { contextSize: 2048 });
@@ -47,7 +50,7 @@ const PHASES: Readonly<Record<LlamaLoadProgress["phase"], string>> = {
 export async function loadEmbeddedModel(
   out: Output,
   indent = "",
-  options: { readonly contextSize?: number; readonly threads?: number } = {},
+  options: Omit<LlamaBackendOptions, "modelPath" | "expectedFile" | "fileCheck" | "onProgress"> = {},
 ): Promise<LlamaBackend> {
   const tty = process.stdout.isTTY && !out.json;
   let phase: LlamaLoadProgress["phase"] | null = null;
@@ -77,6 +80,7 @@ export async function loadEmbeddedModel(
     },
   });
   finishPhase();
+  out.progress(`${indent}${describePlacement(backend.placement)}`);
   return backend;
 }
 
