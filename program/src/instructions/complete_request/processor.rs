@@ -2,6 +2,7 @@ use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::{CompleteRequestAccounts, CompleteRequestData};
 use crate::{
+    constants::MIN_COUNTED_FEE,
     errors::ChainferenceError,
     lamports::{close_account, transfer_lamports},
     lifecycle::{current_slot, settle, Usage},
@@ -11,7 +12,7 @@ use crate::{
 
 /// Settles: `cost = min(stake, ⌈tin·pin/10^6⌉ + ⌈tout·pout/10^6⌉)`, `fee = ⌊cost·fee_bps/10^4⌋`;
 /// operator +`cost − fee`, fee vault +`fee`, request closed to the client. Updates the server's
-/// reputation counters and the response's completion fields.
+/// reputation counters (`completed` only when `fee ≥ MIN_COUNTED_FEE`; `paid_volume` by the cost) and the response's completion fields.
 pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let accounts = CompleteRequestAccounts::try_from((program_id, accounts))?;
     let data = CompleteRequestData::try_from(data)?;
@@ -49,7 +50,9 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         let settlement = settle(request.stake(), &usage, request.fee_bps())?;
 
         let lock_slot = request.lock_slot();
-        server.set_completed(add_u64(server.completed(), 1)?);
+        if settlement.fee >= MIN_COUNTED_FEE {
+            server.set_completed(add_u64(server.completed(), 1)?);
+        }
         server.set_tokens_out(add_u64(server.tokens_out(), data.tokens_out as u64)?);
         server.set_lamports_earned(add_u64(
             server.lamports_earned(),
