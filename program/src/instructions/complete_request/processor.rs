@@ -50,23 +50,25 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         let settlement = settle(request.stake(), &usage, request.fee_bps())?;
 
         let lock_slot = request.lock_slot();
-        if settlement.fee >= MIN_COUNTED_FEE {
-            server.set_completed(add_u64(server.completed(), 1)?);
-        }
+
         server.set_tokens_out(add_u64(server.tokens_out(), data.tokens_out as u64)?);
         server.set_lamports_earned(add_u64(
             server.lamports_earned(),
             settlement.operator_share,
         )?);
         server.set_paid_volume(add_u64(server.paid_volume(), settlement.cost)?);
-        server.set_sum_first_chunk_slots(add_u64(
-            server.sum_first_chunk_slots(),
-            sub_u64(response.first_chunk_slot(), lock_slot)?,
-        )?);
-        server.set_sum_complete_slots(add_u64(
-            server.sum_complete_slots(),
-            sub_u64(now, lock_slot)?,
-        )?);
+        // Counted completions only (the averages divide these sums by `completed`).
+        if settlement.fee >= MIN_COUNTED_FEE {
+            server.set_completed(add_u64(server.completed(), 1)?);
+            server.set_sum_first_chunk_slots(add_u64(
+                server.sum_first_chunk_slots(),
+                sub_u64(response.first_chunk_slot(), lock_slot)?,
+            )?);
+            server.set_sum_complete_slots(add_u64(
+                server.sum_complete_slots(),
+                sub_u64(now, lock_slot)?,
+            )?);
+        }
         server.set_active_locks(sub_u16(server.active_locks(), 1)?);
         server.set_last_active_slot(now);
 

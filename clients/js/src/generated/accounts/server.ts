@@ -86,9 +86,9 @@ export type Server = {
   tokensOut: bigint;
   /** After the protocol fee. */
   lamportsEarned: bigint;
-  /** Σ(first chunk slot − lock slot) over completed requests. */
+  /** Σ(first chunk slot − lock slot) over counted completions. */
   sumFirstChunkSlots: bigint;
-  /** Σ(complete slot − lock slot) over completed requests. */
+  /** Σ(complete slot − lock slot) over counted completions. */
   sumCompleteSlots: bigint;
   /** Σ rating × cost over rated responses (ratings weighted by the lamports paid). */
   ratingSum: bigint;
@@ -127,9 +127,9 @@ export type ServerArgs = {
   tokensOut: number | bigint;
   /** After the protocol fee. */
   lamportsEarned: number | bigint;
-  /** Σ(first chunk slot − lock slot) over completed requests. */
+  /** Σ(first chunk slot − lock slot) over counted completions. */
   sumFirstChunkSlots: number | bigint;
-  /** Σ(complete slot − lock slot) over completed requests. */
+  /** Σ(complete slot − lock slot) over counted completions. */
   sumCompleteSlots: number | bigint;
   /** Σ rating × cost over rated responses (ratings weighted by the lamports paid). */
   ratingSum: number | bigint;
