@@ -37,6 +37,11 @@ pub const OPEN_SLOT_WINDOW: u64 = 150;
 pub const MIN_GRACE_SLOTS: u64 = 150;
 /// Longest session lifetime: `expiry_slot − now ≤ MAX_SESSION_SLOTS` at open (≈ 30 days at 400 ms).
 pub const MAX_SESSION_SLOTS: u64 = 6_480_000;
+/// A completion counts in `Server::completed` only when its protocol fee is at least this many
+/// lamports: a counted completion costs a self-dealer ≥ this much it cannot recover
+/// (`docs/reputation-system.md`). Smaller completions still add their cost to `paid_volume` and
+/// weigh their rating by it.
+pub const MIN_COUNTED_FEE: u64 = 10_000;
 /// Voucher length in bytes (`docs/sessions.md` § 2).
 pub const VOUCHER_LEN: usize = 54;
 /// Voucher magic: `'C'`, version 1.

@@ -82,6 +82,12 @@ pub fn process_instruction(
         Discriminator::CloseServer => {
             instructions::close_server::process(program_id, accounts, data)
         }
+        Discriminator::DepositBond => {
+            instructions::deposit_bond::process(program_id, accounts, data)
+        }
+        Discriminator::WithdrawBond => {
+            instructions::withdraw_bond::process(program_id, accounts, data)
+        }
         Discriminator::WithdrawFees => {
             instructions::withdraw_fees::process(program_id, accounts, data)
         }

@@ -226,6 +226,20 @@ errors! {
     KeyEpochMismatch = 93,
     /// The client account is executable
     ExecutableClient = 94,
+    /// Server bond is below the configured minimum bond
+    BondBelowMinimum = 95,
+    /// Server bond does not cover the abandon penalty of every lock it would hold
+    BondBelowLockCover = 96,
+    /// Bond cannot be withdrawn while the server holds locks
+    BondLocked = 97,
+    /// Bond cooldown after the server's last lock or settlement has not passed
+    BondCooldown = 98,
+    /// Withdrawal exceeds the server's bond
+    BondAmountTooLarge = 99,
+    /// Bond amount is zero
+    ZeroBondAmount = 100,
+    /// Server still holds a bond: withdraw it before closing
+    BondNotWithdrawn = 101,
 }
 
 impl From<ChainferenceError> for ProgramError {

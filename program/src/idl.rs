@@ -507,7 +507,7 @@ pub(crate) mod tests {
 
     #[test]
     fn instructions_are_in_discriminator_order_and_named_after_it() {
-        assert_eq!(INSTRUCTIONS.len(), 21);
+        assert_eq!(INSTRUCTIONS.len(), 23);
         for (i, ix) in INSTRUCTIONS.iter().enumerate() {
             assert_eq!(ix.discriminator as usize, i, "{}", ix.name);
             assert_eq!(Discriminator::try_from(i as u8), Ok(ix.discriminator));

@@ -115,7 +115,8 @@ pub fn ids_eq(a: &[u8], b: &[u8]) -> bool {
         .all(|(x, y)| x == y)
 }
 
-/// Success rate in basis points: `completed × 10000 / (completed + expired)`, 0 with no history.
+/// Success rate in basis points: `paid × 10000 / (paid + expired)`, 0 with no history (called with
+/// the server's paid volume and expired volume, lamports).
 #[inline(always)]
 pub fn success_rate_bps(completed: u64, expired: u64) -> Result<u64, ProgramError> {
     let total = add_u64(completed, expired)?;
@@ -154,8 +155,9 @@ pub struct ClientFilters<'a> {
 /// - the first entry with the model id (and the revision, when one is pinned) whose prices are
 ///   within the maxima; `ModelNotOffered` when no entry has the model, `PriceAboveMax` when every
 ///   entry that has it is too expensive;
-/// - `completed ≥ min_completed` (`NotEnoughCompleted`), success rate ≥ `min_success_bps`
-///   (`SuccessRateTooLow`), average rating × 100 ≥ `min_avg_rating` (`RatingTooLow`).
+/// - `completed ≥ min_completed` (`NotEnoughCompleted`; counted completions only), success rate by
+///   volume ≥ `min_success_bps` (`SuccessRateTooLow`: paid volume against the stake of abandoned
+///   locks), cost-weighted average rating × 100 ≥ `min_avg_rating` (`RatingTooLow`).
 #[inline(always)]
 pub fn select_offer<'m>(
     server: &Server,
@@ -167,7 +169,9 @@ pub fn select_offer<'m>(
     if completed < filters.min_completed {
         return Err(ChainferenceError::NotEnoughCompleted.into());
     }
-    if success_rate_bps(completed, server.expired())? < filters.min_success_bps as u64 {
+    if success_rate_bps(server.paid_volume(), server.expired_volume())?
+        < filters.min_success_bps as u64
+    {
         return Err(ChainferenceError::SuccessRateTooLow.into());
     }
     if avg_rating_x100(server.rating_sum(), server.rating_count())? < filters.min_avg_rating as u64
@@ -476,7 +480,8 @@ mod tests {
         {
             let (server, _) = Server::load_with_models_mut(&mut s).unwrap();
             server.set_completed(3);
-            server.set_expired(1);
+            server.set_paid_volume(3);
+            server.set_expired_volume(1);
             server.set_rating_sum(9);
             server.set_rating_count(2);
         }

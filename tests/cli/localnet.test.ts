@@ -199,7 +199,11 @@ describe("chainference against a localnet with an in-process provider", () => {
   it("rate records 5 stars once, then refuses a second rating", async () => {
     const first = await cli(["rate", askedRequest, "5"]);
     expectOk(first);
-    expect(first.stdout).toContain(`Rated server ${server} 5/5: its average is now 5.00 from 1 rating(s).`);
+    expect(first.stdout).toMatch(
+      new RegExp(
+        `Rated server ${server} 5/5, weighted by the (\\d+) lamports this answer cost: its average is now 5\\.00 over \\1 lamports of rated answers\\.`,
+      ),
+    );
     const again = await cli(["rate", askedRequest, "4"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^chainference: request \w+ was already rated/);

@@ -17,11 +17,13 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_SERVER,
   FEE_VAULT_SHARDS,
+  depositBond,
   initConfig,
   deployerSigner,
   initializeConfigInstruction,
   model,
   registerServer,
+  withdrawBond,
   x25519Key,
 } from "./fixtures";
 import { systemTransfer } from "./instructions";
@@ -143,6 +145,36 @@ export const CU_BENCHES: CuBench[] = [
         run: async (t) => {
           const reg = await registerServer(t);
           return send(t, await getCloseServerInstructionAsync({ operator: reg.operator }), { feePayer: reg.operator });
+        },
+      },
+    ],
+  },
+  {
+    instruction: "deposit_bond",
+    ceiling: 3_000,
+    lastKnown: 1_321,
+    cases: [
+      {
+        label: "operator → server (System transfer)",
+        run: async (t) => {
+          const reg = await registerServer(t);
+          return depositBond(t, reg, 1_000_000n);
+        },
+      },
+    ],
+  },
+  {
+    instruction: "withdraw_bond",
+    ceiling: 3_000,
+    lastKnown: 312,
+    cases: [
+      {
+        label: "part of the bond, no locks, cooldown passed",
+        run: async (t) => {
+          await initConfig(t);
+          const reg = await registerServer(t);
+          await depositBond(t, reg, 1_000_000n);
+          return withdrawBond(t, reg, 400_000n);
         },
       },
     ],

@@ -150,11 +150,11 @@ export const LIFECYCLE_CU_BENCHES: CuBench[] = [
         run: async (t) => {
           const market = await setupMarket(t);
           const server = market.servers[0]!;
-          // History so every filter is evaluated: 1 completed, rated 5.
+          // History so every filter is evaluated: 1 counted completion (100 tokens in: fee 10,000), rated 5.
           const done = await createRequest(t);
           await lock(plainSender(t), market, done.address, server);
           await stream(plainSender(t), server, done.address, [100]);
-          await complete(plainSender(t), market, server, target(done), 1, 1);
+          await complete(plainSender(t), market, server, target(done), 100, 0);
           await send(t, rateInstruction(done.client, (await responsePda(done.address))[0], server.server, 5), {
             feePayer: done.client,
           });

@@ -12,6 +12,8 @@ import {
   findServerPda,
   getConfigDecoder,
   getCreateRequestInstructionAsync,
+  getDepositBondInstructionAsync,
+  getWithdrawBondInstructionAsync,
   getInitializeConfigInstructionAsync,
   getLockRequestInstructionAsync,
   getRegisterServerInstructionAsync,
@@ -35,9 +37,9 @@ export const MAX_ENDPOINT_LEN = 128;
 export const MAX_PRICE_PER_M = 1_000_000_000_000n;
 export const MAX_FEE_BPS = 2_500;
 export const FEE_VAULT_SHARDS = 16;
-export const CONFIG_SIZE = 126;
+export const CONFIG_SIZE = 150;
 export const FEE_VAULT_SIZE = 4;
-export const SERVER_HEADER_SIZE = 292;
+export const SERVER_HEADER_SIZE = 308;
 export const MODEL_ENTRY_SIZE = 175;
 
 export const serverSize = (models: number): number => SERVER_HEADER_SIZE + MODEL_ENTRY_SIZE * models;
@@ -53,6 +55,10 @@ export const DEFAULT_LIMITS = {
   closeGraceSlots: 9_000n,
   minStake: 100_000n,
   minResponseTimeout: 1n,
+  // No bond by default: the bond tests (deposit_bond, withdraw_bond, lock_request, expire_request) set their own.
+  minBond: 0n,
+  abandonPenalty: 0n,
+  bondCooldownSlots: 0n,
 } as const;
 
 export type ConfigValues = Omit<InitializeConfigAsyncInput, "admin" | "config" | "programData" | "systemProgram" | "feeVaults">;
@@ -152,6 +158,18 @@ export async function registerServer(t: TestSvm, values: Partial<ServerValues> =
   const ix = await getRegisterServerInstructionAsync({ operator: op, ...DEFAULT_SERVER, ...values });
   const report = await send(t, ix, { feePayer: op });
   return { operator: op, server: await serverAddress(op.address), report };
+}
+
+/** The operator adds `amount` lamports to its server's bond. */
+export async function depositBond(t: TestSvm, server: RegisteredServer, amount: bigint): Promise<TxReport> {
+  const ix = await getDepositBondInstructionAsync({ operator: server.operator, server: server.server, amount });
+  return send(t, ix, { feePayer: server.operator });
+}
+
+/** The operator takes `amount` lamports of its server's bond back. */
+export async function withdrawBond(t: TestSvm, server: RegisteredServer, amount: bigint): Promise<TxReport> {
+  const ix = await getWithdrawBondInstructionAsync({ operator: server.operator, server: server.server, amount });
+  return send(t, ix, { feePayer: server.operator });
 }
 
 export function readServer(t: TestSvm, address: Address): Server {

@@ -317,13 +317,17 @@ export const completeInstruction = (input: {
   tokensOut: number;
 }): Instruction => getCompleteRequestInstruction(input);
 
+/** The Config PDA (derived once: `expire_request` takes it for the abandon penalty). */
+const CONFIG_ADDRESS: Address = await configAddress();
+
 export const expireInstruction = (input: {
   request: Address;
   client: Address;
+  config?: Address;
   server?: Address;
   response?: Address;
   operator?: Address;
-}): Instruction => getExpireRequestInstruction(input);
+}): Instruction => getExpireRequestInstruction({ ...input, config: input.config ?? CONFIG_ADDRESS });
 
 export const rateInstruction = (client: KeyPairSigner, response: Address, server: Address, rating: number): Instruction =>
   getRateServerInstruction({ client, response, server, rating });

@@ -18,6 +18,7 @@ import {
   generateX25519KeyPair,
   initializeProtocol,
   lockRequest,
+  ensureBond,
   publishServer,
   unwrapDataKey,
   type Chain,
@@ -75,6 +76,7 @@ export async function registerOperator(network: LocalNetwork, chain: Chain = net
     endpoint: "",
     models: [{ hfId: TEST_MODEL, revision: "", quantization: "Q4_1", priceIn: PRICE_IN, priceOut: PRICE_OUT, maxContext: 8_192 }],
   });
+  await ensureBond(chain, signer); // the Config's minimum bond, so it may lock
   return { signer, keys, server };
 }
 

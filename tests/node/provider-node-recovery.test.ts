@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyPairSigner } from "@solana/kit";
 
-import { expireRequest, fetchRequestAccount, fetchResponseAccount, findResponsePda, RequestStatus } from "@chainference/client";
+import {
+  expireRequest,
+  fetchProtocolConfig,
+  fetchRequestAccount,
+  fetchResponseAccount,
+  findResponsePda,
+  RequestStatus,
+} from "@chainference/client";
 import {
   DEFAULT_MODEL,
   NO_LANDED_RESPONSE,
@@ -168,11 +175,13 @@ describe("provider node crash recovery", () => {
     // Then it says so (never silently) and does not touch the request
     expect(left.reason).toMatch(/deadline/);
     expect((await fetchRequestAccount(market.chain, posted.address))?.status).toBe(RequestStatus.Locked);
-    // and anyone's expire_request refunds the whole stake; the partial answer's rent goes back to the operator
+    // and anyone's expire_request refunds the whole stake plus the abandon penalty from the server's bond; the
+    // partial answer's rent goes back to the operator
     const expired = await expireRequest(market.chain, expirer, locked!);
     expect(await fetchRequestAccount(market.chain, posted.address)).toBeNull();
     const clientFees = posted.transactions.reduce((sum, tx) => sum + tx.fee, 0n);
-    expect(await market.chain.getBalance(client.address)).toBe(clientBefore - clientFees);
+    const { abandonPenalty } = await fetchProtocolConfig(market.chain);
+    expect(await market.chain.getBalance(client.address)).toBe(clientBefore - clientFees + abandonPenalty);
     const nodeFees = nodes.reduce((sum, n) => sum + n.metrics.snapshot().feesPaid, 0n) - nodeFeesBefore;
     // Σ over client, operator, server, request, response, fee vault and the expirer fell by exactly the fees
     // (node restarts re-publish the server: those update_server fees are in the node metrics too)

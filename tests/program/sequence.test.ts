@@ -120,8 +120,14 @@ const CONFIG = {
   closeGraceSlots: 60n,
   minStake: 50_000n,
   minResponseTimeout: 1n,
+  // The bond and its slash have their own exact-sum tests (deposit_bond, withdraw_bond, expire_request).
+  minBond: 0n,
+  abandonPenalty: 0n,
+  bondCooldownSlots: 0n,
 };
-const MAX_FRAME_CHUNK = 913; // largest chunk that fits a transaction with append_response's accounts
+const MAX_FRAME_CHUNK = 913;
+/** A completion counts in `completed` only with a protocol fee of at least this (program/src/constants.rs). */
+const MIN_COUNTED_FEE = 10_000n; // largest chunk that fits a transaction with append_response's accounts
 
 const MODEL_A = "HuggingFaceTB/SmolLM2-135M-Instruct";
 const MODEL_B = "org-1/model.v1";
@@ -182,6 +188,8 @@ type ServerM = {
   lamportsEarned: bigint;
   ratingSum: bigint;
   ratingCount: bigint;
+  paidVolume: bigint;
+  expiredVolume: bigint;
 };
 type ReqM = {
   address: Address;
@@ -223,6 +231,7 @@ type RespM = {
   completed: boolean;
   rated: boolean;
   completedSlot: bigint;
+  cost: bigint;
 };
 
 const enc = {
@@ -419,6 +428,8 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
       lamportsEarned: 0n,
       ratingSum: 0n,
       ratingCount: 0n,
+      paidVolume: 0n,
+      expiredVolume: 0n,
     };
   });
   const serverByAddress = new Map(servers.map((s) => [s.address, s]));
@@ -452,6 +463,8 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
                 lamportsEarned: 0n,
                 ratingSum: 0n,
                 ratingCount: 0n,
+                paidVolume: 0n,
+                expiredVolume: 0n,
               });
             },
           },
@@ -522,6 +535,8 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
       lamportsEarned: v.getBigUint64(100, true),
       ratingSum: v.getBigUint64(124, true),
       ratingCount: v.getBigUint64(132, true),
+      paidVolume: v.getBigUint64(156, true),
+      expiredVolume: v.getBigUint64(172, true),
     };
     const model = {
       active: s.active,
@@ -532,6 +547,8 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
       lamportsEarned: s.lamportsEarned,
       ratingSum: s.ratingSum,
       ratingCount: s.ratingCount,
+      paidVolume: s.paidVolume,
+      expiredVolume: s.expiredVolume,
     };
     for (const k of Object.keys(model) as (keyof typeof model)[]) {
       if (actual[k] !== model[k]) throw new Error(`${describeOp(op)}: server ${s.idx} ${k} is ${actual[k]}, model says ${model[k]}`);
@@ -588,8 +605,8 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
   const isValidModelId = (id: string) => id === MODEL_A || id === MODEL_B || id === "org/unknown-model";
   const isValidRevision = (rev: string) => /^[A-Za-z0-9._/-]{0,40}$/.test(rev);
   const successBps = (s: ServerM) => {
-    const total = s.completed + s.expired;
-    return total === 0n ? 0n : (s.completed * 10_000n) / total;
+    const total = s.paidVolume + s.expiredVolume;
+    return total === 0n ? 0n : (s.paidVolume * 10_000n) / total;
   };
   const avgRating = (s: ServerM) => (s.ratingCount === 0n ? 0n : (s.ratingSum * 100n) / s.ratingCount);
   const findModel = (s: ServerM, q: ReqM): ModelEntryM | number => {
@@ -925,6 +942,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
                 plaintext: len - 16,
                 final: isFinal,
                 completed: false,
+                cost: 0n,
                 rated: false,
                 completedSlot: 0n,
               });
@@ -1017,11 +1035,12 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
             move(q.address, s.op.address, cost - fee);
             move(q.address, vault, fee);
             closeTo(q.address, client.address);
-            s.completed++;
+            if (fee >= MIN_COUNTED_FEE) s.completed++;
+            s.paidVolume += cost;
             s.tokensOut += BigInt(tokensOut);
             s.lamportsEarned += cost - fee;
             s.activeLocks--;
-            Object.assign(resp, { completed: true, completedSlot: now });
+            Object.assign(resp, { completed: true, completedSlot: now, cost });
             stakes.operatorShares += cost - fee;
             stakes.fees += fee;
             stakes.settled++;
@@ -1057,7 +1076,9 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     return {
       kind: "expire_request",
       feePayer: keeper,
-      instructions: [ix([w(q.address), w(clientArg), opt(serverArg), opt(responseArg), opt(operatorArg)], enc.expire.encode({}))],
+      instructions: [
+        ix([w(q.address), w(clientArg), r(config), opt(serverArg), opt(responseArg), opt(operatorArg)], enc.expire.encode({})),
+      ],
       touched: [
         q.address,
         clientArg,
@@ -1089,6 +1110,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
             if (q.status === 1) {
               const s = servers[q.lockedBy]!;
               s.expired++;
+              s.expiredVolume += q.stake;
               s.activeLocks--;
               if (q.hasResponse) {
                 closeTo(response, resp!.operator);
@@ -1129,8 +1151,8 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
         if (rating < 1 || rating > 5) return { code: INVALID_RATING };
         return {
           apply: () => {
-            s.ratingSum += BigInt(rating);
-            s.ratingCount++;
+            s.ratingSum += BigInt(rating) * p.cost;
+            s.ratingCount += p.cost;
             p.rated = true;
           },
         };

@@ -47,6 +47,7 @@ import {
   isTransactionFailed,
   lockRequest,
   postRequest,
+  ensureBond,
   publishServer,
   unwrapDataKey,
   watchResponse,
@@ -83,6 +84,7 @@ async function setup() {
       endpoint: "",
       models: [{ hfId: MODEL, revision: "", quantization: "Q4_K_M", priceIn: PRICE_IN, priceOut: PRICE_OUT, maxContext: 32_768 }],
     });
+    await ensureBond(chain, signer); // the Config's minimum bond, so it may lock
     operators.push({ signer, keys, server });
   }
   return { chain, client, treasury, operators };
@@ -351,7 +353,7 @@ describe("SDK request flow against the real program", () => {
     expect(await chain.getBalance(client.address)).toBe(before - fees);
   });
 
-  it("lets anyone expire a locked request past its deadline: full refund, server's expired count up", async () => {
+  it("lets anyone expire a locked request past its deadline: full refund plus the abandon penalty from the server's bond, expired count up", async () => {
     const { chain, client, operators } = ctx;
     const op = operators[1]!;
     const before = await chain.getBalance(client.address);
@@ -373,9 +375,11 @@ describe("SDK request flow against the real program", () => {
     await expireRequest(chain, stranger, (await fetchRequestAccount(chain, posted.address))!);
     expect(await chain.getAccount(posted.address)).toBeNull();
     const fees = posted.transactions.reduce((s, t) => s + t.fee, 0n);
-    expect(await chain.getBalance(client.address)).toBe(before - fees);
+    const { abandonPenalty, minBond } = defaultProtocolParameters(ctx.treasury.address);
+    expect(await chain.getBalance(client.address)).toBe(before - fees + abandonPenalty);
     const [server] = (await fetchServers(chain)).filter((s) => s.address === op.server);
     expect(server?.server.expired).toBe(1n);
+    expect(server?.server.bond).toBe(minBond - abandonPenalty);
   });
 
   it("reports an underfunded stake as the System program's insufficient lamports, not as a Chainference error", async () => {

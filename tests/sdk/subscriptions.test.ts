@@ -17,6 +17,7 @@ import {
   lockRequest,
   openRequestsQuery,
   postRequest,
+  ensureBond,
   publishServer,
   unwrapDataKey,
   watchResponse,
@@ -92,6 +93,7 @@ describe("account subscriptions (push, with polling as the fallback)", () => {
       endpoint: "",
       models: [{ hfId: MODEL, revision: "", quantization: "Q4_K_M", priceIn: 1_000_000n, priceOut: 4_000_000n, maxContext: 32_768 }],
     });
+    await ensureBond(chain, operator); // the Config's minimum bond, so it may lock
     const servers = await fetchServers(chain, { model: MODEL, activeOnly: true });
     let openCalls = 0;
     const stopOpen = chain.subscribeAccountChanges(

@@ -67,6 +67,7 @@ export function createNodeMetrics(): NodeMetrics {
     switch (event.type) {
       case "started":
       case "key-rotated":
+      case "bonded":
         feesPaid += event.fee;
         break;
       case "locked":

@@ -55,6 +55,8 @@ export type NodeEvent =
       readonly backends?: readonly string[];
     }
   | { readonly type: "keyring"; readonly path: string; readonly note: string }
+  /** Start-up topped the server's bond up to the Config's `min_bond` from the operator's wallet (`deposited` 0: it already held it). */
+  | { readonly type: "bonded"; readonly bond: bigint; readonly deposited: bigint; readonly fee: bigint }
   | { readonly type: "skipped"; readonly request: Address; readonly reason: SkipReason; readonly detail: string }
   | { readonly type: "locked"; readonly request: Address; readonly slot: bigint; readonly outputTokenCap: number; readonly fee: bigint }
   | {

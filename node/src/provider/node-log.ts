@@ -15,6 +15,10 @@ export function formatNodeEvent(event: NodeEvent): string | null {
       return `server ${event.server} (operator ${event.operator}) ${event.listing === "unchanged" ? "already published as configured" : event.listing}: key epoch ${event.keyEpoch}, serving ${event.models.map((m, i) => (event.backends?.[i] ? `${m} (${event.backends[i]})` : m)).join(", ")}; chunks up to ${event.maxChunkBytes} bytes`;
     case "keyring":
       return `keyring ${event.path}: ${event.note}`;
+    case "bonded":
+      return event.deposited === 0n
+        ? null
+        : `bond topped up: ${event.deposited} lamports from the operator's wallet, ${event.bond} held (each request this server locks and abandons moves the abandon penalty from it to that client)`;
     case "skipped":
       return `request ${event.request} skipped (${event.reason}): ${event.detail}`;
     case "locked":

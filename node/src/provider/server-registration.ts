@@ -1,5 +1,5 @@
 import type { Address, TransactionSigner } from "@solana/kit";
-import { fetchOwnServer, getCurrentServerKey, publishServer, type Chain, type ServerKeyring } from "@chainference/client";
+import { ensureBond, fetchOwnServer, getCurrentServerKey, publishServer, type Chain, type ServerKeyring } from "@chainference/client";
 
 import type { NodeConfig } from "../config/node-config";
 import { alignKeyringWithChain } from "../keyring/keyring-alignment";
@@ -19,7 +19,8 @@ export type ServerRegistration = Readonly<{
 
 /**
  * Start-up on-chain: loads (or creates, 0600) the keyring, registers the server or updates it when its key,
- * endpoint, models or prices differ from the config (nothing is sent when they match), then aligns the
+ * endpoint, models or prices differ from the config (nothing is sent when they match), tops its bond up to the
+ * Config's `min_bond` from the operator's wallet (a deposit_bond transaction only when short), then aligns the
  * keyring's epoch labels with the chain's `key_epoch` and saves it when they changed.
  *
  * @example
@@ -47,6 +48,9 @@ export async function registerServer(input: {
     state = published.created ? "registered" : "updated";
     fee = published.sent.fee;
   }
+  // The program refuses locks below the Config's bond minimum: top the bond up from the operator's wallet.
+  const bonded = await sendWithRetry(() => ensureBond(chain, operator), input.retry("deposit the server bond"));
+  emit({ type: "bonded", bond: bonded.bond, deposited: bonded.deposited, fee: bonded.sent?.fee ?? 0n });
   const own = await sendWithRetry(() => fetchOwnServer(chain, operator.address), input.retry("read the server account"));
   if (!own) throw new Error(`the server account of ${operator.address} is missing right after publishing it`);
   const aligned = alignKeyringWithChain(loaded.keyring, own.server);

@@ -23,6 +23,7 @@ pub mod close_response;
 pub mod close_server;
 pub mod complete_request;
 pub mod create_request;
+pub mod deposit_bond;
 pub mod expire_request;
 pub mod initialize_config;
 pub mod lock_request;
@@ -30,6 +31,7 @@ pub mod rate_server;
 pub mod register_server;
 pub mod update_config;
 pub mod update_server;
+pub mod withdraw_bond;
 pub mod withdraw_fees;
 
 pub mod close_session;
@@ -64,11 +66,13 @@ pub enum Discriminator {
     RequestCloseSession = 18,
     CloseSession = 19,
     ReclaimSession = 20,
+    DepositBond = 21,
+    WithdrawBond = 22,
 }
 
 /// Every instruction in discriminator order: the interface description the IDL is generated from
 /// (`crate::idl`). Account lists live in each `accounts.rs`, data in each `data.rs`.
-pub const INSTRUCTIONS: [Instruction; 21] = [
+pub const INSTRUCTIONS: [Instruction; 23] = [
     Instruction {
         name: "initialize_config",
         discriminator: Discriminator::InitializeConfig,
@@ -237,6 +241,22 @@ pub const INSTRUCTIONS: [Instruction; 21] = [
         remaining: None,
         args: &[],
     },
+    Instruction {
+        name: "deposit_bond",
+        discriminator: Discriminator::DepositBond,
+        docs: "Operator adds lamports to its server's bond (slashed to clients of abandoned locks).",
+        accounts: deposit_bond::ACCOUNTS,
+        remaining: None,
+        args: deposit_bond::ARGS,
+    },
+    Instruction {
+        name: "withdraw_bond",
+        discriminator: Discriminator::WithdrawBond,
+        docs: "Operator takes lamports out of its bond: no locks held, cooldown since its last lock or settlement passed.",
+        accounts: withdraw_bond::ACCOUNTS,
+        remaining: None,
+        args: withdraw_bond::ARGS,
+    },
 ];
 
 /// Every account list is shorter than the entrypoint's `MAX_ACCOUNTS`, so a list the entrypoint
@@ -281,6 +301,8 @@ impl TryFrom<u8> for Discriminator {
             18 => Self::RequestCloseSession,
             19 => Self::CloseSession,
             20 => Self::ReclaimSession,
+            21 => Self::DepositBond,
+            22 => Self::WithdrawBond,
             _ => return Err(ChainferenceError::InvalidInstruction.into()),
         })
     }
@@ -292,10 +314,10 @@ mod tests {
 
     #[test]
     fn discriminators_round_trip() {
-        for b in 0u8..=20 {
+        for b in 0u8..=22 {
             assert_eq!(Discriminator::try_from(b).unwrap() as u8, b);
         }
-        for b in 21u8..=255 {
+        for b in 23u8..=255 {
             assert_eq!(
                 Discriminator::try_from(b),
                 Err(ProgramError::Custom(

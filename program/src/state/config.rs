@@ -1,4 +1,4 @@
-//! Config PDA `["config"]`, 126 bytes (`docs/protocol.md` § Config).
+//! Config PDA `["config"]`, 150 bytes (`docs/protocol.md` § Config).
 
 use pinocchio::error::ProgramError;
 
@@ -23,13 +23,16 @@ pub struct Config {
     close_grace_slots: [u8; 8],
     min_stake: [u8; 8],
     min_response_timeout: [u8; 8],
+    min_bond: [u8; 8],
+    abandon_penalty: [u8; 8],
+    bond_cooldown_slots: [u8; 8],
 }
 
 super::transmutable!(Config);
 const _: () = Config::TYPE.layout.check(core::mem::size_of::<Config>());
 
 impl Config {
-    pub const LEN: usize = 126;
+    pub const LEN: usize = 150;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Config;
     pub const PREFIX: &'static [u8] = b"config";
 
@@ -57,6 +60,9 @@ impl Config {
                 close_grace_slots: Ty::U64 => "Slots after completion before anyone may close a response.",
                 min_stake: Ty::U64 => "Lamports.",
                 min_response_timeout: Ty::U64 => "Slots: the shortest response timeout a request may ask for.",
+                min_bond: Ty::U64 => "Lamports: the bond a server must hold to lock a request.",
+                abandon_penalty: Ty::U64 => "Lamports moved from the server's bond to the client when a locked request expires.",
+                bond_cooldown_slots: Ty::U64 => "Slots after the server's last lock or settlement before its bond can be withdrawn.",
             ],
         },
     };
@@ -113,6 +119,9 @@ impl Config {
         u64: close_grace_slots, set_close_grace_slots;
         u64: min_stake, set_min_stake;
         u64: min_response_timeout, set_min_response_timeout;
+        u64: min_bond, set_min_bond;
+        u64: abandon_penalty, set_abandon_penalty;
+        u64: bond_cooldown_slots, set_bond_cooldown_slots;
     }
 }
 
@@ -133,6 +142,9 @@ const _: () = {
     assert!(offset_of!(Config, close_grace_slots) == 102);
     assert!(offset_of!(Config, min_stake) == 110);
     assert!(offset_of!(Config, min_response_timeout) == 118);
+    assert!(offset_of!(Config, min_bond) == 126);
+    assert!(offset_of!(Config, abandon_penalty) == 134);
+    assert!(offset_of!(Config, bond_cooldown_slots) == 142);
 };
 
 #[cfg(test)]
@@ -154,7 +166,7 @@ mod tests {
         assert_eq!(c.fee_bps(), 1000);
         assert_eq!(c.min_stake(), u64::MAX);
         assert_eq!(&data[68..70], &1000u16.to_le_bytes());
-        assert!(Config::load(&data[..125]).is_err());
+        assert!(Config::load(&data[..149]).is_err());
         let mut wrong = data;
         wrong[1] = 2;
         assert!(Config::load(&wrong).is_err());

@@ -1,4 +1,4 @@
-//! Server PDA `["server", operator]`, `292 + 175 × model_count` bytes (`docs/protocol.md` § Server).
+//! Server PDA `["server", operator]`, `308 + 175 × model_count` bytes (`docs/protocol.md` § Server).
 
 use pinocchio::error::ProgramError;
 
@@ -37,6 +37,8 @@ pub struct Server {
     registered_slot: [u8; 8],
     last_active_slot: [u8; 8],
     paid_volume: [u8; 8],
+    bond: [u8; 8],
+    expired_volume: [u8; 8],
     endpoint: [u8; MAX_ENDPOINT_LEN],
 }
 
@@ -62,7 +64,7 @@ const _: () = ModelEntry::LAYOUT.check(core::mem::size_of::<ModelEntry>());
 
 impl Server {
     /// Header length (the account with zero models).
-    pub const LEN: usize = 292;
+    pub const LEN: usize = 308;
     pub const DISCRIMINATOR: AccountDiscriminator = AccountDiscriminator::Server;
     pub const PREFIX: &'static [u8] = b"server";
 
@@ -92,17 +94,19 @@ impl Server {
                 model_count: Ty::U8 => "",
                 endpoint_len: Ty::U8 => "",
                 active_locks: Ty::U16 => "",
-                completed: Ty::U64 => "",
+                completed: Ty::U64 => "Counted completions: those whose protocol fee was ≥ MIN_COUNTED_FEE (10,000 lamports).",
                 expired: Ty::U64 => "Locked, then missed the deadline.",
                 tokens_out: Ty::U64 => "",
                 lamports_earned: Ty::U64 => "After the protocol fee.",
-                sum_first_chunk_slots: Ty::U64 => "Σ(first chunk slot − lock slot) over completed requests.",
-                sum_complete_slots: Ty::U64 => "Σ(complete slot − lock slot) over completed requests.",
-                rating_sum: Ty::U64 => "",
-                rating_count: Ty::U64 => "",
+                sum_first_chunk_slots: Ty::U64 => "Σ(first chunk slot − lock slot) over counted completions.",
+                sum_complete_slots: Ty::U64 => "Σ(complete slot − lock slot) over counted completions.",
+                rating_sum: Ty::U64 => "Σ rating × cost over rated responses (ratings weighted by the lamports paid).",
+                rating_count: Ty::U64 => "Σ cost over rated responses (the rated volume, lamports).",
                 registered_slot: Ty::U64 => "",
                 last_active_slot: Ty::U64 => "",
                 paid_volume: Ty::U64 => "Gross lamports clients paid (complete_request costs + settle_session deltas, fee included).",
+                bond: Ty::U64 => "Lamports of bond the account holds above its rent-exempt minimum (deposit_bond / withdraw_bond); expire_request slashes it.",
+                expired_volume: Ty::U64 => "Σ stake of requests locked, then abandoned past the deadline.",
                 endpoint: Ty::PaddedString(MAX_ENDPOINT_LEN) => "Optional URL (the first `endpoint_len` bytes, zero padded).",
                 ..models: Ty::RemainderArray("modelEntry") => "`model_count` entries of 175 bytes.",
             ],
@@ -295,6 +299,8 @@ impl Server {
         u64: registered_slot, set_registered_slot;
         u64: last_active_slot, set_last_active_slot;
         u64: paid_volume, set_paid_volume;
+        u64: bond, set_bond;
+        u64: expired_volume, set_expired_volume;
     }
 }
 
@@ -486,7 +492,9 @@ const _: () = {
     assert!(offset_of!(Server, registered_slot) == 140);
     assert!(offset_of!(Server, last_active_slot) == 148);
     assert!(offset_of!(Server, paid_volume) == 156);
-    assert!(offset_of!(Server, endpoint) == 164);
+    assert!(offset_of!(Server, bond) == 164);
+    assert!(offset_of!(Server, expired_volume) == 172);
+    assert!(offset_of!(Server, endpoint) == 180);
     assert!(offset_of!(ModelEntry, hf_id) == 1);
     assert!(offset_of!(ModelEntry, revision_len) == 97);
     assert!(offset_of!(ModelEntry, revision) == 98);
@@ -530,7 +538,7 @@ mod tests {
         assert_eq!(models[0].hf_id(), b"");
         assert!(check_unique_models(models).is_ok());
         assert!(!models[0].same_key(&models[1]));
-        assert_eq!(data[292 + 175], 8);
+        assert_eq!(data[308 + 175], 8);
         let mut copy = data;
         {
             let (_, models) = Server::load_with_models_mut(&mut copy).unwrap();

@@ -11,8 +11,8 @@ import { t, market, ledger, server, counters, open, target, useLifecycleFixture 
 useLifecycleFixture();
 
 describe("rate_server", () => {
-  it("records one rating per completed response: rating_sum and rating_count grow", async () => {
-    // Given two completed requests of the same client
+  it("records one rating per completed response, weighted by its cost: rating_sum += rating × cost, rating_count += cost", async () => {
+    // Given two completed requests of the same client, 10 tokens in + 10 out: 10,000 + 30,000 = 40,000 lamports each
     const client = await fundedSigner(t.svm);
     const ratings = [5, 2];
     for (const rating of ratings) {
@@ -27,7 +27,25 @@ describe("rate_server", () => {
       expect(readResponse(t, response).rated).toBe(true);
       expect(lamportDelta(report, client.address)).toBe(-report.fee);
     }
-    // And the server's counters add up
-    expect(counters(server.server)).toMatchObject({ ratingSum: 7n, ratingCount: 2n, completed: 2n });
+    // And the server's counters add up: (5 + 2) × 40,000 over 80,000 rated lamports (average 3.5). The fee of each
+    // (4,000) is below MIN_COUNTED_FEE, so neither counts as a completion
+    expect(counters(server.server)).toMatchObject({ ratingSum: 280_000n, ratingCount: 80_000n, completed: 0n });
+  });
+
+  it("a zero-cost completion's rating counts for nothing; a 100,000-lamport one counts once and weighs 100,000", async () => {
+    const client = await fundedSigner(t.svm);
+    for (const [tokensIn, rating] of [
+      [0, 1],
+      [100, 4],
+    ] as const) {
+      const req = await open({}, { client });
+      await lock(ledger, market, req.address, server);
+      await stream(ledger, server, req.address, [64]);
+      await complete(ledger, market, server, target(req), tokensIn, 0);
+      const [response] = await responsePda(req.address);
+      await ledger.send(rateInstruction(client, response, server.server, rating), { feePayer: client });
+    }
+    // 100 tokens in × 1,000 = 100,000 lamports, fee 10,000 = MIN_COUNTED_FEE: one counted completion
+    expect(counters(server.server)).toMatchObject({ ratingSum: 400_000n, ratingCount: 100_000n, completed: 1n });
   });
 });

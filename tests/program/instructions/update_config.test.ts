@@ -37,6 +37,9 @@ describe("update_config", () => {
     openRequestSlots: DEFAULT_LIMITS.openRequestSlots,
     closeGraceSlots: DEFAULT_LIMITS.closeGraceSlots,
     minStake: DEFAULT_LIMITS.minStake,
+    minBond: DEFAULT_LIMITS.minBond,
+    abandonPenalty: DEFAULT_LIMITS.abandonPenalty,
+    bondCooldownSlots: DEFAULT_LIMITS.bondCooldownSlots,
     ...overrides,
   });
   beforeEach(async () => {

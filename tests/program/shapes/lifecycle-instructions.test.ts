@@ -87,8 +87,8 @@ const CASES: NegativeCase[] = [
   {
     name: "expire_request (Open)",
     instruction: "expire_request",
-    absent: [2, 3, 4],
-    programOwned: [0],
+    absent: [3, 4, 5],
+    programOwned: [0, 2],
     build: async () => {
       const req = await open();
       warpSlots(t.svm, DEFAULT_LIMITS.openRequestSlots + 1n);
@@ -98,7 +98,7 @@ const CASES: NegativeCase[] = [
   {
     name: "expire_request (Locked, partial response)",
     instruction: "expire_request",
-    programOwned: [0, 2, 3],
+    programOwned: [0, 2, 3, 4],
     build: async () => {
       const { req, response } = await answered([100], { responseTimeout: 5n }, A, false);
       warpSlots(t.svm, 6n);

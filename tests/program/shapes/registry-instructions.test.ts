@@ -4,6 +4,8 @@
  */
 import {
   getCloseServerInstructionAsync,
+  getDepositBondInstructionAsync,
+  getWithdrawBondInstructionAsync,
   getRegisterServerInstructionAsync,
   getUpdateConfigInstructionAsync,
   getUpdateServerInstructionAsync,
@@ -14,6 +16,7 @@ import { generateNegativeTests, type NegativeCase } from "../../helpers/attacks"
 import {
   DEFAULT_LIMITS,
   DEFAULT_SERVER,
+  depositBond,
   initConfig,
   deployerSigner,
   initializeConfigInstruction,
@@ -45,6 +48,9 @@ const updateConfigValues = (cfg: InitializedConfig): UpdateConfigAsyncInput => (
   openRequestSlots: DEFAULT_LIMITS.openRequestSlots,
   closeGraceSlots: DEFAULT_LIMITS.closeGraceSlots,
   minStake: DEFAULT_LIMITS.minStake,
+  minBond: DEFAULT_LIMITS.minBond,
+  abandonPenalty: DEFAULT_LIMITS.abandonPenalty,
+  bondCooldownSlots: DEFAULT_LIMITS.bondCooldownSlots,
 });
 
 const REGISTRY_CASES: NegativeCase[] = [
@@ -80,6 +86,23 @@ const REGISTRY_CASES: NegativeCase[] = [
     instruction: "close_server",
     programOwned: [1],
     build: async (t) => getCloseServerInstructionAsync({ operator: (await registerServer(t)).operator }),
+  },
+  {
+    name: "deposit_bond",
+    instruction: "deposit_bond",
+    programOwned: [1],
+    build: async (t) => getDepositBondInstructionAsync({ operator: (await registerServer(t)).operator, amount: 1_000n }),
+  },
+  {
+    name: "withdraw_bond",
+    instruction: "withdraw_bond",
+    programOwned: [1, 2],
+    build: async (t) => {
+      await initConfig(t); // no cooldown in the default test limits
+      const reg = await registerServer(t);
+      await depositBond(t, reg, 1_000n);
+      return getWithdrawBondInstructionAsync({ operator: reg.operator, amount: 1_000n });
+    },
   },
   {
     name: "withdraw_fees (all 16 vaults)",

@@ -39,6 +39,12 @@ function printConfig(ctx: CommandContext, config: Config): void {
   );
   out.line(`  open requests last    ${config.openRequestSlots} slots (~${formatSlots(config.openRequestSlots)})`);
   out.line(`  close grace           ${config.closeGraceSlots} slots (~${formatSlots(config.closeGraceSlots)})`);
+  out.line(
+    `  server bond           at least ${formatSol(config.minBond)} SOL to lock; ${config.abandonPenalty} lamports to the client per abandoned lock`,
+  );
+  out.line(
+    `  bond cooldown         ${config.bondCooldownSlots} slots (~${formatSlots(config.bondCooldownSlots)}) after the last lock before withdrawing`,
+  );
 }
 
 async function report(ctx: CommandContext, what: string, sent: SentTransaction | null): Promise<void> {

@@ -15,6 +15,9 @@ export type LimitFlags = {
   minResponseTimeout?: string;
   openFor?: string;
   closeGrace?: string;
+  minBond?: string;
+  abandonPenalty?: string;
+  bondCooldown?: string;
 };
 
 export function addLimitOptions(command: Command): Command {
@@ -28,5 +31,8 @@ export function addLimitOptions(command: Command): Command {
     .option("--max-response-timeout <duration>", "longest timeout a client may ask for")
     .option("--min-response-timeout <duration>", "shortest timeout a client may ask for, e.g. 30s")
     .option("--open-for <duration>", "how long an unlocked request stays lockable, e.g. 5m")
-    .option("--close-grace <duration>", "time after completion before anyone may close a response");
+    .option("--close-grace <duration>", "time after completion before anyone may close a response")
+    .option("--min-bond <sol>", "bond a server must hold to lock requests")
+    .option("--abandon-penalty <sol>", "moved from a server's bond to the client per abandoned lock (at most --min-bond)")
+    .option("--bond-cooldown <duration>", "time after a server's last lock before it may withdraw its bond, e.g. 5m");
 }

@@ -37,5 +37,8 @@ export function parseLimits(flags: LimitFlags): Partial<ProtocolParameters> {
     ...(flags.minResponseTimeout === undefined ? {} : { minResponseTimeout: slots(flags.minResponseTimeout, "--min-response-timeout") }),
     ...(flags.openFor === undefined ? {} : { openRequestSlots: slots(flags.openFor, "--open-for") }),
     ...(flags.closeGrace === undefined ? {} : { closeGraceSlots: slots(flags.closeGrace, "--close-grace") }),
+    ...(flags.minBond === undefined ? {} : { minBond: parseSol(flags.minBond, "--min-bond") }),
+    ...(flags.abandonPenalty === undefined ? {} : { abandonPenalty: parseSol(flags.abandonPenalty, "--abandon-penalty") }),
+    ...(flags.bondCooldown === undefined ? {} : { bondCooldownSlots: slots(flags.bondCooldown, "--bond-cooldown") }),
   };
 }

@@ -48,7 +48,7 @@ export async function rateAction(target: string, ratingArgument: string, _flags:
     ratingCount: reputation?.ratingCount ?? null,
   });
   ctx.out.line(
-    `Rated server ${response.server} ${rating}/5${reputation ? `: its average is now ${(reputation.avgRatingX100 / 100).toFixed(2)} from ${reputation.ratingCount} rating(s)` : ""}.`,
+    `Rated server ${response.server} ${rating}/5, weighted by the ${response.cost} lamports this answer cost${reputation ? `: its average is now ${(reputation.avgRatingX100 / 100).toFixed(2)} over ${reputation.ratingCount} lamports of rated answers` : ""}.`,
   );
   ctx.out.line(`  transaction ${ctx.session().transactionText(sent.signature)}`);
 }

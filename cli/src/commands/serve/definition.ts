@@ -31,7 +31,10 @@ export function registerServe(program: Command): void {
       "after",
       `
 The --keypair wallet is the operator: it owns the server account, pays for every transaction and
-receives the earnings. Without --config the node serves the embedded model (fetch it first with
+receives the earnings. At start it tops the server's bond up to the protocol's minimum (min_bond in
+'chainference admin show'; 0.001 SOL by default) from this wallet: a request the node locks and
+abandons moves the abandon penalty (20,000 lamports by default) from the bond to that request's
+client. 'chainference servers unbond <sol>' takes it back (no lock held, after the cooldown). Without --config the node serves the embedded model (fetch it first with
 'bash scripts/fetch-model') at the default prices. First Ctrl-C finishes the answers in progress,
 a second one stops at once (locked requests are recovered at the next start). With sessions on, the
 first Ctrl-C also settles and closes every session the node served (one transaction each).

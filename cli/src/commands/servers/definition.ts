@@ -5,7 +5,7 @@ import { lazyAction } from "../../shared/lazy-action";
 export type ServersFlags = { model?: string; maxPrice?: string; all?: boolean };
 
 export function registerServers(program: Command): void {
-  program
+  const servers = program
     .command("servers")
     .description("list registered servers: models, prices (SOL per 1M tokens) and on-chain reputation")
     .option("--model <hf-id>", "only servers offering this Hugging Face model (org/name)")
@@ -14,8 +14,9 @@ export function registerServers(program: Command): void {
     .addHelpText(
       "after",
       `
-Columns: in/out prices in SOL per 1M tokens, completed/expired requests, success rate, average
-rating (count), and the average time from lock to the first answer chunk on-chain.
+Columns: in/out prices in SOL per 1M tokens, counted completions (each paid ≥ 10,000 lamports of fee) and
+expired locks, success rate by paid volume, average rating weighted by lamports paid, and the average
+time from lock to the first answer chunk on-chain.
 
 Examples:
   $ chainference servers --url localnet
@@ -23,4 +24,16 @@ Examples:
   $ chainference servers --json`,
     )
     .action(lazyAction(() => import("./action"), "serversAction"));
+  servers
+    .command("bond")
+    .description("add SOL from your wallet to your server's bond (needed to lock requests; each abandoned lock pays its client from it)")
+    .argument("<sol>", "amount, e.g. 0.001")
+    .addHelpText("after", "\nExample:\n  $ chainference servers bond 0.001 --url localnet")
+    .action(lazyAction(() => import("./bond-action"), "bondAction"));
+  servers
+    .command("unbond")
+    .description("take SOL of your server's bond back (no lock held, and the cooldown since its last lock passed)")
+    .argument("<sol>", "amount, e.g. 0.001")
+    .addHelpText("after", "\nExample:\n  $ chainference servers unbond 0.001 --url localnet")
+    .action(lazyAction(() => import("./bond-action"), "unbondAction"));
 }

@@ -27,11 +27,19 @@ export type ProtocolParameters = {
   readonly minStake: bigint;
   /** Shortest response timeout a request may ask for (slots): shorter deadlines are traps no server can meet. */
   readonly minResponseTimeout: bigint;
+  /** Lamports a server must hold as bond to lock a request. */
+  readonly minBond: bigint;
+  /** Lamports moved from a server's bond to the client when a request it locked expires (≤ `minBond`). */
+  readonly abandonPenalty: bigint;
+  /** Slots after a server's last lock or settlement before its bond can be withdrawn. */
+  readonly bondCooldownSlots: bigint;
 };
 
 /**
  * Defaults: 10 % fee, 5-minute answers (750 slots of 400 ms) and at least 30 s (75 slots), requests lockable for 5 minutes,
- * 8 KiB prompts (a request account is created by CPI, capped at 10 KiB), 64 KiB answers, a day of grace before anyone may close a response.
+ * 8 KiB prompts (a request account is created by CPI, capped at 10 KiB), 64 KiB answers, a day of grace before anyone may close a response;
+ * servers bond 0.001 SOL, lose 20,000 lamports to the client per abandoned lock (the client's create and expire fees and 10,000
+ * lamports on top) and wait 750 slots after their last lock before withdrawing.
  */
 export function defaultProtocolParameters(treasury: Address): ProtocolParameters {
   return {
@@ -45,6 +53,9 @@ export function defaultProtocolParameters(treasury: Address): ProtocolParameters
     closeGraceSlots: 216_000n,
     minStake: 10_000n,
     minResponseTimeout: 75n,
+    minBond: 1_000_000n,
+    abandonPenalty: 20_000n,
+    bondCooldownSlots: 750n,
   };
 }
 
@@ -111,6 +122,9 @@ export async function updateProtocol(
     closeGraceSlots: changes.closeGraceSlots ?? current.closeGraceSlots,
     minStake: changes.minStake ?? current.minStake,
     minResponseTimeout: changes.minResponseTimeout ?? current.minResponseTimeout,
+    minBond: changes.minBond ?? current.minBond,
+    abandonPenalty: changes.abandonPenalty ?? current.abandonPenalty,
+    bondCooldownSlots: changes.bondCooldownSlots ?? current.bondCooldownSlots,
   });
   return chain.sendInstructions([instruction], { feePayer: admin });
 }

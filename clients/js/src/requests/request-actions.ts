@@ -1,6 +1,7 @@
 import type { Address, TransactionSigner } from "@solana/kit";
 import type { Chain, SentTransaction } from "../chain";
 import {
+  findConfigPda,
   findResponsePda,
   getCancelRequestInstruction,
   getCloseResponseInstructionAsync,
@@ -23,7 +24,8 @@ export async function cancelRequest(chain: Chain, client: TransactionSigner, req
 
 /**
  * Expires a request past its deadline (anyone may; `payer` only pays the fee). The stake returns
- * to the client; a locked server's expired count rises and its partial response closes.
+ * to the client; a locked server's expired count rises, the abandon penalty moves from its bond to
+ * the client, and its partial response closes.
  *
  * @example
  * await expireRequest(chain, anyone, request);
@@ -36,9 +38,11 @@ export async function expireRequest(chain: Chain, payer: TransactionSigner, requ
     if (server) operator = getServerDecoder().decode(server.data).operator;
   }
   const [response] = await findResponsePda({ request: request.address });
+  const [config] = await findConfigPda();
   const instruction = getExpireRequestInstruction({
     request: request.address,
     client: request.client,
+    config,
     ...(locked ? { server: request.lockedBy, operator } : {}),
     ...(locked && request.hasResponse ? { response } : {}),
   });

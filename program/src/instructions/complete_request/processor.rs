@@ -2,6 +2,7 @@ use pinocchio::{AccountView, Address, ProgramResult};
 
 use super::{CompleteRequestAccounts, CompleteRequestData};
 use crate::{
+    constants::MIN_COUNTED_FEE,
     errors::ChainferenceError,
     lamports::{close_account, transfer_lamports},
     lifecycle::{current_slot, settle, Usage},
@@ -11,7 +12,7 @@ use crate::{
 
 /// Settles: `cost = min(stake, ⌈tin·pin/10^6⌉ + ⌈tout·pout/10^6⌉)`, `fee = ⌊cost·fee_bps/10^4⌋`;
 /// operator +`cost − fee`, fee vault +`fee`, request closed to the client. Updates the server's
-/// reputation counters and the response's completion fields.
+/// reputation counters (`completed` only when `fee ≥ MIN_COUNTED_FEE`; `paid_volume` by the cost) and the response's completion fields.
 pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let accounts = CompleteRequestAccounts::try_from((program_id, accounts))?;
     let data = CompleteRequestData::try_from(data)?;
@@ -49,21 +50,25 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         let settlement = settle(request.stake(), &usage, request.fee_bps())?;
 
         let lock_slot = request.lock_slot();
-        server.set_completed(add_u64(server.completed(), 1)?);
+
         server.set_tokens_out(add_u64(server.tokens_out(), data.tokens_out as u64)?);
         server.set_lamports_earned(add_u64(
             server.lamports_earned(),
             settlement.operator_share,
         )?);
         server.set_paid_volume(add_u64(server.paid_volume(), settlement.cost)?);
-        server.set_sum_first_chunk_slots(add_u64(
-            server.sum_first_chunk_slots(),
-            sub_u64(response.first_chunk_slot(), lock_slot)?,
-        )?);
-        server.set_sum_complete_slots(add_u64(
-            server.sum_complete_slots(),
-            sub_u64(now, lock_slot)?,
-        )?);
+        // Counted completions only (the averages divide these sums by `completed`).
+        if settlement.fee >= MIN_COUNTED_FEE {
+            server.set_completed(add_u64(server.completed(), 1)?);
+            server.set_sum_first_chunk_slots(add_u64(
+                server.sum_first_chunk_slots(),
+                sub_u64(response.first_chunk_slot(), lock_slot)?,
+            )?);
+            server.set_sum_complete_slots(add_u64(
+                server.sum_complete_slots(),
+                sub_u64(now, lock_slot)?,
+            )?);
+        }
         server.set_active_locks(sub_u16(server.active_locks(), 1)?);
         server.set_last_active_slot(now);
 

@@ -1,10 +1,10 @@
 use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
-    checks::{check_owner, check_writable, eq32, exact_accounts, is_absent},
+    checks::{check_owner, check_readonly, check_writable, eq32, exact_accounts, is_absent},
     errors::ChainferenceError,
     idl::InstructionAccount,
-    state::{Request, Response, Server},
+    state::{Config, Request, Response, Server},
 };
 
 /// The accounts, in order (`crate::idl`: the IDL, the generated client and the generated negative
@@ -16,8 +16,9 @@ pub const ACCOUNTS: &[InstructionAccount] = &[
     ),
     InstructionAccount::writable(
         "client",
-        "`request.client`; receives every lamport of the request.",
+        "`request.client`; receives every lamport of the request (and, Locked, the abandon penalty).",
     ),
+    InstructionAccount::readonly("config", "Abandon penalty.").pda(&Config::TYPE, &[]),
     InstructionAccount::writable(
         "server",
         "Locked requests only: the Server at `request.locked_by`.",
@@ -37,11 +38,13 @@ pub const ACCOUNTS: &[InstructionAccount] = &[
 
 /// Optional accounts are passed as the program id when absent. The ones the request's state does
 /// not need are ignored; the ones it needs are `MissingAccount` when absent. Request, server and
-/// response carry different discriminators, so they are distinct accounts; client and operator are
-/// wallets and may coincide (every lamport move re-reads the balance).
+/// response carry different discriminators, so they are distinct accounts (the config, read-only
+/// and a Config, is distinct from all three); client and operator are wallets and may coincide
+/// (every lamport move re-reads the balance).
 pub struct ExpireRequestAccounts<'a> {
     pub request: &'a mut AccountView,
     pub client: &'a mut AccountView,
+    pub config: &'a AccountView,
     /// `Some` iff the request is Locked.
     pub server: Option<&'a mut AccountView>,
     /// `Some((response, operator))` iff the request is Locked and has a response.
@@ -55,7 +58,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
     fn try_from(
         (program_id, accounts): (&'a Address, &'a mut [AccountView]),
     ) -> Result<Self, Self::Error> {
-        let [request, client, server, response, operator] =
+        let [request, client, config, server, response, operator] =
             exact_accounts::<{ ACCOUNTS.len() }>(accounts)?;
 
         // 1. Signers: none (anyone may expire).
@@ -64,12 +67,16 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
         check_writable(request)?;
         check_writable(client)?;
 
-        // 3. Owners.
+        // 3. Owners (and the config, which is only read, read-only).
         check_owner(request, program_id)?;
+        check_readonly(config)?;
+        check_owner(config, program_id)?;
 
         // 4. Discriminators.
         // SAFETY: read-only view, dropped before the processor writes or closes anything.
         let loaded = Request::load(unsafe { request.borrow_unchecked() })?;
+        // SAFETY: as above; the config is never written here.
+        Config::load(unsafe { config.borrow_unchecked() })?;
 
         // 5. Relations.
         if !eq32(loaded.client(), client.address().as_array()) {
@@ -80,6 +87,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
             return Ok(Self {
                 request,
                 client,
+                config,
                 server: None,
                 response: None,
             });
@@ -105,6 +113,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
             return Ok(Self {
                 request,
                 client,
+                config,
                 server: Some(server),
                 response: None,
             });
@@ -129,6 +138,7 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for ExpireRequestAccounts
         Ok(Self {
             request,
             client,
+            config,
             server: Some(server),
             response: Some((response, operator)),
         })

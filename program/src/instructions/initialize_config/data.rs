@@ -8,7 +8,7 @@ use crate::{
     state::Config,
 };
 
-/// The eight limits shared by `initialize_config` and `update_config`, in wire order.
+/// The eleven limits shared by `initialize_config` and `update_config`, in wire order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfigLimits {
     pub max_prompt_bytes: u32,
@@ -19,14 +19,17 @@ pub struct ConfigLimits {
     pub close_grace_slots: u64,
     pub min_stake: u64,
     pub min_response_timeout: u64,
+    pub min_bond: u64,
+    pub abandon_penalty: u64,
+    pub bond_cooldown_slots: u64,
 }
 
 impl ConfigLimits {
-    /// Wire size: 2 × u32 + 6 × u64.
-    pub const LEN: usize = 56;
+    /// Wire size: 2 × u32 + 9 × u64.
+    pub const LEN: usize = 80;
 
-    /// The eight limits in wire order (`crate::idl`).
-    pub const ARGS: [Arg; 8] = [
+    /// The eleven limits in wire order (`crate::idl`).
+    pub const ARGS: [Arg; 11] = [
         Arg::new("max_prompt_bytes", Ty::U32),
         Arg::new("max_response_bytes", Ty::U32),
         Arg::new("default_response_timeout", Ty::U64),
@@ -35,11 +38,15 @@ impl ConfigLimits {
         Arg::new("close_grace_slots", Ty::U64),
         Arg::new("min_stake", Ty::U64),
         Arg::new("min_response_timeout", Ty::U64),
+        Arg::new("min_bond", Ty::U64),
+        Arg::new("abandon_penalty", Ty::U64),
+        Arg::new("bond_cooldown_slots", Ty::U64),
     ];
 
     /// Reads the limits and checks their sanity: byte limits, timeouts and the open-request
     /// lifetime are non-zero, `min_response_timeout ≤ default_response_timeout ≤
-    /// max_response_timeout` (`InvalidConfigValue`). `close_grace_slots` and `min_stake` may be zero.
+    /// max_response_timeout` (`InvalidConfigValue`). `abandon_penalty ≤ min_bond` (a server bonded at the minimum can pay at least one penalty).
+    /// `close_grace_slots`, `min_stake` and the three bond values may be zero.
     #[inline(always)]
     pub fn read(reader: &mut Reader) -> Result<Self, ProgramError> {
         let limits = Self {
@@ -51,6 +58,9 @@ impl ConfigLimits {
             close_grace_slots: reader.read_u64()?,
             min_stake: reader.read_u64()?,
             min_response_timeout: reader.read_u64()?,
+            min_bond: reader.read_u64()?,
+            abandon_penalty: reader.read_u64()?,
+            bond_cooldown_slots: reader.read_u64()?,
         };
         if limits.max_prompt_bytes == 0
             || limits.max_response_bytes == 0
@@ -59,6 +69,7 @@ impl ConfigLimits {
             || limits.min_response_timeout == 0
             || limits.min_response_timeout > limits.default_response_timeout
             || limits.open_request_slots == 0
+            || limits.abandon_penalty > limits.min_bond
         {
             return Err(ChainferenceError::InvalidConfigValue.into());
         }
@@ -75,6 +86,9 @@ impl ConfigLimits {
         config.set_close_grace_slots(self.close_grace_slots);
         config.set_min_stake(self.min_stake);
         config.set_min_response_timeout(self.min_response_timeout);
+        config.set_min_bond(self.min_bond);
+        config.set_abandon_penalty(self.abandon_penalty);
+        config.set_bond_cooldown_slots(self.bond_cooldown_slots);
     }
 }
 
@@ -88,7 +102,7 @@ pub fn validate_fee_bps(fee_bps: u16) -> Result<u16, ProgramError> {
     }
 }
 
-/// `treasury [32], fee_bps u16, then the eight limits` (90 bytes).
+/// `treasury [32], fee_bps u16, then the eleven limits` (114 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InitializeConfigData<'a> {
     pub treasury: &'a [u8; 32],
@@ -113,6 +127,9 @@ pub const ARGS: &[Arg] = &[
     ConfigLimits::ARGS[5],
     ConfigLimits::ARGS[6],
     ConfigLimits::ARGS[7],
+    ConfigLimits::ARGS[8],
+    ConfigLimits::ARGS[9],
+    ConfigLimits::ARGS[10],
 ];
 
 impl<'a> TryFrom<&'a [u8]> for InitializeConfigData<'a> {
@@ -136,8 +153,8 @@ pub(crate) mod tests {
     use crate::idl::tests::{encode_args, V};
     use std::vec::Vec;
 
-    /// The eight limits as named values (`max_prompt_bytes` and `max_response_bytes` are u32).
-    pub(crate) fn limit_values(limits: [u64; 8]) -> [(&'static str, V<'static>); 8] {
+    /// The eleven limits as named values (`max_prompt_bytes` and `max_response_bytes` are u32).
+    pub(crate) fn limit_values(limits: [u64; 11]) -> [(&'static str, V<'static>); 11] {
         [
             ("max_prompt_bytes", V::U32(limits[0] as u32)),
             ("max_response_bytes", V::U32(limits[1] as u32)),
@@ -147,10 +164,13 @@ pub(crate) mod tests {
             ("close_grace_slots", V::U64(limits[5])),
             ("min_stake", V::U64(limits[6])),
             ("min_response_timeout", V::U64(limits[7])),
+            ("min_bond", V::U64(limits[8])),
+            ("abandon_penalty", V::U64(limits[9])),
+            ("bond_cooldown_slots", V::U64(limits[10])),
         ]
     }
 
-    pub(crate) fn encode(fee_bps: u16, limits: [u64; 8]) -> Vec<u8> {
+    pub(crate) fn encode(fee_bps: u16, limits: [u64; 11]) -> Vec<u8> {
         let mut values = std::vec![
             ("treasury", V::Fixed(&[9u8; 32])),
             ("fee_bps", V::U16(fee_bps)),
@@ -159,7 +179,9 @@ pub(crate) mod tests {
         encode_args(ARGS, &values)
     }
 
-    const OK: [u64; 8] = [4096, 65536, 750, 3000, 1500, 9000, 1000, 150];
+    const OK: [u64; 11] = [
+        4096, 65536, 750, 3000, 1500, 9000, 1000, 150, 1_000_000, 20_000, 750,
+    ];
 
     fn err(e: ChainferenceError) -> Result<(), ProgramError> {
         Err(e.into())
@@ -175,8 +197,11 @@ pub(crate) mod tests {
         assert_eq!(d.limits.max_response_timeout, 3000);
         assert_eq!(d.limits.min_stake, 1000);
         assert_eq!(d.limits.min_response_timeout, 150);
-        // Zero grace and zero min stake are allowed.
-        let zero_ok = encode(0, [1, 1, 1, 1, 1, 0, 0, 1]);
+        assert_eq!(d.limits.min_bond, 1_000_000);
+        assert_eq!(d.limits.abandon_penalty, 20_000);
+        assert_eq!(d.limits.bond_cooldown_slots, 750);
+        // Zero grace, zero min stake and no bond are allowed.
+        let zero_ok = encode(0, [1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0]);
         assert!(InitializeConfigData::try_from(zero_ok.as_slice()).is_ok());
     }
 
@@ -207,6 +232,14 @@ pub(crate) mod tests {
             err(ChainferenceError::InvalidConfigValue)
         );
         l[7] = 750; // min = default
+        assert!(parse(encode(1000, l)).is_ok());
+        let mut l = OK;
+        l[9] = 1_000_001; // penalty > min bond
+        assert_eq!(
+            parse(encode(1000, l)),
+            err(ChainferenceError::InvalidConfigValue)
+        );
+        l[9] = 1_000_000; // penalty = min bond
         assert!(parse(encode(1000, l)).is_ok());
         let mut trailing = encode(1000, OK);
         trailing.push(0);

@@ -5,10 +5,11 @@ use crate::{
     checks::eq32,
     errors::ChainferenceError,
     lifecycle::{current_slot, select_offer, token_cost},
-    math::{add_u16, add_u64},
+    math::{add_u16, add_u64, mul_u64},
     state::{request::RequestStatus, Config, Request, Server},
 };
 
+/// Requires the server's bond to be ≥ `min_bond` and ≥ `abandon_penalty × (active_locks + 1)`.
 /// Re-checks every filter on-chain ([`select_offer`], shared with `open_session`) and locks the
 /// request to this server at the price of the first matching model entry (in the server's order)
 /// whose prices are within the client's maxima.
@@ -19,7 +20,8 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     }
 
     // SAFETY: read-only view; the config is not written in this instruction.
-    if Config::load(unsafe { accounts.config.borrow_unchecked() })?.is_paused() {
+    let config = Config::load(unsafe { accounts.config.borrow_unchecked() })?;
+    if config.is_paused() {
         return Err(ChainferenceError::ProtocolPaused.into());
     }
 
@@ -60,6 +62,17 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
         }
     }
 
+    // The bond: at least the minimum, and enough to pay the abandon penalty of every lock the
+    // server would then hold (so many locks in one transaction cannot outrun it).
+    let bond = server.bond();
+    if bond < config.min_bond() {
+        return Err(ChainferenceError::BondBelowMinimum.into());
+    }
+    let locks = add_u16(server.active_locks(), 1)?;
+    if bond < mul_u64(config.abandon_penalty(), locks as u64)? {
+        return Err(ChainferenceError::BondBelowLockCover.into());
+    }
+
     let model = select_offer(server, models, &header.filters())?;
     let (price_in, price_out) = (model.price_in(), model.price_out());
     if token_cost(header.prompt_len() as u64, price_in)? > header.stake() {
@@ -74,7 +87,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     header.set_locked_price_out(price_out);
     header.set_lock_slot(now);
     header.set_deadline_slot(add_u64(now, header.response_timeout())?);
-    server.set_active_locks(add_u16(server.active_locks(), 1)?);
+    server.set_active_locks(locks);
     server.set_last_active_slot(now);
     Ok(())
 }

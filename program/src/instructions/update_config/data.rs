@@ -7,7 +7,7 @@ use crate::{
     instructions::initialize_config::{validate_fee_bps, ConfigLimits},
 };
 
-/// `new_admin [32], treasury [32], fee_bps u16, paused u8, then the eight limits` (123 bytes).
+/// `new_admin [32], treasury [32], fee_bps u16, paused u8, then the eleven limits` (147 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UpdateConfigData<'a> {
     pub new_admin: &'a [u8; 32],
@@ -36,6 +36,9 @@ pub const ARGS: &[Arg] = &[
     ConfigLimits::ARGS[5],
     ConfigLimits::ARGS[6],
     ConfigLimits::ARGS[7],
+    ConfigLimits::ARGS[8],
+    ConfigLimits::ARGS[9],
+    ConfigLimits::ARGS[10],
 ];
 
 impl<'a> TryFrom<&'a [u8]> for UpdateConfigData<'a> {
@@ -74,7 +77,7 @@ mod tests {
             ("paused", V::Flag(paused == 1)),
         ];
         values.extend(limit_values([
-            4096, 65536, 750, 3000, 1500, 9000, 1000, 150,
+            4096, 65536, 750, 3000, 1500, 9000, 1000, 150, 2_000_000, 30_000, 900,
         ]));
         let mut bytes = encode_args(ARGS, &values);
         bytes[66] = paused; // the paused byte, after 32 + 32 + 2
@@ -93,6 +96,9 @@ mod tests {
         assert_eq!(d.limits.max_prompt_bytes, 4096);
         assert_eq!(d.limits.min_stake, 1000);
         assert_eq!(d.limits.min_response_timeout, 150);
+        assert_eq!(d.limits.min_bond, 2_000_000);
+        assert_eq!(d.limits.abandon_penalty, 30_000);
+        assert_eq!(d.limits.bond_cooldown_slots, 900);
         assert!(
             !UpdateConfigData::try_from(encode(0).as_slice())
                 .unwrap()

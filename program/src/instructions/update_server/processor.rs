@@ -5,7 +5,7 @@ use super::{UpdateServerAccounts, UpdateServerData};
 use crate::{
     checks::eq32,
     lamports::transfer_lamports,
-    math::{add_u32, sub_u64},
+    math::{add_u32, add_u64, sub_u64},
     mem,
     rent::rent_exempt_minimum,
     resize::resize_account,
@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// Rewrites key (epoch + 1 when it changes), endpoint, active flag and models. Afterwards the
-/// server holds exactly the rent-exempt minimum for its new size: a shortfall is paid by the
+/// server holds exactly the rent-exempt minimum for its new size plus its bond: a shortfall is paid by the
 /// operator (System transfer), any surplus goes back to the operator (direct lamport move).
 pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let accounts = UpdateServerAccounts::try_from((program_id, accounts))?;
@@ -23,7 +23,10 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
 
     let model_count = data.models.len();
     let space = Server::space(model_count);
-    let rent = rent_exempt_minimum(space)?;
+    // The account keeps its bond on top of the rent-exempt minimum.
+    // SAFETY: short-lived read-only view, dropped before the CPI and the resize.
+    let bond = Server::load(unsafe { server.borrow_unchecked() })?.bond();
+    let rent = add_u64(rent_exempt_minimum(space)?, bond)?;
     let current = server.lamports();
     if current < rent {
         Transfer {

@@ -74,6 +74,12 @@ export type Config = {
   minStake: bigint;
   /** Slots: the shortest response timeout a request may ask for. */
   minResponseTimeout: bigint;
+  /** Lamports: the bond a server must hold to lock a request. */
+  minBond: bigint;
+  /** Lamports moved from the server's bond to the client when a locked request expires. */
+  abandonPenalty: bigint;
+  /** Slots after the server's last lock or settlement before its bond can be withdrawn. */
+  bondCooldownSlots: bigint;
 };
 
 export type ConfigArgs = {
@@ -97,6 +103,12 @@ export type ConfigArgs = {
   minStake: number | bigint;
   /** Slots: the shortest response timeout a request may ask for. */
   minResponseTimeout: number | bigint;
+  /** Lamports: the bond a server must hold to lock a request. */
+  minBond: number | bigint;
+  /** Lamports moved from the server's bond to the client when a locked request expires. */
+  abandonPenalty: number | bigint;
+  /** Slots after the server's last lock or settlement before its bond can be withdrawn. */
+  bondCooldownSlots: number | bigint;
 };
 
 /** Gets the encoder for {@link ConfigArgs} account data. */
@@ -118,6 +130,9 @@ export function getConfigEncoder(): FixedSizeEncoder<ConfigArgs> {
       ["closeGraceSlots", getU64Encoder()],
       ["minStake", getU64Encoder()],
       ["minResponseTimeout", getU64Encoder()],
+      ["minBond", getU64Encoder()],
+      ["abandonPenalty", getU64Encoder()],
+      ["bondCooldownSlots", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: CONFIG_DISCRIMINATOR, version: 1 }),
   );
@@ -141,6 +156,9 @@ export function getConfigDecoder(): FixedSizeDecoder<Config> {
     ["closeGraceSlots", getU64Decoder()],
     ["minStake", getU64Decoder()],
     ["minResponseTimeout", getU64Decoder()],
+    ["minBond", getU64Decoder()],
+    ["abandonPenalty", getU64Decoder()],
+    ["bondCooldownSlots", getU64Decoder()],
   ]);
 }
 
@@ -203,7 +221,7 @@ export async function fetchAllMaybeConfig(
 }
 
 export function getConfigSize(): number {
-  return 126;
+  return 150;
 }
 
 export async function fetchConfigFromSeeds(

@@ -79,22 +79,29 @@ export type Server = {
   modelCount: number;
   endpointLen: number;
   activeLocks: number;
+  /** Counted completions: those whose protocol fee was ≥ MIN_COUNTED_FEE (10,000 lamports). */
   completed: bigint;
   /** Locked, then missed the deadline. */
   expired: bigint;
   tokensOut: bigint;
   /** After the protocol fee. */
   lamportsEarned: bigint;
-  /** Σ(first chunk slot − lock slot) over completed requests. */
+  /** Σ(first chunk slot − lock slot) over counted completions. */
   sumFirstChunkSlots: bigint;
-  /** Σ(complete slot − lock slot) over completed requests. */
+  /** Σ(complete slot − lock slot) over counted completions. */
   sumCompleteSlots: bigint;
+  /** Σ rating × cost over rated responses (ratings weighted by the lamports paid). */
   ratingSum: bigint;
+  /** Σ cost over rated responses (the rated volume, lamports). */
   ratingCount: bigint;
   registeredSlot: bigint;
   lastActiveSlot: bigint;
   /** Gross lamports clients paid (complete_request costs + settle_session deltas, fee included). */
   paidVolume: bigint;
+  /** Lamports of bond the account holds above its rent-exempt minimum (deposit_bond / withdraw_bond); expire_request slashes it. */
+  bond: bigint;
+  /** Σ stake of requests locked, then abandoned past the deadline. */
+  expiredVolume: bigint;
   /** Optional URL (the first `endpoint_len` bytes, zero padded). */
   endpoint: string;
   /** `model_count` entries of 175 bytes. */
@@ -113,22 +120,29 @@ export type ServerArgs = {
   modelCount: number;
   endpointLen: number;
   activeLocks: number;
+  /** Counted completions: those whose protocol fee was ≥ MIN_COUNTED_FEE (10,000 lamports). */
   completed: number | bigint;
   /** Locked, then missed the deadline. */
   expired: number | bigint;
   tokensOut: number | bigint;
   /** After the protocol fee. */
   lamportsEarned: number | bigint;
-  /** Σ(first chunk slot − lock slot) over completed requests. */
+  /** Σ(first chunk slot − lock slot) over counted completions. */
   sumFirstChunkSlots: number | bigint;
-  /** Σ(complete slot − lock slot) over completed requests. */
+  /** Σ(complete slot − lock slot) over counted completions. */
   sumCompleteSlots: number | bigint;
+  /** Σ rating × cost over rated responses (ratings weighted by the lamports paid). */
   ratingSum: number | bigint;
+  /** Σ cost over rated responses (the rated volume, lamports). */
   ratingCount: number | bigint;
   registeredSlot: number | bigint;
   lastActiveSlot: number | bigint;
   /** Gross lamports clients paid (complete_request costs + settle_session deltas, fee included). */
   paidVolume: number | bigint;
+  /** Lamports of bond the account holds above its rent-exempt minimum (deposit_bond / withdraw_bond); expire_request slashes it. */
+  bond: number | bigint;
+  /** Σ stake of requests locked, then abandoned past the deadline. */
+  expiredVolume: number | bigint;
   /** Optional URL (the first `endpoint_len` bytes, zero padded). */
   endpoint: string;
   /** `model_count` entries of 175 bytes. */
@@ -160,6 +174,8 @@ export function getServerEncoder(): Encoder<ServerArgs> {
       ["registeredSlot", getU64Encoder()],
       ["lastActiveSlot", getU64Encoder()],
       ["paidVolume", getU64Encoder()],
+      ["bond", getU64Encoder()],
+      ["expiredVolume", getU64Encoder()],
       ["endpoint", fixEncoderSize(getUtf8Encoder(), 128)],
       [
         "models",
@@ -194,6 +210,8 @@ export function getServerDecoder(): Decoder<Server> {
     ["registeredSlot", getU64Decoder()],
     ["lastActiveSlot", getU64Decoder()],
     ["paidVolume", getU64Decoder()],
+    ["bond", getU64Decoder()],
+    ["expiredVolume", getU64Decoder()],
     ["endpoint", fixDecoderSize(getUtf8Decoder(), 128)],
     ["models", getArrayDecoder(getModelEntryDecoder(), { size: "remainder" })],
   ]);

@@ -109,6 +109,13 @@ export const CHAINFERENCE_ERROR__INVALID_PROGRAM_DATA = 0x205b; // 8283
 export const CHAINFERENCE_ERROR__TIMEOUT_TOO_SHORT = 0x205c; // 8284
 export const CHAINFERENCE_ERROR__KEY_EPOCH_MISMATCH = 0x205d; // 8285
 export const CHAINFERENCE_ERROR__EXECUTABLE_CLIENT = 0x205e; // 8286
+export const CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM = 0x205f; // 8287
+export const CHAINFERENCE_ERROR__BOND_BELOW_LOCK_COVER = 0x2060; // 8288
+export const CHAINFERENCE_ERROR__BOND_LOCKED = 0x2061; // 8289
+export const CHAINFERENCE_ERROR__BOND_COOLDOWN = 0x2062; // 8290
+export const CHAINFERENCE_ERROR__BOND_AMOUNT_TOO_LARGE = 0x2063; // 8291
+export const CHAINFERENCE_ERROR__ZERO_BOND_AMOUNT = 0x2064; // 8292
+export const CHAINFERENCE_ERROR__BOND_NOT_WITHDRAWN = 0x2065; // 8293
 
 export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY
@@ -116,6 +123,12 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__ALREADY_INITIALIZED
   | typeof CHAINFERENCE_ERROR__ALREADY_RATED
   | typeof CHAINFERENCE_ERROR__ARITHMETIC_OVERFLOW
+  | typeof CHAINFERENCE_ERROR__BOND_AMOUNT_TOO_LARGE
+  | typeof CHAINFERENCE_ERROR__BOND_BELOW_LOCK_COVER
+  | typeof CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM
+  | typeof CHAINFERENCE_ERROR__BOND_COOLDOWN
+  | typeof CHAINFERENCE_ERROR__BOND_LOCKED
+  | typeof CHAINFERENCE_ERROR__BOND_NOT_WITHDRAWN
   | typeof CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH
   | typeof CHAINFERENCE_ERROR__CLIENT_MISMATCH
   | typeof CHAINFERENCE_ERROR__CLOSE_NOT_ALLOWED_YET
@@ -205,6 +218,7 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__VOUCHER_SESSION_MISMATCH
   | typeof CHAINFERENCE_ERROR__VOUCHER_SIGNER_MISMATCH
   | typeof CHAINFERENCE_ERROR__VOUCHER_USAGE_DECREASED
+  | typeof CHAINFERENCE_ERROR__ZERO_BOND_AMOUNT
   | typeof CHAINFERENCE_ERROR__ZERO_TOP_UP;
 
 let chainferenceErrorMessages: Record<ChainferenceError, string> | undefined;
@@ -215,6 +229,12 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__ALREADY_INITIALIZED]: `The account is already initialized`,
     [CHAINFERENCE_ERROR__ALREADY_RATED]: `This response was already rated`,
     [CHAINFERENCE_ERROR__ARITHMETIC_OVERFLOW]: `Arithmetic overflow`,
+    [CHAINFERENCE_ERROR__BOND_AMOUNT_TOO_LARGE]: `Withdrawal exceeds the server's bond`,
+    [CHAINFERENCE_ERROR__BOND_BELOW_LOCK_COVER]: `Server bond does not cover the abandon penalty of every lock it would hold`,
+    [CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM]: `Server bond is below the configured minimum bond`,
+    [CHAINFERENCE_ERROR__BOND_COOLDOWN]: `Bond cooldown after the server's last lock or settlement has not passed`,
+    [CHAINFERENCE_ERROR__BOND_LOCKED]: `Bond cannot be withdrawn while the server holds locks`,
+    [CHAINFERENCE_ERROR__BOND_NOT_WITHDRAWN]: `Server still holds a bond: withdraw it before closing`,
     [CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH]: `Chunk index is not the next expected chunk`,
     [CHAINFERENCE_ERROR__CLIENT_MISMATCH]: `Client account does not match the request`,
     [CHAINFERENCE_ERROR__CLOSE_NOT_ALLOWED_YET]: `The client may close only once the settle deadline has passed`,
@@ -304,6 +324,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__VOUCHER_SESSION_MISMATCH]: `Voucher names another session`,
     [CHAINFERENCE_ERROR__VOUCHER_SIGNER_MISMATCH]: `Voucher is not signed by the session's voucher signer`,
     [CHAINFERENCE_ERROR__VOUCHER_USAGE_DECREASED]: `Voucher's cumulative tokens or answers are below the settled ones`,
+    [CHAINFERENCE_ERROR__ZERO_BOND_AMOUNT]: `Bond amount is zero`,
     [CHAINFERENCE_ERROR__ZERO_TOP_UP]: `Top-up amount is zero`,
   };
 }

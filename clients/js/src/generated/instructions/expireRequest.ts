@@ -23,6 +23,7 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlyUint8Array,
   type WritableAccount,
 } from "@solana/kit";
@@ -30,6 +31,7 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
+import { findConfigPda } from "../pdas";
 import { CHAINFERENCE_PROGRAM_ADDRESS } from "../programs";
 
 export const EXPIRE_REQUEST_DISCRIMINATOR = 11;
@@ -42,6 +44,7 @@ export type ExpireRequestInstruction<
   TProgram extends string = typeof CHAINFERENCE_PROGRAM_ADDRESS,
   TAccountRequest extends string | AccountMeta<string> = string,
   TAccountClient extends string | AccountMeta<string> = string,
+  TAccountConfig extends string | AccountMeta<string> = string,
   TAccountServer extends string | AccountMeta<string> = string,
   TAccountResponse extends string | AccountMeta<string> = string,
   TAccountOperator extends string | AccountMeta<string> = string,
@@ -56,6 +59,9 @@ export type ExpireRequestInstruction<
       TAccountClient extends string
         ? WritableAccount<TAccountClient>
         : TAccountClient,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
       TAccountServer extends string
         ? WritableAccount<TAccountServer>
         : TAccountServer,
@@ -94,17 +100,116 @@ export function getExpireRequestInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type ExpireRequestInput<
+export type ExpireRequestAsyncInput<
   TAccountRequest extends string = string,
   TAccountClient extends string = string,
+  TAccountConfig extends string = string,
   TAccountServer extends string = string,
   TAccountResponse extends string = string,
   TAccountOperator extends string = string,
 > = {
   /** An Open or Locked Request; closes to the client. */
   request: Address<TAccountRequest>;
-  /** `request.client`; receives every lamport of the request. */
+  /** `request.client`; receives every lamport of the request (and, Locked, the abandon penalty). */
   client: Address<TAccountClient>;
+  /** Abandon penalty. */
+  config?: Address<TAccountConfig>;
+  /** Locked requests only: the Server at `request.locked_by`. */
+  server?: Address<TAccountServer>;
+  /** Locked requests with a partial response only: the request's Response. */
+  response?: Address<TAccountResponse>;
+  /** With a response only: `response.operator`, which receives its rent. */
+  operator?: Address<TAccountOperator>;
+};
+
+export async function getExpireRequestInstructionAsync<
+  TAccountRequest extends string,
+  TAccountClient extends string,
+  TAccountConfig extends string,
+  TAccountServer extends string,
+  TAccountResponse extends string,
+  TAccountOperator extends string,
+  TProgramAddress extends Address = typeof CHAINFERENCE_PROGRAM_ADDRESS,
+>(
+  input: ExpireRequestAsyncInput<
+    TAccountRequest,
+    TAccountClient,
+    TAccountConfig,
+    TAccountServer,
+    TAccountResponse,
+    TAccountOperator
+  >,
+  config?: { programAddress?: TProgramAddress },
+): Promise<
+  ExpireRequestInstruction<
+    TProgramAddress,
+    TAccountRequest,
+    TAccountClient,
+    TAccountConfig,
+    TAccountServer,
+    TAccountResponse,
+    TAccountOperator
+  >
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? CHAINFERENCE_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    request: { value: input.request ?? null, isWritable: true },
+    client: { value: input.client ?? null, isWritable: true },
+    config: { value: input.config ?? null, isWritable: false },
+    server: { value: input.server ?? null, isWritable: true },
+    response: { value: input.response ?? null, isWritable: true },
+    operator: { value: input.operator ?? null, isWritable: true },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedInstructionAccount
+  >;
+
+  // Resolve default values.
+  if (!accounts.config.value) {
+    accounts.config.value = await findConfigPda();
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta("request", accounts.request),
+      getAccountMeta("client", accounts.client),
+      getAccountMeta("config", accounts.config),
+      getAccountMeta("server", accounts.server),
+      getAccountMeta("response", accounts.response),
+      getAccountMeta("operator", accounts.operator),
+    ],
+    data: getExpireRequestInstructionDataEncoder().encode({}),
+    programAddress,
+  } as ExpireRequestInstruction<
+    TProgramAddress,
+    TAccountRequest,
+    TAccountClient,
+    TAccountConfig,
+    TAccountServer,
+    TAccountResponse,
+    TAccountOperator
+  >);
+}
+
+export type ExpireRequestInput<
+  TAccountRequest extends string = string,
+  TAccountClient extends string = string,
+  TAccountConfig extends string = string,
+  TAccountServer extends string = string,
+  TAccountResponse extends string = string,
+  TAccountOperator extends string = string,
+> = {
+  /** An Open or Locked Request; closes to the client. */
+  request: Address<TAccountRequest>;
+  /** `request.client`; receives every lamport of the request (and, Locked, the abandon penalty). */
+  client: Address<TAccountClient>;
+  /** Abandon penalty. */
+  config: Address<TAccountConfig>;
   /** Locked requests only: the Server at `request.locked_by`. */
   server?: Address<TAccountServer>;
   /** Locked requests with a partial response only: the request's Response. */
@@ -116,6 +221,7 @@ export type ExpireRequestInput<
 export function getExpireRequestInstruction<
   TAccountRequest extends string,
   TAccountClient extends string,
+  TAccountConfig extends string,
   TAccountServer extends string,
   TAccountResponse extends string,
   TAccountOperator extends string,
@@ -124,6 +230,7 @@ export function getExpireRequestInstruction<
   input: ExpireRequestInput<
     TAccountRequest,
     TAccountClient,
+    TAccountConfig,
     TAccountServer,
     TAccountResponse,
     TAccountOperator
@@ -133,6 +240,7 @@ export function getExpireRequestInstruction<
   TProgramAddress,
   TAccountRequest,
   TAccountClient,
+  TAccountConfig,
   TAccountServer,
   TAccountResponse,
   TAccountOperator
@@ -144,6 +252,7 @@ export function getExpireRequestInstruction<
   const originalAccounts = {
     request: { value: input.request ?? null, isWritable: true },
     client: { value: input.client ?? null, isWritable: true },
+    config: { value: input.config ?? null, isWritable: false },
     server: { value: input.server ?? null, isWritable: true },
     response: { value: input.response ?? null, isWritable: true },
     operator: { value: input.operator ?? null, isWritable: true },
@@ -158,6 +267,7 @@ export function getExpireRequestInstruction<
     accounts: [
       getAccountMeta("request", accounts.request),
       getAccountMeta("client", accounts.client),
+      getAccountMeta("config", accounts.config),
       getAccountMeta("server", accounts.server),
       getAccountMeta("response", accounts.response),
       getAccountMeta("operator", accounts.operator),
@@ -168,6 +278,7 @@ export function getExpireRequestInstruction<
     TProgramAddress,
     TAccountRequest,
     TAccountClient,
+    TAccountConfig,
     TAccountServer,
     TAccountResponse,
     TAccountOperator
@@ -182,14 +293,16 @@ export type ParsedExpireRequestInstruction<
   accounts: {
     /** An Open or Locked Request; closes to the client. */
     request: TAccountMetas[0];
-    /** `request.client`; receives every lamport of the request. */
+    /** `request.client`; receives every lamport of the request (and, Locked, the abandon penalty). */
     client: TAccountMetas[1];
+    /** Abandon penalty. */
+    config: TAccountMetas[2];
     /** Locked requests only: the Server at `request.locked_by`. */
-    server?: TAccountMetas[2] | undefined;
+    server?: TAccountMetas[3] | undefined;
     /** Locked requests with a partial response only: the request's Response. */
-    response?: TAccountMetas[3] | undefined;
+    response?: TAccountMetas[4] | undefined;
     /** With a response only: `response.operator`, which receives its rent. */
-    operator?: TAccountMetas[4] | undefined;
+    operator?: TAccountMetas[5] | undefined;
   };
   data: ExpireRequestInstructionData;
 };
@@ -202,12 +315,12 @@ export function parseExpireRequestInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedExpireRequestInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length !== 5) {
+  if (instruction.accounts.length !== 6) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 5,
+        expectedAccountMetas: 6,
       },
     );
   }
@@ -228,6 +341,7 @@ export function parseExpireRequestInstruction<
     accounts: {
       request: getNextAccount(),
       client: getNextAccount(),
+      config: getNextAccount(),
       server: getNextOptionalAccount(),
       response: getNextOptionalAccount(),
       operator: getNextOptionalAccount(),

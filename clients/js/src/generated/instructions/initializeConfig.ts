@@ -95,6 +95,9 @@ export type InitializeConfigInstructionData = {
   closeGraceSlots: bigint;
   minStake: bigint;
   minResponseTimeout: bigint;
+  minBond: bigint;
+  abandonPenalty: bigint;
+  bondCooldownSlots: bigint;
 };
 
 export type InitializeConfigInstructionDataArgs = {
@@ -108,6 +111,9 @@ export type InitializeConfigInstructionDataArgs = {
   closeGraceSlots: number | bigint;
   minStake: number | bigint;
   minResponseTimeout: number | bigint;
+  minBond: number | bigint;
+  abandonPenalty: number | bigint;
+  bondCooldownSlots: number | bigint;
 };
 
 export function getInitializeConfigInstructionDataEncoder(): FixedSizeEncoder<InitializeConfigInstructionDataArgs> {
@@ -124,6 +130,9 @@ export function getInitializeConfigInstructionDataEncoder(): FixedSizeEncoder<In
       ["closeGraceSlots", getU64Encoder()],
       ["minStake", getU64Encoder()],
       ["minResponseTimeout", getU64Encoder()],
+      ["minBond", getU64Encoder()],
+      ["abandonPenalty", getU64Encoder()],
+      ["bondCooldownSlots", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: INITIALIZE_CONFIG_DISCRIMINATOR }),
   );
@@ -142,6 +151,9 @@ export function getInitializeConfigInstructionDataDecoder(): FixedSizeDecoder<In
     ["closeGraceSlots", getU64Decoder()],
     ["minStake", getU64Decoder()],
     ["minResponseTimeout", getU64Decoder()],
+    ["minBond", getU64Decoder()],
+    ["abandonPenalty", getU64Decoder()],
+    ["bondCooldownSlots", getU64Decoder()],
   ]);
 }
 
@@ -178,6 +190,9 @@ export type InitializeConfigAsyncInput<
   closeGraceSlots: InitializeConfigInstructionDataArgs["closeGraceSlots"];
   minStake: InitializeConfigInstructionDataArgs["minStake"];
   minResponseTimeout: InitializeConfigInstructionDataArgs["minResponseTimeout"];
+  minBond: InitializeConfigInstructionDataArgs["minBond"];
+  abandonPenalty: InitializeConfigInstructionDataArgs["abandonPenalty"];
+  bondCooldownSlots: InitializeConfigInstructionDataArgs["bondCooldownSlots"];
   feeVaults: Array<Address>;
 };
 
@@ -293,6 +308,9 @@ export type InitializeConfigInput<
   closeGraceSlots: InitializeConfigInstructionDataArgs["closeGraceSlots"];
   minStake: InitializeConfigInstructionDataArgs["minStake"];
   minResponseTimeout: InitializeConfigInstructionDataArgs["minResponseTimeout"];
+  minBond: InitializeConfigInstructionDataArgs["minBond"];
+  abandonPenalty: InitializeConfigInstructionDataArgs["abandonPenalty"];
+  bondCooldownSlots: InitializeConfigInstructionDataArgs["bondCooldownSlots"];
   feeVaults: Array<Address>;
 };
 

@@ -86,6 +86,9 @@ export type UpdateConfigInstructionData = {
   closeGraceSlots: bigint;
   minStake: bigint;
   minResponseTimeout: bigint;
+  minBond: bigint;
+  abandonPenalty: bigint;
+  bondCooldownSlots: bigint;
 };
 
 export type UpdateConfigInstructionDataArgs = {
@@ -101,6 +104,9 @@ export type UpdateConfigInstructionDataArgs = {
   closeGraceSlots: number | bigint;
   minStake: number | bigint;
   minResponseTimeout: number | bigint;
+  minBond: number | bigint;
+  abandonPenalty: number | bigint;
+  bondCooldownSlots: number | bigint;
 };
 
 export function getUpdateConfigInstructionDataEncoder(): FixedSizeEncoder<UpdateConfigInstructionDataArgs> {
@@ -119,6 +125,9 @@ export function getUpdateConfigInstructionDataEncoder(): FixedSizeEncoder<Update
       ["closeGraceSlots", getU64Encoder()],
       ["minStake", getU64Encoder()],
       ["minResponseTimeout", getU64Encoder()],
+      ["minBond", getU64Encoder()],
+      ["abandonPenalty", getU64Encoder()],
+      ["bondCooldownSlots", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: UPDATE_CONFIG_DISCRIMINATOR }),
   );
@@ -139,6 +148,9 @@ export function getUpdateConfigInstructionDataDecoder(): FixedSizeDecoder<Update
     ["closeGraceSlots", getU64Decoder()],
     ["minStake", getU64Decoder()],
     ["minResponseTimeout", getU64Decoder()],
+    ["minBond", getU64Decoder()],
+    ["abandonPenalty", getU64Decoder()],
+    ["bondCooldownSlots", getU64Decoder()],
   ]);
 }
 
@@ -171,6 +183,9 @@ export type UpdateConfigAsyncInput<
   closeGraceSlots: UpdateConfigInstructionDataArgs["closeGraceSlots"];
   minStake: UpdateConfigInstructionDataArgs["minStake"];
   minResponseTimeout: UpdateConfigInstructionDataArgs["minResponseTimeout"];
+  minBond: UpdateConfigInstructionDataArgs["minBond"];
+  abandonPenalty: UpdateConfigInstructionDataArgs["abandonPenalty"];
+  bondCooldownSlots: UpdateConfigInstructionDataArgs["bondCooldownSlots"];
 };
 
 export async function getUpdateConfigInstructionAsync<
@@ -236,6 +251,9 @@ export type UpdateConfigInput<
   closeGraceSlots: UpdateConfigInstructionDataArgs["closeGraceSlots"];
   minStake: UpdateConfigInstructionDataArgs["minStake"];
   minResponseTimeout: UpdateConfigInstructionDataArgs["minResponseTimeout"];
+  minBond: UpdateConfigInstructionDataArgs["minBond"];
+  abandonPenalty: UpdateConfigInstructionDataArgs["abandonPenalty"];
+  bondCooldownSlots: UpdateConfigInstructionDataArgs["bondCooldownSlots"];
 };
 
 export function getUpdateConfigInstruction<

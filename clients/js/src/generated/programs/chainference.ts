@@ -60,7 +60,8 @@ import {
   getCloseSessionInstruction,
   getCompleteRequestInstructionAsync,
   getCreateRequestInstructionAsync,
-  getExpireRequestInstruction,
+  getDepositBondInstructionAsync,
+  getExpireRequestInstructionAsync,
   getInitializeConfigInstructionAsync,
   getLockRequestInstructionAsync,
   getOpenSessionInstructionAsync,
@@ -72,6 +73,7 @@ import {
   getTopUpSessionInstruction,
   getUpdateConfigInstructionAsync,
   getUpdateServerInstructionAsync,
+  getWithdrawBondInstructionAsync,
   getWithdrawFeesInstructionAsync,
   parseAppendPromptInstruction,
   parseAppendResponseInstruction,
@@ -81,6 +83,7 @@ import {
   parseCloseSessionInstruction,
   parseCompleteRequestInstruction,
   parseCreateRequestInstruction,
+  parseDepositBondInstruction,
   parseExpireRequestInstruction,
   parseInitializeConfigInstruction,
   parseLockRequestInstruction,
@@ -93,6 +96,7 @@ import {
   parseTopUpSessionInstruction,
   parseUpdateConfigInstruction,
   parseUpdateServerInstruction,
+  parseWithdrawBondInstruction,
   parseWithdrawFeesInstruction,
   type AppendPromptInput,
   type AppendResponseAsyncInput,
@@ -102,7 +106,8 @@ import {
   type CloseSessionInput,
   type CompleteRequestAsyncInput,
   type CreateRequestAsyncInput,
-  type ExpireRequestInput,
+  type DepositBondAsyncInput,
+  type ExpireRequestAsyncInput,
   type InitializeConfigAsyncInput,
   type LockRequestAsyncInput,
   type OpenSessionAsyncInput,
@@ -114,6 +119,7 @@ import {
   type ParsedCloseSessionInstruction,
   type ParsedCompleteRequestInstruction,
   type ParsedCreateRequestInstruction,
+  type ParsedDepositBondInstruction,
   type ParsedExpireRequestInstruction,
   type ParsedInitializeConfigInstruction,
   type ParsedLockRequestInstruction,
@@ -126,6 +132,7 @@ import {
   type ParsedTopUpSessionInstruction,
   type ParsedUpdateConfigInstruction,
   type ParsedUpdateServerInstruction,
+  type ParsedWithdrawBondInstruction,
   type ParsedWithdrawFeesInstruction,
   type RateServerInput,
   type ReclaimSessionInput,
@@ -135,6 +142,7 @@ import {
   type TopUpSessionInput,
   type UpdateConfigAsyncInput,
   type UpdateServerAsyncInput,
+  type WithdrawBondAsyncInput,
   type WithdrawFeesAsyncInput,
 } from "../instructions";
 import {
@@ -208,6 +216,8 @@ export enum ChainferenceInstruction {
   RequestCloseSession,
   CloseSession,
   ReclaimSession,
+  DepositBond,
+  WithdrawBond,
 }
 
 export function identifyChainferenceInstruction(
@@ -276,6 +286,12 @@ export function identifyChainferenceInstruction(
   }
   if (containsBytes(data, getU8Encoder().encode(20), 0)) {
     return ChainferenceInstruction.ReclaimSession;
+  }
+  if (containsBytes(data, getU8Encoder().encode(21), 0)) {
+    return ChainferenceInstruction.DepositBond;
+  }
+  if (containsBytes(data, getU8Encoder().encode(22), 0)) {
+    return ChainferenceInstruction.WithdrawBond;
   }
   throw new SolanaError(
     SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_INSTRUCTION,
@@ -348,7 +364,13 @@ export type ParsedChainferenceInstruction<
     } & ParsedCloseSessionInstruction<TProgram>)
   | ({
       instructionType: ChainferenceInstruction.ReclaimSession;
-    } & ParsedReclaimSessionInstruction<TProgram>);
+    } & ParsedReclaimSessionInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.DepositBond;
+    } & ParsedDepositBondInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.WithdrawBond;
+    } & ParsedWithdrawBondInstruction<TProgram>);
 
 export function parseChainferenceInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -502,6 +524,20 @@ export function parseChainferenceInstruction<TProgram extends string>(
         ...parseReclaimSessionInstruction(instruction),
       };
     }
+    case ChainferenceInstruction.DepositBond: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.DepositBond,
+        ...parseDepositBondInstruction(instruction),
+      };
+    }
+    case ChainferenceInstruction.WithdrawBond: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.WithdrawBond,
+        ...parseWithdrawBondInstruction(instruction),
+      };
+    }
     default:
       throw new SolanaError(
         SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE,
@@ -579,8 +615,8 @@ export type ChainferencePluginInstructions = {
   ) => ReturnType<typeof getCompleteRequestInstructionAsync> &
     SelfPlanAndSendFunctions;
   expireRequest: (
-    input: ExpireRequestInput,
-  ) => ReturnType<typeof getExpireRequestInstruction> &
+    input: ExpireRequestAsyncInput,
+  ) => ReturnType<typeof getExpireRequestInstructionAsync> &
     SelfPlanAndSendFunctions;
   rateServer: (
     input: RateServerInput,
@@ -614,6 +650,14 @@ export type ChainferencePluginInstructions = {
   reclaimSession: (
     input: ReclaimSessionInput,
   ) => ReturnType<typeof getReclaimSessionInstruction> &
+    SelfPlanAndSendFunctions;
+  depositBond: (
+    input: DepositBondAsyncInput,
+  ) => ReturnType<typeof getDepositBondInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  withdrawBond: (
+    input: WithdrawBondAsyncInput,
+  ) => ReturnType<typeof getWithdrawBondInstructionAsync> &
     SelfPlanAndSendFunctions;
 };
 
@@ -705,7 +749,7 @@ export function chainferenceProgram() {
           expireRequest: (input) =>
             addSelfPlanAndSendFunctions(
               client,
-              getExpireRequestInstruction(input),
+              getExpireRequestInstructionAsync(input),
             ),
           rateServer: (input) =>
             addSelfPlanAndSendFunctions(
@@ -751,6 +795,16 @@ export function chainferenceProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getReclaimSessionInstruction(input),
+            ),
+          depositBond: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getDepositBondInstructionAsync(input),
+            ),
+          withdrawBond: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getWithdrawBondInstructionAsync(input),
             ),
         },
         pdas: {
