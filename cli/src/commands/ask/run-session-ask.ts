@@ -40,7 +40,12 @@ export async function acquireSession(
   wallet: KeyPairSigner,
   terms: AskTerms,
   payload: PromptPayload,
-  options: { readonly graceSlots?: bigint; readonly quiet?: boolean } = {},
+  options: {
+    readonly graceSlots?: bigint;
+    readonly quiet?: boolean;
+    /** Servers not to use (the gateway's failover: they failed an answer). */
+    readonly exclude?: ReadonlySet<string>;
+  } = {},
 ): Promise<ClientSession> {
   const { chain, out } = session;
   const config = await fetchProtocolConfig(chain);
@@ -48,7 +53,7 @@ export async function acquireSession(
   const preview = await previewEligibility(chain, terms, payload);
   if (!options.quiet) printEligibility(out, terms, preview);
   assertSomeEligible(preview, terms);
-  const withEndpoint = preview.eligible.filter((s) => s.server.endpoint !== "");
+  const withEndpoint = preview.eligible.filter((s) => s.server.endpoint !== "" && !options.exclude?.has(s.address));
   if (withEndpoint.length === 0)
     throw new CliError(
       `no eligible server for ${terms.model} publishes a session endpoint: ask without --session (the per-request path), or see 'chainference servers'`,
