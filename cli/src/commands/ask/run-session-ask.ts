@@ -94,7 +94,8 @@ export async function acquireSession(
 }
 
 /**
- * Asks one question in `live`, streaming the decrypted text to `onText`, saving the answer to the local history.
+ * Asks one question in `live`, streaming the decrypted text to `onText`, saving the answer to the local history
+ * (unless `keepHistory: false`: the demo's throw-away wallet).
  *
  * @example
  * const { result } = await askOnce(live, payload, (text) => out.write(text));
@@ -104,6 +105,7 @@ export async function askOnce(
   payload: PromptPayload,
   onText: (text: string) => void,
   signal?: AbortSignal,
+  options: { readonly keepHistory?: boolean } = {},
 ): Promise<{ result: SessionAnswerResult; firstTextMs: number | null }> {
   const started = performance.now();
   let firstTextMs: number | null = null;
@@ -111,7 +113,7 @@ export async function askOnce(
     connection: live.connection,
     progress: live.progress,
     payload,
-    history: sessionHistoryStorage(),
+    ...(options.keepHistory === false ? {} : { history: sessionHistoryStorage() }),
     ...(signal ? { signal } : {}),
   });
   for await (const delta of answer) {
