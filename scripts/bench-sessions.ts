@@ -15,7 +15,9 @@
  *    asking one question after another; lamports exact = the sum over every account involved before equals the sum
  *    after plus every fee of the run.
  *
- * `--json` prints exactly one JSON object on stdout; progress goes to stderr. Env: RUNS (default 10).
+ * `--json` prints exactly one JSON object on stdout; progress goes to stderr. Env: RUNS (default 10); PARTS
+ * (default "cost,latency,load": a subset runs only those parts, the others absent from the report); TPS_TOKENS
+ * (default 500: answer length of the tokens/s comparison).
  */
 import { parseArgs } from "node:util";
 
@@ -44,6 +46,8 @@ import { openTestSession, sessionNodeConfig, type TestSession } from "../tests/h
 
 const SOL_USD = 150;
 const RUNS = Number(process.env["RUNS"] ?? 10);
+const PARTS = new Set((process.env["PARTS"] ?? "cost,latency,load").split(","));
+const TPS_TOKENS = Number(process.env["TPS_TOKENS"] ?? 500);
 const ANSWER_TOKENS = 500;
 const LOAD = { requests: 1000, nodes: 4, clients: 50, maxTokens: 8 } as const;
 const LONG_PROMPT = "Write a long, detailed story about a lighthouse keeper and the sea, with many chapters.";
@@ -234,71 +238,95 @@ async function main(): Promise<void> {
   const defaults = defaultSessionServeConfig();
   const policy = { thresholdLamports: defaults.settleThresholdLamports, intervalMs: defaults.settleIntervalMs };
   await llama.streamChat({ messages: payloadOf(SHORT_PROMPT, 8).messages, maxTokens: 8, temperature: 0 }).result;
-
-  // 2. First visible token, alternating raw and session runs on one warm session.
-  log(`first token: ${RUNS} raw and ${RUNS} session runs`);
   const warm = await openTestSession(market, node, { deposit: 50_000_000n });
+  const prices = warm.connection.prices;
+
+  // 2. First visible token, alternating raw and session runs on one warm session; 3. tokens/s.
   const added: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const raw = await timedRaw(llama, payloadOf(SHORT_PROMPT, 16));
-    const through = await timedAsk(warm, payloadOf(SHORT_PROMPT, 16));
-    added.push(through.firstMs - raw.firstMs);
+  let rawTps = NaN;
+  let sessionTps = NaN;
+  if (PARTS.has("latency")) {
+    log(`first token: ${RUNS} raw and ${RUNS} session runs`);
+    for (let i = 0; i < RUNS; i++) {
+      const raw = await timedRaw(llama, payloadOf(SHORT_PROMPT, 16));
+      const through = await timedAsk(warm, payloadOf(SHORT_PROMPT, 16));
+      added.push(through.firstMs - raw.firstMs);
+    }
+    log(`tokens/s: 3 raw and 3 session answers of up to ${TPS_TOKENS} tokens`);
+    const raws = [];
+    const throughs = [];
+    for (let i = 0; i < 3; i++) {
+      raws.push(await timedRaw(llama, payloadOf(LONG_PROMPT, TPS_TOKENS)));
+      throughs.push(await timedAsk(warm, payloadOf(LONG_PROMPT, TPS_TOKENS)));
+    }
+    rawTps = median(raws.map((r) => r.tokens / (r.lastMs / 1000)));
+    sessionTps = median(throughs.map((r) => r.result.tokensOut / (r.lastMs / 1000)));
   }
   await node.sessions!.settler.closeAll();
 
-  // 3. tokens/s over long answers.
-  log(`tokens/s: 3 raw answers of up to ${ANSWER_TOKENS} tokens`);
-  const raws = [];
-  for (let i = 0; i < 3; i++) raws.push(await timedRaw(llama, payloadOf(LONG_PROMPT, ANSWER_TOKENS)));
-  const rawTps = median(raws.map((r) => r.tokens / (r.lastMs / 1000)));
-
   // 1. Cost rows.
-  log("cost row: 1 answer");
-  const one = await measuredRow(market, node, 1);
-  log("cost row: 10 answers");
-  const ten = await measuredRow(market, node, 10);
-  const measured = [...one.results, ...ten.results];
-  const sessionTps = median(measured.map((r, i) => r.tokensOut / ([...one.answerMs, ...ten.answerMs][i]! / 1000)));
-  const tokensIn = Math.round(median(measured.map((r) => r.tokensIn)));
-  const prices = warm.connection.prices;
-  const perAnswer =
-    (BigInt(tokensIn) * prices.priceIn + 999_999n) / 1_000_000n + (BigInt(ANSWER_TOKENS) * prices.priceOut + 999_999n) / 1_000_000n;
-  const msPerAnswer = (ANSWER_TOKENS / sessionTps) * 1000;
-  const settleFee = [...one.settles, ...ten.settles][0]?.fee ?? ten.closeFee;
-  const computed = [100, 1000].map((answers) => {
-    const settles = policySettles(answers, perAnswer, msPerAnswer, policy);
-    const feeLamports = ten.openFee + BigInt(settles) * settleFee + ten.closeFee;
-    return { answers, answerTokens: answers * ANSWER_TOKENS, transactions: 2 + settles, feeLamports, computed: true, settles };
-  });
-  const rows = [
-    ...[one, ten].map((r) => ({
-      answers: r.answers,
-      answerTokens: r.answerTokens,
-      transactions: r.transactions,
-      feeLamports: r.feeLamports,
-      computed: false,
-      settles: r.settles.length,
-    })),
-    ...computed,
-  ];
+  type Row = { answers: number; answerTokens: number; transactions: number; feeLamports: bigint; computed: boolean; settles: number };
+  const rows: Row[] = [];
+  let perAnswer = 0n;
+  let msPerAnswer = NaN;
+  let tokensIn = 0;
+  if (PARTS.has("cost")) {
+    log("cost row: 1 answer");
+    const one = await measuredRow(market, node, 1);
+    log("cost row: 10 answers");
+    const ten = await measuredRow(market, node, 10);
+    const measured = [...one.results, ...ten.results];
+    const answerMs = [...one.answerMs, ...ten.answerMs];
+    const rowTps = median(measured.map((r, i) => r.tokensOut / (answerMs[i]! / 1000)));
+    tokensIn = Math.round(median(measured.map((r) => r.tokensIn)));
+    perAnswer =
+      (BigInt(tokensIn) * prices.priceIn + 999_999n) / 1_000_000n + (BigInt(ANSWER_TOKENS) * prices.priceOut + 999_999n) / 1_000_000n;
+    msPerAnswer = (ANSWER_TOKENS / rowTps) * 1000;
+    const settleFee = [...one.settles, ...ten.settles][0]?.fee ?? ten.closeFee;
+    for (const r of [one, ten])
+      rows.push({
+        answers: r.answers,
+        answerTokens: r.answerTokens,
+        transactions: r.transactions,
+        feeLamports: r.feeLamports,
+        computed: false,
+        settles: r.settles.length,
+      });
+    for (const answers of [100, 1000]) {
+      const settles = policySettles(answers, perAnswer, msPerAnswer, policy);
+      rows.push({
+        answers,
+        answerTokens: answers * ANSWER_TOKENS,
+        transactions: 2 + settles,
+        feeLamports: ten.openFee + BigInt(settles) * settleFee + ten.closeFee,
+        computed: true,
+        settles,
+      });
+    }
+  }
   await node.stop({ drain: true });
 
   // 4. Load.
-  const load = await loadRun(market, llama);
+  const load = PARTS.has("load") ? await loadRun(market, llama) : null;
   await llama.close();
 
   const report = {
-    sessions: rows.map((r) => ({
-      answers: r.answers,
-      answerTokens: r.answerTokens,
-      transactions: r.transactions,
-      feeLamports: Number(r.feeLamports),
-      usdPerMillionTokens: Number(usdPerMillion(r.feeLamports, r.answerTokens).toPrecision(3)),
-    })),
+    ...(PARTS.has("cost")
+      ? {
+          sessions: rows.map((r) => ({
+            answers: r.answers,
+            answerTokens: r.answerTokens,
+            transactions: r.transactions,
+            feeLamports: Number(r.feeLamports),
+            usdPerMillionTokens: Number(usdPerMillion(r.feeLamports, r.answerTokens).toPrecision(3)),
+          })),
+        }
+      : {}),
     solUsd: SOL_USD,
-    firstTokenAddedMs: Number(median(added).toFixed(1)),
-    tokensPerSecondRatio: Number((sessionTps / rawTps).toFixed(3)),
-    load: { requests: LOAD.requests, nodes: LOAD.nodes, clients: LOAD.clients, lamportsExact: load.lamportsExact },
+    ...(PARTS.has("latency")
+      ? { firstTokenAddedMs: Number(median(added).toFixed(1)), tokensPerSecondRatio: Number((sessionTps / rawTps).toFixed(3)) }
+      : {}),
+    ...(load ? { load: { requests: LOAD.requests, nodes: LOAD.nodes, clients: LOAD.clients, lamportsExact: load.lamportsExact } } : {}),
   };
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -307,19 +335,28 @@ async function main(): Promise<void> {
   const lines = [
     `Sessions benchmark: ${DEFAULT_MODEL.hfId} ${DEFAULT_MODEL.quantization}, llama.cpp ${threads} thread(s), in-process chain at 400 ms/slot, $${SOL_USD}/SOL`,
     `(a 2-core machine shared with other work: timings are noisy)`,
-    "",
-    "| answers | answer tokens | transactions | settles | fees (lamports) | $ per 1M tokens | how |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    ...rows.map(
-      (r) =>
-        `| ${r.answers} | ${r.answerTokens} | ${r.transactions} | ${r.settles} | ${r.feeLamports} | ${usdPerMillion(r.feeLamports, r.answerTokens).toPrecision(3)} | ${r.computed ? "computed from measured billing and the settle policy" : "measured"} |`,
-    ),
-    "",
-    `per 500-token answer: ${perAnswer} lamports billed (${tokensIn} prompt tokens), ${(msPerAnswer / 1000).toFixed(1)} s; settle policy: threshold ${policy.thresholdLamports} lamports or ${policy.intervalMs / 60_000} min`,
-    `first visible token added by the session: p50 ${median(added).toFixed(1)} ms (min ${Math.min(...added).toFixed(1)}, max ${Math.max(...added).toFixed(1)}, ${RUNS} runs)`,
-    `tokens/s: raw ${rawTps.toFixed(1)}, through a session ${sessionTps.toFixed(1)}, ratio ${(sessionTps / rawTps).toFixed(3)}`,
-    `load: ${LOAD.requests} answers of ${LOAD.maxTokens} tokens, ${LOAD.nodes} nodes, ${LOAD.clients} clients in ${load.seconds.toFixed(1)} s; ${load.transactions} transactions; lamports before ${load.before}, after ${load.after} + fees ${load.fees}: ${load.lamportsExact ? "exact" : "NOT exact"}`,
   ];
+  if (PARTS.has("cost"))
+    lines.push(
+      "",
+      "| answers | answer tokens | transactions | settles | fees (lamports) | $ per 1M tokens | how |",
+      "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+      ...rows.map(
+        (r) =>
+          `| ${r.answers} | ${r.answerTokens} | ${r.transactions} | ${r.settles} | ${r.feeLamports} | ${usdPerMillion(r.feeLamports, r.answerTokens).toPrecision(3)} | ${r.computed ? "computed from measured billing and the settle policy" : "measured"} |`,
+      ),
+      "",
+      `per 500-token answer: ${perAnswer} lamports billed (${tokensIn} prompt tokens), ${(msPerAnswer / 1000).toFixed(1)} s; settle policy: threshold ${policy.thresholdLamports} lamports or ${policy.intervalMs / 60_000} min`,
+    );
+  if (PARTS.has("latency"))
+    lines.push(
+      `first visible token added by the session: p50 ${median(added).toFixed(1)} ms (min ${Math.min(...added).toFixed(1)}, max ${Math.max(...added).toFixed(1)}, ${RUNS} runs)`,
+      `tokens/s over ${TPS_TOKENS}-token answers: raw ${rawTps.toFixed(1)}, through a session ${sessionTps.toFixed(1)}, ratio ${(sessionTps / rawTps).toFixed(3)}`,
+    );
+  if (load)
+    lines.push(
+      `load: ${LOAD.requests} answers of ${LOAD.maxTokens} tokens, ${LOAD.nodes} nodes, ${LOAD.clients} clients in ${load.seconds.toFixed(1)} s; ${load.transactions} transactions; lamports before ${load.before}, after ${load.after} + fees ${load.fees}: ${load.lamportsExact ? "exact" : "NOT exact"}`,
+    );
   console.log(lines.join("\n"));
 }
 
