@@ -13,6 +13,7 @@ import { registerLocalnet } from "./commands/localnet/definition";
 import { registerRate } from "./commands/rate/definition";
 import { registerServe } from "./commands/serve/definition";
 import { registerServers } from "./commands/servers/definition";
+import { registerSessions } from "./commands/sessions/definition";
 import { registerWeb } from "./commands/web/definition";
 
 const DESCRIPTION =
@@ -25,6 +26,8 @@ Examples:
   $ chainference localnet --with-provider               # a local chain with a provider, at http://127.0.0.1:8899
   $ chainference servers --url localnet                 # who serves what, at what price, with what record
   $ chainference ask "Why is the sky blue?" --stake 0.01 --url localnet
+  $ chainference ask "Why is the sky blue?" --session --url localnet   # answers off-chain, paid by vouchers
+  $ chainference sessions --url localnet                # your sessions; close one for the refund
   $ chainference history --url localnet
   $ chainference gateway --port 8080                    # an OpenAI-compatible API paid from your wallet
   $ chainference web --url localnet                     # the web app: chat, market, history, provider pages
@@ -72,6 +75,7 @@ export function buildProgram(): Command {
   registerAirdrop(program);
   registerServers(program);
   registerAsk(program);
+  registerSessions(program);
   registerHistory(program);
   registerCancel(program);
   registerExpire(program);

@@ -65,9 +65,12 @@ describe("chainference gateway refuses web pages and unauthenticated callers", (
     await localnet.waitFor(/^Ready\./m, 180_000);
     rpcUrl = (await localnet.waitFor(/RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     await createRpcChain(rpcUrl, { pollMs: 50 }).airdrop(wallet, 1_000_000_000n);
-    gateway = startCli(["gateway", "--port", "0", "--url", rpcUrl, "--keypair", client, "--stake", "0.001", "--max-tokens", "64"], {
-      env: { ...env, CHAINFERENCE_GATEWAY_API_KEY: API_KEY },
-    });
+    gateway = startCli(
+      ["gateway", "--port", "0", "--url", rpcUrl, "--keypair", client, "--per-request", "--stake", "0.001", "--max-tokens", "64"],
+      {
+        env: { ...env, CHAINFERENCE_GATEWAY_API_KEY: API_KEY },
+      },
+    );
     base = (await gateway.waitFor(/OpenAI-compatible API at (http:\/\/127\.0\.0\.1:\d+)\/v1/, 120_000))[1]!;
   }, 300_000);
 

@@ -32,7 +32,20 @@ describe("chainference gateway with the openai client", () => {
     rpcUrl = (await localnet.waitFor(/RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     await createRpcChain(rpcUrl, { pollMs: 50 }).airdrop(wallet, 1_000_000_000n);
     gateway = startCli(
-      ["gateway", "--port", "0", "--url", rpcUrl, "--keypair", client, "--stake", "0.001", "--model-alias", `gpt-4o-mini=${MODEL}`],
+      [
+        "gateway",
+        "--port",
+        "0",
+        "--url",
+        rpcUrl,
+        "--keypair",
+        client,
+        "--per-request",
+        "--stake",
+        "0.001",
+        "--model-alias",
+        `gpt-4o-mini=${MODEL}`,
+      ],
       { env },
     );
     const [, base] = await gateway.waitFor(/OpenAI-compatible API at (http:\/\/127\.0\.0\.1:\d+\/v1)/, 120_000);

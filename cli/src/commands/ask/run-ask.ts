@@ -41,7 +41,7 @@ export async function runAsk(
   wallet: KeyPairSigner,
   terms: AskTerms,
   payload: PromptPayload,
-  options: { readonly wait: boolean; readonly signal?: AbortSignal },
+  options: { readonly wait: boolean; readonly signal?: AbortSignal; readonly onFirstText?: () => void },
 ): Promise<AskRunResult> {
   const { chain, out } = session;
   const config = await fetchProtocolConfig(chain);
@@ -101,6 +101,7 @@ export async function runAsk(
       onLocked: (server, slot) =>
         out.progress(`Locked by server ${server} at slot ${slot}.${out.json ? "" : " Answer (decrypted as chunks land):\n"}`),
       onChunk: (text) => {
+        if (!streaming && text) options.onFirstText?.();
         streaming = true;
         out.write(out.untrusted(text));
       },

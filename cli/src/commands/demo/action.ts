@@ -16,11 +16,13 @@ import {
   rateServer,
 } from "@chainference/client";
 import { createLiteSvmChain } from "@chainference/client/litesvm";
-import { DEFAULT_MODEL, type NodeEvent } from "@chainference/node";
+import { DEFAULT_MODEL, defaultNodeConfig, type NodeEvent } from "@chainference/node";
 import { createCommandContext } from "../../shared/context/command-context";
 import { resolveProgramPath } from "../../shared/embedded/program-binary";
 import { createEmbeddedSession, createRpcSession, type Session } from "../../shared/context/session";
 import { runAsk } from "../ask/run-ask";
+import { acquireSession, askOnce } from "../ask/run-session-ask";
+import { renderTable } from "../../shared/output/table";
 import { formatPricePair, formatReputation } from "../../shared/output/format-server";
 import { startEmbeddedProvider } from "../../shared/embedded/embedded-provider";
 import { usageError } from "../../shared/errors/cli-error";
@@ -32,6 +34,8 @@ import { buildPayload } from "../ask/build-payload";
 const CLIENT_FUNDING = 1n * LAMPORTS_PER_SOL;
 const OPERATOR_FUNDING = 10n * LAMPORTS_PER_SOL;
 const ADMIN_FUNDING = 10n * LAMPORTS_PER_SOL;
+/** Deposit of the demo's session (most of it comes back at the close). */
+const SESSION_DEPOSIT = 10_000_000n;
 
 /** Runs `chainference demo`. */
 export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command): Promise<void> {
@@ -46,7 +50,7 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
   if (prompt.trim() === "") throw usageError("the prompt is empty: pass a question or leave it out for the default one");
   const payload = buildPayload(prompt, { ...generation, ...(flags.system ? { system: flags.system } : {}) });
   const started = performance.now();
-  const step = (n: number, title: string) => out.progress(`\n[${n}/6] ${title}`);
+  const step = (n: number, title: string) => out.progress(`\n[${n}/7] ${title}`);
 
   // 1. The chain. On the embedded chain the demo's admin deployed the program (its upgrade authority,
   // the only key `initialize_config` accepts).
@@ -93,7 +97,14 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
   // 3. The provider.
   step(3, "Provider node (embedded model)");
   const completed: NodeEvent[] = [];
-  const provider = await startEmbeddedProvider(chain, out, { fund: (a) => fund(a, OPERATOR_FUNDING), log: null, indent: "  " });
+  const nodeDefaults = defaultNodeConfig();
+  const provider = await startEmbeddedProvider(chain, out, {
+    fund: (a) => fund(a, OPERATOR_FUNDING),
+    log: null,
+    indent: "  ",
+    // Sessions on a free port, published as the server's endpoint (step 7).
+    config: { ...nodeDefaults, sessions: { ...nodeDefaults.sessions, port: 0 } },
+  });
   try {
     provider.node.events.subscribe((e) => {
       if (e.type === "completed" || e.type === "abandoned" || e.type === "error") completed.push(e);
@@ -109,7 +120,12 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
 
     // 5. The question.
     step(5, `Question: "${prompt}"`);
-    const { report } = await runAsk(session, client, terms, payload, { wait: true });
+    const askedAt = performance.now();
+    let perRequestFirstMs: number | null = null;
+    const { report } = await runAsk(session, client, terms, payload, {
+      wait: true,
+      onFirstText: () => (perRequestFirstMs ??= performance.now() - askedAt),
+    });
     const generation = completed.find((e): e is Extract<NodeEvent, { type: "completed" }> => e.type === "completed");
     if (generation)
       out.line(
@@ -135,6 +151,52 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
     out.progress(
       `  (the prompt came from ${entry?.promptSource === "transaction-history" ? "the create_request transaction" : "the request account"}, the answer from the response account; only the client and the locking server hold the keys)`,
     );
+
+    // 7. The same question through a session, side by side.
+    step(7, "The same question through a session (answer off-chain, paid by vouchers)");
+    const sessions = provider.node.sessions;
+    if (!sessions) out.progress("  the provider serves no sessions: skipped");
+    else {
+      const closed = provider.node.events.waitFor((e): e is Extract<NodeEvent, { type: "session-closed" }> => e.type === "session-closed", {
+        timeoutMs: 120_000,
+      });
+      const live = await acquireSession(session, client, { ...terms, stake: SESSION_DEPOSIT }, payload, { quiet: true });
+      out.progress(
+        `  open_session: ${formatSol(SESSION_DEPOSIT)} SOL deposit escrowed, 1 transaction ${live.opened ? session.transactionText(live.opened.signature) : ""}`,
+      );
+      out.progress("  Answer (decrypted as it streams, off-chain):\n");
+      const { result, firstTextMs } = await askOnce(live, payload, (text) => out.write(out.untrusted(text)), undefined, {
+        keepHistory: false,
+      });
+      out.line("\n");
+      out.progress(
+        `  ${result.tokensIn} tokens in, ${result.tokensOut} out: ${result.lamports} lamports, signed by the session key as a voucher`,
+      );
+      await sessions.settler.closeAll();
+      const close = await closed;
+      out.progress(
+        `  the node settled the voucher and closed the session in 1 transaction (fee ${close.fee} lamports); the rest of the deposit went back`,
+      );
+      const perRequestTxs = report?.transactions ?? [];
+      const perRequestFees = perRequestTxs.reduce((n, t) => n + (t.fee ?? 0n), 0n);
+      const sessionFees = (live.opened?.fee ?? 0n) + close.fee;
+      const ms = (v: number | null) => (v === null ? "?" : `${(v / 1000).toFixed(2)} s`);
+      out.line();
+      out.line(
+        renderTable(
+          ["same question", "transactions", "fees (lamports)", "first token after the question", "answer on chain"],
+          [
+            ["per request", String(perRequestTxs.length), formatInteger(perRequestFees), ms(perRequestFirstMs), "yes (archived)"],
+            ["session, first answer", "2 (open; settle + close)", formatInteger(sessionFees), ms(firstTextMs), "no (local history)"],
+            ["session, each next answer", "0 (vouchers; settles on the node's schedule)", "0", "as above", "no (local history)"],
+          ],
+          ["left", "right", "right", "right", "left"],
+        ),
+      );
+      out.line(
+        "  The session's first token comes straight from the node (no transaction on its path); the per-request one waits for the lock and its chunk's transaction. Times on a shared machine are noisy: 'npm run bench:sessions' measures them.",
+      );
+    }
     out.progress(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     await provider.stop();

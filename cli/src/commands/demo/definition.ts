@@ -24,7 +24,9 @@ export function registerDemo(program: Command): void {
 Without --url everything runs in this process: LiteSVM executes target/deploy/chainference.so with
 400 ms slots, a provider node loads the embedded model, and a fresh client wallet pays. With --url
 (e.g. a 'chainference localnet') the same flow runs against that cluster, airdropping to fresh
-wallets, and transactions print as explorer links.
+wallets, and transactions print as explorer links. Step 7 asks the same question through a session
+(open, answer streamed off-chain and paid by a voucher, the node's settle and close) and prints both
+paths side by side: transactions, fees, first-token latency.
 
 Examples:
   $ chainference demo

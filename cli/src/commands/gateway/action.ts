@@ -3,7 +3,12 @@ import type { Command } from "commander";
 import { DEFAULT_MODEL } from "@chainference/node";
 import { createCommandContext } from "../../shared/context/command-context";
 import { startGateway } from "./openai-gateway";
-import { formatSol, parseInteger } from "../../shared/output/units";
+import { formatSol, parseInteger, parseSol } from "../../shared/output/units";
+import { usageError } from "../../shared/errors/cli-error";
+import { createSessionPool } from "./session-pool";
+
+/** Sessions the gateway opens keep the program's shortest grace window, so a shutdown waits about a minute. */
+const GATEWAY_GRACE_SLOTS = 150n;
 import { untilShutdown } from "../../shared/shutdown";
 import type { GatewayFlags } from "./definition";
 import { parseTerms } from "../ask/parse-terms";
@@ -21,6 +26,10 @@ export async function gatewayAction(flags: GatewayFlags, cmd: Command): Promise<
   const wallet = await ctx.wallet();
   const session = ctx.session();
   const balance = await session.chain.getBalance(wallet.address);
+  const deposit = parseSol(flags.deposit, "--deposit");
+  if (deposit === 0n) throw usageError("--deposit must be more than 0 SOL");
+  const log = (line: string) => ctx.out.progress(`[gateway] ${line}`);
+  const pool = flags.perRequest ? null : createSessionPool(session, wallet, { deposit, graceSlots: GATEWAY_GRACE_SLOTS, log });
   const gateway = await startGateway({
     session,
     wallet,
@@ -30,11 +39,12 @@ export async function gatewayAction(flags: GatewayFlags, cmd: Command): Promise<
     maxTokensCap,
     port,
     ...access,
-    log: (line) => ctx.out.progress(`[gateway] ${line}`),
+    log,
+    ...(pool ? { sessions: pool } : {}),
   });
   ctx.out.progress(`Chainference gateway: OpenAI-compatible API at ${gateway.url}/v1`);
   ctx.out.progress(
-    `  cluster ${ctx.endpoint.url}, wallet ${wallet.address} (${formatSol(balance)} SOL), stake ${formatSol(terms.stake)} SOL per call`,
+    `  cluster ${ctx.endpoint.url}, wallet ${wallet.address} (${formatSol(balance)} SOL), ${pool ? `sessions: ${formatSol(deposit)} SOL deposit each, no transaction per call` : `per request: stake ${formatSol(terms.stake)} SOL per call`}`,
   );
   ctx.out.progress(
     `  ${access.apiKey ? "bearer API key required" : "no API key: any local process can spend the wallet"}; browser origins allowed: ${access.allowOrigins.join(", ") || "none"}`,
@@ -42,5 +52,11 @@ export async function gatewayAction(flags: GatewayFlags, cmd: Command): Promise<
   ctx.out.progress(`  models: Hugging Face ids, or ${[...aliases.keys()].join(", ")}. Ctrl-C stops.`);
   await untilShutdown();
   await gateway.close();
+  if (pool && pool.sessions().length > 0) {
+    ctx.out.progress(
+      `Closing ${pool.sessions().length} session(s): the servers keep about a minute to settle their last vouchers (Ctrl-C again leaves them for 'chainference sessions close')…`,
+    );
+    await pool.closeAll(log);
+  }
   ctx.out.progress("Gateway stopped.");
 }

@@ -22,9 +22,11 @@ import { followRequest, postAsk, type AskOutcome } from "../ask/post-and-follow"
 import { chooseServers, previewEligibility, type AskTerms, type EligibilityPreview } from "../ask/eligibility";
 import { splitCost } from "../ask/settlement-report";
 import { describeError } from "../../shared/errors/describe-error";
+import { isCliError } from "../../shared/errors/cli-error";
 import { GatewayError, isGatewayError, modelNotFound, parseChatCompletionRequest, type ChatCompletionRequest } from "./openai-types";
 import { allowedOrigin, checkApiKey, checkContentType, checkHost, checkOrigin, corsHeaders, preflightHeaders } from "./request-guard";
 import { callKeys, createIdempotencyCache, fingerprint, recordResponse, replayResponse } from "./idempotency-cache";
+import type { SessionPool } from "./session-pool";
 
 export type GatewayOptions = {
   readonly session: Session;
@@ -48,6 +50,8 @@ export type GatewayOptions = {
   readonly apiKey?: string;
   /** One line per call (request address, outcome, cost). */
   readonly log?: (line: string) => void;
+  /** Answer through sessions from this pool (the default of `chainference gateway`); absent = one on-chain request per call. */
+  readonly sessions?: SessionPool;
 };
 
 export type Gateway = { readonly url: string; close(): Promise<void> };
@@ -69,6 +73,7 @@ function toGatewayError(e: unknown): GatewayError {
   const message = describeError(e);
   if (isChainferenceClientError(e, CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE))
     return new GatewayError(400, message, "invalid_request_error", "context_length_exceeded", "messages");
+  if (isCliError(e)) return new GatewayError(503, message, "server_error", "no_eligible_server");
   if (isRpcFailure(e)) return new GatewayError(502, message, "api_error", "rpc_unreachable");
   if (isChainferenceClientError(e, CHAINFERENCE_ERROR__CHAIN__TRANSACTION_NOT_CONFIRMED))
     return new GatewayError(504, message, "api_error", "transaction_not_confirmed");
@@ -184,6 +189,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         "server_error",
         "no_live_server",
       );
+    if (options.sessions) {
+      await completeInSession(options.sessions, call, res, onPaying, cors, terms, payload);
+      return;
+    }
     // From here a request may land even if posting throws (an unconfirmed transaction): the call counts as paid.
     onPaying();
     const posted = await postAsk(session, wallet, terms, payload, preview);
@@ -269,6 +278,88 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         chainference: settlement,
       },
       { "x-chainference-request": posted.address, ...cors },
+    );
+  };
+
+  /** A call answered in the model's session: no transaction per call; usage and cost from the voucher. */
+  const completeInSession = async (
+    pool: SessionPool,
+    call: ChatCompletionRequest,
+    res: ServerResponse,
+    onPaying: () => void,
+    cors: Record<string, string>,
+    terms: AskTerms,
+    payload: PromptPayload,
+  ): Promise<void> => {
+    const stop = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) stop.abort();
+    });
+    const created = Math.floor(Date.now() / 1000);
+    let id = "";
+    const chunk = (delta: Record<string, string>, finishReason: string | null, extra: Record<string, unknown> = {}) => ({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model: terms.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(call.includeUsage ? { usage: null } : {}),
+      ...extra,
+    });
+    const sse = (data: unknown) => res.write(`data: ${JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}\n\n`);
+    const { live, result } = await pool.answer(terms, payload, {
+      onPaying,
+      signal: stop.signal,
+      onStart: (started) => {
+        id = `chatcmpl-${started.account.address}-${started.progress.nextAnswer}`;
+        if (!call.stream) return;
+        res.writeHead(200, {
+          "content-type": "text/event-stream",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+          "x-chainference-session": started.account.address,
+          ...cors,
+        });
+        sse(chunk({ role: "assistant", content: "" }, null));
+      },
+      onText: (text) => {
+        if (call.stream && text) sse(chunk({ content: text }, null));
+      },
+    });
+    const usage = { prompt_tokens: result.tokensIn, completion_tokens: result.tokensOut, total_tokens: result.tokensIn + result.tokensOut };
+    const finishReason = result.finishReason === "length" ? "length" : "stop";
+    const settlement = {
+      session: live.account.address,
+      answer: result.answer,
+      server: live.account.server,
+      cost: result.lamports,
+      session_total: result.totals.lamports,
+      deposit: live.account.deposit,
+    };
+    log(
+      `${live.account.address}#${result.answer} answered by ${live.account.server}: ${result.tokensIn} tokens in, ${result.tokensOut} out, cost ${result.lamports} lamports (session total ${result.totals.lamports})`,
+    );
+    if (call.stream) {
+      sse(chunk({}, finishReason, { chainference: settlement }));
+      if (call.includeUsage) sse({ id, object: "chat.completion.chunk", created, model: terms.model, choices: [], usage });
+      res.end("data: [DONE]\n\n");
+      return;
+    }
+    sendJson(
+      res,
+      200,
+      {
+        id,
+        object: "chat.completion",
+        created,
+        model: terms.model,
+        choices: [
+          { index: 0, message: { role: "assistant", content: result.text, refusal: null }, logprobs: null, finish_reason: finishReason },
+        ],
+        usage,
+        chainference: settlement,
+      },
+      { "x-chainference-session": live.account.address, ...cors },
     );
   };
 

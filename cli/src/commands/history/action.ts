@@ -2,8 +2,11 @@
 import type { Command } from "commander";
 import { fetchHistory, type HistoryEntry } from "@chainference/client";
 import { createCommandContext } from "../../shared/context/command-context";
+import type { Output } from "../../shared/output/output";
 import { formatSol } from "../../shared/output/units";
 import { finishReason, type FinishReason } from "../../shared/finish-reason";
+import { sessionHistoryDir } from "../../shared/sessions/history-dir";
+import { readLocalSessionAnswers, type LocalSessionAnswer } from "../../shared/sessions/local-history";
 
 const decoder = new TextDecoder();
 
@@ -38,14 +41,43 @@ function order(a: HistoryEntry, b: HistoryEntry): number {
 
 const indent = (text: string) => text.replace(/\n/g, "\n     ");
 
+function sessionPrompt(answer: LocalSessionAnswer): string {
+  return answer.prompt.messages
+    .filter((m) => m.role === "user")
+    .map((m) => m.content)
+    .join("\n");
+}
+
+/** Session answers: off-chain, from the local encrypted store. */
+function printSessionAnswers(out: Output, answers: readonly LocalSessionAnswer[]): void {
+  if (answers.length === 0) return;
+  out.line(
+    `Session answers (${answers.length}, off-chain: not on chain, kept encrypted on this machine in ${sessionHistoryDir()}, decrypted with the wallet):`,
+  );
+  for (const a of answers) {
+    out.line();
+    out.line(
+      `${a.session} #${a.answer}  session answer  cost ${formatSol(a.lamports)} SOL, ${a.tokensIn} tokens in, ${a.tokensOut} out  ${new Date(a.at).toISOString()}`,
+    );
+    out.line(`  Q: ${indent(out.untrusted(sessionPrompt(a)))}`);
+    out.line(
+      `  A: ${indent(out.untrusted(a.text.trim()))}${a.finishReason === "stop" ? "" : ` …(${a.finishReason === "length" ? "cut at max tokens" : "cut"})`}`,
+    );
+  }
+  out.line();
+}
+
 /** Runs `chainference history`. */
 export async function historyAction(flags: { limit: string }, command: Command): Promise<void> {
   const ctx = await createCommandContext(command);
   const wallet = await ctx.wallet();
-  const entries = (await fetchHistory(ctx.session().chain, wallet)).sort(order).slice(0, Math.max(1, Number(flags.limit) || 20));
+  const limit = Math.max(1, Number(flags.limit) || 20);
+  const entries = (await fetchHistory(ctx.session().chain, wallet)).sort(order).slice(0, limit);
+  const sessionAnswers = (await readLocalSessionAnswers(wallet)).slice(0, limit);
   if (ctx.out.json) {
-    ctx.out.result(
-      entries.map((e) => ({
+    ctx.out.result([
+      ...entries.map((e) => ({
+        kind: "request",
         request: e.request,
         status: e.status,
         model: e.model,
@@ -61,11 +93,25 @@ export async function historyAction(flags: { limit: string }, command: Command):
         tokensOut: e.response?.completed ? e.response.tokensOut : null,
         promptSource: e.promptSource,
       })),
-    );
+      ...sessionAnswers.map((a) => ({
+        kind: "session-answer",
+        offChain: true,
+        session: a.session,
+        answer: a.text,
+        answerIndex: a.answer,
+        prompt: sessionPrompt(a),
+        finish_reason: a.finishReason,
+        cost: a.lamports,
+        tokensIn: a.tokensIn,
+        tokensOut: a.tokensOut,
+        at: new Date(a.at).toISOString(),
+      })),
+    ]);
     return;
   }
   if (entries.length === 0) {
     ctx.out.line(`No requests of ${wallet.address} on ${ctx.endpoint.url}.`);
+    printSessionAnswers(ctx.out, sessionAnswers);
     return;
   }
   ctx.out.line(`History of ${wallet.address} (${entries.length} request${entries.length === 1 ? "" : "s"}, decrypted with the wallet):`);
@@ -92,4 +138,6 @@ export async function historyAction(flags: { limit: string }, command: Command):
     if (answer !== null) ctx.out.line(`  A: ${indent(ctx.out.untrusted(answer.trim()))}${note}`);
     else if (e.status !== "open") ctx.out.line(`  A: ${e.status === "locked" ? "(no chunk yet)" : "(response closed)"}`);
   }
+  if (sessionAnswers.length > 0) ctx.out.line();
+  printSessionAnswers(ctx.out, sessionAnswers);
 }

@@ -3,6 +3,7 @@
  * --with-provider): a fresh funded operator, a throw-away keyring, and progress while the model loads.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKeyPairSigner, type Address } from "@solana/kit";
@@ -84,6 +85,29 @@ export async function loadEmbeddedModel(
   return backend;
 }
 
+/** A free TCP port on 127.0.0.1 (bound and released: the session server takes it right after). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * With sessions on and no endpoint configured, the session server's port is fixed now and published as the Server
+ * account's endpoint (`http://127.0.0.1:<port>`), so clients find the node from the chain alone.
+ */
+async function withSessionEndpoint(config: NodeConfig): Promise<NodeConfig> {
+  if (config.sessions.port === null || config.endpoint !== "") return config;
+  const port = config.sessions.port === 0 ? await freePort() : config.sessions.port;
+  return { ...config, endpoint: `http://127.0.0.1:${port}`, sessions: { ...config.sessions, port } };
+}
+
 /**
  * Starts a provider node serving the embedded model on `chain` with a new operator funded by `fund`.
  *
@@ -100,7 +124,7 @@ export async function startEmbeddedProvider(
     readonly indent?: string;
   },
 ): Promise<EmbeddedProvider> {
-  const config = options.config ?? defaultNodeConfig();
+  const config = await withSessionEndpoint(options.config ?? defaultNodeConfig());
   const model = config.models[0]!;
   const operator = await generateKeyPairSigner();
   await options.fund(operator.address);
