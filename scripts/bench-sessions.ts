@@ -2,7 +2,7 @@
  * `npm run bench:sessions [-- --json]`: sessions measured on the real program (in-process LiteSVM chain, slots at
  * 400 ms) and the real embedded model (SmolLM2-135M Q4_1 through llama.cpp), in one process like bench-node.
  *
- * 1. Cost rows: one session per row with the node's default settle policy (threshold 0.001 SOL, interval 10 min).
+ * 1. Cost rows: one session per row with the node's default settle policy (threshold 0.003 SOL, interval 24 h).
  *    The 1- and 10-answer rows run real answers (max 500 tokens each, temperature 0), then the node's cooperative
  *    close; transactions and fees are every landed transaction that names the session (the chain's records). The
  *    100- and 1,000-answer rows are computed: the measured open and final settle+close transactions, plus the settles

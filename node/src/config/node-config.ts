@@ -151,8 +151,10 @@ export function defaultSessionServeConfig(): SessionServeConfig {
     host: "127.0.0.1",
     creditWindowLamports: 50_000n,
     billStepLamports: 6_250n,
-    settleThresholdLamports: 1_000_000n,
-    settleIntervalMs: 600_000,
+    // A settle costs 10,000 lamports: settling by amount (0.003 SOL) and at most daily keeps a session's chain
+    // fees under $0.01 per 1M tokens at 1,000 answers (docs/benchmarks.md § 8); the deadline margin still applies.
+    settleThresholdLamports: 3_000_000n,
+    settleIntervalMs: 86_400_000,
     settleMarginSlots: 150,
     paymentTimeoutMs: 30_000,
   };
