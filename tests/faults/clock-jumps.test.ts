@@ -13,7 +13,9 @@ import {
   CHAINFERENCE_ERROR__REQUEST_EXPIRED,
   completeRequest,
   createRpcChain,
+  ensureBond,
   expireRequest,
+  fetchProtocolConfig,
   fetchRequestAccount,
   fetchServers,
   findFeeVaults,
@@ -51,16 +53,21 @@ describe("clock jumps past deadlines", () => {
   let network: LocalNetwork;
   let chain: Chain;
   let op: TestOperator;
+  /** What expiring an abandoned lock moves from the server's bond to the client. */
+  let penalty: bigint;
 
   beforeAll(async () => {
     network = await startLocalNetwork();
     chain = createRpcChain(network.rpc.url, { retries: 1, retryDelayMs: 5, pollMs: 5 });
     op = await registerOperator(network);
+    penalty = (await fetchProtocolConfig(chain)).abandonPenalty;
   });
   afterAll(() => network.close());
 
   /** Posts a request for `op` with every account whose lamports it can move, and a stranger to expire it. */
   const setUp = async (label: string) => {
+    // An abandoned lock slashed the bond below the minimum: top it up, as the node does before its next lock.
+    await ensureBond(chain, op.signer);
     const client = await fundedSigner(network.chain);
     const stranger = await fundedSigner(network.chain);
     const posted = await postRequest(chain, {
@@ -133,11 +140,12 @@ describe("clock jumps past deadlines", () => {
     const responseRent = await network.chain.getBalance(response);
     expect(responseRent).toBeGreaterThan(0n);
     sent.push(await expireRequest(chain, stranger, (await fetchRequestAccount(chain, posted.address))!));
-    // Then request and partial response are closed; the client got the whole stake and the request rent back;
-    // the operator got the response rent back (it paid only fees); the server's record shows one expiry
+    // Then request and partial response are closed; the client got the whole stake and the request rent back,
+    // plus the abandon penalty taken from the server's bond; the operator got the response rent back (it paid
+    // only fees); the server's record shows one expiry
     expect(await network.chain.getAccount(posted.address)).toBeNull();
     expect(await network.chain.getAccount(response)).toBeNull();
-    expect(await network.chain.getBalance(client.address)).toBe(FUNDED - feesOf(posted.transactions));
+    expect(await network.chain.getBalance(client.address)).toBe(FUNDED - feesOf(posted.transactions) + penalty);
     expect(await network.chain.getBalance(op.signer.address)).toBe(
       operatorBefore - feesOf(sent.filter((t) => !posted.transactions.includes(t) && t !== sent.at(-1))),
     );
@@ -158,7 +166,7 @@ describe("clock jumps past deadlines", () => {
     // When it completes late / Then RequestExpired, and the stake is not split
     await expect(completeRequest(chain, op.signer, { request, tokensIn: 4, tokensOut: 4 })).rejects.toSatisfy(expired);
     const sent = [...posted.transactions, ...served.sent, await expireRequest(chain, stranger, request)];
-    expect(await network.chain.getBalance(client.address)).toBe(FUNDED - feesOf(posted.transactions));
+    expect(await network.chain.getBalance(client.address)).toBe(FUNDED - feesOf(posted.transactions) + penalty);
     expect(before - (await lamportSum(network.chain, accounts))).toBe(feesOf(sent));
   });
 });

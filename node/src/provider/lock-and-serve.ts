@@ -1,5 +1,13 @@
 import type { Address } from "@solana/kit";
-import { fetchRequestAccount, lockRequest, RequestStatus, type RequestAccount } from "@chainference/client";
+import {
+  CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM,
+  ensureBond,
+  fetchRequestAccount,
+  isTransactionFailed,
+  lockRequest,
+  RequestStatus,
+  type RequestAccount,
+} from "@chainference/client";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { ServedModelConfig } from "../config/node-config";
@@ -37,9 +45,18 @@ export async function lockAndServe(
   decision: Extract<ScreenDecision, { take: true }>,
 ): Promise<void> {
   const { ctx, server, retry } = input;
+  const lock = async () =>
+    (await sendWithRetry(() => lockRequest(ctx.chain, ctx.operator, request.address), retry("lock_request", request.address))).fee;
   let fee: bigint;
   try {
-    fee = (await sendWithRetry(() => lockRequest(ctx.chain, ctx.operator, request.address), retry("lock_request", request.address))).fee;
+    fee = await lock().catch(async (error: unknown) => {
+      if (!isTransactionFailed(error, CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM)) throw error;
+      // A slash (a lock this server abandoned) took its bond below the minimum: top it up from the operator's
+      // wallet, as at start, then lock again.
+      const bonded = await sendWithRetry(() => ensureBond(ctx.chain, ctx.operator), retry("deposit the server bond", request.address));
+      ctx.emit({ type: "bonded", bond: bonded.bond, deposited: bonded.deposited, fee: bonded.sent?.fee ?? 0n });
+      return lock();
+    });
   } catch (error) {
     input.memos.note(request.address, { take: false, reason: "lock-failed", detail: describeError(error) });
     return;

@@ -22,7 +22,9 @@ export function formatReputation(server: Server): string {
   const r = getServerReputation(server);
   const total = r.completed + r.expired;
   const success = total === 0n ? "no history" : `${(r.successBps / 100).toFixed(2)} % success`;
-  const rating = r.ratingCount === 0n ? "no ratings" : `rating ${(r.avgRatingX100 / 100).toFixed(2)} (${r.ratingCount})`;
+  // Ratings weigh by what the rated answers cost (docs/reputation-system.md): the weight is lamports, not a count.
+  const rating =
+    r.ratingCount === 0n ? "no ratings" : `rating ${(r.avgRatingX100 / 100).toFixed(2)} (over ${formatSol(r.ratingCount)} SOL of rated answers)`;
   const first =
     r.avgFirstChunkSlots === null
       ? ""
