@@ -24,7 +24,9 @@ export function formatReputation(server: Server): string {
   const success = total === 0n ? "no history" : `${(r.successBps / 100).toFixed(2)} % success`;
   // Ratings weigh by what the rated answers cost (docs/reputation-system.md): the weight is lamports, not a count.
   const rating =
-    r.ratingCount === 0n ? "no ratings" : `rating ${(r.avgRatingX100 / 100).toFixed(2)} (over ${formatSol(r.ratingCount)} SOL of rated answers)`;
+    r.ratingCount === 0n
+      ? "no ratings"
+      : `rating ${(r.avgRatingX100 / 100).toFixed(2)} (over ${formatSol(r.ratingCount)} SOL of rated answers)`;
   const first =
     r.avgFirstChunkSlots === null
       ? ""
