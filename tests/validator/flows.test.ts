@@ -223,8 +223,10 @@ describe("Chainference on solana-test-validator", () => {
     expect(await chain.getBalance(clientAddress)).toBe(before - TX_FEE);
   });
 
-  it("the gateway answers an OpenAI chat completion paid from its wallet", async () => {
-    const gateway = startCli(["gateway", "--port", "0", "--url", validator.url, "--keypair", client, "--stake", "0.001"], { env });
+  it("the gateway (--per-request: this node serves no sessions) answers an OpenAI chat completion paid from its wallet", async () => {
+    const gateway = startCli(["gateway", "--port", "0", "--url", validator.url, "--keypair", client, "--stake", "0.001", "--per-request"], {
+      env,
+    });
     try {
       const [, base] = await gateway.waitFor(/OpenAI-compatible API at (http:\/\/127\.0\.0\.1:\d+\/v1)/, 120_000);
       const openai = new OpenAI({ baseURL: base, apiKey: "unused", maxRetries: 0, timeout: 180_000 });
