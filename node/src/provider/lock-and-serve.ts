@@ -1,7 +1,6 @@
 import type { Address } from "@solana/kit";
 import {
   CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM,
-  ensureBond,
   fetchRequestAccount,
   isTransactionFailed,
   lockRequest,
@@ -16,6 +15,7 @@ import type { RequestJobs } from "./request-jobs";
 import { NO_LANDED_RESPONSE } from "./response-writer";
 import type { ScreenDecision } from "./screen-request";
 import { sendWithRetry, type RetryPolicy } from "./send-retry";
+import { topUpBond } from "./server-registration";
 import { serveLockedRequest, type ServeContext } from "./serve-request";
 import type { SkipMemos } from "./skip-memos";
 
@@ -53,8 +53,7 @@ export async function lockAndServe(
       if (!isTransactionFailed(error, CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM)) throw error;
       // A slash (a lock this server abandoned) took its bond below the minimum: top it up from the operator's
       // wallet, as at start, then lock again.
-      const bonded = await sendWithRetry(() => ensureBond(ctx.chain, ctx.operator), retry("deposit the server bond", request.address));
-      ctx.emit({ type: "bonded", bond: bonded.bond, deposited: bonded.deposited, fee: bonded.sent?.fee ?? 0n });
+      await topUpBond(ctx.chain, ctx.operator, retry("deposit the server bond", request.address), ctx.emit);
       return lock();
     });
   } catch (error) {

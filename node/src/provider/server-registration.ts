@@ -48,9 +48,7 @@ export async function registerServer(input: {
     state = published.created ? "registered" : "updated";
     fee = published.sent.fee;
   }
-  // The program refuses locks below the Config's bond minimum: top the bond up from the operator's wallet.
-  const bonded = await sendWithRetry(() => ensureBond(chain, operator), input.retry("deposit the server bond"));
-  emit({ type: "bonded", bond: bonded.bond, deposited: bonded.deposited, fee: bonded.sent?.fee ?? 0n });
+  await topUpBond(chain, operator, input.retry("deposit the server bond"), emit);
   const own = await sendWithRetry(() => fetchOwnServer(chain, operator.address), input.retry("read the server account"));
   if (!own) throw new Error(`the server account of ${operator.address} is missing right after publishing it`);
   const aligned = alignKeyringWithChain(loaded.keyring, own.server);
@@ -64,4 +62,21 @@ export async function registerServer(input: {
     });
   }
   return { server: own.address, keyring: aligned.keyring, listing: state, fee };
+}
+
+/**
+ * Tops the server's bond up to the Config's minimum from the operator's wallet (the program refuses locks below
+ * it) and reports a `bonded` event: at start, and after a slash took the bond below the minimum.
+ *
+ * @example
+ * await topUpBond(chain, operator, retry("deposit the server bond", null), emit);
+ */
+export async function topUpBond(
+  chain: Chain,
+  operator: TransactionSigner,
+  retry: RetryOptions,
+  emit: (event: NodeEvent) => void,
+): Promise<void> {
+  const bonded = await sendWithRetry(() => ensureBond(chain, operator), retry);
+  emit({ type: "bonded", bond: bonded.bond, deposited: bonded.deposited, fee: bonded.sent?.fee ?? 0n });
 }
