@@ -99,13 +99,17 @@ export async function previewEligibility(chain: Chain, terms: AskTerms, payload:
   return { eligible: eligible.sort(byOffer), ineligible, promptBytes, named: (terms.allowed ?? []).length > 0 };
 }
 
+/** The eligible servers a request may name: all when the client named them with `--server`, else those that do not look offline. */
+function usableServers(preview: EligibilityPreview): EligibleServer[] {
+  return preview.named ? [...preview.eligible] : preview.eligible.filter((s) => !s.liveness.stale);
+}
+
 /**
  * The servers the request names: the best eligible ones, at most 8, leaving out those that look offline
  * (an endpoint that does not answer, no activity for a day) unless the client named them with `--server`.
  */
 export function chooseServers(preview: EligibilityPreview): EligibleServer[] {
-  const usable = preview.named ? preview.eligible : preview.eligible.filter((s) => !s.liveness.stale);
-  return usable.slice(0, MAX_ALLOWED_SERVERS);
+  return usableServers(preview).slice(0, MAX_ALLOWED_SERVERS);
 }
 
 function reputationSummary(server: Server): string {
@@ -132,8 +136,7 @@ export function printEligibility(out: Output, terms: AskTerms, preview: Eligibil
   }
   for (const s of preview.ineligible) out.line(`  ✗ ${s.address}  ${s.reasons.map(describeIneligibility).join("; ")}`);
   const chosen = chooseServers(preview);
-  const live = preview.named ? preview.eligible.length : preview.eligible.filter((s) => !s.liveness.stale).length;
-  if (live > chosen.length) out.line(`  (the request names the ${chosen.length} cheapest)`);
+  if (usableServers(preview).length > chosen.length) out.line(`  (the request names the ${chosen.length} cheapest)`);
 }
 
 /** The preview as JSON. */
