@@ -127,7 +127,12 @@ case before → after: \`initialize_config\` 80,623 → 83,763 (one \`find_progr
 ProgramData PDA, ~3,100 CU, cold and one-time); \`create_request\` 2,554 → 2,566 (minimum timeout,
 executable client); \`lock_request\` 1,642 → 1,644 (wrap epoch = server epoch); \`update_config\` 181 → 193
 (one more limit). Every other instruction moved by 2 CU (the entrypoint's code layout), none of its code
-changed.`;
+changed.
+
+Issue 11 (one reader per prompt), worst case before → after: \`lock_request\` 1,649 → 1,722 (parses the
+32-byte key and compares it with the server's: 29 CU on the open allow-list case, 614 → 643, the rest is
+code layout); new \`hand_off_request\` 365 (one entry) to 400 (the last of 8). Every other instruction moved
+by at most 1 CU (code layout).`;
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);

@@ -82,7 +82,8 @@ export type Ty =
   | { kind: "remainderBytes" }
   | { kind: "remainderArray"; item: string }
   | { kind: "string" | "varBytes" }
-  | { kind: "vec"; item: string };
+  | { kind: "vec"; item: string }
+  | { kind: "struct"; item: string };
 
 export type Field = { name: string; offset: number; type: Ty; docs: string };
 export type Layout = { name: string; docs: string; size: number; fields: Field[] };
@@ -188,6 +189,8 @@ function typeNode(ty: Ty): TypeNode {
       return sizePrefixTypeNode(bytesTypeNode(), u32());
     case "vec":
       return arrayTypeNode(definedTypeLinkNode(camelCase(ty.item)), prefixedCountNode(u32()));
+    case "struct":
+      return definedTypeLinkNode(camelCase(ty.item));
   }
 }
 

@@ -44,6 +44,7 @@ function layoutType(ty: Ty, discriminator: number | undefined, iface: Interface)
     case "string":
     case "varBytes":
     case "vec":
+    case "struct":
       throw new Error(`protocol-tables: ${ty.kind} is not a layout type`);
     default:
       return ty.kind;
@@ -96,7 +97,9 @@ function argText(arg: Arg): string {
             ? "bytes"
             : ty.kind === "vec"
               ? `Vec<${pascal(ty.item)}>`
-              : ty.kind;
+              : ty.kind === "struct"
+                ? pascal(ty.item)
+                : ty.kind;
   const notes = [arg.docs.replace(/\.$/, ""), arg.default ? `client default: the bump of the ${arg.default.account} PDA` : ""]
     .filter(Boolean)
     .join("; ");

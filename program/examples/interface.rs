@@ -101,6 +101,7 @@ fn ty(t: Ty) -> J {
         Ty::String => kind("string"),
         Ty::VarBytes => kind("varBytes"),
         Ty::Vec(item) => vec![("kind", s("vec")), ("item", s(item))],
+        Ty::Struct(item) => vec![("kind", s("struct")), ("item", s(item))],
     })
 }
 

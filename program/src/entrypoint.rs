@@ -42,6 +42,9 @@ pub fn process_instruction(
         Discriminator::CompleteRequest => {
             instructions::complete_request::process(program_id, accounts, data)
         }
+        Discriminator::HandOffRequest => {
+            instructions::hand_off_request::process(program_id, accounts, data)
+        }
         Discriminator::CreateRequest => {
             instructions::create_request::process(program_id, accounts, data)
         }

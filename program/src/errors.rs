@@ -240,6 +240,14 @@ errors! {
     ZeroBondAmount = 100,
     /// Server still holds a bond: withdraw it before closing
     BondNotWithdrawn = 101,
+    /// The lock's X25519 key is not the server's current key
+    LockKeyMismatch = 102,
+    /// The request is open to every server: there is no allow-list entry to hand off
+    NothingToHandOff = 103,
+    /// The allow-list index is not below the request's allowed_count
+    AllowedIndexOutOfRange = 104,
+    /// The new allow-list entry does not name the server account passed
+    HandOffServerMismatch = 105,
 }
 
 impl From<ChainferenceError> for ProgramError {

@@ -62,6 +62,8 @@ pub enum Ty {
     /// Borsh `Vec<T>`: `u32` count, then the items of a named type ([`Interface::structs`] or
     /// [`Interface::borsh_structs`]).
     Vec(&'static str),
+    /// One fixed-size struct of [`Interface::structs`], by name, in its account encoding.
+    Struct(&'static str),
 }
 
 impl Ty {
@@ -75,9 +77,12 @@ impl Ty {
             Ty::Address => Some(32),
             Ty::Bytes(n) | Ty::PaddedString(n) => Some(n),
             Ty::ShortString(n) => n.checked_add(1),
-            Ty::RemainderBytes | Ty::RemainderArray(_) | Ty::String | Ty::VarBytes | Ty::Vec(_) => {
-                None
-            }
+            Ty::RemainderBytes
+            | Ty::RemainderArray(_)
+            | Ty::String
+            | Ty::VarBytes
+            | Ty::Vec(_)
+            | Ty::Struct(_) => None,
         }
     }
 }
@@ -454,7 +459,7 @@ pub(crate) mod tests {
         Fixed(&'a [u8]),
         /// `Ty::String` / `Ty::VarBytes`.
         Var(&'a [u8]),
-        /// `Ty::Vec(T)`: each item already encoded.
+        /// `Ty::Vec(T)`: each item already encoded; `Ty::Struct(T)`: one item (as `Fixed`).
         Items(Vec<Vec<u8>>),
     }
 
@@ -477,6 +482,7 @@ pub(crate) mod tests {
                     assert_eq!(Some(b.len()), arg.ty.size(), "{}: size", arg.name);
                     out.extend_from_slice(b);
                 }
+                (Ty::Struct(_), V::Fixed(b)) => out.extend_from_slice(b),
                 (Ty::String, V::Var(b)) | (Ty::VarBytes, V::Var(b)) => {
                     out.extend_from_slice(&(b.len() as u32).to_le_bytes());
                     out.extend_from_slice(b);
@@ -507,7 +513,7 @@ pub(crate) mod tests {
 
     #[test]
     fn instructions_are_in_discriminator_order_and_named_after_it() {
-        assert_eq!(INSTRUCTIONS.len(), 23);
+        assert_eq!(INSTRUCTIONS.len(), 24);
         for (i, ix) in INSTRUCTIONS.iter().enumerate() {
             assert_eq!(ix.discriminator as usize, i, "{}", ix.name);
             assert_eq!(Discriminator::try_from(i as u8), Ok(ix.discriminator));
@@ -600,7 +606,7 @@ pub(crate) mod tests {
                 || INTERFACE.enums.iter().any(|e| e.name == name)
         };
         let check_ty = |ty: Ty| match ty {
-            Ty::Enum(n) | Ty::RemainderArray(n) | Ty::Vec(n) => {
+            Ty::Enum(n) | Ty::RemainderArray(n) | Ty::Vec(n) | Ty::Struct(n) => {
                 assert!(type_exists(n), "unknown type {n}")
             }
             _ => {}

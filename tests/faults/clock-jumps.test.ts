@@ -104,7 +104,7 @@ describe("clock jumps past deadlines", () => {
     const request = (await fetchRequestAccount(chain, posted.address))!;
     await warpTo(request.openUntilSlot + 1n);
     // When a server tries to lock / Then RequestExpired
-    await expect(lockRequest(chain, op.signer, posted.address)).rejects.toSatisfy(expired);
+    await expect(lockRequest(chain, op.signer, posted.address, op.keys.publicKey)).rejects.toSatisfy(expired);
     // When a stranger expires it
     sent.push(await expireRequest(chain, stranger, request));
     // Then the request is closed, the client has everything back but its own fees, lamports are conserved

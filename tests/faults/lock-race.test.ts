@@ -66,7 +66,9 @@ describe("races for one request over the RPC endpoint", () => {
         maxPriceOut: PRICE_OUT,
       });
       // When both send lock_request at the same moment, each through its own RPC client
-      const results = await Promise.allSettled(operators.map((op, i) => lockRequest(chains[i]!, op.signer, posted.address)));
+      const results = await Promise.allSettled(
+        operators.map((op, i) => lockRequest(chains[i]!, op.signer, posted.address, op.keys.publicKey)),
+      );
       // Then exactly one landed, the other was refused as RequestNotOpen
       const winners = results.flatMap((r, i) => (r.status === "fulfilled" ? [i] : []));
       expect(winners).toHaveLength(1);
@@ -109,8 +111,8 @@ describe("races for one request over the RPC endpoint", () => {
       // When the client cancels it while the server locks it (order varies)
       const attempts =
         race % 2 === 0
-          ? [cancelRequest(clientChain, client, posted.address), lockRequest(chains[0], op.signer, posted.address)]
-          : [lockRequest(chains[0], op.signer, posted.address), cancelRequest(clientChain, client, posted.address)];
+          ? [cancelRequest(clientChain, client, posted.address), lockRequest(chains[0], op.signer, posted.address, op.keys.publicKey)]
+          : [lockRequest(chains[0], op.signer, posted.address, op.keys.publicKey), cancelRequest(clientChain, client, posted.address)];
       const results = await Promise.allSettled(attempts);
       // Then exactly one succeeded
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);

@@ -26,6 +26,7 @@ import {
   expireInstruction,
   feeShardOf,
   freshNonce,
+  handOffInstruction,
   lock,
   plainSender,
   rateInstruction,
@@ -135,7 +136,7 @@ export const LIFECYCLE_CU_BENCHES: CuBench[] = [
   {
     instruction: "lock_request",
     ceiling: LIFECYCLE_CU_LIMIT,
-    lastKnown: 1_644,
+    lastKnown: 1_722,
     cases: [
       {
         label: "open allow-list, model in the first entry",
@@ -204,6 +205,31 @@ export const LIFECYCLE_CU_BENCHES: CuBench[] = [
           };
           const req = await createRequest(t, { model: id(15), revision: "main" });
           return lock(plainSender(t), market, req.address, server);
+        },
+      },
+    ],
+  },
+  {
+    instruction: "hand_off_request",
+    ceiling: LIFECYCLE_CU_LIMIT,
+    lastKnown: 400,
+    cases: [
+      {
+        label: "one named server (the default), replaced by the next",
+        run: async (t) => {
+          const market = await setupMarket(t, { servers: 2 });
+          const [first, next] = market.servers as [RegisteredServer, RegisteredServer];
+          const req = await createRequest(t, { allowed: [allowed(first.server)] });
+          return send(t, handOffInstruction(req.client, req.address, 0, allowed(next.server)), { feePayer: req.client });
+        },
+      },
+      {
+        label: "8-server allow-list (fan-out), the last entry replaced",
+        run: async (t) => {
+          const market = await setupMarket(t, { servers: 2 });
+          const [first, next] = market.servers as [RegisteredServer, RegisteredServer];
+          const req = await createRequest(t, { allowed: await fullAllowList(first.server) });
+          return send(t, handOffInstruction(req.client, req.address, 7, allowed(next.server)), { feePayer: req.client });
         },
       },
     ],

@@ -216,8 +216,9 @@ export async function openRequest(
   return { client, request, nonce, report };
 }
 
-/** The server's operator locks `request`. */
+/** The server's operator locks `request` with its current key (read from its Server account). */
 export async function lockRequest(t: TestSvm, server: RegisteredServer, request: Address): Promise<TxReport> {
-  const ix = await getLockRequestInstructionAsync({ operator: server.operator, server: server.server, request });
+  const { x25519Key: key } = readServer(t, server.server);
+  const ix = await getLockRequestInstructionAsync({ operator: server.operator, server: server.server, request, x25519Key: key });
   return send(t, ix, { feePayer: server.operator });
 }

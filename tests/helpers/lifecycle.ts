@@ -26,6 +26,7 @@ import {
   getCreateRequestInstruction,
   getExpireRequestInstruction,
   getLockRequestInstruction,
+  getHandOffRequestInstruction,
   getRateServerInstruction,
   getRequestDecoder,
   getResponseDecoder,
@@ -45,6 +46,7 @@ import {
   type InitializedConfig,
   type RegisteredServer,
   type ServerValues,
+  x25519Key,
 } from "./fixtures";
 import {
   PROGRAM_ADDRESS,
@@ -270,8 +272,14 @@ export const appendPromptInstruction = (client: KeyPairSigner, request: Address,
 
 export const cancelInstruction = (client: KeyPairSigner, request: Address): Instruction => getCancelRequestInstruction({ client, request });
 
-export const lockInstruction = (operator: KeyPairSigner, server: Address, request: Address, config: Address): Instruction =>
-  getLockRequestInstruction({ operator, server, request, config });
+/** lock_request naming `key` (default: the fixture servers' registered key, {@link x25519Key}). */
+export const lockInstruction = (
+  operator: KeyPairSigner,
+  server: Address,
+  request: Address,
+  config: Address,
+  key: Uint8Array = x25519Key(),
+): Instruction => getLockRequestInstruction({ operator, server, request, config, x25519Key: key });
 
 /** A chunk of `len` ciphertext bytes (the program only sees opaque bytes ending in a tag). */
 export const chunk = (len: number, fill = 0xc3): Uint8Array => new Uint8Array(len).fill(fill);
@@ -422,14 +430,24 @@ export type Sender = {
   send: (instructions: readonly Instruction[] | Instruction, options?: SendOptions) => Promise<TxReport>;
 };
 
-/** The server's operator locks the request. */
+/** The client replaces allow-list entry `replaceIndex` with `entry` (naming `server` unless told). */
+export const handOffInstruction = (
+  client: KeyPairSigner,
+  request: Address,
+  replaceIndex: number,
+  entry: AllowedServerArgs,
+  server: Address = entry.server,
+): Instruction => getHandOffRequestInstruction({ client, request, server, replaceIndex, entry });
+
+/** The server's operator locks the request with `key` (default: the fixture servers' registered key). */
 export async function lock(
   sender: Sender,
   market: Market,
   request: Address,
   server: RegisteredServer = market.servers[0]!,
+  key?: Uint8Array,
 ): Promise<TxReport> {
-  return sender.send(lockInstruction(server.operator, server.server, request, market.cfg.config), {
+  return sender.send(lockInstruction(server.operator, server.server, request, market.cfg.config, key), {
     feePayer: server.operator,
   });
 }

@@ -102,7 +102,7 @@ export async function answerWithSdk(
   options: { lock?: boolean; complete?: boolean; finalChunk?: boolean | "last"; tokensOut?: number } = {},
 ): Promise<{ sent: SentTransaction[]; prompt: string; tokensOut: number }> {
   const sent: SentTransaction[] = [];
-  if (options.lock !== false) sent.push(await lockRequest(chain, op.signer, request));
+  if (options.lock !== false) sent.push(await lockRequest(chain, op.signer, request, op.keys.publicKey));
   const account = await fetchRequestAccount(chain, request);
   if (!account) throw new Error(`request ${request} not found`);
   const entry = findWrappedDataKey({ allowed: account.allowed, server: op.server });

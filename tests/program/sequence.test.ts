@@ -873,7 +873,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     return {
       kind: "lock_request",
       feePayer: signer,
-      instructions: [ix([r(signer.address, true), w(s.address), w(q.address), r(config)], enc.lock.encode({}))],
+      instructions: [ix([r(signer.address, true), w(s.address), w(q.address), r(config)], enc.lock.encode({ x25519Key: X25519 }))],
       touched: [s.address, q.address],
       servers: [s.idx],
       request: q.address,

@@ -110,7 +110,7 @@ const payload = (content: string): PromptPayload => ({ v: 1, messages: [{ role: 
 
 /** A test server: lock, decrypt with its keyring secret, answer in chunks, settle. */
 async function serve(chain: LiteSvmChain, op: Operator, request: RequestAccount, answer: string[]) {
-  const sent = [await lockRequest(chain, op.signer, request.address)];
+  const sent = [await lockRequest(chain, op.signer, request.address, op.keys.publicKey)];
   const entry = findWrappedDataKey({ allowed: request.allowed, server: op.server });
   const dataKey = unwrapDataKey({
     serverSecret: op.keys.secretKey,
@@ -367,7 +367,7 @@ describe("SDK request flow against the real program", () => {
       maxPriceOut: PRICE_OUT,
       responseTimeoutSlots: 75n, // the default protocol minimum
     });
-    await lockRequest(chain, op.signer, posted.address);
+    await lockRequest(chain, op.signer, posted.address, op.keys.publicKey);
     expect((await fetchLockedRequests(chain, op.server)).map((r) => r.address)).toEqual([posted.address]);
     chain.warpSlots(76n);
     const stranger = await generateKeyPairSigner();

@@ -120,7 +120,7 @@ describe("account subscriptions (push, with polling as the fallback)", () => {
     })();
     await new Promise((r) => setTimeout(r, 50));
     const [request] = await fetchOpenRequests(chain, { model: MODEL });
-    await lockRequest(chain, operator, request!.address);
+    await lockRequest(chain, operator, request!.address, keys.publicKey);
     const entry = findWrappedDataKey({ allowed: request!.allowed, server });
     const dataKey = unwrapDataKey({
       serverSecret: keys.secretKey,

@@ -2,6 +2,7 @@ import type { Address } from "@solana/kit";
 import {
   CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM,
   fetchRequestAccount,
+  getCurrentServerKey,
   isTransactionFailed,
   lockRequest,
   RequestStatus,
@@ -45,8 +46,10 @@ export async function lockAndServe(
   decision: Extract<ScreenDecision, { take: true }>,
 ): Promise<void> {
   const { ctx, server, retry } = input;
+  // The key the server locks with is its current one (the one on-chain): the transaction records it for history.
+  const lockKey = getCurrentServerKey(ctx.keyring()).publicKey;
   const lock = async () =>
-    (await sendWithRetry(() => lockRequest(ctx.chain, ctx.operator, request.address), retry("lock_request", request.address))).fee;
+    (await sendWithRetry(() => lockRequest(ctx.chain, ctx.operator, request.address, lockKey), retry("lock_request", request.address))).fee;
   let fee: bigint;
   try {
     fee = await lock().catch(async (error: unknown) => {

@@ -25,6 +25,7 @@ pub mod complete_request;
 pub mod create_request;
 pub mod deposit_bond;
 pub mod expire_request;
+pub mod hand_off_request;
 pub mod initialize_config;
 pub mod lock_request;
 pub mod rate_server;
@@ -68,11 +69,12 @@ pub enum Discriminator {
     ReclaimSession = 20,
     DepositBond = 21,
     WithdrawBond = 22,
+    HandOffRequest = 23,
 }
 
 /// Every instruction in discriminator order: the interface description the IDL is generated from
 /// (`crate::idl`). Account lists live in each `accounts.rs`, data in each `data.rs`.
-pub const INSTRUCTIONS: [Instruction; 23] = [
+pub const INSTRUCTIONS: [Instruction; 24] = [
     Instruction {
         name: "initialize_config",
         discriminator: Discriminator::InitializeConfig,
@@ -140,10 +142,10 @@ pub const INSTRUCTIONS: [Instruction; 23] = [
     Instruction {
         name: "lock_request",
         discriminator: Discriminator::LockRequest,
-        docs: "A server that passes the filters locks an Open, sealed request.",
+        docs: "A server that passes the filters locks an Open, sealed request, naming its current X25519 key.",
         accounts: lock_request::ACCOUNTS,
         remaining: None,
-        args: &[],
+        args: lock_request::ARGS,
     },
     Instruction {
         name: "append_response",
@@ -257,6 +259,14 @@ pub const INSTRUCTIONS: [Instruction; 23] = [
         remaining: None,
         args: withdraw_bond::ARGS,
     },
+    Instruction {
+        name: "hand_off_request",
+        discriminator: Discriminator::HandOffRequest,
+        docs: "Client replaces one allow-list entry of an Open, sealed request with a wrap for another server.",
+        accounts: hand_off_request::ACCOUNTS,
+        remaining: None,
+        args: hand_off_request::ARGS,
+    },
 ];
 
 /// Every account list is shorter than the entrypoint's `MAX_ACCOUNTS`, so a list the entrypoint
@@ -303,6 +313,7 @@ impl TryFrom<u8> for Discriminator {
             20 => Self::ReclaimSession,
             21 => Self::DepositBond,
             22 => Self::WithdrawBond,
+            23 => Self::HandOffRequest,
             _ => return Err(ChainferenceError::InvalidInstruction.into()),
         })
     }
@@ -314,10 +325,10 @@ mod tests {
 
     #[test]
     fn discriminators_round_trip() {
-        for b in 0u8..=22 {
+        for b in 0u8..=23 {
             assert_eq!(Discriminator::try_from(b).unwrap() as u8, b);
         }
-        for b in 23u8..=255 {
+        for b in 24u8..=255 {
             assert_eq!(
                 Discriminator::try_from(b),
                 Err(ProgramError::Custom(

@@ -51,8 +51,8 @@ describe("lock_request attacks", () => {
       { feePayer: A.operator },
     );
     expect(readServer(t, A.server).keyEpoch).toBe(1);
-    // When A locks / Then KeyEpochMismatch: A's current key cannot open that wrap
-    await expectProgramError(lock(sender(), market, req.address, A), CHAINFERENCE_ERROR__KEY_EPOCH_MISMATCH);
+    // When A locks with its new key / Then KeyEpochMismatch: A's current key cannot open that wrap
+    await expectProgramError(lock(sender(), market, req.address, A, new Uint8Array(32).fill(9)), CHAINFERENCE_ERROR__KEY_EPOCH_MISMATCH);
   });
 
   it("lock of a request wrapped for an epoch the server never had (1 > 0) → KeyEpochMismatch", async () => {

@@ -56,8 +56,8 @@ describe("lock_request", () => {
       { feePayer: other.operator },
     );
     const req = await open({ allowed: [allowed(other.server, 1)] });
-    // When it locks
-    await lock(ledger, market, req.address, other);
+    // When it locks with that key
+    await lock(ledger, market, req.address, other, x25519Key(42));
     // Then its current key and epoch are recorded
     const r = readRequest(t, req.address);
     expect(r).toMatchObject({ lockedBy: other.server, lockedKeyEpoch: 1 });

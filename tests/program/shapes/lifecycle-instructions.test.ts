@@ -12,11 +12,13 @@ import {
   createRequestInstruction,
   expireInstruction,
   freshNonce,
+  allowed,
+  handOffInstruction,
   lockInstruction,
   rateInstruction,
 } from "../../helpers/lifecycle";
 import { fundedSigner, warpSlots } from "../../helpers/svm";
-import { t, market, A, open, locked, answered, completed, completeIx, appendIx, useAttacksFixture } from "../fixtures/attacks";
+import { t, market, A, B, open, locked, answered, completed, completeIx, appendIx, useAttacksFixture } from "../fixtures/attacks";
 
 useAttacksFixture();
 
@@ -58,6 +60,15 @@ const CASES: NegativeCase[] = [
     build: async () => {
       const req = await open();
       return lockInstruction(A.operator, A.server, req.address, market.cfg.config);
+    },
+  },
+  {
+    name: "hand_off_request",
+    instruction: "hand_off_request",
+    programOwned: [1, 2],
+    build: async () => {
+      const req = await open({ allowed: [allowed(A.server)] });
+      return handOffInstruction(req.client, req.address, 0, allowed(B.server));
     },
   },
   {

@@ -59,14 +59,21 @@ export async function fetchOwnServer(chain: Chain, operator: Address): Promise<{
 }
 
 /**
- * Locks an open request for the operator's server. Fails with the program's named error when the
- * server is not allowed, filters reject it, or another server won the race.
+ * Locks an open request for the operator's server, naming `x25519Key`, the server's current key (the
+ * transaction records it, so the response key can be derived from history once the accounts are closed).
+ * Fails with the program's named error when the key is not the server's current one, the server is not
+ * allowed, filters reject it, or another server won the race.
  *
  * @example
- * await lockRequest(chain, operator, request.address);
+ * await lockRequest(chain, operator, request.address, getCurrentServerKey(keyring).publicKey);
  */
-export async function lockRequest(chain: Chain, operator: TransactionSigner, request: Address): Promise<SentTransaction> {
-  return chain.sendInstructions([await getLockRequestInstructionAsync({ operator, request })], { feePayer: operator });
+export async function lockRequest(
+  chain: Chain,
+  operator: TransactionSigner,
+  request: Address,
+  x25519Key: ReadonlyUint8Array,
+): Promise<SentTransaction> {
+  return chain.sendInstructions([await getLockRequestInstructionAsync({ operator, request, x25519Key })], { feePayer: operator });
 }
 
 /**

@@ -1,6 +1,6 @@
 use pinocchio::{AccountView, Address, ProgramResult};
 
-use super::LockRequestAccounts;
+use super::{LockRequestAccounts, LockRequestData};
 use crate::{
     checks::eq32,
     errors::ChainferenceError,
@@ -12,12 +12,11 @@ use crate::{
 /// Requires the server's bond to be ≥ `min_bond` and ≥ `abandon_penalty × (active_locks + 1)`.
 /// Re-checks every filter on-chain ([`select_offer`], shared with `open_session`) and locks the
 /// request to this server at the price of the first matching model entry (in the server's order)
-/// whose prices are within the client's maxima.
+/// whose prices are within the client's maxima. The key in the data must be the server's current
+/// key (the one snapshotted as `locked_key`), so the transaction alone names it.
 pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
     let accounts = LockRequestAccounts::try_from((program_id, accounts))?;
-    if !data.is_empty() {
-        return Err(ChainferenceError::InvalidInstructionData.into());
-    }
+    let data = LockRequestData::try_from(data)?;
 
     // SAFETY: read-only view; the config is not written in this instruction.
     let config = Config::load(unsafe { accounts.config.borrow_unchecked() })?;
@@ -46,6 +45,9 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     }
     if !server.is_active() {
         return Err(ChainferenceError::ServerInactive.into());
+    }
+    if !eq32(data.x25519_key, server.x25519_key()) {
+        return Err(ChainferenceError::LockKeyMismatch.into());
     }
     if !request.allowed.is_empty() {
         let Some(entry) = request

@@ -116,10 +116,15 @@ export const CHAINFERENCE_ERROR__BOND_COOLDOWN = 0x2062; // 8290
 export const CHAINFERENCE_ERROR__BOND_AMOUNT_TOO_LARGE = 0x2063; // 8291
 export const CHAINFERENCE_ERROR__ZERO_BOND_AMOUNT = 0x2064; // 8292
 export const CHAINFERENCE_ERROR__BOND_NOT_WITHDRAWN = 0x2065; // 8293
+export const CHAINFERENCE_ERROR__LOCK_KEY_MISMATCH = 0x2066; // 8294
+export const CHAINFERENCE_ERROR__NOTHING_TO_HAND_OFF = 0x2067; // 8295
+export const CHAINFERENCE_ERROR__ALLOWED_INDEX_OUT_OF_RANGE = 0x2068; // 8296
+export const CHAINFERENCE_ERROR__HAND_OFF_SERVER_MISMATCH = 0x2069; // 8297
 
 export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY
   | typeof CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE
+  | typeof CHAINFERENCE_ERROR__ALLOWED_INDEX_OUT_OF_RANGE
   | typeof CHAINFERENCE_ERROR__ALREADY_INITIALIZED
   | typeof CHAINFERENCE_ERROR__ALREADY_RATED
   | typeof CHAINFERENCE_ERROR__ARITHMETIC_OVERFLOW
@@ -142,6 +147,7 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__FEE_VAULT_MISMATCH
   | typeof CHAINFERENCE_ERROR__GRACE_PERIOD_ACTIVE
   | typeof CHAINFERENCE_ERROR__GRACE_TOO_SHORT
+  | typeof CHAINFERENCE_ERROR__HAND_OFF_SERVER_MISMATCH
   | typeof CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA
   | typeof CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER
   | typeof CHAINFERENCE_ERROR__INVALID_CHUNK_LENGTH
@@ -162,12 +168,14 @@ export type ChainferenceError =
   | typeof CHAINFERENCE_ERROR__INVALID_TIMEOUT
   | typeof CHAINFERENCE_ERROR__INVALID_X25519_KEY
   | typeof CHAINFERENCE_ERROR__KEY_EPOCH_MISMATCH
+  | typeof CHAINFERENCE_ERROR__LOCK_KEY_MISMATCH
   | typeof CHAINFERENCE_ERROR__MISSING_ACCOUNT
   | typeof CHAINFERENCE_ERROR__MISSING_SIGNER
   | typeof CHAINFERENCE_ERROR__MODEL_NOT_OFFERED
   | typeof CHAINFERENCE_ERROR__NO_MODELS
   | typeof CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS
   | typeof CHAINFERENCE_ERROR__NOT_ENOUGH_COMPLETED
+  | typeof CHAINFERENCE_ERROR__NOTHING_TO_HAND_OFF
   | typeof CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER
   | typeof CHAINFERENCE_ERROR__NOT_SESSION_PARTY
   | typeof CHAINFERENCE_ERROR__NOT_UPGRADE_AUTHORITY
@@ -226,6 +234,7 @@ if (process.env["NODE_ENV"] !== "production") {
   chainferenceErrorMessages = {
     [CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY]: `An account that must be read-only is writable`,
     [CHAINFERENCE_ERROR__ACCOUNT_NOT_WRITABLE]: `An account that must be writable is read-only`,
+    [CHAINFERENCE_ERROR__ALLOWED_INDEX_OUT_OF_RANGE]: `The allow-list index is not below the request's allowed_count`,
     [CHAINFERENCE_ERROR__ALREADY_INITIALIZED]: `The account is already initialized`,
     [CHAINFERENCE_ERROR__ALREADY_RATED]: `This response was already rated`,
     [CHAINFERENCE_ERROR__ARITHMETIC_OVERFLOW]: `Arithmetic overflow`,
@@ -248,6 +257,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__FEE_VAULT_MISMATCH]: `Fee vault is not the request's shard`,
     [CHAINFERENCE_ERROR__GRACE_PERIOD_ACTIVE]: `Only the client may close the response before the grace period ends`,
     [CHAINFERENCE_ERROR__GRACE_TOO_SHORT]: `Session grace period is shorter than MIN_GRACE_SLOTS`,
+    [CHAINFERENCE_ERROR__HAND_OFF_SERVER_MISMATCH]: `The new allow-list entry does not name the server account passed`,
     [CHAINFERENCE_ERROR__INVALID_ACCOUNT_DATA]: `Account data has the wrong discriminator, version or length`,
     [CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER]: `An account is owned by the wrong program`,
     [CHAINFERENCE_ERROR__INVALID_CHUNK_LENGTH]: `Chunk is smaller than its authentication tag or larger than a frame`,
@@ -268,12 +278,14 @@ if (process.env["NODE_ENV"] !== "production") {
     [CHAINFERENCE_ERROR__INVALID_TIMEOUT]: `Response timeout is above the configured maximum`,
     [CHAINFERENCE_ERROR__INVALID_X25519_KEY]: `X25519 public key must not be all zeros`,
     [CHAINFERENCE_ERROR__KEY_EPOCH_MISMATCH]: `The client's key wrap is not for the server's current key epoch`,
+    [CHAINFERENCE_ERROR__LOCK_KEY_MISMATCH]: `The lock's X25519 key is not the server's current key`,
     [CHAINFERENCE_ERROR__MISSING_ACCOUNT]: `A required optional account is missing`,
     [CHAINFERENCE_ERROR__MISSING_SIGNER]: `A required signature is missing`,
     [CHAINFERENCE_ERROR__MODEL_NOT_OFFERED]: `Server does not offer the requested model`,
     [CHAINFERENCE_ERROR__NO_MODELS]: `A server must offer at least one model`,
     [CHAINFERENCE_ERROR__NOT_ENOUGH_ACCOUNTS]: `Fewer accounts than the instruction needs`,
     [CHAINFERENCE_ERROR__NOT_ENOUGH_COMPLETED]: `Server has fewer completed inferences than required`,
+    [CHAINFERENCE_ERROR__NOTHING_TO_HAND_OFF]: `The request is open to every server: there is no allow-list entry to hand off`,
     [CHAINFERENCE_ERROR__NOT_LOCKED_BY_SERVER]: `Request is locked by another server`,
     [CHAINFERENCE_ERROR__NOT_SESSION_PARTY]: `Signer is neither the session's client nor its server's operator`,
     [CHAINFERENCE_ERROR__NOT_UPGRADE_AUTHORITY]: `Signer is not the program's upgrade authority`,

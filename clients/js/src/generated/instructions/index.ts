@@ -16,6 +16,7 @@ export * from "./completeRequest";
 export * from "./createRequest";
 export * from "./depositBond";
 export * from "./expireRequest";
+export * from "./handOffRequest";
 export * from "./initializeConfig";
 export * from "./lockRequest";
 export * from "./openSession";

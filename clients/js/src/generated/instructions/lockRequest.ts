@@ -8,6 +8,10 @@
 
 import {
   combineCodec,
+  fixDecoderSize,
+  fixEncoderSize,
+  getBytesDecoder,
+  getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
   getU8Decoder,
@@ -72,19 +76,32 @@ export type LockRequestInstruction<
     ]
   >;
 
-export type LockRequestInstructionData = { discriminator: number };
+export type LockRequestInstructionData = {
+  discriminator: number;
+  /** The server's current X25519 key (`server.x25519_key`), recorded in the transaction. */
+  x25519Key: ReadonlyUint8Array;
+};
 
-export type LockRequestInstructionDataArgs = {};
+export type LockRequestInstructionDataArgs = {
+  /** The server's current X25519 key (`server.x25519_key`), recorded in the transaction. */
+  x25519Key: ReadonlyUint8Array;
+};
 
 export function getLockRequestInstructionDataEncoder(): FixedSizeEncoder<LockRequestInstructionDataArgs> {
   return transformEncoder(
-    getStructEncoder([["discriminator", getU8Encoder()]]),
+    getStructEncoder([
+      ["discriminator", getU8Encoder()],
+      ["x25519Key", fixEncoderSize(getBytesEncoder(), 32)],
+    ]),
     (value) => ({ ...value, discriminator: LOCK_REQUEST_DISCRIMINATOR }),
   );
 }
 
 export function getLockRequestInstructionDataDecoder(): FixedSizeDecoder<LockRequestInstructionData> {
-  return getStructDecoder([["discriminator", getU8Decoder()]]);
+  return getStructDecoder([
+    ["discriminator", getU8Decoder()],
+    ["x25519Key", fixDecoderSize(getBytesDecoder(), 32)],
+  ]);
 }
 
 export function getLockRequestInstructionDataCodec(): FixedSizeCodec<
@@ -111,6 +128,7 @@ export type LockRequestAsyncInput<
   request: Address<TAccountRequest>;
   /** Pause flag. */
   config?: Address<TAccountConfig>;
+  x25519Key: LockRequestInstructionDataArgs["x25519Key"];
 };
 
 export async function getLockRequestInstructionAsync<
@@ -151,6 +169,9 @@ export async function getLockRequestInstructionAsync<
     ResolvedInstructionAccount
   >;
 
+  // Original args.
+  const args = { ...input };
+
   // Resolve default values.
   if (!accounts.server.value) {
     accounts.server.value = await findServerPda({
@@ -172,7 +193,9 @@ export async function getLockRequestInstructionAsync<
       getAccountMeta("request", accounts.request),
       getAccountMeta("config", accounts.config),
     ],
-    data: getLockRequestInstructionDataEncoder().encode({}),
+    data: getLockRequestInstructionDataEncoder().encode(
+      args as LockRequestInstructionDataArgs,
+    ),
     programAddress,
   } as LockRequestInstruction<
     TProgramAddress,
@@ -197,6 +220,7 @@ export type LockRequestInput<
   request: Address<TAccountRequest>;
   /** Pause flag. */
   config: Address<TAccountConfig>;
+  x25519Key: LockRequestInstructionDataArgs["x25519Key"];
 };
 
 export function getLockRequestInstruction<
@@ -235,6 +259,9 @@ export function getLockRequestInstruction<
     ResolvedInstructionAccount
   >;
 
+  // Original args.
+  const args = { ...input };
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
@@ -243,7 +270,9 @@ export function getLockRequestInstruction<
       getAccountMeta("request", accounts.request),
       getAccountMeta("config", accounts.config),
     ],
-    data: getLockRequestInstructionDataEncoder().encode({}),
+    data: getLockRequestInstructionDataEncoder().encode(
+      args as LockRequestInstructionDataArgs,
+    ),
     programAddress,
   } as LockRequestInstruction<
     TProgramAddress,

@@ -62,6 +62,7 @@ import {
   getCreateRequestInstructionAsync,
   getDepositBondInstructionAsync,
   getExpireRequestInstructionAsync,
+  getHandOffRequestInstruction,
   getInitializeConfigInstructionAsync,
   getLockRequestInstructionAsync,
   getOpenSessionInstructionAsync,
@@ -85,6 +86,7 @@ import {
   parseCreateRequestInstruction,
   parseDepositBondInstruction,
   parseExpireRequestInstruction,
+  parseHandOffRequestInstruction,
   parseInitializeConfigInstruction,
   parseLockRequestInstruction,
   parseOpenSessionInstruction,
@@ -108,6 +110,7 @@ import {
   type CreateRequestAsyncInput,
   type DepositBondAsyncInput,
   type ExpireRequestAsyncInput,
+  type HandOffRequestInput,
   type InitializeConfigAsyncInput,
   type LockRequestAsyncInput,
   type OpenSessionAsyncInput,
@@ -121,6 +124,7 @@ import {
   type ParsedCreateRequestInstruction,
   type ParsedDepositBondInstruction,
   type ParsedExpireRequestInstruction,
+  type ParsedHandOffRequestInstruction,
   type ParsedInitializeConfigInstruction,
   type ParsedLockRequestInstruction,
   type ParsedOpenSessionInstruction,
@@ -218,6 +222,7 @@ export enum ChainferenceInstruction {
   ReclaimSession,
   DepositBond,
   WithdrawBond,
+  HandOffRequest,
 }
 
 export function identifyChainferenceInstruction(
@@ -292,6 +297,9 @@ export function identifyChainferenceInstruction(
   }
   if (containsBytes(data, getU8Encoder().encode(22), 0)) {
     return ChainferenceInstruction.WithdrawBond;
+  }
+  if (containsBytes(data, getU8Encoder().encode(23), 0)) {
+    return ChainferenceInstruction.HandOffRequest;
   }
   throw new SolanaError(
     SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_INSTRUCTION,
@@ -370,7 +378,10 @@ export type ParsedChainferenceInstruction<
     } & ParsedDepositBondInstruction<TProgram>)
   | ({
       instructionType: ChainferenceInstruction.WithdrawBond;
-    } & ParsedWithdrawBondInstruction<TProgram>);
+    } & ParsedWithdrawBondInstruction<TProgram>)
+  | ({
+      instructionType: ChainferenceInstruction.HandOffRequest;
+    } & ParsedHandOffRequestInstruction<TProgram>);
 
 export function parseChainferenceInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -538,6 +549,13 @@ export function parseChainferenceInstruction<TProgram extends string>(
         ...parseWithdrawBondInstruction(instruction),
       };
     }
+    case ChainferenceInstruction.HandOffRequest: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ChainferenceInstruction.HandOffRequest,
+        ...parseHandOffRequestInstruction(instruction),
+      };
+    }
     default:
       throw new SolanaError(
         SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE,
@@ -658,6 +676,10 @@ export type ChainferencePluginInstructions = {
   withdrawBond: (
     input: WithdrawBondAsyncInput,
   ) => ReturnType<typeof getWithdrawBondInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  handOffRequest: (
+    input: HandOffRequestInput,
+  ) => ReturnType<typeof getHandOffRequestInstruction> &
     SelfPlanAndSendFunctions;
 };
 
@@ -805,6 +827,11 @@ export function chainferenceProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getWithdrawBondInstructionAsync(input),
+            ),
+          handOffRequest: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getHandOffRequestInstruction(input),
             ),
         },
         pdas: {
