@@ -70,6 +70,24 @@ pub fn current_slot() -> Result<u64, ProgramError> {
     Ok(u64::from_le_bytes(slot))
 }
 
+/// A request a server may still take (`lock_request`) or a client hand to another server
+/// (`hand_off_request`): Open (`RequestNotOpen`), sealed (`PromptNotSealed`) and within its open
+/// window (`RequestExpired`). Returns the current slot.
+#[inline(always)]
+pub fn check_takeable(request: &Request) -> Result<u64, ProgramError> {
+    if !request.is_open() {
+        return Err(ChainferenceError::RequestNotOpen.into());
+    }
+    if !request.is_sealed() {
+        return Err(ChainferenceError::PromptNotSealed.into());
+    }
+    let now = current_slot()?;
+    if now > request.open_until_slot() {
+        return Err(ChainferenceError::RequestExpired.into());
+    }
+    Ok(now)
+}
+
 /// The signer operates `server`, and `server` holds `request`'s lock: what every step a locking
 /// server takes after `lock_request` must prove.
 #[inline(always)]

@@ -4,7 +4,7 @@ use super::{HandOffRequestAccounts, HandOffRequestData};
 use crate::{
     checks::eq32,
     errors::ChainferenceError,
-    lifecycle::current_slot,
+    lifecycle::check_takeable,
     state::{AllowedServer, Request, Server},
 };
 
@@ -22,17 +22,8 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     // SAFETY: the only reference to the request data in this instruction (distinct from the
     // server: different discriminators, checked in `accounts.rs`).
     let request = Request::load_full_mut(unsafe { accounts.request.borrow_unchecked_mut() })?;
-    let header = request.header;
 
-    if !header.is_open() {
-        return Err(ChainferenceError::RequestNotOpen.into());
-    }
-    if !header.is_sealed() {
-        return Err(ChainferenceError::PromptNotSealed.into());
-    }
-    if current_slot()? > header.open_until_slot() {
-        return Err(ChainferenceError::RequestExpired.into());
-    }
+    check_takeable(request.header)?;
     // An open-to-all request carries no wrap: there is no entry to hand off.
     if request.allowed.is_empty() {
         return Err(ChainferenceError::NothingToHandOff.into());

@@ -4,7 +4,7 @@ use super::{LockRequestAccounts, LockRequestData};
 use crate::{
     checks::eq32,
     errors::ChainferenceError,
-    lifecycle::{current_slot, select_offer, token_cost},
+    lifecycle::{check_takeable, select_offer, token_cost},
     math::{add_u16, add_u64, mul_u64},
     state::{request::RequestStatus, Config, Request, Server},
 };
@@ -33,16 +33,7 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     let request = Request::load_full_mut(unsafe { accounts.request.borrow_unchecked_mut() })?;
     let header = request.header;
 
-    if !header.is_open() {
-        return Err(ChainferenceError::RequestNotOpen.into());
-    }
-    if !header.is_sealed() {
-        return Err(ChainferenceError::PromptNotSealed.into());
-    }
-    let now = current_slot()?;
-    if now > header.open_until_slot() {
-        return Err(ChainferenceError::RequestExpired.into());
-    }
+    let now = check_takeable(header)?;
     if !server.is_active() {
         return Err(ChainferenceError::ServerInactive.into());
     }
