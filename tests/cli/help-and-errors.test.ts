@@ -62,6 +62,13 @@ describe("chainference --help", () => {
     expect(result.ms).toBeLessThan(5_000);
   });
 
+  it("states what --fan-out costs in privacy, for ask and the gateway", async () => {
+    for (const command of ["ask", "gateway"]) {
+      const help = (await runCli([command, "--help"])).stdout.replace(/\s+/g, " ");
+      expect(help).toMatch(/--fan-out <n>\s+name n servers at once \(1-8, default 1\)\. Every named server can read the prompt/);
+    }
+  });
+
   it.each(COMMANDS)("documents '%s' with examples", async (command) => {
     const result = await runCli([command, "--help"]);
     expect(result.code).toBe(0);
@@ -97,6 +104,10 @@ describe.concurrent("bad flags and input", () => {
     { args: ["ask", "hi", "--model", "org/-bad-"], says: /--model 'org\/-bad-' is not a Hugging Face id/ },
     { args: ["ask", "hi", "--server", "not-an-address"], says: /--server 'not-an-address' is not a base58 account address/ },
     { args: ["ask", "hi", "--min-success", "150"], says: /--min-success must be a percentage from 0 to 100/ },
+    { args: ["ask", "hi", "--fan-out", "9"], says: /--fan-out must be a whole number from 1 to 8/ },
+    { args: ["ask", "hi", "--fan-out", "0"], says: /--fan-out must be a whole number from 1 to 8/ },
+    { args: ["ask", "hi", "--hand-off-wait", "10ms"], says: /--hand-off-wait must be at least 500ms/ },
+    { args: ["gateway", "--hand-off-wait", "later"], says: /--hand-off-wait must be a duration such as 90s/ },
     { args: ["ask", "   "], says: /the prompt is empty/ },
     { args: ["ask", "hi", "--url", "moon"], says: /--url "moon" is neither a cluster moniker/ },
     { args: ["rate", "9y8vP4wD3cXn1tqTQpJ6Yg4v9cWm2kq1dU5Jx3nW4sZa", "7"], says: /rating must be a whole number from 1 to 5/ },

@@ -369,4 +369,44 @@ describe("chainference against a localnet with an in-process provider", () => {
     ]);
     expectOk(await cli(["cancel", JSON.parse(named.stdout).request]));
   });
+
+  it("ask names one server and hands the request to the next when it does not lock; --fan-out names several", async () => {
+    // Given a cheaper server nobody runs, named first (the cheapest eligible server is the one named)
+    const ghost = await generateKeyPairSigner();
+    await chain.airdrop(ghost.address, SOL);
+    const { server: ghostServer } = await publishServer(chain, ghost, {
+      x25519Key: generateX25519KeyPair().publicKey,
+      endpoint: "",
+      models: [{ hfId: MODEL, revision: "", quantization: "Q4_1", priceIn: 1_000n, priceOut: 1_000n, maxContext: 8_192 }],
+    });
+    const both = ["--server", ghostServer, "--server", server];
+    // When the client asks with a 1 s hand-off wait
+    const result = await cli(["ask", "Name a color.", ...both, "--hand-off-wait", "1s", "--max-tokens", "4", "--stake", "0.002"]);
+    // Then the preview says one server reads it, the ghost loses it to the provider, which answers
+    expectOk(result);
+    expect(result.stdout).toContain("(the request names the cheapest: only it can read the prompt; 1 more stands by for a hand-off)");
+    expect(result.stdout).toContain(`server ${ghostServer} did not lock it in time: handed to ${server}`);
+    expect(result.stdout).toContain(`Locked by server ${server}`);
+    expect(await fetchRequestAccount(chain, postedRequest(result.stdout))).toBeNull(); // settled and closed
+    // And with --fan-out 2 both are named at once (both can read the prompt); a 1 s answer deadline keeps the
+    // provider from locking it, so the allow-list is still there to read
+    const fanned = await cli([
+      "ask",
+      "Name a color.",
+      ...both,
+      "--fan-out",
+      "2",
+      "--timeout",
+      "1s",
+      "--no-wait",
+      "--stake",
+      "0.002",
+      "--json",
+    ]);
+    expectOk(fanned);
+    const request = JSON.parse(fanned.stdout).request as Address;
+    const account = await fetchRequestAccount(chain, request);
+    expect(account?.allowed.map((a) => a.server)).toEqual([ghostServer, server]);
+    expectOk(await cli(["cancel", request]));
+  });
 });

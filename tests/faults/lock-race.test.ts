@@ -55,12 +55,13 @@ describe("races for one request over the RPC endpoint", () => {
     let paid = 0n;
     const before = await balances();
     for (let race = 0; race < RACES; race++) {
-      // Given an open request both servers may lock
+      // Given an open request both servers may lock (both named: a fan-out of 2)
       const posted = await postRequest(clientChain, {
         client,
         model: TEST_MODEL,
         payload: payload(`race ${race}`),
         servers,
+        fanOut: 2,
         stake: 1_000_000n,
         maxPriceIn: PRICE_IN,
         maxPriceOut: PRICE_OUT,

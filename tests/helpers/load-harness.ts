@@ -29,6 +29,7 @@ import {
   findResponsePda,
   initializeProtocol,
   isTransactionFailed,
+  MAX_ALLOWED_SERVERS,
   postRequest,
   RequestStatus,
   type Chain,
@@ -243,6 +244,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         model: DEFAULT_MODEL.hfId,
         ...(kind === "unservable" ? { revision: "0000000000000000000000000000000000000000" } : {}),
         servers,
+        // Every node may take every request (no client here hands requests off): the load spreads over them.
+        fanOut: Math.min(servers.length, MAX_ALLOWED_SERVERS),
         stake: 2_000_000n,
         maxPriceIn: SOL,
         maxPriceOut: SOL,

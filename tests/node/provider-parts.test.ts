@@ -84,6 +84,13 @@ describe("skip memos", () => {
     expect(memos.get(request)).toBeUndefined();
   });
 
+  it("looks again at a request that did not name the server (a hand-off may name it later)", () => {
+    const { memo, report } = nextSkipMemo(undefined, { take: false, reason: "not-allowed", detail: "" });
+    expect(report).toBe(true);
+    expect(memo.permanent).toBe(false);
+    expect(nextSkipMemo(memo, { take: false, reason: "not-allowed", detail: "" }).report).toBe(false);
+  });
+
   it("keeps the opened prompt across later skips", () => {
     const opened = { marker: "opened" } as unknown as NonNullable<Parameters<typeof nextSkipMemo>[1]["opened"]>;
     const first = nextSkipMemo(undefined, { take: false, reason: "at-capacity", detail: "", opened });

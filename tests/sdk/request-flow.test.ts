@@ -14,6 +14,7 @@ import {
   type TransactionSigner,
 } from "@solana/kit";
 import {
+  CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
   CHAINFERENCE_ERROR__INVALID_INSTRUCTION_DATA,
   CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
@@ -43,6 +44,7 @@ import {
   findResponsePda,
   findWrappedDataKey,
   generateX25519KeyPair,
+  handOffUntilLocked,
   initializeProtocol,
   isTransactionFailed,
   lockRequest,
@@ -54,6 +56,7 @@ import {
   type PromptPayload,
   type RequestAccount,
   type ResponseEvent,
+  type HandOff,
   type ServerWithAddress,
   type TransactionFailedError,
   type X25519KeyPair,
@@ -191,12 +194,12 @@ describe("SDK request flow against the real program", () => {
     const feeVaults = await findFeeVaults();
     const watched = [client.address, op.signer.address, treasury.address, ...feeVaults];
     const before = await Promise.all(watched.map((a) => chain.getBalance(a)));
-    // Given a request allowed for both servers
+    // Given a request for this server (the other eligible one standing by)
     const posted = await postRequest(chain, {
       client,
       model: MODEL,
       payload: payload("Why is the sky blue?"),
-      servers,
+      servers: [listed(op), ...servers.filter((s) => s.address !== op.server)],
       stake: 10_000_000n,
       maxPriceIn: PRICE_IN,
       maxPriceOut: PRICE_OUT,
@@ -232,7 +235,7 @@ describe("SDK request flow against the real program", () => {
     expect(after[0]! - before[0]!).toBe(-expected.cost - sum(posted.transactions.map((t) => t.fee)));
   });
 
-  it("keeps the answer from the other allowed server, which can unwrap the prompt but not the response", async () => {
+  it("with a fan-out of 2 keeps the answer from the other named server, which can unwrap the prompt but not the response", async () => {
     const { chain, client, operators } = ctx;
     const [locker, other] = [operators[0]!, operators[1]!];
     const posted = await postRequest(chain, {
@@ -240,6 +243,7 @@ describe("SDK request flow against the real program", () => {
       model: MODEL,
       payload: payload("secret question"),
       servers,
+      fanOut: 2,
       stake: 10_000_000n,
       maxPriceIn: PRICE_IN,
       maxPriceOut: PRICE_OUT,
@@ -268,6 +272,105 @@ describe("SDK request flow against the real program", () => {
       requestAddress: request.address,
     });
     expect(Buffer.from(forged).equals(Buffer.from(real))).toBe(false);
+  });
+
+  it("by default names one server: only it can decrypt the prompt; the other registered, eligible server cannot", async () => {
+    const { chain, client, operators } = ctx;
+    const [reader, other] = [operators[0]!, operators[1]!];
+    // Given a default request with both servers eligible, the reader first
+    const posted = await postRequest(chain, {
+      client,
+      model: MODEL,
+      payload: payload("for one reader only"),
+      servers: [listed(reader), listed(other)],
+      stake: 10_000_000n,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+    });
+    // Then the allow-list holds the reader's wrap alone, the other server stands by
+    expect(posted.named).toEqual([reader.server]);
+    expect(posted.standby.map((s) => s.address)).toEqual([other.server]);
+    const request = (await fetchRequestAccount(chain, posted.address))!;
+    expect(request.allowed.map((a) => a.server)).toEqual([reader.server]);
+    const [wrap] = request.allowed;
+    const unwrapWith = (op: Operator, server: Address) => () =>
+      unwrapDataKey({
+        serverSecret: op.keys.secretKey,
+        clientKey: request.clientKey,
+        requestAddress: request.address,
+        server,
+        wrappedKey: wrap!.wrappedKey,
+      });
+    // And the reader decrypts the prompt
+    const dataKey = unwrapWith(reader, reader.server)();
+    const prompt = decryptPrompt({ dataKey, requestAddress: request.address, ciphertext: request.promptCiphertext });
+    expect(prompt.messages[0]?.content).toBe("for one reader only");
+    // And the other server has no entry, and its secret opens the reader's wrap under neither address
+    expect(() => findWrappedDataKey({ allowed: request.allowed, server: other.server })).toThrow();
+    expect(unwrapWith(other, other.server)).toThrow(expect.objectContaining({ code: CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH }));
+    expect(unwrapWith(other, reader.server)).toThrow(expect.objectContaining({ code: CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH }));
+    await cancelRequest(chain, client, posted.address);
+  });
+
+  it("hands the request to the next server when the named one is offline: it locks, answers and settles exactly", async () => {
+    const { chain, client, operators, treasury } = ctx;
+    const [offline, next] = [operators[0]!, operators[1]!];
+    const feeVaults = await findFeeVaults();
+    const watched = [client.address, offline.signer.address, next.signer.address, treasury.address, ...feeVaults];
+    const before = await Promise.all(watched.map((a) => chain.getBalance(a)));
+    // Given a default request naming a server that never locks
+    const posted = await postRequest(chain, {
+      client,
+      model: MODEL,
+      payload: payload("anyone there?"),
+      servers: [listed(offline), listed(next)],
+      stake: 10_000_000n,
+      maxPriceIn: PRICE_IN,
+      maxPriceOut: PRICE_OUT,
+    });
+    // When the client waits its hand-off time (short here) and hands it on
+    const handOffs: HandOff[] = [];
+    const end = await handOffUntilLocked(chain, client, posted, { waitMs: 10, onHandOff: (h) => handOffs.push(h) });
+    // Then exactly one hand-off went from the offline server to the next, and no stand-by is left
+    expect(end).toBe("no-standby-left");
+    expect(handOffs.map((h) => [h.from, h.to])).toEqual([[offline.server, next.server]]);
+    const request = (await fetchRequestAccount(chain, posted.address))!;
+    expect(request.allowed.map((a) => a.server)).toEqual([next.server]);
+    // And the offline server's secret opens nothing new: the only wrap is the next server's
+    expect(() =>
+      unwrapDataKey({
+        serverSecret: offline.keys.secretKey,
+        clientKey: request.clientKey,
+        requestAddress: request.address,
+        server: offline.server,
+        wrappedKey: request.allowed[0]!.wrappedKey,
+      }),
+    ).toThrow(expect.objectContaining({ code: CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH }));
+    // When the next server locks, decrypts and answers
+    const { prompt, tokensOut, fees: serverFees } = await serve(chain, next, request, ["yes"]);
+    expect(prompt.messages[0]?.content).toBe("anyone there?");
+    // Then the client reads the answer and pays the program's formula; every lamport is accounted for
+    const events: ResponseEvent[] = [];
+    for await (const event of watchResponse(chain, posted.address, posted.keys, { pollMs: 1 })) events.push(event);
+    expect(events.flatMap((e) => (e.type === "chunk" ? [e.text] : [])).join("")).toBe("yes");
+    const settled = events.at(-1);
+    if (settled?.type !== "settled") throw new Error(`expected a settlement, got ${settled?.type}`);
+    const expected = computeSettlement({
+      tokensIn: 10n,
+      tokensOut: BigInt(tokensOut),
+      priceIn: PRICE_IN,
+      priceOut: PRICE_OUT,
+      stake: 10_000_000n,
+      feeBps: 1000,
+    });
+    expect(settled.response.cost).toBe(expected.cost);
+    const after = await Promise.all(watched.map((a) => chain.getBalance(a)));
+    const clientFees = posted.transactions.reduce((s, t) => s + t.fee, 0n) + handOffs[0]!.transaction.fee;
+    const responseRent = await chain.getBalance(settled.response.address);
+    const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
+    expect(sum(before) - sum(after)).toBe(clientFees + serverFees + responseRent);
+    expect(after[0]! - before[0]!).toBe(-expected.cost - clientFees);
+    expect(after[1]).toBe(before[1]);
   });
 
   it("names the canonical response PDA when it posts, so the server's answer lands where the client reads it", async () => {

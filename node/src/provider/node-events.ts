@@ -29,8 +29,12 @@ export type SkipReason =
   /** An account already sits at the response address (a nonce reused over a response its client never closed): the first chunk would fail. */
   | "stale-response";
 
-/** Skip reasons that may change on a later poll (the request is looked at again). */
+/**
+ * Skip reasons that may change on a later poll (the request is looked at again). `not-allowed` is one: the client
+ * hands a request nobody locked to the next server (`hand_off_request`), so this server may be named later.
+ */
 export const TRANSIENT_SKIP_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>([
+  "not-allowed",
   "prompt-not-sealed",
   "at-capacity",
   "deadline-too-short",

@@ -37,6 +37,12 @@ actually used (minus the protocol fee) and the rest comes back. A request nobody
 cancelled, and one whose server misses its deadline is expired: either way the stake is refunded.
 Ctrl-C cancels a request no server has locked yet.
 
+Privacy: the prompt is encrypted for the one best eligible server only. If it does not lock within
+--hand-off-wait, the request is handed to the next eligible server (the data key is wrapped for that
+server alone; the one it replaces can no longer lock). --fan-out n names n servers at once: every one
+of them can read the prompt, whether or not it locks; use it only for --no-wait requests that nobody
+will be online to hand off.
+
 With --session, the first ask opens a session with the best eligible server (one transaction, the
 deposit escrowed); later asks reuse it while it has deposit left (no transaction: each answer is
 paid by vouchers the session key signs, and the server settles them on chain). Session answers are
@@ -46,6 +52,7 @@ Examples:
   $ chainference ask "Why is the sky blue?"
   $ chainference ask "Summarize Solana in one line" --system "Be brief" --stake 0.02 --timeout 2m
   $ chainference ask "Hello" --server 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU --min-completed 10 --max-price 5
+  $ chainference ask "Hello" --fan-out 3 --no-wait         # three servers can read it; no hand-off needed
   $ chainference ask "Hello" --session --deposit 0.05       # open a session, or reuse the open one
   $ cat question.txt | chainference ask - --url devnet --json`,
     )

@@ -5,7 +5,6 @@ import {
   encodePromptPayload,
   fetchServers,
   getServerReputation,
-  MAX_ALLOWED_SERVERS,
   probeServerLiveness,
   PROMPT_CIPHERTEXT_OVERHEAD,
   type Chain,
@@ -30,6 +29,10 @@ import { formatPricePair } from "../../shared/output/format-server";
 export type AskTerms = Omit<RequestDraft, "promptBytes"> & {
   /** Slots the locking server has to answer; absent = the protocol default. */
   readonly responseTimeoutSlots?: bigint;
+  /** Servers the request names at once (1..8); absent = 1, the others stand by for a hand-off. */
+  readonly fanOut?: number;
+  /** How long a named server has to lock before the hand-off (ms); absent = the SDK's default. */
+  readonly handOffWaitMs?: number;
 };
 
 export type EligibleServer = ServerWithAddress & { readonly offer: ModelEntry; readonly liveness: ServerLiveness };
@@ -105,11 +108,12 @@ function usableServers(preview: EligibilityPreview): EligibleServer[] {
 }
 
 /**
- * The servers the request names: the best eligible ones, at most 8, leaving out those that look offline
- * (an endpoint that does not answer, no activity for a day) unless the client named them with `--server`.
+ * The servers a request may go to, best first: the request names the first `--fan-out` (default 1), the rest
+ * stand by for a hand-off. Those that look offline (an endpoint that does not answer, no activity for a day)
+ * are left out unless the client named them with `--server`.
  */
 export function chooseServers(preview: EligibilityPreview): EligibleServer[] {
-  return usableServers(preview).slice(0, MAX_ALLOWED_SERVERS);
+  return usableServers(preview);
 }
 
 function reputationSummary(server: Server): string {
@@ -136,7 +140,12 @@ export function printEligibility(out: Output, terms: AskTerms, preview: Eligibil
   }
   for (const s of preview.ineligible) out.line(`  ✗ ${s.address}  ${s.reasons.map(describeIneligibility).join("; ")}`);
   const chosen = chooseServers(preview);
-  if (usableServers(preview).length > chosen.length) out.line(`  (the request names the ${chosen.length} cheapest)`);
+  const named = Math.min(terms.fanOut ?? 1, chosen.length);
+  if (chosen.length > 0)
+    out.line(
+      `  (the request names the ${named === 1 ? "cheapest" : `${named} cheapest`}: only ${named === 1 ? "it" : "they"} can read the prompt` +
+        `${chosen.length > named ? `; ${chosen.length - named} more ${chosen.length - named === 1 ? "stands" : "stand"} by for a hand-off` : ""})`,
+    );
 }
 
 /** The preview as JSON. */

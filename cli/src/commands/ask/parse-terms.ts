@@ -32,8 +32,16 @@ export function parseTerms(flags: TermsFlags, defaultModel: string): AskTerms {
   const minRating = flags.minRating === undefined ? undefined : Number(flags.minRating);
   if (minRating !== undefined && !(minRating >= 0 && minRating <= 5))
     throw usageError(`--min-rating must be from 0 to 5 stars, got '${flags.minRating}'`);
+  const fanOut = flags.fanOut === undefined ? undefined : parseInteger(flags.fanOut, "--fan-out", { min: 1, max: 8 });
+  const handOffWaitMs = flags.handOffWait === undefined ? undefined : parseDuration(flags.handOffWait, "--hand-off-wait");
+  if (handOffWaitMs !== undefined && handOffWaitMs < 500)
+    throw usageError(
+      `--hand-off-wait must be at least 500ms (a server needs time to see and lock the request), got '${flags.handOffWait}'`,
+    );
   return {
     model,
+    ...(fanOut === undefined ? {} : { fanOut }),
+    ...(handOffWaitMs === undefined ? {} : { handOffWaitMs }),
     ...(flags.revision ? { revision: flags.revision } : {}),
     stake,
     maxPriceIn: maxPrice,

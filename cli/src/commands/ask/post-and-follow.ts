@@ -1,6 +1,6 @@
 /**
- * Posting a request and following it to its end: the answer streams in as chunks land, and a
- * watchdog refunds the stake when no server locks it in time (cancel) or the locking server misses
+ * Posting a request and following it to its end: the answer streams in as chunks land, the request is
+ * handed to the next eligible server while the named one does not lock, and a watchdog refunds the stake when no server locks it in time (cancel) or the locking server misses
  * its deadline (expire), so the client never waits forever.
  */
 import type { Address, KeyPairSigner, Signature } from "@solana/kit";
@@ -8,10 +8,12 @@ import {
   cancelRequest,
   expireRequest,
   fetchRequestAccount,
+  handOffUntilLocked,
   isTransactionFailed,
   postRequest,
   RequestStatus,
   watchResponse,
+  type HandOff,
   type PostedRequest,
   type PromptPayload,
   type ResponseAccount,
@@ -43,6 +45,8 @@ export type AskHandlers = {
   onLocked?(server: Address, slot: bigint): void;
   onChunk?(text: string, index: number, isFinal: boolean): void;
   onWatchdog?(note: string): void;
+  /** The named server did not lock in time: the request went to the next eligible server. */
+  onHandOff?(handOff: HandOff): void;
   /** The watchdog's check of a request still open and unlocked: slots until its open window ends. */
   onWaiting?(slotsLeft: bigint, openUntilSlot: bigint): void;
 };
@@ -54,10 +58,13 @@ export type FollowOptions = {
   readonly pollMs?: number;
   /** How often the watchdog checks open-until and deadline (ms). */
   readonly watchdogMs?: number;
+  /** How long a named server has to lock before the request is handed to the next (ms); absent = the SDK's default. */
+  readonly handOffWaitMs?: number;
 };
 
 /**
- * Encrypts the prompt for the chosen servers and posts the request.
+ * Encrypts the prompt for the best eligible server (or the first `--fan-out` of them) and posts the request;
+ * the other eligible servers stand by for {@link followRequest}'s hand-offs.
  *
  * @example
  * const posted = await postAsk(session, wallet, terms, payload, preview);
@@ -75,6 +82,7 @@ export async function postAsk(
     ...(terms.revision ? { revision: terms.revision } : {}),
     payload,
     servers: chooseServers(preview),
+    ...(terms.fanOut === undefined ? {} : { fanOut: terms.fanOut }),
     stake: terms.stake,
     ...(terms.responseTimeoutSlots === undefined ? {} : { responseTimeoutSlots: terms.responseTimeoutSlots }),
     maxPriceIn: terms.maxPriceIn,
@@ -148,6 +156,13 @@ export async function followRequest(
     }
   })().catch((e: unknown) => e);
 
+  // While nobody locks it, the request moves to the next eligible server (one reader at a time).
+  const handOffs = handOffUntilLocked(chain, wallet, posted, {
+    signal: stop.signal,
+    ...(options.handOffWaitMs === undefined ? {} : { waitMs: options.handOffWaitMs }),
+    ...(handlers.onHandOff ? { onHandOff: handlers.onHandOff } : {}),
+  }).catch((e: unknown) => e);
+
   let text = "";
   let response: ResponseAccount | null = null;
   try {
@@ -171,6 +186,8 @@ export async function followRequest(
     stop.abort();
     const watchdogError = await watchdog;
     if (watchdogError instanceof Error && status === null) throw watchdogError;
+    // A failed hand-off leaves the request with its current server until the watchdog refunds it: not fatal.
+    await handOffs;
   }
   if (status === null && options.signal?.aborted) {
     // Stopped by the caller: refund an open request; a locked one is the server's to finish.

@@ -73,7 +73,7 @@ export async function runAsk(
   assertSomeEligible(preview, terms);
   // The stake, the request account's rent (returned at the end) and the fees must all be there.
   const rent = await chain.getMinimumBalanceForRentExemption(
-    REQUEST_HEADER_BYTES + ALLOWED_ENTRY_BYTES * chooseServers(preview).length + promptBytes,
+    REQUEST_HEADER_BYTES + ALLOWED_ENTRY_BYTES * Math.min(terms.fanOut ?? 1, chooseServers(preview).length) + promptBytes,
   );
   const needed = terms.stake + rent + FEE_HEADROOM;
   const balance = await chain.getBalance(wallet.address);
@@ -106,6 +106,7 @@ export async function runAsk(
         out.write(out.untrusted(text));
       },
       onWatchdog: (note) => out.progress(`${streaming ? "\n" : ""}${note}`),
+      onHandOff: (handOff) => out.progress(`  server ${handOff.from} did not lock it in time: handed to ${handOff.to}`),
       // A countdown at most every 10 s, so a request no server takes is not a silent wait.
       onWaiting: (slotsLeft, openUntilSlot) => {
         if (Date.now() - lastCountdown < COUNTDOWN_EVERY_MS) return;
@@ -115,7 +116,10 @@ export async function runAsk(
         );
       },
     },
-    options.signal ? { signal: options.signal } : {},
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(terms.handOffWaitMs === undefined ? {} : { handOffWaitMs: terms.handOffWaitMs }),
+    },
   );
   if (streaming) out.line("\n");
   if (outcome.status !== "settled" || !outcome.response) {

@@ -43,7 +43,9 @@ reuse it with no transaction (each answer paid by a voucher), a server that fail
 session with the next eligible one, and Ctrl-C closes the sessions (waiting out their grace window
 of about a minute; Ctrl-C again leaves them for 'chainference sessions close'). Session answers carry a
 "chainference" field with the session, answer index, cost and the session's running total.
---per-request makes every call an on-chain request instead.
+--per-request makes every call an on-chain request instead: its prompt is encrypted for the best eligible
+server only and handed to the next one if that server does not lock within --hand-off-wait; --fan-out n
+names n servers at once, and every one of them can read each prompt.
 
 Endpoints: POST /v1/chat/completions (stream: true for Server-Sent Events, stream_options.include_usage
 for a usage chunk) and GET /v1/models. A call's model is a Hugging Face id or an alias ("default" and

@@ -227,7 +227,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       wallet,
       posted,
       call.stream ? { onChunk: (text) => text && sse(chunk({ content: text }, null)) } : {},
-      { signal: stop.signal },
+      { signal: stop.signal, ...(terms.handOffWaitMs === undefined ? {} : { handOffWaitMs: terms.handOffWaitMs }) },
     );
     if (outcome.status !== "settled" || !outcome.response) {
       const failure = new GatewayError(

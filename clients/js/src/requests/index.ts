@@ -1,4 +1,13 @@
 // What a client does: post, watch, settle, act on and read back its requests. Account layout offsets stay internal.
+export { abortableSleep } from "./abortable-sleep";
+export {
+  DEFAULT_HAND_OFF_WAIT_MS,
+  handOffRequest,
+  handOffUntilLocked,
+  type HandOff,
+  type HandOffEnd,
+  type HandOffOptions,
+} from "./hand-off";
 export { fetchHistory, type HistoryEntry } from "./history";
 export { MAX_MODEL_ID_LENGTH, validateModelId } from "./model-id";
 export { MAX_ALLOWED_SERVERS, TRANSACTION_SIZE_LIMIT, postRequest, type PostRequestInput, type PostedRequest } from "./post-request";

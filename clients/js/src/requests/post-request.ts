@@ -31,8 +31,17 @@ export type PostRequestInput = {
   /** Pin a model revision; empty = any. */
   readonly revision?: string;
   readonly payload: PromptPayload;
-  /** Servers allowed to lock (1..8): the data key is wrapped for each. */
+  /**
+   * The eligible servers, best first (at least one). The request names the first `fanOut`; the rest are
+   * the stand-bys {@link handOffUntilLocked} hands it to, one at a time, when the named server does not lock.
+   */
   readonly servers: readonly ServerWithAddress[];
+  /**
+   * Servers named at once, 1..8 (default 1). Every named server can read the prompt: 1 keeps the prompt
+   * readable by one server at a time; more suits fire-and-forget requests whose client will not be there to
+   * hand them off.
+   */
+  readonly fanOut?: number;
   /** Lamports: the most this request may cost. */
   readonly stake: bigint;
   /** Slots the locking server has to answer; 0 = the protocol default (about 5 minutes). */
@@ -52,6 +61,10 @@ export type PostedRequest = {
   readonly keys: RequestKeys;
   readonly promptBytes: number;
   readonly transactions: readonly SentTransaction[];
+  /** The servers the request names (the data key is wrapped for each), in allow-list order. */
+  readonly named: readonly Address[];
+  /** The other eligible servers, best first: where a hand-off goes next. */
+  readonly standby: readonly ServerWithAddress[];
 };
 
 /** Payload bytes the transaction rooms are measured with (instruction data ≥ 128 bytes: 2-byte length). */
@@ -60,7 +73,7 @@ const PROBE = 128;
 const randomNonce = (): bigint => new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0, true);
 
 /**
- * Encrypts a prompt for the chosen servers and posts the request: `create_request` with as much
+ * Encrypts a prompt for the first `fanOut` (default 1) of the eligible servers and posts the request: `create_request` with as much
  * of the ciphertext as fits in one transaction, then `append_prompt` transactions for the rest.
  * The stake moves into the request account, which is its own escrow. The request names the canonical
  * response PDA (`response_bump`), so the answer is written where `watchResponse` reads it.
@@ -76,8 +89,11 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
   const modelProblem = validateModelId(input.model);
   if (modelProblem)
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID, { modelId: input.model, reason: modelProblem });
-  if (input.servers.length === 0 || input.servers.length > MAX_ALLOWED_SERVERS)
-    throw new RangeError(`a request names 1 to ${MAX_ALLOWED_SERVERS} servers, got ${input.servers.length}`);
+  if (input.servers.length === 0) throw new RangeError("a request needs at least one eligible server, got none");
+  const fanOut = input.fanOut ?? 1;
+  if (!Number.isInteger(fanOut) || fanOut < 1 || fanOut > MAX_ALLOWED_SERVERS)
+    throw new RangeError(`a request names 1 to ${MAX_ALLOWED_SERVERS} servers at once (fan-out), got ${input.fanOut}`);
+  const named = input.servers.slice(0, fanOut);
   const config = await fetchProtocolConfig(chain);
   if (input.stake < config.minStake)
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__STAKE_TOO_LOW, { stake: input.stake, minStake: config.minStake });
@@ -100,7 +116,7 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
   const allowed = wrapDataKeyForServers({
     requestKeys: keys,
     requestAddress: address,
-    servers: input.servers.map(({ address: server, server: s }) => ({ server, keyEpoch: s.keyEpoch, x25519Key: s.x25519Key })),
+    servers: named.map(({ address: server, server: s }) => ({ server, keyEpoch: s.keyEpoch, x25519Key: s.x25519Key })),
   });
 
   const create = (bytes: Uint8Array) =>
@@ -145,5 +161,13 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
       }),
     );
   }
-  return { address, nonce, keys, promptBytes: prompt.length, transactions };
+  return {
+    address,
+    nonce,
+    keys,
+    promptBytes: prompt.length,
+    transactions,
+    named: named.map((s) => s.address),
+    standby: input.servers.slice(fanOut),
+  };
 }
