@@ -50,7 +50,7 @@ export type HistoryEntry = {
   readonly answerMissing: string | null;
 };
 
-/** Merges the wallet's transactions that name a request's response (rate) into the request's own, by slot. */
+/** Merges the wallet's rating transactions (they name the response only) into a request's own, by slot. */
 function orderedTransactions(own: readonly HistoricalTransaction[], extra: readonly HistoricalTransaction[]): HistoricalTransaction[] {
   const seen = new Set(own.map((t) => t.signature));
   const merged = [...own];
@@ -119,6 +119,9 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
   const requests = [
     ...new Set(walletEvents.flatMap(({ event }) => (event.kind === "create" && event.client === wallet.address ? [event.request] : []))),
   ];
+  // The wallet's ratings name the response, not the request: merged into each request's own transactions.
+  const rated = new Set(walletEvents.flatMap(({ event, signature }) => (event.kind === "rate" ? [signature] : [])));
+  const ratings = walletTransactions.filter((t) => rated.has(t.signature));
 
   // Each request's own transactions, in the chain's order (its signature history, oldest first).
   const requestSignatures = await Promise.all(requests.map((r) => listSignaturesForAddress(chain, r)));
@@ -126,7 +129,7 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
   const located: Located[] = [];
   for (const [i, request] of requests.entries()) {
     const own = requestSignatures[i]!.toReversed().flatMap((s) => known.get(s) ?? []);
-    const events: LocatedRequestEvent[] = requestEvents(orderedTransactions(own, walletTransactions));
+    const events: LocatedRequestEvent[] = requestEvents(orderedTransactions(own, ratings));
     const lives = groupRequestLifecycles(events).filter((l) => l.request === request && l.create.client === wallet.address);
     lives.forEach((life, j) => located.push({ life, latest: j === lives.length - 1 }));
   }
