@@ -183,6 +183,18 @@ describe("complete history after every account closed", () => {
     expect(history[1]!.settlement?.cost).toBe(history[1]!.response?.cost);
   });
 
+  it("reassembles a prompt posted over several transactions from create_request and append_prompt data after a cancel", async () => {
+    // Given a long prompt (create + appends) cancelled while open: its account is gone
+    const long = "a long question, ".repeat(200);
+    const posted = await post(long);
+    expect(posted.transactions.length).toBeGreaterThan(2);
+    await cancelRequest(chain, client, posted.address);
+    // When the history is read, Then the whole prompt decrypts from transaction data
+    const entry = (await fetchHistory(chain, client)).find((e) => e.request === posted.address);
+    expect(entry).toMatchObject({ status: "cancelled", promptSource: "transaction-history", answerMissing: "cancelled before any answer" });
+    expect(question(entry!)).toBe(long);
+  });
+
   it("reads a wallet with more than 1,000 signatures whole, through the before cursor", async () => {
     // Given a fresh wallet whose first request is followed by 1,100 small transfers, then a second request
     client = await fundedSigner(network.chain);
