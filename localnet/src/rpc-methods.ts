@@ -1,6 +1,6 @@
 /** The HTTP JSON-RPC methods: the subset wallets, @solana/kit and the Chainference SDK use. */
 import { getBase58Decoder, getBase58Encoder, getBase64Encoder, getTransactionDecoder, type Address, type Signature } from "@solana/kit";
-import { isTransactionFailed } from "@chainference/client";
+import { isTransactionFailed, MAX_SIGNATURES_PER_PAGE } from "@chainference/client";
 import { type LiteSvmChain } from "@chainference/client/litesvm";
 import { accountJson } from "./account-json";
 import type { Json, RpcFailure, RpcMethod } from "./json-rpc";
@@ -93,8 +93,14 @@ export function createRpcMethods(chain: LiteSvmChain): Record<string, RpcMethod>
       }),
     }),
     getSignaturesForAddress: async ([address, config]) => {
-      const limit = (config as { limit?: number } | undefined)?.limit ?? 1000;
-      const signatures = await chain.getSignaturesForAddress(address as Address, limit);
+      const { limit, before, until } = (config ?? {}) as { limit?: number; before?: Signature; until?: Signature };
+      if (limit !== undefined && (limit < 1 || limit > MAX_SIGNATURES_PER_PAGE))
+        throw { code: -32602, message: "Invalid limit; max 1000" } satisfies RpcFailure;
+      const signatures = await chain.getSignaturesForAddress(address as Address, {
+        ...(limit === undefined ? {} : { limit }),
+        ...(before === undefined ? {} : { before }),
+        ...(until === undefined ? {} : { until }),
+      });
       return signatures.map((signature) => ({
         signature,
         slot: Number(chain.getLanded(signature)?.slot ?? 0n),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, lamports, type KeyPairSigner } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
-import { createRpcChain, isTransactionFailed, RpcUnreachableError, type Chain } from "@chainference/client";
+import { createRpcChain, isTransactionFailed, listSignaturesForAddress, RpcUnreachableError, type Chain } from "@chainference/client";
 import { createLiteSvmChain } from "@chainference/client/litesvm";
 import { rpcTransactionError, startLocalRpcServer, type LocalRpcServer } from "@chainference/localnet";
 
@@ -36,6 +36,24 @@ describe("local JSON-RPC server over LiteSVM, used through the RPC chain", () =>
     const tx = await chain.getTransaction(sent.signature);
     expect(tx?.instructions[0]?.programAddress).toBe("11111111111111111111111111111111");
     expect(tx?.instructions[0]?.accounts).toEqual([alice.address, bob.address]);
+  });
+
+  it("pages an address's signatures newest first with before, until and limit", async () => {
+    // Given five transfers to a fresh address
+    const carol = (await generateKeyPairSigner()).address;
+    const sent = [];
+    for (let i = 0; i < 5; i++) {
+      const transfer = getTransferSolInstruction({ source: alice, destination: carol, amount: lamports(1_000_000n) });
+      sent.push((await chain.sendInstructions([transfer], { feePayer: alice })).signature);
+    }
+    const newestFirst = sent.toReversed();
+    // Then pages follow the validator's rules (both cursors exclusive), and the pager reads them whole
+    expect(await chain.getSignaturesForAddress(carol)).toEqual(newestFirst);
+    expect(await chain.getSignaturesForAddress(carol, { limit: 2 })).toEqual(newestFirst.slice(0, 2));
+    expect(await chain.getSignaturesForAddress(carol, { before: newestFirst[1], limit: 2 })).toEqual(newestFirst.slice(2, 4));
+    expect(await chain.getSignaturesForAddress(carol, { until: newestFirst[3] })).toEqual(newestFirst.slice(0, 3));
+    expect(await chain.getSignaturesForAddress(carol, { before: newestFirst[0], until: newestFirst[4] })).toEqual(newestFirst.slice(1, 4));
+    expect(await listSignaturesForAddress(chain, carol, { pageSize: 2 })).toEqual(newestFirst);
   });
 
   it("rejects a transfer above the balance with a decoded failure and moves nothing", async () => {

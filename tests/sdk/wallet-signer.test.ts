@@ -69,9 +69,11 @@ describe("createWalletSigner and cacheMessageSignatures", () => {
     const before = calls.messages;
     const history = await fetchHistory(chain, session);
 
-    // Then one prompt decrypted every live request, and a second read needs none
-    expect(history.map((h) => h.decrypted.prompt?.messages[0]?.content)).toEqual(["first question"]);
-    expect(history[0]!.request).toBe(first.address);
+    // Then one prompt decrypted every request, the cancelled one too, and a second read needs none
+    expect(history.map((h) => [h.request, h.status, h.decrypted.prompt?.messages[0]?.content])).toEqual([
+      [first.address, "open", "first question"],
+      [second.address, "cancelled", "second question"],
+    ]);
     expect(calls.messages - before).toBe(1);
     await fetchHistory(chain, session);
     expect(calls.messages - before).toBe(1);

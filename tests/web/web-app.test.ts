@@ -208,10 +208,19 @@ describe("web app in chromium against a local network", () => {
     // When a new app session (another browser profile) decrypts the history
     const later = await open(wallet.signer, { hash: "#/history" });
     await later.page.getByTestId("decrypt-history").click();
-    // Then both requests are decrypted after exactly one signature prompt
-    await expect.poll(() => later.page.getByTestId("history-entry").count()).toBe(2);
+    // Then both requests are decrypted after exactly one signature prompt (history reads every transaction of
+    // the wallet and of each request: more round trips than a poll's default second on a busy machine)
+    await expect.poll(() => later.page.getByTestId("history-entry").count(), { timeout: 30_000 }).toBe(2);
     const questions = await later.page.getByTestId("history-question").allTextContents();
     expect(questions.sort()).toEqual(["Asked from the command line", askedQuestion].sort());
+    // Each with its end state: the answered one settled (the other may be taken by the provider meanwhile)
+    const states = await later.page
+      .getByTestId("history-entry")
+      .evaluateAll((entries) =>
+        entries.map((e) => [e.querySelector("[data-testid=history-question]")?.textContent, e.getAttribute("data-status")]),
+      );
+    expect(states).toContainEqual([askedQuestion, "completed"]);
+    expect(["open", "locked", "completed"]).toContain(states.find(([q]) => q !== askedQuestion)?.[1]);
     expect(later.wallet.prompts.signMessage).toBe(1);
     expect(await later.page.getByTestId("history-summary").textContent()).toBe("2 requests · wallet prompts this session: 1");
     await shot(later.page, "history-desktop");

@@ -13,7 +13,19 @@ import { describeError, type UserError } from "../lib/errors";
 import { formatInteger } from "../lib/format";
 import { useWallet } from "../wallet/wallet-context";
 
-const STATUS_TEXT: Record<HistoryEntry["status"], string> = { open: "open", locked: "being answered", completed: "settled" };
+const STATUS_TEXT: Record<HistoryEntry["status"], string> = {
+  open: "open",
+  locked: "being answered",
+  completed: "settled",
+  cancelled: "cancelled",
+  expired: "expired",
+};
+
+/** The end state in words: an expiry says whether a server had taken it, a settled one its rating. */
+function statusText(entry: HistoryEntry): string {
+  if (entry.status === "expired") return entry.expiredAfterLock ? "expired · abandoned by its server" : "expired · never taken";
+  return entry.status === "completed" && entry.rating !== null ? `settled · rated ${entry.rating}/5` : STATUS_TEXT[entry.status];
+}
 
 export function HistoryPage() {
   const { chain, cluster } = useApp();
@@ -28,7 +40,8 @@ export function HistoryPage() {
     setError(null);
     try {
       const found = await fetchHistory(chain, signer);
-      setEntries(found.sort((a, b) => Number((b.response?.completedSlot ?? 0n) - (a.response?.completedSlot ?? 0n))));
+      // Newest first: fetchHistory lists requests in the order they were created.
+      setEntries(found.reverse());
     } catch (e) {
       setError(describeError(e, { rpcUrl: cluster.url }));
     } finally {
@@ -68,24 +81,38 @@ export function HistoryPage() {
           const question = e.decrypted.prompt?.messages.findLast((m) => m.role === "user")?.content;
           const answer = e.decrypted.response ? new TextDecoder().decode(e.decrypted.response.plaintext) : null;
           return (
-            <li key={e.request} className="card history-entry" data-testid="history-entry">
+            <li key={e.createSignature} className="card history-entry" data-testid="history-entry" data-status={e.status}>
               <div className="history-meta">
-                <span className="model-tag">{e.model ?? "model unknown"}</span>
-                <span className={`phase phase-${e.status}`}>{STATUS_TEXT[e.status]}</span>
+                <span className="model-tag">{e.model}</span>
+                <span className={`phase phase-${e.status}`} data-testid="history-status">
+                  {statusText(e)}
+                </span>
                 <AddressLink address={e.request} />
-                {e.response?.completed ? (
+                {e.settlement ? (
                   <span className="muted small">
-                    cost <Amount lamports={e.response.cost} /> · {formatInteger(e.response.tokensOut)} tokens out
+                    {e.settlement.cost !== null ? (
+                      <>
+                        cost <Amount lamports={e.settlement.cost} /> ·{" "}
+                      </>
+                    ) : null}
+                    {formatInteger(e.settlement.tokensOut)} tokens out
                   </span>
                 ) : null}
               </div>
               <div className="bubble bubble-user" data-testid="history-question">
-                {question ?? <span className="muted">The prompt is no longer on-chain (this endpoint keeps no transaction history).</span>}
+                {question ?? (
+                  <span className="muted">{e.promptMissing ?? "The prompt is not in this endpoint's transaction history."}</span>
+                )}
               </div>
               {answer !== null ? (
                 <div className="bubble bubble-answer" data-testid="history-answer">
                   {answer}
                 </div>
+              ) : null}
+              {e.answerMissing ? (
+                <p className="muted small" data-testid="history-answer-missing">
+                  {answer !== null ? `Partial answer: ${e.answerMissing}.` : `No answer: ${e.answerMissing}.`}
+                </p>
               ) : null}
             </li>
           );

@@ -149,7 +149,7 @@ export async function demoAction(prompt: string, flags: DemoFlags, cmd: Command)
       `  history re-read from chain data and the client's wallet alone: prompt ${prompted === prompt ? "decrypted ✓" : "✗"}, answer ${answer !== null && answer.length > 0 ? `decrypted ✓ (${answer.length} characters)` : "✗"}`,
     );
     out.progress(
-      `  (the prompt came from ${entry?.promptSource === "transaction-history" ? "the create_request transaction" : "the request account"}, the answer from the response account; only the client and the locking server hold the keys)`,
+      `  (the prompt came from ${entry?.promptSource === "transaction-history" ? "the create_request transaction" : "the request account"}, the answer from ${entry?.answerSource === "transaction-history" ? "append_response transactions" : "the response account"}; only the client and the locking server hold the keys)`,
     );
 
     // 7. The same question through a session, side by side.

@@ -28,15 +28,14 @@ function answerText(entry: HistoryEntry): string | null {
 /** `length` when the answer used the prompt's whole `maxTokens`, `stop` otherwise; null until it completed. */
 function entryFinishReason(entry: HistoryEntry): FinishReason | null {
   const maxTokens = entry.decrypted.prompt?.maxTokens;
-  if (!entry.response?.completed || maxTokens === undefined) return null;
-  return finishReason(entry.response.tokensOut, maxTokens);
+  if (!entry.settlement || maxTokens === undefined) return null;
+  return finishReason(entry.settlement.tokensOut, maxTokens);
 }
 
-/** Newest first: settled by completion slot, then the live ones. */
-function order(a: HistoryEntry, b: HistoryEntry): number {
-  const slot = (e: HistoryEntry) => e.response?.completedSlot || e.response?.lastSlot || 0n;
-  const [sa, sb] = [slot(a), slot(b)];
-  return sa === sb ? 0 : sa > sb ? -1 : 1;
+/** The end state in words: an expiry says whether a server had taken the request. */
+function statusText(entry: HistoryEntry): string {
+  if (entry.status === "expired") return entry.expiredAfterLock ? "expired (abandoned by its server)" : "expired (never taken)";
+  return entry.status === "completed" && entry.rating !== null ? `completed, rated ${entry.rating}/5` : entry.status;
 }
 
 const indent = (text: string) => text.replace(/\n/g, "\n     ");
@@ -72,7 +71,8 @@ export async function historyAction(flags: { limit: string }, command: Command):
   const ctx = await createCommandContext(command);
   const wallet = await ctx.wallet();
   const limit = Math.max(1, Number(flags.limit) || 20);
-  const entries = (await fetchHistory(ctx.session().chain, wallet)).sort(order).slice(0, limit);
+  // Newest first: fetchHistory lists the wallet's requests in the order they were created.
+  const entries = (await fetchHistory(ctx.session().chain, wallet)).reverse().slice(0, limit);
   const sessionAnswers = (await readLocalSessionAnswers(wallet)).slice(0, limit);
   if (ctx.out.json) {
     ctx.out.result([
@@ -80,6 +80,9 @@ export async function historyAction(flags: { limit: string }, command: Command):
         kind: "request",
         request: e.request,
         status: e.status,
+        expiredAfterLock: e.expiredAfterLock,
+        nonce: e.nonce,
+        createdSlot: e.createdSlot,
         model: e.model,
         stake: e.stake,
         prompt: promptText(e),
@@ -87,11 +90,16 @@ export async function historyAction(flags: { limit: string }, command: Command):
         // Complete: the final chunk landed and the answer was not cut at max_tokens.
         answerComplete: (e.decrypted.response?.isFinal ?? false) && entryFinishReason(e) !== "length",
         finish_reason: entryFinishReason(e),
-        server: e.response?.server ?? null,
-        cost: e.response?.completed ? e.response.cost : null,
-        tokensIn: e.response?.completed ? e.response.tokensIn : null,
-        tokensOut: e.response?.completed ? e.response.tokensOut : null,
+        server: e.server,
+        cost: e.settlement?.cost ?? null,
+        tokensIn: e.settlement?.tokensIn ?? null,
+        tokensOut: e.settlement?.tokensOut ?? null,
+        rating: e.rating,
         promptSource: e.promptSource,
+        answerSource: e.answerSource,
+        lockerKeySource: e.lockerKeySource,
+        promptMissing: e.promptMissing,
+        answerMissing: e.answerMissing,
       })),
       ...sessionAnswers.map((a) => ({
         kind: "session-answer",
@@ -118,25 +126,21 @@ export async function historyAction(flags: { limit: string }, command: Command):
   for (const e of entries) {
     const terms = [
       e.model,
-      e.stake === null ? null : `stake ${formatSol(e.stake)} SOL`,
-      e.response?.completed ? `cost ${formatSol(e.response.cost)} SOL` : null,
+      `stake ${formatSol(e.stake)} SOL`,
+      e.settlement?.cost != null ? `cost ${formatSol(e.settlement.cost)} SOL` : null,
     ]
       .filter(Boolean)
       .join(", ");
     ctx.out.line();
-    ctx.out.line(`${e.request}  ${e.status}${terms ? `  ${terms}` : ""}`);
-    if (e.response)
-      ctx.out.line(
-        `  server ${e.response.server}${e.response.completed ? `, ${e.response.tokensIn} tokens in, ${e.response.tokensOut} out` : ""}`,
-      );
+    ctx.out.line(`${e.request}  ${statusText(e)}  ${terms}`);
+    if (e.server)
+      ctx.out.line(`  server ${e.server}${e.settlement ? `, ${e.settlement.tokensIn} tokens in, ${e.settlement.tokensOut} out` : ""}`);
     const prompt = promptText(e);
-    ctx.out.line(
-      `  Q: ${prompt === null ? `(prompt ${e.promptSource === "unavailable" ? "no longer on chain" : "unreadable"})` : indent(ctx.out.untrusted(prompt))}`,
-    );
+    ctx.out.line(`  Q: ${prompt === null ? `(${e.promptMissing ?? "no prompt"})` : indent(ctx.out.untrusted(prompt))}`);
     const answer = answerText(e);
-    const note = !e.decrypted.response?.isFinal ? " …(in progress)" : entryFinishReason(e) === "length" ? " …(cut at max tokens)" : "";
+    const note = e.answerMissing ? ` …(${e.answerMissing})` : entryFinishReason(e) === "length" ? " …(cut at max tokens)" : "";
     if (answer !== null) ctx.out.line(`  A: ${indent(ctx.out.untrusted(answer.trim()))}${note}`);
-    else if (e.status !== "open") ctx.out.line(`  A: ${e.status === "locked" ? "(no chunk yet)" : "(response closed)"}`);
+    else ctx.out.line(`  A: (${e.answerMissing ?? "no answer"})`);
   }
   if (sessionAnswers.length > 0) ctx.out.line();
   printSessionAnswers(ctx.out, sessionAnswers);

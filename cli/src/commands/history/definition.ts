@@ -10,9 +10,13 @@ export function registerHistory(program: Command): void {
     .addHelpText(
       "after",
       `
-Every key is re-derived from a wallet signature over the request address, so the same --keypair
-reads its history on any machine. Prompts of settled requests come from transaction history, which
-public RPC nodes may prune. Session answers (ask --session) are not on chain: the CLI keeps them
+Every request the wallet ever made, newest first, with its end state: open, locked, completed
+(rated), cancelled, or expired (never taken, or abandoned by its server). Requests come from the
+wallet's transaction history (read whole, past 1,000 transactions); prompts and answers from
+transaction data once their accounts have closed, so an RPC node that prunes transaction history
+shows less. Where no answer exists, it says why (e.g. cancelled before any answer). Every key is
+re-derived from a wallet signature over the request address, so the same --keypair reads its
+history on any machine. Session answers (ask --session) are not on chain: the CLI keeps them
 encrypted under ~/.config/chainference/sessions (keys from the wallet), listed after the requests.
 
 Examples:

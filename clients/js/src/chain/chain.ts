@@ -40,6 +40,12 @@ export type SendOptions = {
   readonly computeUnitLimit?: number;
 };
 
+/**
+ * A page of an address's signature history: newest first, only signatures older than `before` and newer
+ * than `until` (both exclusive), at most `limit` (default 1,000).
+ */
+export type SignatureQuery = { readonly before?: Signature; readonly until?: Signature; readonly limit?: number };
+
 /** A transaction found in history: its signature, slot and the instructions it carried. */
 export type HistoricalTransaction = {
   readonly signature: Signature;
@@ -68,8 +74,13 @@ export type Chain = {
   getMinimumBalanceForRentExemption(dataLength: number): Promise<bigint>;
   /** Builds, signs (with every signer attached to the instructions) and lands one transaction. */
   sendInstructions(instructions: readonly Instruction[], options: SendOptions): Promise<SentTransaction>;
-  /** Newest first; empty when the endpoint keeps no history. */
-  getSignaturesForAddress(address: Address, limit?: number): Promise<Signature[]>;
+  /**
+   * Signatures of the successful transactions that named `address`, newest first; empty when the endpoint keeps
+   * no history. A page holds fewer than `limit` only when no older one is left (failed transactions are skipped,
+   * not counted), so a caller pages with `before` = the last one until a short page (`listSignaturesForAddress`).
+   * A number is the limit alone.
+   */
+  getSignaturesForAddress(address: Address, query?: number | SignatureQuery): Promise<Signature[]>;
   getTransaction(signature: Signature): Promise<HistoricalTransaction | null>;
   /** Funds an address on local chains (LiteSVM, local validators); throws elsewhere. */
   airdrop(address: Address, lamports: bigint): Promise<void>;

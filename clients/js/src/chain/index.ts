@@ -10,8 +10,10 @@ export type {
   ProgramAccountsQuery,
   SendOptions,
   SentTransaction,
+  SignatureQuery,
 } from "./chain";
 export { matchesQuery } from "./filters";
+export { MAX_SIGNATURES_PER_PAGE, fetchTransactions, listSignaturesForAddress, signatureQuery } from "./signature-history";
 export {
   RpcRequestFailedError,
   RpcUnreachableError,

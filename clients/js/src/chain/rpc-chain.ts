@@ -31,6 +31,7 @@ import {
   ChainferenceClientError,
   isChainferenceClientError,
 } from "../errors";
+import { signatureQuery } from "./signature-history";
 import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "./transaction-error";
 
 export type RpcChainOptions = {
@@ -438,9 +439,26 @@ export function createRpcChain(url: string, options: RpcChainOptions = {}): Chai
         };
       }
     },
-    async getSignaturesForAddress(address, limit = 1000) {
-      const list = await call("getSignaturesForAddress", () => rpc.getSignaturesForAddress(address, { limit, commitment: "confirmed" }));
-      return list.filter((s) => s.err === null).map((s) => s.signature);
+    async getSignaturesForAddress(address, query) {
+      const { before, until, limit } = signatureQuery(query);
+      // Failed transactions are skipped, so page on past them (cursor: the last raw signature) until `limit`
+      // successful ones or the end: a short page then always means no older signature is left.
+      const found: Signature[] = [];
+      for (let cursor = before; found.length < limit;) {
+        const asked = limit - found.length;
+        const page = await call("getSignaturesForAddress", () =>
+          rpc.getSignaturesForAddress(address, {
+            limit: asked,
+            commitment: "confirmed",
+            ...(cursor ? { before: cursor } : {}),
+            ...(until ? { until } : {}),
+          }),
+        );
+        found.push(...page.filter((s) => s.err === null).map((s) => s.signature));
+        if (page.length < asked) break;
+        cursor = page.at(-1)!.signature;
+      }
+      return found;
     },
     async getTransaction(signature: Signature): Promise<HistoricalTransaction | null> {
       const tx = await call("getTransaction", () =>

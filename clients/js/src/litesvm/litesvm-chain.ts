@@ -19,6 +19,7 @@ import type {
 } from "../chain/chain";
 import { failingProgram, instructionPrograms } from "../chain/failing-program";
 import { matchesQuery } from "../chain/filters";
+import { signatureQuery } from "../chain/signature-history";
 import { setUpgradeAuthority } from "./upgrade-authority";
 import { parseCustomCode, parseInstructionIndex, TransactionFailedError } from "../chain/transaction-error";
 
@@ -132,6 +133,7 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
   const startSlot = svm.getClock().slot;
   let warped = 0n;
   const landed = new Map<Signature, LandedTransaction>();
+  /** Each address's signatures, oldest first (read newest first). */
   const byAddress = new Map<Address, Signature[]>();
   const messageDecoder = getCompiledTransactionMessageDecoder();
   const recentBlockhashes = new Map<string, bigint>();
@@ -175,7 +177,11 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
   };
   const record = (entry: LandedTransaction) => {
     landed.set(entry.signature, entry);
-    for (const address of new Set(entry.accountKeys)) byAddress.set(address, [entry.signature, ...(byAddress.get(address) ?? [])]);
+    for (const address of new Set(entry.accountKeys)) {
+      const signatures = byAddress.get(address);
+      if (signatures) signatures.push(entry.signature);
+      else byAddress.set(address, [entry.signature]);
+    }
     for (const listener of [...landedListeners]) {
       try {
         listener(entry);
@@ -300,8 +306,14 @@ export function createLiteSvmChain(options: LiteSvmChainOptions = {}): LiteSvmCh
       );
       return submit(tx);
     },
-    async getSignaturesForAddress(address, limit = 1000) {
-      return (byAddress.get(address) ?? []).slice(0, limit);
+    async getSignaturesForAddress(address, query) {
+      const { before, until, limit } = signatureQuery(query);
+      const all = [...(byAddress.get(address) ?? [])].reverse();
+      // As a validator: an unknown `before` or `until` cursor yields nothing past it.
+      const start = before === undefined ? 0 : all.indexOf(before) + 1;
+      if (before !== undefined && start === 0) return [];
+      const end = until === undefined ? all.length : all.indexOf(until);
+      return all.slice(start, end < 0 ? all.length : end).slice(0, limit);
     },
     async getTransaction(signature) {
       return landed.get(signature)?.history ?? null;

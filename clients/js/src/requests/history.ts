@@ -1,129 +1,255 @@
-import { getAddressEncoder, type Address, type MessagePartialSigner, type ReadonlyUint8Array } from "@solana/kit";
-import type { Chain } from "../chain";
-import { decryptRequestHistory, signRequestKeyMessages, type DecryptedRequestHistory } from "../crypto";
+import type { Address, MessagePartialSigner, ReadonlyUint8Array, Signature } from "@solana/kit";
+import { fetchTransactions, listSignaturesForAddress, type Chain, type ChainAccount, type HistoricalTransaction } from "../chain";
+import { encodeResponseFrames, decryptRequestHistory, signRequestKeyMessages, type DecryptedRequestHistory } from "../crypto";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
-  ChainferenceInstruction,
-  getAppendPromptInstructionDataDecoder,
-  getCreateRequestInstructionDataDecoder,
-  identifyChainferenceInstruction,
   REQUEST_DISCRIMINATOR,
   RESPONSE_DISCRIMINATOR,
   RequestStatus,
+  SERVER_DISCRIMINATOR,
+  findResponsePda,
   getResponseDecoder,
+  getServerDecoder,
 } from "../generated";
-import {
-  decodeRequestAccount,
-  REQUEST_CLIENT_OFFSET,
-  RESPONSE_CLIENT_OFFSET,
-  type RequestAccount,
-  type ResponseAccount,
-} from "./request-account";
+import { requestEvents, type LocatedRequestEvent } from "./history-instructions";
+import { decodeRequestAccount, type RequestAccount, type ResponseAccount } from "./request-account";
+import { groupRequestLifecycles, type RequestLifecycle } from "./request-lifecycles";
 
-/** One past or live request of a wallet, decrypted. */
+/** Where a request's life ended, or where it stands. */
+export type HistoryStatus = "open" | "locked" | "completed" | "cancelled" | "expired";
+
+/** Where the locking server's X25519 key (needed for the answer) was found. */
+export type LockerKeySource = "lock-instruction" | "response-account" | "request-account" | "server-account";
+
+/** One request of a wallet, decrypted. A request address reused with the same nonce yields one entry per create. */
 export type HistoryEntry = {
   readonly request: Address;
-  readonly status: "open" | "locked" | "completed";
-  readonly model: string | null;
-  readonly stake: bigint | null;
+  readonly nonce: bigint;
+  readonly createdSlot: bigint;
+  readonly createSignature: Signature;
+  readonly status: HistoryStatus;
+  /** Expired after a server locked it (it lost the abandon penalty), as opposed to never taken. */
+  readonly expiredAfterLock: boolean;
+  readonly model: string;
+  readonly stake: bigint;
+  /** The server that locked it, if any did. */
+  readonly server: Address | null;
+  /** Completed: token counts from `complete_request`; the cost while the response account still holds it. */
+  readonly settlement: { readonly tokensIn: number; readonly tokensOut: number; readonly cost: bigint | null } | null;
+  /** Stars the client gave (1–5), if it rated. */
+  readonly rating: number | null;
   readonly decrypted: DecryptedRequestHistory;
+  /** The response account while it exists. */
   readonly response: ResponseAccount | null;
-  /** Where the prompt came from: the live request account, transaction history, or nowhere left. */
   readonly promptSource: "account" | "transaction-history" | "unavailable";
+  readonly answerSource: "account" | "transaction-history" | null;
+  readonly lockerKeySource: LockerKeySource | null;
+  /** Why no prompt is shown, in words (null when it is). */
+  readonly promptMissing: string | null;
+  /** Why no answer (or only part of one) is shown, in words (null when the whole answer is). */
+  readonly answerMissing: string | null;
 };
 
-/** Prompt ciphertext and terms of a request, rebuilt from its create/append_prompt transactions. */
-async function promptFromTransactions(
-  chain: Chain,
-  request: Address,
-): Promise<{ prompt: ReadonlyUint8Array; model: string; stake: bigint } | null> {
-  const signatures = await chain.getSignaturesForAddress(request);
-  let created: { prompt: ReadonlyUint8Array; model: string; stake: bigint; promptLen: number } | null = null;
-  const appends: { offset: number; data: ReadonlyUint8Array }[] = [];
-  for (const signature of signatures) {
-    const tx = await chain.getTransaction(signature);
-    for (const ix of tx?.instructions ?? []) {
-      if (ix.programAddress !== CHAINFERENCE_PROGRAM_ADDRESS || !ix.accounts.includes(request)) continue;
-      const kind = identifyChainferenceInstruction(ix.data);
-      if (kind === ChainferenceInstruction.CreateRequest) {
-        const data = getCreateRequestInstructionDataDecoder().decode(ix.data);
-        created = { prompt: data.prompt, model: data.model, stake: data.stake, promptLen: data.promptLen };
-      } else if (kind === ChainferenceInstruction.AppendPrompt) appends.push(getAppendPromptInstructionDataDecoder().decode(ix.data));
-    }
+/** Merges the wallet's rating transactions (they name the response only) into a request's own, by slot. */
+function orderedTransactions(own: readonly HistoricalTransaction[], extra: readonly HistoricalTransaction[]): HistoricalTransaction[] {
+  const seen = new Set(own.map((t) => t.signature));
+  const merged = [...own];
+  for (const tx of extra) {
+    if (seen.has(tx.signature)) continue;
+    // After every transaction of the same or an earlier slot: the request's own order is the chain's.
+    const at = merged.findIndex((t) => t.slot > tx.slot);
+    merged.splice(at < 0 ? merged.length : at, 0, tx);
   }
-  if (!created) return null;
-  const prompt = new Uint8Array(created.promptLen);
-  prompt.set(created.prompt);
-  for (const { offset, data } of appends) prompt.set(data, offset);
-  return { prompt, model: created.model, stake: created.stake };
+  return merged;
 }
 
+function decodeAccount<T>(account: ChainAccount | null | undefined, discriminator: number, decode: (a: ChainAccount) => T): T | null {
+  return account && account.data.length > 0 && account.data[0] === discriminator ? decode(account) : null;
+}
+
+/** The status a lifecycle's events (and, for the live one, its account) give. */
+function lifecycleStatus(life: RequestLifecycle, live: RequestAccount | null): HistoryStatus {
+  if (life.end) return life.end.kind;
+  if (live) return live.status === RequestStatus.Locked ? "locked" : "open";
+  return life.lock ? "locked" : "open";
+}
+
+/** Why the answer is absent or partial, in words; null when the whole answer is shown. */
+function answerGap(status: HistoryStatus, life: RequestLifecycle, shownChunks: number, isFinal: boolean): string | null {
+  if (isFinal) return null;
+  if (status === "cancelled") return "cancelled before any answer";
+  if (status === "open") return "waiting for a server to take it";
+  if (status === "expired")
+    return life.end?.kind === "expired" && life.end.afterLock
+      ? shownChunks > 0
+        ? "expired: the server stopped before finishing, this is the part it wrote"
+        : "expired: the server locked it but wrote no answer"
+      : "expired before any server took it";
+  if (status === "locked") return shownChunks > 0 ? "being answered" : "locked, no answer chunk yet";
+  return "the answer is not in this endpoint's history";
+}
+
+const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+type Located = { readonly life: RequestLifecycle; readonly latest: boolean };
+
 /**
- * A wallet's requests and answers, decrypted from chain data and the wallet alone: live request
- * accounts (open or locked), response accounts (answers kept until closed), and, for settled
- * requests, the prompt from transaction history where the endpoint keeps it. The wallet signs every
- * request's key message in one `signMessages` call (one prompt); wrap it with `cacheMessageSignatures` so
- * requests it already signed in this session need none (`@chainference/client/wallet`).
+ * Every request a wallet made, decrypted from chain data and the wallet alone, oldest first. The requests are the
+ * wallet's successful `create_request` transactions (its signature history, paged past 1,000); each request's
+ * end (open, locked, completed, cancelled, expired) comes from its own transactions; the prompt from
+ * `create_request` + `append_prompt` data; the answer from the response account while it lives, else from
+ * `append_response` data; the locker's X25519 key from `lock_request` data, else the response account, the
+ * request account or (verified by the answer's tags) the server's current key. Several creates at one address
+ * (a reused nonce) are separate entries. The wallet signs every request's key message in one `signMessages`
+ * call (one prompt); wrap it with `cacheMessageSignatures` so requests it already signed in this session need
+ * none (`@chainference/client/wallet`). Needs an endpoint that keeps transaction history.
  *
  * @example
- * for (const entry of await fetchHistory(chain, wallet)) console.log(entry.decrypted.prompt?.messages.at(-1)?.content);
+ * for (const entry of await fetchHistory(chain, wallet)) console.log(entry.status, entry.decrypted.prompt?.messages.at(-1)?.content);
  */
 export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): Promise<HistoryEntry[]> {
-  const owner = getAddressEncoder().encode(wallet.address);
-  const [requests, responses] = await Promise.all([
-    chain.getProgramAccounts(CHAINFERENCE_PROGRAM_ADDRESS, {
-      memcmp: [
-        { offset: 0, bytes: Uint8Array.of(REQUEST_DISCRIMINATOR) },
-        { offset: REQUEST_CLIENT_OFFSET, bytes: owner },
-      ],
-    }),
-    chain.getProgramAccounts(CHAINFERENCE_PROGRAM_ADDRESS, {
-      memcmp: [
-        { offset: 0, bytes: Uint8Array.of(RESPONSE_DISCRIMINATOR) },
-        { offset: RESPONSE_CLIENT_OFFSET, bytes: owner },
-      ],
-    }),
-  ]);
-  const live = new Map<Address, RequestAccount>(requests.map((a) => [a.address, decodeRequestAccount(a.address, a.data)]));
-  const answers = new Map<Address, ResponseAccount>(
-    responses.map((a) => {
-      const response = { ...getResponseDecoder().decode(a.data), address: a.address };
-      return [response.request, response];
+  const known = new Map<Signature, HistoricalTransaction | null>();
+  const walletSignatures = await listSignaturesForAddress(chain, wallet.address);
+  await fetchTransactions(chain, walletSignatures, known);
+  const walletTransactions = walletSignatures
+    .toReversed()
+    .map((s) => known.get(s))
+    .filter((t): t is HistoricalTransaction => !!t);
+  const walletEvents = requestEvents(walletTransactions);
+  const requests = [
+    ...new Set(walletEvents.flatMap(({ event }) => (event.kind === "create" && event.client === wallet.address ? [event.request] : []))),
+  ];
+  // The wallet's ratings name the response, not the request: merged into each request's own transactions.
+  const rated = new Set(walletEvents.flatMap(({ event, signature }) => (event.kind === "rate" ? [signature] : [])));
+  const ratings = walletTransactions.filter((t) => rated.has(t.signature));
+
+  // Each request's own transactions, in the chain's order (its signature history, oldest first).
+  const requestSignatures = await Promise.all(requests.map((r) => listSignaturesForAddress(chain, r)));
+  await fetchTransactions(chain, requestSignatures.flat(), known);
+  const located: Located[] = [];
+  for (const [i, request] of requests.entries()) {
+    const own = requestSignatures[i]!.toReversed().flatMap((s) => known.get(s) ?? []);
+    const events: LocatedRequestEvent[] = requestEvents(orderedTransactions(own, ratings));
+    const lives = groupRequestLifecycles(events).filter((l) => l.request === request && l.create.client === wallet.address);
+    lives.forEach((life, j) => located.push({ life, latest: j === lives.length - 1 }));
+  }
+
+  // Live accounts: each request's latest lifecycle only (earlier ones closed before the next create).
+  const responses = await Promise.all(
+    requests.map(async (r) => {
+      const life = located.findLast((l) => l.life.request === r)?.life;
+      return life?.response ?? (await findResponsePda({ request: r }))[0];
     }),
   );
-  const records = [];
-  for (const request of new Set([...live.keys(), ...answers.keys()])) {
-    const account = live.get(request);
-    const fromTx = account ? null : await promptFromTransactions(chain, request);
-    records.push({ request, account, response: answers.get(request) ?? null, fromTx });
-  }
-  // Every request's key signature in one signMessages call: one wallet prompt for the whole history.
-  const signatures = await signRequestKeyMessages({
-    signer: wallet,
-    programId: CHAINFERENCE_PROGRAM_ADDRESS,
-    requestAddresses: records.map((r) => r.request),
+  const accounts = await chain.getAccounts([...requests, ...responses]);
+  const liveRequest = new Map<Address, RequestAccount>();
+  const liveResponse = new Map<Address, ResponseAccount>();
+  requests.forEach((r, i) => {
+    const request = decodeAccount(accounts[i], REQUEST_DISCRIMINATOR, (a) => decodeRequestAccount(r, a.data));
+    if (request) liveRequest.set(r, request);
+    const response = decodeAccount(accounts[requests.length + i], RESPONSE_DISCRIMINATOR, (a) => ({
+      ...getResponseDecoder().decode(a.data),
+      address: a.address,
+    }));
+    if (response && response.request === r) liveResponse.set(r, response);
   });
-  const entries: HistoryEntry[] = [];
-  for (const [i, { request, account, response, fromTx }] of records.entries()) {
-    const promptCiphertext = account?.sealed ? account.promptCiphertext : fromTx?.prompt;
-    const decrypted = decryptRequestHistory({
-      requestSignature: signatures[i]!,
-      requestAddress: request,
-      ...(account ? { clientKey: account.clientKey } : {}),
-      ...(promptCiphertext ? { promptCiphertext } : {}),
-      ...(response && response.chunkCount > 0
-        ? { response: { serverKey: response.serverKey, stream: response.stream, isFinal: response.isFinal } }
-        : {}),
-    });
-    entries.push({
-      request,
-      status: account ? (account.status === RequestStatus.Locked ? "locked" : "open") : "completed",
-      model: account?.model ?? fromTx?.model ?? null,
-      stake: account?.stake ?? fromTx?.stake ?? null,
-      decrypted,
+
+  // The locker's key: lock data, else the live accounts, else the server's current key (verified by the tags).
+  const lockerKeyOf = ({ life, latest }: Located): { key: ReadonlyUint8Array; source: LockerKeySource } | null => {
+    if (life.lock?.x25519Key) return { key: life.lock.x25519Key, source: "lock-instruction" };
+    const response = latest ? liveResponse.get(life.request) : undefined;
+    if (response) return { key: response.serverKey, source: "response-account" };
+    const request = latest ? liveRequest.get(life.request) : undefined;
+    if (request?.status === RequestStatus.Locked) return { key: request.lockedKey, source: "request-account" };
+    return null;
+  };
+  const needServer = [
+    ...new Set(located.flatMap((l) => (l.life.lock && l.life.chunks.length > 0 && !lockerKeyOf(l) ? [l.life.lock.server] : []))),
+  ];
+  const serverAccounts = needServer.length > 0 ? await chain.getAccounts(needServer) : [];
+  const serverKey = new Map<Address, ReadonlyUint8Array>();
+  needServer.forEach((s, i) => {
+    const server = decodeAccount(serverAccounts[i], SERVER_DISCRIMINATOR, (a) => getServerDecoder().decode(a.data));
+    if (server) serverKey.set(s, server.x25519Key);
+  });
+
+  // Every request's key signature in one signMessages call: one wallet prompt for the whole history.
+  const signatures = await signRequestKeyMessages({ signer: wallet, programId: CHAINFERENCE_PROGRAM_ADDRESS, requestAddresses: requests });
+  const requestSignature = new Map(requests.map((r, i) => [r, signatures[i]!]));
+
+  return located.map((l) => {
+    const { life, latest } = l;
+    const liveReq = latest ? (liveRequest.get(life.request) ?? null) : null;
+    const response = latest ? (liveResponse.get(life.request) ?? null) : null;
+    const status = lifecycleStatus(life, liveReq);
+    const decrypt = (record: Omit<Parameters<typeof decryptRequestHistory>[0], "requestSignature" | "requestAddress" | "clientKey">) =>
+      decryptRequestHistory({
+        requestSignature: requestSignature.get(life.request)!,
+        requestAddress: life.request,
+        clientKey: life.create.clientKey,
+        ...record,
+      });
+
+    const promptCiphertext = life.promptCiphertext ?? (liveReq?.sealed ? liveReq.promptCiphertext : null);
+    const promptSource = life.promptCiphertext ? "transaction-history" : promptCiphertext ? "account" : "unavailable";
+    let prompt: DecryptedRequestHistory["prompt"];
+    let promptMissing: string | null = null;
+    if (promptCiphertext) {
+      try {
+        prompt = decrypt({ promptCiphertext }).prompt;
+      } catch (e) {
+        promptMissing = `the prompt does not decrypt: ${reason(e)}`;
+      }
+    } else promptMissing = "the prompt was never completely written (cancelled or expired while being posted)";
+
+    // The answer: the response account while it lives, else the append_response data.
+    const fromAccount = response && response.chunkCount >= life.chunks.length && response.chunkCount > 0;
+    const stream = fromAccount
+      ? response.stream
+      : life.chunks.length > 0
+        ? encodeResponseFrames(life.chunks.map((c) => c.ciphertext))
+        : null;
+    const isFinal = fromAccount ? response.isFinal : life.chunks.some((c) => c.isFinal);
+    const answerSource = stream ? (fromAccount ? "account" : "transaction-history") : null;
+    const known = lockerKeyOf(l);
+    const fallback = !known && life.lock ? serverKey.get(life.lock.server) : undefined;
+    const locker = known ?? (fallback ? { key: fallback, source: "server-account" as const } : null);
+    let answer: DecryptedRequestHistory["response"];
+    let answerMissing: string | null = null;
+    if (stream && locker) {
+      try {
+        answer = decrypt({ response: { serverKey: locker.key, stream, isFinal } }).response;
+      } catch (e) {
+        answerMissing =
+          locker.source === "server-account"
+            ? "the locking server's key is no longer on chain (its lock predates keys in lock data, and it changed its key since)"
+            : `the answer does not decrypt: ${reason(e)}`;
+      }
+    } else if (stream) answerMissing = "the locking server's key is no longer on chain";
+    answerMissing ??= answerGap(status, life, answer?.chunks.length ?? 0, answer?.isFinal ?? false);
+
+    const completed = life.end?.kind === "completed" ? life.end : null;
+    return {
+      request: life.request,
+      nonce: life.create.nonce,
+      createdSlot: life.createdSlot,
+      createSignature: life.createSignature,
+      status,
+      expiredAfterLock: life.end?.kind === "expired" && life.end.afterLock,
+      model: life.create.model,
+      stake: life.create.stake,
+      server: life.lock?.server ?? (liveReq?.status === RequestStatus.Locked ? liveReq.lockedBy : null),
+      settlement: completed
+        ? { tokensIn: completed.tokensIn, tokensOut: completed.tokensOut, cost: response?.completed ? response.cost : null }
+        : null,
+      rating: life.rating,
+      decrypted: { ...(prompt ? { prompt } : {}), ...(answer ? { response: answer } : {}) },
       response,
-      promptSource: account?.sealed ? "account" : fromTx ? "transaction-history" : "unavailable",
-    });
-  }
-  return entries;
+      promptSource,
+      answerSource: answer ? answerSource : null,
+      lockerKeySource: answer ? (locker?.source ?? null) : null,
+      promptMissing,
+      answerMissing,
+    };
+  });
 }

@@ -8,7 +8,15 @@ export {
   type HandOffEnd,
   type HandOffOptions,
 } from "./hand-off";
-export { fetchHistory, type HistoryEntry } from "./history";
+export { fetchHistory, type HistoryEntry, type HistoryStatus, type LockerKeySource } from "./history";
+export {
+  decodeRequestEvent,
+  parseLockRequestKey,
+  requestEvents,
+  type LocatedRequestEvent,
+  type RequestEvent,
+} from "./history-instructions";
+export { groupRequestLifecycles, type LifecycleEnd, type RequestLifecycle } from "./request-lifecycles";
 export { MAX_MODEL_ID_LENGTH, validateModelId } from "./model-id";
 export { MAX_ALLOWED_SERVERS, TRANSACTION_SIZE_LIMIT, postRequest, type PostRequestInput, type PostedRequest } from "./post-request";
 export {
