@@ -139,8 +139,8 @@ describe("complete history after every account closed", () => {
     expect(text(c.decrypted.response?.plaintext)).toBe("Rayleigh scattering.");
     expect(c).toMatchObject({ answerSource: "transaction-history", answerMissing: null, server: op.server, rating: null });
     expect(c.settlement).toEqual({ tokensIn: 4, tokensOut: "Rayleigh scattering.".length, cost: null });
-    // The locker's key: from the lock's data where the program records it, else the server's key checked by the tags
-    expect(["lock-instruction", "server-account"]).toContain(c.lockerKeySource);
+    // The locker's key: from the lock's data, where the program records it (lock_request names its key)
+    expect(c.lockerKeySource).toBe("lock-instruction");
     expect(x).toMatchObject({ answerMissing: "cancelled before any answer", server: null, expiredAfterLock: false });
     expect(x.decrypted.response).toBeUndefined();
     expect(u).toMatchObject({ answerMissing: "expired before any server took it", expiredAfterLock: false });
@@ -179,7 +179,7 @@ describe("complete history after every account closed", () => {
     ]);
     expect(history[0]!.createdSlot).toBeLessThanOrEqual(history[1]!.createdSlot);
     // The live response account serves the latest entry's answer and settlement
-    expect(history[1]).toMatchObject({ answerSource: "account", lockerKeySource: "response-account" });
+    expect(history[1]).toMatchObject({ answerSource: "account", lockerKeySource: "lock-instruction" });
     expect(history[1]!.settlement?.cost).toBe(history[1]!.response?.cost);
   });
 
