@@ -140,6 +140,9 @@ function address(value: unknown, what: string): Address {
   return value;
 }
 
+/** The codecs, made once: every chunk event goes through them. */
+const BASE64_TEXT = getBase64Decoder();
+const BASE64_BYTES = getBase64Encoder();
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
@@ -151,7 +154,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * ```
  */
 export function toBase64(bytes: BytesLike): string {
-  return getBase64Decoder().decode(bytes);
+  return BASE64_TEXT.decode(bytes);
 }
 
 /**
@@ -165,7 +168,7 @@ export function toBase64(bytes: BytesLike): string {
  */
 export function fromBase64(value: unknown, what: string, length?: number): Uint8Array {
   if (typeof value !== "string" || !BASE64.test(value)) fail(what, "not standard base64");
-  const bytes = Uint8Array.from(getBase64Encoder().encode(value));
+  const bytes = Uint8Array.from(BASE64_BYTES.encode(value));
   if (length !== undefined && bytes.length !== length) fail(what, `${bytes.length} bytes, expected ${length}`);
   return bytes;
 }
