@@ -7,7 +7,6 @@
  * opens, the request close and the close); the killed node never settled, so its answer cost the client nothing.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
@@ -15,23 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "@solana/kit";
 import { createRpcChain, fetchSessionAccount, type Chain } from "@chainference/client";
 import { untilOpenSlotExpired } from "../helpers/open-slot";
+import { freePort } from "../helpers/provider-harness";
 import { isolatedEnv, keypairAddress, startCli, writeKeypairFile, type CliDaemon } from "./cli-process";
 
 const TX_FEE = 5_000n;
 
 type SessionField = { chainference: { session: Address; answer: number; cost: string; session_total: string; server: Address } };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves with the exit code once `daemon` has exited (no SIGKILL timer: a forced close waits out a grace window). */
 function exitOf(daemon: CliDaemon): Promise<number | null> {

@@ -112,6 +112,16 @@ function readBody(request: IncomingMessage): Promise<unknown> {
   });
 }
 
+/** The body parsed by `parse`; a body that is not JSON is `bad_request`, one `parse` refuses is `code`. */
+async function readDocument<T>(request: IncomingMessage, parse: (value: unknown) => T, code: SessionErrorCode): Promise<T> {
+  const value = await readBody(request);
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new Refused(code, (error as Error).message);
+  }
+}
+
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent) return;
   response.writeHead(status, { ...CORS_HEADERS, "content-type": "application/json", "cache-control": "no-store" });
@@ -164,13 +174,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   async function handleAsk(session: Address, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const startedMs = Date.now();
     if (stopping.signal.aborted) throw new Refused("stopping", "the node is stopping");
-    let ask;
-    try {
-      ask = parseSessionAskBody(await readBody(request));
-    } catch (error) {
-      if (error instanceof Refused) throw error;
-      throw new Refused("bad_request", (error as Error).message);
-    }
+    const ask = await readDocument(request, parseSessionAskBody, "bad_request");
     if (ask.prompt.length > config.maxPromptBytes + SESSION_FRAME_OVERHEAD)
       throw new Refused(
         "prompt_invalid",
@@ -277,13 +281,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   }
 
   async function handleVoucher(session: Address, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let body;
-    try {
-      body = parseSessionVoucherBody(await readBody(request));
-    } catch (error) {
-      if (error instanceof Refused) throw error;
-      throw new Refused("voucher_invalid", (error as Error).message);
-    }
+    const body = await readDocument(request, parseSessionVoucherBody, "voucher_invalid");
     const entry = book.get(session);
     if (!entry) throw new Refused("session_not_found", `this node has served no answer on session ${session}`);
     // The cached account serves (signer fixed, deposit only grows); a voucher above its deposit re-reads it (a top-up).
@@ -309,13 +307,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
 
   async function handleClose(session: Address, request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (stopping.signal.aborted) throw new Refused("stopping", "the node is stopping");
-    let body;
-    try {
-      body = parseSessionCloseBody(await readBody(request));
-    } catch (error) {
-      if (error instanceof Refused) throw error;
-      throw new Refused("bad_request", (error as Error).message);
-    }
+    const body = await readDocument(request, parseSessionCloseBody, "bad_request");
     const view = await sessionView(session);
     if (view.server !== options.server)
       throw new Refused("wrong_server", `session ${session} pays server ${view.server}, not ${options.server}`);
