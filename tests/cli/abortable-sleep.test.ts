@@ -1,7 +1,7 @@
 /** The watchdog's sleep leaves no abort listener behind (no MaxListenersExceededWarning after ~30 s waiting for a lock). */
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { abortableSleep } from "../../cli/src/shared/abortable-sleep";
+import { abortableSleep } from "@chainference/client";
 
 describe("abortableSleep", () => {
   it("removes its abort listener when the timer fires, so 30 waits on one signal warn nothing", async () => {

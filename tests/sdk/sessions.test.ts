@@ -23,14 +23,19 @@ import {
   deriveSessionKeys,
   deriveSessionKeysWithSigner,
   encodeSessionAskBody,
+  encodeSessionCloseBody,
+  encodeSessionCloseReceipt,
   encodeVoucher,
   encryptSessionFrame,
   formatSessionEvent,
   getSessionAskMessage,
+  getSessionCloseMessage,
   getSessionFrameAad,
   getSessionKeyMessage,
   isChainferenceClientError,
   parseSessionAskBody,
+  parseSessionCloseBody,
+  parseSessionCloseReceipt,
   parseSessionEvent,
   parseSessionInfo,
   encodeSessionInfo,
@@ -38,8 +43,10 @@ import {
   saveSessionHistoryEntry,
   sessionAnswerCost,
   signSessionAsk,
+  signSessionClose,
   signVoucher,
   verifySessionAsk,
+  verifySessionClose,
   verifyVoucherSignature,
   type SessionEvent,
   type SessionTotals,
@@ -123,6 +130,12 @@ describe("session frames", () => {
     expect(getSessionFrameAad({ ...position, direction: "prompt", isFinal: true }).subarray(40)).toEqual(
       concatBytes(Uint8Array.of(0), u32(3), Uint8Array.of(1)),
     );
+  });
+
+  it("names each frame's own session when frames of several sessions interleave", () => {
+    const other = addressOf(fill(0x24, 32));
+    for (const name of [session, other, session, other])
+      expect(getSessionFrameAad({ ...position, session: name }).subarray(4, 36)).toEqual(bytesOf(name));
   });
 
   it("is nonce || XChaCha20-Poly1305 and opens with the raw primitive", () => {
@@ -213,6 +226,35 @@ describe("the charge check", () => {
   ])("refuses a bill over the client's own count of %s", (field, bill) => {
     const error = expectClientError(() => checkSessionCharge({ ...input, bill }), CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED);
     expect((error as { context: { field: string } }).context.field).toBe(field);
+  });
+});
+
+describe("the signed close", () => {
+  it("signs 61 bytes: prefix and session, verifying under the voucher signer only and for this session only", () => {
+    const message = getSessionCloseMessage(session);
+    expect(message).toEqual(concatBytes(utf8("chainference/v1/session-close"), bytesOf(session)));
+    expect(message.length).toBe(61);
+    const signature = signSessionClose({ session, voucherSecret: keys.voucherSecret });
+    expect(ed25519.verify(signature, message, bytesOf(keys.voucherSigner))).toBe(true);
+    expect(verifySessionClose({ session, signature, voucherSigner: keys.voucherSigner })).toBe(true);
+    expect(verifySessionClose({ session: addressOf(fill(0x23, 32)), signature, voucherSigner: keys.voucherSigner })).toBe(false);
+    expect(verifySessionClose({ session, signature, voucherSigner: programId })).toBe(false);
+    expect(verifySessionClose({ session, signature: signature.subarray(0, 63), voucherSigner: keys.voucherSigner })).toBe(false);
+  });
+
+  it("round-trips the close body and receipt, and rejects a receipt whose transaction is not a signature", () => {
+    const body = { signature: fill(8, 64) };
+    expect(parseSessionCloseBody(JSON.parse(JSON.stringify(encodeSessionCloseBody(body))))).toEqual(body);
+    expectClientError(() => parseSessionCloseBody({ v: 1, signature: "AQID" }), CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE);
+    const transaction = addressOf(fill(0x44, 32)).repeat(2).slice(0, 88);
+    const receipt = encodeSessionCloseReceipt({ transaction: transaction as never, settledLamports: 18_446_744_073_709_551_615n });
+    expect(receipt).toEqual({ v: 1, transaction, settledLamports: "18446744073709551615" });
+    expect(parseSessionCloseReceipt(JSON.parse(JSON.stringify(receipt)))).toEqual({
+      transaction,
+      settledLamports: 18_446_744_073_709_551_615n,
+    });
+    expectClientError(() => parseSessionCloseReceipt({ ...receipt, transaction: "0OIl" }), CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE);
+    expectClientError(() => parseSessionCloseReceipt({ ...receipt, extra: 1 }), CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE);
   });
 });
 

@@ -5,5 +5,12 @@ export { judgeAsk, judgeVoucher, openSessionBook, promptReserve, type Refusal, t
 export type { LedgerReceipt, SessionLedger, SessionView } from "./session-ledger";
 export { startSessionServer, type SessionServer, type SessionServerEvent, type SessionServerOptions } from "./session-server";
 export { defaultSessionStateDir, startSessionService, type SessionService, type SessionServiceOptions } from "./session-service";
-export { createSessionSettler, settleReason, type SessionSettler, type SettleReason, type SettlerEvent } from "./session-settler";
+export {
+  createSessionSettler,
+  settleReason,
+  type CloseReceipt,
+  type SessionSettler,
+  type SettleReason,
+  type SettlerEvent,
+} from "./session-settler";
 export { createSessionStore, type SessionStore, type StoredSession } from "./session-store";

@@ -129,6 +129,7 @@ export function judgeAsk(input: {
 }): Refusal | null {
   const { view, ask, entry } = input;
   if (view.status !== "open") return { code: "session_not_open", message: `session ${input.session} is ${view.status}` };
+  if (entry.closed) return { code: "session_not_open", message: `session ${input.session} is closing: its node is closing it` };
   if (view.server !== input.server)
     return { code: "wrong_server", message: `session ${input.session} pays server ${view.server}, not ${input.server}` };
   if (!input.served) return { code: "model_not_served", message: `this node does not serve ${view.modelId}@${view.revision || "any"}` };

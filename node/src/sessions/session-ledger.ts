@@ -1,4 +1,4 @@
-import type { Address } from "@solana/kit";
+import type { Address, Signature } from "@solana/kit";
 import type { SignedVoucher } from "@chainference/client";
 
 /** A Session account as the node needs it (docs/sessions.md §1). */
@@ -22,7 +22,7 @@ export type SessionView = Readonly<{
 }>;
 
 /** What a settle or close transaction cost. */
-export type LedgerReceipt = Readonly<{ signature: string; fee: bigint }>;
+export type LedgerReceipt = Readonly<{ signature: Signature; fee: bigint }>;
 
 /**
  * The node's access to sessions on chain: reading Session accounts and the three transactions it sends. The chain

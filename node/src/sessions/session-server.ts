@@ -6,6 +6,7 @@ import {
   decodePromptPayload,
   decryptSessionFrame,
   deriveSessionFrameKey,
+  encodeSessionCloseReceipt,
   encodeSessionError,
   encodeSessionInfo,
   encodeSessionNodeStatus,
@@ -14,6 +15,7 @@ import {
   getCurrentServerKey,
   getServerKeyringSecret,
   parseSessionAskBody,
+  parseSessionCloseBody,
   parseSessionVoucherBody,
   SESSION_ERROR_STATUS,
   SESSION_FRAME_OVERHEAD,
@@ -24,14 +26,16 @@ import {
   type SessionEvent,
   type SessionInfo,
   tokenCost,
+  verifySessionClose,
 } from "@chainference/client";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { NodeConfig, ServedModelConfig } from "../config/node-config";
 import { describeError } from "../provider/describe-error";
 import { streamAnswer, type AnswerOutcome } from "./answer-stream";
-import { judgeAsk, judgeVoucher, promptReserve, type SessionBook } from "./session-book";
+import { judgeAsk, judgeVoucher, promptReserve, type SessionBook, type SessionEntry } from "./session-book";
 import type { SessionLedger, SessionView } from "./session-ledger";
+import type { CloseReceipt } from "./session-settler";
 
 /** What the session server reports (the provider node turns these into its events and log lines). */
 export type SessionServerEvent =
@@ -50,6 +54,8 @@ export type SessionServerOptions = Readonly<{
   keyring: () => ServerKeyring;
   config: NodeConfig;
   backendFor: (model: ServedModelConfig) => InferenceBackend;
+  /** The cooperative close a client asks for (the settler's: final settle + close_session in one transaction). */
+  closeSession: (entry: SessionEntry, view: SessionView) => Promise<CloseReceipt>;
   emit: (event: SessionServerEvent) => void;
 }>;
 
@@ -106,6 +112,16 @@ function readBody(request: IncomingMessage): Promise<unknown> {
   });
 }
 
+/** The body parsed by `parse`; a body that is not JSON is `bad_request`, one `parse` refuses is `code`. */
+async function readDocument<T>(request: IncomingMessage, parse: (value: unknown) => T, code: SessionErrorCode): Promise<T> {
+  const value = await readBody(request);
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new Refused(code, (error as Error).message);
+  }
+}
+
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent) return;
   response.writeHead(status, { ...CORS_HEADERS, "content-type": "application/json", "cache-control": "no-store" });
@@ -118,7 +134,8 @@ function servedModelOf(config: NodeConfig, view: SessionView): ServedModelConfig
 
 /**
  * Serves the off-chain session protocol (docs/sessions.md §3) over node:http with CORS for browsers:
- * `GET /v1/sessions/info`, `POST /v1/sessions/{session}/answers` (an SSE stream), `POST /v1/sessions/{session}/vouchers`.
+ * `GET /v1/sessions/info`, `POST /v1/sessions/{session}/answers` (an SSE stream), `POST /v1/sessions/{session}/vouchers`,
+ * `POST /v1/sessions/{session}/close` (the cooperative close) and `GET /v1/sessions/{session}`.
  * Every ask is checked against the Session account (Open, this server, a served model, the key epoch, the voucher
  * signer's signature, a fresh answer index, the credit window) before the model runs; every voucher is verified and
  * saved durably before it is acknowledged.
@@ -157,13 +174,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   async function handleAsk(session: Address, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const startedMs = Date.now();
     if (stopping.signal.aborted) throw new Refused("stopping", "the node is stopping");
-    let ask;
-    try {
-      ask = parseSessionAskBody(await readBody(request));
-    } catch (error) {
-      if (error instanceof Refused) throw error;
-      throw new Refused("bad_request", (error as Error).message);
-    }
+    const ask = await readDocument(request, parseSessionAskBody, "bad_request");
     if (ask.prompt.length > config.maxPromptBytes + SESSION_FRAME_OVERHEAD)
       throw new Refused(
         "prompt_invalid",
@@ -270,13 +281,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   }
 
   async function handleVoucher(session: Address, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let body;
-    try {
-      body = parseSessionVoucherBody(await readBody(request));
-    } catch (error) {
-      if (error instanceof Refused) throw error;
-      throw new Refused("voucher_invalid", (error as Error).message);
-    }
+    const body = await readDocument(request, parseSessionVoucherBody, "voucher_invalid");
     const entry = book.get(session);
     if (!entry) throw new Refused("session_not_found", `this node has served no answer on session ${session}`);
     // The cached account serves (signer fixed, deposit only grows); a voucher above its deposit re-reads it (a top-up).
@@ -298,6 +303,30 @@ export async function startSessionServer(options: SessionServerOptions): Promise
       200,
       encodeSessionVoucherReceipt({ paid: entry.paid, billed: entry.billed, settledLamports: entry.settledLamports }),
     );
+  }
+
+  async function handleClose(session: Address, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (stopping.signal.aborted) throw new Refused("stopping", "the node is stopping");
+    const body = await readDocument(request, parseSessionCloseBody, "bad_request");
+    const view = await sessionView(session);
+    if (view.server !== options.server)
+      throw new Refused("wrong_server", `session ${session} pays server ${view.server}, not ${options.server}`);
+    if (view.status === "closed") throw new Refused("session_not_open", `session ${session} is already closed`);
+    if (!verifySessionClose({ session, signature: body.signature, voucherSigner: view.voucherSigner }))
+      throw new Refused("bad_signature", `the close is not signed by the session's voucher signer ${view.voucherSigner}`);
+    const entry = book.getOrCreate(session);
+    if (entry.answering) throw new Refused("answer_in_progress", "an answer of this session is streaming; close when it is done");
+    if (entry.closed) throw new Refused("session_not_open", `session ${session} is already being closed`);
+    // No ask is taken while the close is in flight (judgeAsk refuses a closed entry); a failed close reopens it.
+    entry.closed = true;
+    let receipt: CloseReceipt;
+    try {
+      receipt = await options.closeSession(entry, view);
+    } catch (error) {
+      entry.closed = false;
+      throw new Refused("close_failed", `the settle-and-close transaction failed: ${describeError(error)}`);
+    }
+    sendJson(response, 200, encodeSessionCloseReceipt({ transaction: receipt.signature, settledLamports: receipt.settledLamports }));
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -329,11 +358,12 @@ export async function startSessionServer(options: SessionServerOptions): Promise
       );
       return;
     }
-    const match = new RegExp(`^${SESSION_ROUTE_PREFIX}/([^/]+)/(answers|vouchers)$`).exec(path);
+    const match = new RegExp(`^${SESSION_ROUTE_PREFIX}/([^/]+)/(answers|vouchers|close)$`).exec(path);
     if (!match || request.method !== "POST") throw new Refused("not_found", `no route ${request.method} ${path}`);
     const session = match[1]!;
     if (!isAddress(session)) throw new Refused("bad_request", `${session} is not a session address`);
     if (match[2] === "answers") await handleAsk(session, request, response);
+    else if (match[2] === "close") await handleClose(session, request, response);
     else await handleVoucher(session, request, response);
   }
 

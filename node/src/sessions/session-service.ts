@@ -68,7 +68,7 @@ export async function startSessionService(options: SessionServiceOptions): Promi
     emit: options.emit,
     ...(options.settleTickMs === undefined ? {} : { tickMs: options.settleTickMs }),
   });
-  const server = await startSessionServer({ ...options, book });
+  const server = await startSessionServer({ ...options, book, closeSession: (entry, view) => settler.close(entry, view) });
   settler.start();
   let stopped: Promise<void> | null = null;
   return {

@@ -1,3 +1,5 @@
+import type { Signature } from "@solana/kit";
+
 import type { SessionServeConfig } from "../config/node-config";
 import { describeError } from "../provider/describe-error";
 import type { SessionBook, SessionEntry } from "./session-book";
@@ -39,12 +41,20 @@ export function settleReason(input: {
   return null;
 }
 
+/** A cooperative close sent: its transaction and the session's settled total after it. */
+export type CloseReceipt = Readonly<{ signature: Signature; settledLamports: bigint }>;
+
 /** The node's settle schedule. */
 export type SessionSettler = Readonly<{
   /** Looks at every session with an unsettled voucher once and settles those due (what the timer runs). */
   tick(): Promise<void>;
   /** Cooperative close of every session this node served that is still open: final settle + close in one transaction. */
   closeAll(): Promise<void>;
+  /**
+   * Cooperative close of one session (the client asked for it): the final settle, when the latest voucher is above the
+   * settled amount, and `close_session` in one transaction, after any settle in flight. Throws when it fails.
+   */
+  close(entry: SessionEntry, view: SessionView): Promise<CloseReceipt>;
   start(): void;
   stop(): Promise<void>;
 }>;
@@ -111,6 +121,10 @@ export function createSessionSettler(input: {
       await book.save(entry);
       return;
     }
+    await settleAndClose(entry, view);
+  }
+
+  async function settleAndClose(entry: SessionEntry, view: SessionView): Promise<CloseReceipt> {
     const settled = entry.settledLamports > view.settledLamports ? entry.settledLamports : view.settledLamports;
     const slot = await ledger.getSlot();
     const voucher = entry.voucher && entry.voucher.voucher.lamports > settled && slot < view.settleDeadlineSlot ? entry.voucher : null;
@@ -119,12 +133,9 @@ export function createSessionSettler(input: {
     if (voucher) entry.settledLamports = voucher.voucher.lamports;
     entry.unsettledSince = null;
     await book.save(entry);
-    emit({
-      type: "session-closed",
-      session: entry.session,
-      settledLamports: voucher ? voucher.voucher.lamports : settled,
-      fee: receipt.fee,
-    });
+    const settledLamports = voucher ? voucher.voucher.lamports : settled;
+    emit({ type: "session-closed", session: entry.session, settledLamports, fee: receipt.fee });
+    return { signature: receipt.signature, settledLamports };
   }
 
   return {
@@ -138,6 +149,14 @@ export function createSessionSettler(input: {
           emit({ type: "error", where: `closing session ${entry.session}`, error: describeError(error) });
         }
       }
+    },
+    close(entry, view) {
+      const closing = running.then(() => settleAndClose(entry, view));
+      running = closing.then(
+        () => undefined,
+        () => undefined,
+      );
+      return closing;
     },
     start() {
       timer ??= setInterval(() => void tick(), input.tickMs ?? Math.min(2_000, policy.settleIntervalMs));

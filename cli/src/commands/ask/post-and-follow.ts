@@ -5,6 +5,7 @@
  */
 import type { Address, KeyPairSigner, Signature } from "@solana/kit";
 import {
+  abortableSleep,
   cancelRequest,
   expireRequest,
   fetchRequestAccount,
@@ -20,7 +21,6 @@ import {
 } from "@chainference/client";
 import type { Session } from "../../shared/context/session";
 import { chooseServers, type AskTerms, type EligibilityPreview } from "./eligibility";
-import { abortableSleep } from "../../shared/abortable-sleep";
 
 /** How a followed request ended. */
 export type AskStatus = "settled" | "cancelled" | "expired" | "ended" | "detached";

@@ -54,7 +54,7 @@ export async function gatewayAction(flags: GatewayFlags, cmd: Command): Promise<
   await gateway.close();
   if (pool && pool.sessions().length > 0) {
     ctx.out.progress(
-      `Closing ${pool.sessions().length} session(s): the servers keep about a minute to settle their last vouchers (Ctrl-C again leaves them for 'chainference sessions close')…`,
+      `Closing ${pool.sessions().length} session(s): cooperatively by their nodes, or else after a grace window of about a minute (Ctrl-C again leaves them for 'chainference sessions close')…`,
     );
     await pool.closeAll(log);
   }

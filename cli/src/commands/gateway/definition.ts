@@ -40,8 +40,9 @@ export function registerGateway(program: Command): void {
 By default calls are answered through a session: the first call for a model opens one with the best
 eligible server (one transaction, --deposit escrowed) or reuses an open one of the wallet, later calls
 reuse it with no transaction (each answer paid by a voucher), a server that fails is replaced by a
-session with the next eligible one, and Ctrl-C closes the sessions (waiting out their grace window
-of about a minute; Ctrl-C again leaves them for 'chainference sessions close'). Session answers carry a
+session with the next eligible one, and Ctrl-C closes the sessions (cooperatively by their nodes; a
+session whose node is gone waits out its grace window of about a minute; Ctrl-C again leaves it for
+'chainference sessions close'). Session answers carry a
 "chainference" field with the session, answer index, cost and the session's running total.
 --per-request makes every call an on-chain request instead: its prompt is encrypted for the best eligible
 server only and handed to the next one if that server does not lock within --hand-off-wait; --fan-out n

@@ -1,7 +1,7 @@
 /**
  * The gateway's sessions: one per model, opened with the best eligible server on first use (or an open one of the
  * wallet reused), shared by every call for that model one answer at a time, replaced by a session with the next
- * eligible server when its node fails, and closed at shutdown.
+ * eligible server when its node fails, and closed at shutdown (cooperatively by the node when it answers).
  */
 import type { Address, KeyPairSigner } from "@solana/kit";
 import {
@@ -36,7 +36,7 @@ export type SessionPool = {
   ): Promise<PooledAnswer>;
   /** The sessions in use. */
   sessions(): readonly ClientSession[];
-  /** Requests the close of every session and waits out their grace windows, then closes them. */
+  /** Closes every session: cooperatively by its node, else requests the close, waits out the grace window and closes. */
   closeAll(onProgress: (line: string) => void, signal?: AbortSignal): Promise<void>;
 };
 
@@ -140,7 +140,9 @@ export function createSessionPool(
               onProgress: (line) => onProgress(line),
             });
             if (outcome.refunded !== null)
-              onProgress(`closed session ${outcome.session}: ${outcome.paid ?? 0n} lamports paid, ${outcome.refunded} back to the wallet`);
+              onProgress(
+                `closed session ${outcome.session} ${outcome.path === "cooperative" ? "cooperatively by its node" : `by the forced path (${outcome.fallbackReason})`}: ${outcome.paid ?? 0n} lamports paid, ${outcome.refunded} back to the wallet`,
+              );
             else if (outcome.closableAtSlot !== null)
               onProgress(`session ${outcome.session} is closing: finish with 'chainference sessions close ${outcome.session}'`);
           } catch (error) {

@@ -113,21 +113,33 @@ export async function sessionsCloseAction(argument: string, flags: SessionsClose
   ctx.out.result({
     session: outcome.session,
     action: "close",
+    path: outcome.path,
+    fallbackReason: outcome.fallbackReason,
     closed: outcome.closableAtSlot === null,
     paid: outcome.paid,
     refunded: outcome.refunded,
     closableAtSlot: outcome.closableAtSlot,
+    nodeTransaction: outcome.nodeTransaction,
     transactions: outcome.transactions.map(txJson),
   });
-  if (outcome.closableAtSlot !== null) return;
+  if (outcome.closableAtSlot !== null) {
+    ctx.out.line(
+      `Close of session ${outcome.session} requested: the server keeps until slot ${outcome.closableAtSlot} to settle its last voucher; run 'chainference sessions close ${outcome.session}' again after that for the refund.`,
+    );
+    return;
+  }
   if (outcome.refunded === null) {
     ctx.out.line(
       `Session ${outcome.session} was closed by its server${outcome.paid === null ? "" : ` (${formatSol(outcome.paid)} SOL paid)`}.`,
     );
     return;
   }
+  const how =
+    outcome.path === "cooperative"
+      ? `cooperatively by its node (final settle and close in one transaction, ${session.transactionText(outcome.nodeTransaction!)}; no fee for you)`
+      : `by the forced path (${outcome.fallbackReason})`;
   ctx.out.line(
-    `Closed session ${outcome.session}: ${formatSol(outcome.paid ?? 0n)} SOL paid to the server, ${formatSol(outcome.refunded)} SOL back to ${wallet.address}.`,
+    `Closed session ${outcome.session} ${how}: ${formatSol(outcome.paid ?? 0n)} SOL paid to the server, ${formatSol(outcome.refunded)} SOL back to ${wallet.address}.`,
   );
   for (const t of outcome.transactions) ctx.out.line(`  transaction ${session.transactionText(t.signature)} (fee ${t.fee} lamports)`);
 }

@@ -12,12 +12,14 @@ export function registerSessions(program: Command): void {
       "after",
       `
 A session escrows a deposit with one server; answers stream off-chain and are paid by vouchers the
-session key signs; the server settles them on chain. Closing asks the server to settle its last
-voucher (it keeps the session's grace window for that), then refunds deposit − paid to you.
+session key signs; the server settles them on chain. Closing asks the server's node to settle its
+last voucher and close in one transaction (no fee for you, no wait); when the node is down or refuses,
+the close is forced: request it, let the server's grace window pass, then close. Either way
+deposit − paid comes back to you.
 
 Examples:
   $ chainference sessions                      # the wallet's sessions with their settle deadlines
-  $ chainference sessions close <session>      # request the close, wait out the grace window, refund
+  $ chainference sessions close <session>      # the node settles and closes at once (else: forced close), refund
   $ chainference sessions top-up <session> 0.05
   $ chainference sessions reclaim              # free every Closed tombstone of the wallet (rent back)`,
     );
@@ -27,9 +29,11 @@ Examples:
     .action(lazyAction(() => import("./action"), "sessionsListAction"));
   sessions
     .command("close")
-    .description("close a session: request the close, wait for the server's grace window, then refund deposit − paid")
+    .description(
+      "close a session: the node's cooperative close (settle + close in one transaction), else request the close, wait out the grace window, close; refunds deposit − paid",
+    )
     .argument("<session>", "the session account address")
-    .option("--no-wait", "only request the close; run this again after the grace window to get the refund")
+    .option("--no-wait", "on the forced path, only request the close; run this again after the grace window to get the refund")
     .action(lazyAction(() => import("./action"), "sessionsCloseAction"));
   sessions
     .command("top-up")

@@ -1,5 +1,6 @@
 // Chain access: one interface, the JSON-RPC implementation, and their failures. The runtime-text parsers stay
 // internal; the in-process LiteSVM chain (a native binary, Node only) is the `@chainference/client/litesvm` entry.
+export { abortableSleep } from "./abortable-sleep";
 export { measureTransactionSize, signInstructions, type SignedTransaction } from "./build-transaction";
 export type {
   AccountWatch,

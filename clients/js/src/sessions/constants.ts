@@ -14,6 +14,8 @@ export const HKDF_INFO_SESSION_HISTORY = "chainference/v1/session-history";
 export const HKDF_INFO_SESSION = "chainference/v1/session";
 /** Prefix of the message the session key signs to ask for an answer. */
 export const SESSION_ASK_MESSAGE_PREFIX = "chainference/v1/session-ask";
+/** Prefix of the message the session key signs to ask the node for the cooperative close. */
+export const SESSION_CLOSE_MESSAGE_PREFIX = "chainference/v1/session-close";
 /** Prefix of every frame's associated data. */
 export const SESSION_FRAME_AAD_PREFIX = "cfs1";
 
@@ -21,6 +23,8 @@ export const SESSION_FRAME_AAD_PREFIX = "cfs1";
 export const SESSION_SIGNATURE_LENGTH = 64;
 /** The ask message: prefix (27) + session (32) + answer (4) + client key (32) + key epoch (4) + sha256(prompt frame) (32). */
 export const SESSION_ASK_MESSAGE_LENGTH = 131;
+/** The close message: prefix (29) + session (32). */
+export const SESSION_CLOSE_MESSAGE_LENGTH = 61;
 /** Frame associated data: prefix (4) + session (32) + answer (4) + direction (1) + chunk (4) + final (1). */
 export const SESSION_FRAME_AAD_LENGTH = 46;
 

@@ -3,11 +3,13 @@
 // the file-backed history storage lives in `@chainference/client/node`.
 export {
   SESSION_ASK_MESSAGE_LENGTH,
+  SESSION_CLOSE_MESSAGE_LENGTH,
   SESSION_FRAME_AAD_LENGTH,
   SESSION_PROTOCOL_VERSION,
   SESSION_ROUTE_PREFIX,
   SESSION_SIGNATURE_LENGTH,
 } from "./constants";
+export { getSessionCloseMessage, signSessionClose, verifySessionClose } from "./close-message";
 export { getSessionAskMessage, signSessionAsk, verifySessionAsk, type SessionAsk } from "./ask-message";
 export {
   checkSessionCharge,
@@ -24,6 +26,7 @@ export {
   fetchSessionInfo,
   fetchSessionStatus,
   postSessionVoucher,
+  requestSessionClose,
   resumeSessionProgress,
   type FetchLike,
   type SessionAnswer,
@@ -67,6 +70,8 @@ export {
 export { signVoucher, verifyVoucherSignature, type SignedVoucher } from "./voucher-signature";
 export {
   encodeSessionAskBody,
+  encodeSessionCloseBody,
+  encodeSessionCloseReceipt,
   encodeSessionError,
   encodeSessionEventData,
   encodeSessionInfo,
@@ -76,6 +81,8 @@ export {
   formatSessionEvent,
   fromBase64,
   parseSessionAskBody,
+  parseSessionCloseBody,
+  parseSessionCloseReceipt,
   parseSessionError,
   parseSessionEvent,
   parseSessionInfo,
@@ -85,6 +92,8 @@ export {
   SESSION_ERROR_STATUS,
   toBase64,
   type SessionAskBody,
+  type SessionCloseBody,
+  type SessionCloseReceipt,
   type SessionErrorBody,
   type SessionErrorCode,
   type SessionEvent,
@@ -112,3 +121,4 @@ export {
   type OpenSessionParams,
   type SessionAccount,
 } from "./session-actions";
+export { closeSession, type CloseSessionParams, type SessionCloseOutcome } from "./session-close";

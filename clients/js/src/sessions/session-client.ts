@@ -13,6 +13,7 @@ import {
 } from "../errors";
 import { encodePromptPayload, type PromptPayload } from "../crypto/prompt-payload";
 import { signSessionAsk } from "./ask-message";
+import { signSessionClose } from "./close-message";
 import { checkSessionCharge, ZERO_SESSION_TOTALS, type SessionPrices, type SessionTotals } from "./charge";
 import { SESSION_ROUTE_PREFIX } from "./constants";
 import { decryptSessionFrame, deriveSessionFrameKey, encryptSessionFrame } from "./session-frame";
@@ -22,12 +23,15 @@ import { readServerSentEvents } from "./sse";
 import { signVoucher, type SignedVoucher } from "./voucher-signature";
 import {
   encodeSessionAskBody,
+  encodeSessionCloseBody,
   encodeSessionVoucherBody,
+  parseSessionCloseReceipt,
   parseSessionError,
   parseSessionEvent,
   parseSessionInfo,
   parseSessionNodeStatus,
   parseSessionVoucherReceipt,
+  type SessionCloseReceipt,
   type SessionFinishReason,
   type SessionInfo,
   type SessionNodeStatus,
@@ -189,6 +193,38 @@ export async function fetchSessionStatus({
 }): Promise<SessionNodeStatus> {
   const response = await send(fetchOf(fetch), routeUrl(endpoint, `/${session}`));
   return parseSessionNodeStatus(await response.json());
+}
+
+/**
+ * `POST <endpoint>/v1/sessions/<session>/close`: asks the node for the cooperative close, signed with the session key.
+ * The node sends its final settle (when its latest voucher is above the settled amount) and `close_session` in one
+ * transaction and answers with that transaction's signature once it is confirmed. Throws
+ * `CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE` or `…__NODE_ERROR` (with the node's code) otherwise.
+ *
+ * @example
+ * ```ts
+ * const { transaction } = await requestSessionClose({ endpoint, keys });
+ * ```
+ */
+export async function requestSessionClose({
+  endpoint,
+  keys,
+  fetch,
+  signal,
+}: {
+  endpoint: string;
+  keys: Pick<SessionKeys, "session" | "voucherSecret">;
+  fetch?: FetchLike;
+  signal?: AbortSignal;
+}): Promise<SessionCloseReceipt> {
+  const signature = signSessionClose({ session: keys.session, voucherSecret: keys.voucherSecret });
+  const response = await send(fetchOf(fetch), routeUrl(endpoint, `/${keys.session}/close`), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(encodeSessionCloseBody({ signature })),
+    ...(signal ? { signal } : {}),
+  });
+  return parseSessionCloseReceipt(await response.json());
 }
 
 /**

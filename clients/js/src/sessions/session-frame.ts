@@ -13,11 +13,26 @@ import {
   CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
   ChainferenceClientError,
 } from "../errors";
-import { addressBytes, bytesOfLength, concatBytes, MAX_U32, toBytes, u32le, utf8, type BytesLike } from "../crypto/bytes";
+import { addressBytes, bytesOfLength, concatBytes, MAX_U32, toBytes, utf8, type BytesLike } from "../crypto/bytes";
 import { CRYPTO_KEY_LENGTH, CRYPTO_NONCE_LENGTH, CRYPTO_TAG_LENGTH } from "../crypto/constants";
 import { hkdfSha256 } from "../crypto/kdf";
 import { getX25519SharedSecret } from "../crypto/x25519";
-import { HKDF_INFO_SESSION, SESSION_FRAME_AAD_PREFIX } from "./constants";
+import { HKDF_INFO_SESSION, SESSION_FRAME_AAD_LENGTH, SESSION_FRAME_AAD_PREFIX } from "./constants";
+
+const AAD_PREFIX = utf8(SESSION_FRAME_AAD_PREFIX);
+/** Decoded session addresses (base58 decoding is the costliest step of a frame's AAD); bounded, cleared when full. */
+const sessionAddresses = new Map<Address, Uint8Array>();
+const MAX_CACHED_SESSIONS = 1_024;
+
+function sessionAddressBytes(session: Address): Uint8Array {
+  let bytes = sessionAddresses.get(session);
+  if (bytes === undefined) {
+    if (sessionAddresses.size >= MAX_CACHED_SESSIONS) sessionAddresses.clear();
+    bytes = addressBytes(session);
+    sessionAddresses.set(session, bytes);
+  }
+  return bytes;
+}
 
 /** Which way a frame travels: the prompt (client → node) or an answer chunk (node → client). */
 export type SessionFrameDirection = "prompt" | "answer";
@@ -76,14 +91,16 @@ export function deriveSessionFrameKey({
 export function getSessionFrameAad({ session, answer, direction, chunk, isFinal }: SessionFramePosition): Uint8Array {
   assertIsU32(answer);
   assertIsU32(chunk);
-  return concatBytes(
-    utf8(SESSION_FRAME_AAD_PREFIX),
-    addressBytes(session),
-    u32le(answer),
-    Uint8Array.of(direction === "prompt" ? 0 : 1),
-    u32le(chunk),
-    Uint8Array.of(isFinal ? 1 : 0),
-  );
+  // One buffer and a cached session address: this runs for every chunk of every answer, on both sides.
+  const aad = new Uint8Array(SESSION_FRAME_AAD_LENGTH);
+  const view = new DataView(aad.buffer);
+  aad.set(AAD_PREFIX, 0);
+  aad.set(sessionAddressBytes(session), 4);
+  view.setUint32(36, answer, true);
+  aad[40] = direction === "prompt" ? 0 : 1;
+  view.setUint32(41, chunk, true);
+  aad[45] = isFinal ? 1 : 0;
+  return aad;
 }
 
 /**

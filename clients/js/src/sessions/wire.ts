@@ -3,7 +3,7 @@
  * client and the node: byte strings are standard base64 with padding, u64 values decimal strings, u32 values JSON
  * numbers. Unknown fields are rejected.
  */
-import { getBase64Decoder, getBase64Encoder, isAddress, type Address } from "@solana/kit";
+import { getBase64Decoder, getBase64Encoder, isAddress, isSignature, type Address, type Signature } from "@solana/kit";
 
 import { CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE, ChainferenceClientError } from "../errors";
 import type { BytesLike } from "../crypto/bytes";
@@ -48,6 +48,12 @@ export type SessionVoucherBody = Readonly<{ voucher: Uint8Array; signature: Uint
 /** Answer of an accepted voucher: the node's view of the session. */
 export type SessionVoucherReceipt = Readonly<{ paid: SessionTotals; billed: SessionTotals; settledLamports: bigint }>;
 
+/** Body of `POST /v1/sessions/{session}/close`: the session key's signature over the close message. */
+export type SessionCloseBody = Readonly<{ signature: Uint8Array }>;
+
+/** Answer of a cooperative close: the transaction that settled (if anything was unpaid) and closed, and the settled total. */
+export type SessionCloseReceipt = Readonly<{ transaction: Signature; settledLamports: bigint }>;
+
 /** `GET /v1/sessions/{session}`: the node's view of one session, with the latest voucher it holds (to resume). */
 export type SessionNodeStatus = Readonly<{
   nextAnswer: number;
@@ -91,6 +97,7 @@ export const SESSION_ERROR_STATUS = Object.freeze({
   payment_timeout: 402,
   backend_failed: 500,
   stopping: 503,
+  close_failed: 502,
   not_found: 404,
   internal: 500,
 } as const);
@@ -133,6 +140,9 @@ function address(value: unknown, what: string): Address {
   return value;
 }
 
+/** The codecs, made once: every chunk event goes through them. */
+const BASE64_TEXT = getBase64Decoder();
+const BASE64_BYTES = getBase64Encoder();
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
@@ -144,7 +154,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * ```
  */
 export function toBase64(bytes: BytesLike): string {
-  return getBase64Decoder().decode(bytes);
+  return BASE64_TEXT.decode(bytes);
 }
 
 /**
@@ -158,7 +168,7 @@ export function toBase64(bytes: BytesLike): string {
  */
 export function fromBase64(value: unknown, what: string, length?: number): Uint8Array {
   if (typeof value !== "string" || !BASE64.test(value)) fail(what, "not standard base64");
-  const bytes = Uint8Array.from(getBase64Encoder().encode(value));
+  const bytes = Uint8Array.from(BASE64_BYTES.encode(value));
   if (length !== undefined && bytes.length !== length) fail(what, `${bytes.length} bytes, expected ${length}`);
   return bytes;
 }
@@ -356,6 +366,62 @@ export function parseSessionVoucherReceipt(value: unknown): SessionVoucherReceip
     billed: totals(doc.billed, `${what}.billed`),
     settledLamports: u64(doc.settledLamports, `${what}.settledLamports`),
   };
+}
+
+/**
+ * `{"v":1,"signature":b64(64 bytes)}`.
+ *
+ * @example
+ * ```ts
+ * const body = encodeSessionCloseBody({ signature: signSessionClose({ session, voucherSecret }) });
+ * ```
+ */
+export function encodeSessionCloseBody(body: SessionCloseBody): Json {
+  return { v: SESSION_PROTOCOL_VERSION, signature: toBase64(body.signature) };
+}
+
+/**
+ * Parses a close body (the node's side).
+ *
+ * @example
+ * ```ts
+ * const { signature } = parseSessionCloseBody(JSON.parse(text));
+ * ```
+ */
+export function parseSessionCloseBody(value: unknown): SessionCloseBody {
+  const what = "close body";
+  const doc = object(value, what, ["v", "signature"]);
+  version(doc, what);
+  return { signature: fromBase64(doc.signature, `${what}.signature`, SESSION_SIGNATURE_LENGTH) };
+}
+
+/**
+ * `{"v":1,"transaction":"<base58 signature>","settledLamports":"n"}`.
+ *
+ * @example
+ * ```ts
+ * response.end(JSON.stringify(encodeSessionCloseReceipt({ transaction, settledLamports })));
+ * ```
+ */
+export function encodeSessionCloseReceipt(receipt: SessionCloseReceipt): Json {
+  return { v: SESSION_PROTOCOL_VERSION, transaction: receipt.transaction, settledLamports: receipt.settledLamports.toString() };
+}
+
+/**
+ * Parses a close receipt.
+ *
+ * @example
+ * ```ts
+ * const { transaction } = parseSessionCloseReceipt(await response.json());
+ * ```
+ */
+export function parseSessionCloseReceipt(value: unknown): SessionCloseReceipt {
+  const what = "close receipt";
+  const doc = object(value, what, ["v", "transaction", "settledLamports"]);
+  version(doc, what);
+  if (typeof doc.transaction !== "string" || !isSignature(doc.transaction))
+    fail(`${what}.transaction`, "not a base58 transaction signature");
+  return { transaction: doc.transaction, settledLamports: u64(doc.settledLamports, `${what}.settledLamports`) };
 }
 
 /**
