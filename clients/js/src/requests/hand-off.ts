@@ -3,7 +3,7 @@ import { isTransactionFailed, type Chain, type SentTransaction } from "../chain"
 import { wrapDataKeyForServers, type RequestKeys } from "../crypto";
 import { CHAINFERENCE_ERROR__REQUEST_NOT_OPEN, getHandOffRequestInstruction, getServerDecoder, RequestStatus } from "../generated";
 import type { ServerWithAddress } from "../servers";
-import { abortableSleep } from "./abortable-sleep";
+import { abortableSleep } from "../chain/abortable-sleep";
 import type { PostedRequest } from "./post-request";
 import { fetchRequestAccount } from "./request-account";
 

@@ -1,5 +1,4 @@
 // What a client does: post, watch, settle, act on and read back its requests. Account layout offsets stay internal.
-export { abortableSleep } from "./abortable-sleep";
 export {
   DEFAULT_HAND_OFF_WAIT_MS,
   handOffRequest,
