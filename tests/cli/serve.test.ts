@@ -14,13 +14,14 @@ describe("chainference serve", () => {
   let serve: CliDaemon;
   let url: string;
   let client: string;
+  let operator: string;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     env = isolatedEnv();
     const keys = mkdtempSync(join(tmpdir(), "cf-cli-serve-"));
     const admin = writeKeypairFile(keys, "admin");
-    const operator = writeKeypairFile(keys, "operator");
+    operator = writeKeypairFile(keys, "operator");
     client = writeKeypairFile(keys, "client");
     localnet = startCli(["localnet", "--port", "0", "--keypair", admin], { env });
     url = (await localnet.waitFor(/RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/, 120_000))[1]!;
@@ -76,8 +77,28 @@ describe("chainference serve", () => {
     await serve.waitFor(/request \w+ completed \(/);
   });
 
+  it("pauses and resumes the running node by hand ('serve pause|resume', the pause file beside its keyring)", async () => {
+    const paused = await runCli(["serve", "pause", "--reason", "rendering", "--keypair", operator], { env, timeoutMs: 60_000 });
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout).toMatch(/Paused the node using .*server-keyring-\w+\.json/);
+    await serve.waitFor(/paused: paused by the operator: rendering; taking no new requests or session answers/, 30_000);
+    const resumed = await runCli(["serve", "resume", "--keypair", operator], { env, timeoutMs: 60_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    await serve.waitFor(/serving again: taking new requests and session answers/, 30_000);
+  });
+
+  it("refuses bad idle flags as usage errors", async () => {
+    const hours = await runCli(["serve", "--serve-hours", "nights", "--url", url], { env, timeoutMs: 60_000 });
+    expect(hours.code).toBe(2);
+    expect(hours.stderr).toContain('--serve-hours: serve hours "nights": "nights" must be a window like 22:00-07:00');
+    const cpu = await runCli(["serve", "--idle-cpu-below", "150%", "--url", url], { env, timeoutMs: 60_000 });
+    expect(cpu.code).toBe(2);
+    expect(cpu.stderr).toContain("--idle-cpu-below must be a percentage above 0 and at most 100, such as 30%, got '150%'");
+  });
+
   it("stops on Ctrl-C after finishing the answers in progress, exit 0", async () => {
     expect(await serve.stop()).toBe(0);
+    expect(serve.output()).toMatch(/server marked inactive on-chain: it leaves allow-lists/);
     expect(serve.output()).toContain("Provider node stopped.");
   });
 });

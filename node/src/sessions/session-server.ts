@@ -51,6 +51,8 @@ export type SessionServerOptions = Readonly<{
   config: NodeConfig;
   backendFor: (model: ServedModelConfig) => InferenceBackend;
   emit: (event: SessionServerEvent) => void;
+  /** Why the node takes no new work now, or null: asks are refused with `paused` and the info says so. */
+  pausedReason?: () => string | null;
 }>;
 
 /** A running session server. */
@@ -145,6 +147,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
       models: config.models.map((m) => ({ modelId: m.hfId, revision: m.revision, priceIn: m.priceIn, priceOut: m.priceOut })),
       creditWindowLamports: policy.creditWindowLamports,
       settle: { thresholdLamports: policy.settleThresholdLamports, intervalMs: policy.settleIntervalMs },
+      paused: options.pausedReason?.() ?? null,
     };
   };
 
@@ -157,6 +160,8 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   async function handleAsk(session: Address, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const startedMs = Date.now();
     if (stopping.signal.aborted) throw new Refused("stopping", "the node is stopping");
+    const paused = options.pausedReason?.();
+    if (paused) throw new Refused("paused", `the node takes no new answers now (${paused}); ask again later or use another server`);
     let ask;
     try {
       ask = parseSessionAskBody(await readBody(request));

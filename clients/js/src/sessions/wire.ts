@@ -29,6 +29,11 @@ export type SessionInfo = Readonly<{
   creditWindowLamports: bigint;
   /** The node settles once this many unsettled lamports are vouched for, or after `intervalMs`. */
   settle: Readonly<{ thresholdLamports: bigint; intervalMs: number }>;
+  /**
+   * Why the node takes no new answers or requests now (idle-time serving: load, serve hours, its operator), or
+   * null/absent while it serves. Sent only while paused.
+   */
+  paused?: string | null;
 }>;
 
 /** Body of `POST /v1/sessions/{session}/answers`. */
@@ -91,6 +96,7 @@ export const SESSION_ERROR_STATUS = Object.freeze({
   payment_timeout: 402,
   backend_failed: 500,
   stopping: 503,
+  paused: 503,
   not_found: 404,
   internal: 500,
 } as const);
@@ -202,6 +208,7 @@ export function encodeSessionInfo(info: SessionInfo): Json {
     })),
     creditWindowLamports: info.creditWindowLamports.toString(),
     settle: { thresholdLamports: info.settle.thresholdLamports.toString(), intervalMs: info.settle.intervalMs },
+    ...(info.paused ? { paused: info.paused } : {}),
   };
 }
 
@@ -225,6 +232,7 @@ export function parseSessionInfo(value: unknown): SessionInfo {
     "models",
     "creditWindowLamports",
     "settle",
+    "paused",
   ]);
   version(doc, what);
   if (!Array.isArray(doc.models)) fail(what, "models is not an array");
@@ -249,6 +257,7 @@ export function parseSessionInfo(value: unknown): SessionInfo {
       thresholdLamports: u64(settle.thresholdLamports, `${what}.settle.thresholdLamports`),
       intervalMs: u32(settle.intervalMs, `${what}.settle.intervalMs`),
     },
+    ...(doc.paused === undefined ? {} : { paused: text(doc.paused, `${what}.paused`) }),
   };
 }
 
