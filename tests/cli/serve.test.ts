@@ -2,7 +2,7 @@
  * `chainference serve` as its own process against a `chainference localnet` without a provider: it
  * registers the operator's server, answers a client's `ask`, and stops cleanly on Ctrl-C.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,9 @@ describe("chainference serve", () => {
     const chain = createRpcChain(url, { pollMs: 50 });
     await chain.airdrop(keypairAddress(operator), 1_000_000_000n);
     await chain.airdrop(keypairAddress(client), 1_000_000_000n);
-    serve = startCli(["serve", "--url", url, "--keypair", operator], { env });
+    serve = startCli(["serve", "--url", url, "--keypair", operator, "--serve-hours", "00:00-24:00", "--rotate-key-every", "7d"], {
+      env: { ...env, CHAINFERENCE_KEYRING_PASSPHRASE: "cli test passphrase" },
+    });
     await serve.waitFor(/Serving as server \w+/, 120_000);
   }, 300_000);
 
@@ -54,6 +56,15 @@ describe("chainference serve", () => {
   it("shows the model loading, then registers the operator's server", () => {
     expect(serve.output()).toMatch(/loading the weights: done/);
     expect(serve.output()).toMatch(/registered: key epoch 0, serving QuantFactory\/SmolLM2-135M-Instruct-GGUF/);
+  });
+
+  it("states its idle policy, key rotation and encrypted keyring, and writes the keyring encrypted", async () => {
+    await serve.waitFor(/keyring encrypted at rest/);
+    expect(serve.output()).toContain(
+      "serving only when idle (hours 00:00-24:00); key rotated every 604,800 s; keyring encrypted at rest; 'chainference serve pause' pauses by hand.",
+    );
+    const keyring = join(env.HOME!, ".config", "chainference", `server-keyring-${keypairAddress(operator)}.json`);
+    expect(readFileSync(keyring).subarray(0, 4).toString("latin1")).toBe("CFKR");
   });
 
   it("says which device runs the model: gpu auto resolves to the CPU on this machine", () => {

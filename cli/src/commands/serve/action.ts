@@ -15,7 +15,7 @@ import { createCommandContext } from "../../shared/context/command-context";
 import { CliError, usageError } from "../../shared/errors/cli-error";
 import { formatPricePair } from "../../shared/output/format-server";
 import { loadEmbeddedModel } from "../../shared/embedded/embedded-provider";
-import { formatSol, parseDuration } from "../../shared/output/units";
+import { formatInteger, formatSol, parseDuration } from "../../shared/output/units";
 import { untilShutdown } from "../../shared/shutdown";
 import type { ServeFlags } from "./definition";
 import { keyringPassphrase } from "./keyring-passphrase";
@@ -83,6 +83,8 @@ export async function serveAction(flags: ServeFlags, command: Command): Promise<
   ctx.out.progress(
     `Serving as server ${node.server} (keyring ${node.keyringPath}${node.metricsUrl ? `, metrics ${node.metricsUrl}` : ""}${node.sessions ? `, sessions ${node.sessions.url}/v1/sessions` : ""}). Ctrl-C stops.`,
   );
+  const hygiene = describeServePolicy(config, passphrase !== undefined);
+  if (hygiene) ctx.out.progress(hygiene);
   await untilShutdown();
   ctx.out.progress(`Stopping: finishing ${node.activeRequests().length} answer(s) in progress (Ctrl-C again to stop at once)…`);
   await node.stop({ drain: true });
@@ -113,6 +115,22 @@ function withServeFlags(config: NodeConfig, flags: ServeFlags): NodeConfig {
       serveHours,
     },
   };
+}
+
+/** One line on what limits serving and how keys are kept, or null when nothing is set. */
+function describeServePolicy(config: NodeConfig, encrypted: boolean): string | null {
+  const { cpuBelowPercent, gpuBelowPercent, serveHours } = config.idle;
+  const idle = [
+    cpuBelowPercent === null ? null : `other programs' CPU below ${cpuBelowPercent} %`,
+    gpuBelowPercent === null ? null : `GPU below ${gpuBelowPercent} %`,
+    serveHours === null ? null : `hours ${serveHours.text}`,
+  ].filter((part) => part !== null);
+  const parts = [
+    idle.length > 0 ? `serving only when idle (${idle.join(", ")})` : null,
+    config.keyRotationIntervalMs === null ? null : `key rotated every ${formatInteger(Math.round(config.keyRotationIntervalMs / 1000))} s`,
+    encrypted ? "keyring encrypted at rest" : null,
+  ].filter((part) => part !== null);
+  return parts.length === 0 ? null : `  ${parts.join("; ")}; 'chainference serve pause' pauses by hand.`;
 }
 
 function parsePercent(value: string, flag: string): number {
