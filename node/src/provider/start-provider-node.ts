@@ -135,11 +135,13 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   const server = registration.server;
   // Backends: where each model runs, in the start line and /metrics.
   metrics.setBackends(config.models.map((m) => ({ model: m.hfId, backend: backendFor(m) })));
+  /** The keyring file's passphrase, for every part that reads or writes it. */
+  const passphrase = options.keyringPassphrase ? { passphrase: options.keyringPassphrase } : {};
   const keyring = createLiveKeyring({
     keyring: registration.keyring,
     keyringPath,
     server,
-    ...(options.keyringPassphrase ? { passphrase: options.keyringPassphrase } : {}),
+    ...passphrase,
   });
   emit({
     type: "started",
@@ -175,7 +177,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   const hygiene = createKeyHygiene({
     keyring,
     keyringPath,
-    ...(options.keyringPassphrase ? { passphrase: options.keyringPassphrase } : {}),
+    ...passphrase,
     inFlight: jobs.requests,
     sessionEpochs: () => openSessionEpochs(sessions),
     publish: async (current) => {
@@ -186,7 +188,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         keyring: current,
         keyringPath,
         listing,
-        ...(options.keyringPassphrase ? { passphrase: options.keyringPassphrase } : {}),
+        ...passphrase,
       });
       return { keyring: rotation.keyring, fee: rotation.sent.fee };
     },
