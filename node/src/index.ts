@@ -2,6 +2,7 @@
 // exports; files are never re-exported whole).
 export * from "./backends";
 export * from "./config";
+export * from "./idle";
 export * from "./keyring";
 export * from "./metrics";
 export * from "./models";

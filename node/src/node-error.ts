@@ -12,6 +12,7 @@ export type NodeErrorContext = {
   [codes.CHAINFERENCE_ERROR__NODE__KEYPAIR_INVALID]: { path: string; reason: string };
   [codes.CHAINFERENCE_ERROR__NODE__UNKNOWN_CLUSTER]: { value: string };
   [codes.CHAINFERENCE_ERROR__NODE__KEYRING_UNREADABLE]: { path: string; reason: string };
+  [codes.CHAINFERENCE_ERROR__NODE__KEYRING_LOCKED]: { path: string; reason: string };
 };
 
 /** Any node error code. */
@@ -29,6 +30,8 @@ const messages: ErrorMessages<NodeErrorContext> = {
     `--url ${JSON.stringify(value)} is neither a cluster moniker (localnet, devnet, testnet, mainnet-beta, or l/d/t/m) nor an http(s) URL`,
   [codes.CHAINFERENCE_ERROR__NODE__KEYRING_UNREADABLE]: ({ path, reason }) =>
     `Cannot use the server keyring ${path}: ${reason}. Restore it from a backup; without it, requests encrypted for its keys cannot be read.`,
+  [codes.CHAINFERENCE_ERROR__NODE__KEYRING_LOCKED]: ({ path, reason }) =>
+    `Cannot open the encrypted server keyring ${path}: ${reason}. Set CHAINFERENCE_KEYRING_PASSPHRASE to the passphrase it was written with.`,
 };
 
 const NODE_ERRORS = defineErrorFamily<NodeErrorContext>("node", codes, messages);

@@ -1,8 +1,8 @@
 /**
  * The server keyring: X25519 secrets by key epoch in a 0600 file, created on first run and reused after;
- * key rotation publishes a new key at the next epoch and keeps the old secrets (a request locked before the
- * rotation is still answered with the key it was locked under); a request still open and wrapped for the old
- * key is not locked: the program takes only the server's current epoch.
+ * key rotation publishes a new key at the next epoch and keeps the old secrets while work in flight names them (a
+ * request locked before the rotation is still answered with the key it was locked under), then erases them; a
+ * request still open and wrapped for the old key is not locked: the program takes only the server's current epoch.
  */
 import { chmod, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -165,6 +165,8 @@ describe("key rotation", () => {
       temperature: 0,
     });
     expect((await readAnswer(market, fresh)).outcome).toBe("settled");
-    expect((await readServerKeyringFile(keyringPath))!.keys.map((k) => k.epoch)).toEqual([0, 1, 2]);
+    // No request or session is in flight under epochs 0 and 1 any more: their secrets are erased from the file
+    await node.events.waitFor((e: NodeEvent) => e.type === "keys-erased", { includePast: true });
+    expect((await readServerKeyringFile(keyringPath))!.keys.map((k) => k.epoch)).toEqual([2]);
   });
 });

@@ -109,7 +109,10 @@ describe("a session end to end", () => {
     const fee = (paid * 1_000n) / 10_000n;
     const after = await fetchSessionAccount(market.chain, session.account.address);
     const rent = before.session - session.account.deposit;
-    expect(await balance(own.operator)).toBe(before.operator + paid - fee - 10_000n);
+    // (the stop then marks the server inactive on-chain: one update_server transaction, its fee too)
+    const inactive = events.find((e): e is Extract<NodeEvent, { type: "server-active" }> => e.type === "server-active");
+    expect(inactive).toMatchObject({ active: false, fee: 5_000n });
+    expect(await balance(own.operator)).toBe(before.operator + paid - fee - 10_000n - inactive!.fee);
     expect(await balance(feeVault)).toBe(before.vault + fee);
     if (after) {
       expect(after.status).toBe(SessionStatus.Closed);

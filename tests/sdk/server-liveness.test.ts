@@ -38,11 +38,13 @@ describe("probeServerLiveness", () => {
 
   beforeAll(async () => {
     [self, other] = await Promise.all([generateKeyPairSigner(), generateKeyPairSigner()]).then((s) => s.map((k) => k.address));
-    node = await listen((_req, res) => {
+    node = await listen((req, res) => {
       res.setHeader("content-type", "application/json");
       res.end(
         JSON.stringify(
           encodeSessionInfo({
+            // Served at /paused/…: the node takes no new work now (idle-time serving)
+            ...(req.url?.startsWith("/paused/") ? { paused: "CPU busy with other work: 85 % (serves below 30 %)" } : {}),
             programId: CHAINFERENCE_PROGRAM_ADDRESS,
             server: self,
             operator: other,
@@ -71,6 +73,15 @@ describe("probeServerLiveness", () => {
     expect(liveness).toMatchObject({ state: "live", stale: false });
     expect(liveness.detail).toMatch(/^endpoint answered in \d+ ms$/);
     expect(liveness.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("is paused, and not pickable, when the node says it takes no new work, with its reason", async () => {
+    const liveness = await probeServerLiveness(serverAt(self, `${node.url}/paused`, 0n), { currentSlot: NOW });
+    expect(liveness).toMatchObject({
+      state: "paused",
+      stale: true,
+      detail: "paused: CPU busy with other work: 85 % (serves below 30 %)",
+    });
   });
 
   it("is unreachable when the endpoint answers for another server", async () => {

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 
 import { validateModelId } from "@chainference/client";
 
+import { parseServeHours } from "../idle/serve-hours";
+import { defaultIdlePolicy, type IdlePolicy } from "../idle/serving-gate";
 import { DEFAULT_MODEL } from "../models/default-model";
 import { CHAINFERENCE_ERROR__NODE__CONFIG_INVALID, CHAINFERENCE_ERROR__NODE__CONFIG_MISSING, ChainferenceNodeError } from "../node-error";
 import { expandHome } from "./home-path";
@@ -131,6 +133,10 @@ export type NodeConfig = Readonly<{
   metricsPort: number;
   /** Server keyring file; default `~/.config/chainference/server-keyring-<operator>.json`. */
   keyringPath?: string;
+  /** Publish a new X25519 key this often (ms), erasing retired secrets once in-flight work ends; null = only by hand. */
+  keyRotationIntervalMs: number | null;
+  /** When the node takes work: load thresholds, serve hours (docs/provider-node.md "Idle-time serving"). */
+  idle: IdlePolicy;
   sessions: SessionServeConfig;
 }>;
 
@@ -198,7 +204,43 @@ export function defaultNodeConfig(): NodeConfig {
     sendRetries: 3,
     recoveryQuietSlots: 151,
     metricsPort: 0,
+    keyRotationIntervalMs: null,
+    idle: defaultIdlePolicy(),
     sessions: defaultSessionServeConfig(),
+  };
+}
+
+function parseIdle(value: unknown, fail: Fail): IdlePolicy {
+  const defaults = defaultIdlePolicy();
+  if (value === undefined) return defaults;
+  if (!isObject(value)) fail("idle must be an object");
+  const doc = value as Record<string, unknown>;
+  checkKeys(doc, ["cpuBelowPercent", "gpuBelowPercent", "serveHours", "sampleIntervalMs", "resumeAfterMs"], "idle", fail);
+  const share = (key: string): number | null => {
+    const v = doc[key];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "number" || !(v > 0 && v <= 100)) fail(`idle.${key} must be a percentage above 0 and at most 100`);
+    return v as number;
+  };
+  let serveHours = defaults.serveHours;
+  if (doc.serveHours !== undefined && doc.serveHours !== null) {
+    if (typeof doc.serveHours !== "string") fail('idle.serveHours must be a string like "22:00-07:00"');
+    try {
+      serveHours = parseServeHours(doc.serveHours as string);
+    } catch (error) {
+      fail(`idle.${(error as Error).message}`);
+    }
+  }
+  return {
+    cpuBelowPercent: share("cpuBelowPercent"),
+    gpuBelowPercent: share("gpuBelowPercent"),
+    serveHours,
+    sampleIntervalMs:
+      doc.sampleIntervalMs === undefined
+        ? defaults.sampleIntervalMs
+        : integer(doc.sampleIntervalMs, "idle.sampleIntervalMs", 50, 600_000, fail),
+    resumeAfterMs:
+      doc.resumeAfterMs === undefined ? defaults.resumeAfterMs : integer(doc.resumeAfterMs, "idle.resumeAfterMs", 0, 86_400_000, fail),
   };
 }
 
@@ -362,6 +404,8 @@ const TOP_LEVEL = [
   "recoveryQuietSlots",
   "metricsPort",
   "keyringPath",
+  "keyRotationIntervalMs",
+  "idle",
   "sessions",
 ] as const;
 
@@ -435,6 +479,11 @@ export function parseNodeConfig(document: unknown, source = "config"): NodeConfi
     recoveryQuietSlots: pick("recoveryQuietSlots", 0, 100_000, defaults.recoveryQuietSlots),
     metricsPort: pick("metricsPort", 0, 65_535, defaults.metricsPort),
     ...(doc.keyringPath === undefined ? {} : { keyringPath: expandHome(doc.keyringPath as string) }),
+    keyRotationIntervalMs:
+      doc.keyRotationIntervalMs === undefined || doc.keyRotationIntervalMs === null
+        ? defaults.keyRotationIntervalMs
+        : integer(doc.keyRotationIntervalMs, "keyRotationIntervalMs", 1_000, Number.MAX_SAFE_INTEGER, fail),
+    idle: parseIdle(doc.idle, fail),
     sessions: parseSessions(doc.sessions, fail),
   };
   if (config.minOutputTokens > config.maxOutputTokens) fail("minOutputTokens must not exceed maxOutputTokens");

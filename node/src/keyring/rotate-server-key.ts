@@ -38,19 +38,21 @@ export async function rotateKeyInKeyring(input: {
   readonly operator: TransactionSigner;
   readonly keyring: ServerKeyring;
   readonly keyringPath: string;
+  /** The keyring file's passphrase when it is encrypted. */
+  readonly passphrase?: string;
   /** Endpoint, models and active flag to publish with the new key (the key in it is ignored). */
   readonly listing: Omit<ServerListing, "x25519Key">;
 }): Promise<KeyRotation> {
   const own = await fetchOwnServer(input.chain, input.operator.address);
   if (!own) throw new Error(`no server is registered for operator ${input.operator.address}: start the node once to register it`);
   const next = rotateServerKeyring(input.keyring, { secretKey: generateX25519KeyPair().secretKey, epoch: own.server.keyEpoch + 1 });
-  await writeServerKeyringFile(input.keyringPath, next);
+  await writeServerKeyringFile(input.keyringPath, next, input.passphrase);
   const { publicKey } = getCurrentServerKey(next);
   const { sent } = await publishServer(input.chain, input.operator, { ...input.listing, x25519Key: publicKey });
   const published = await fetchOwnServer(input.chain, input.operator.address);
   if (!published) throw new Error(`the server account of ${input.operator.address} disappeared during key rotation`);
   const aligned = alignKeyringWithChain(next, published.server);
-  if (aligned.changed) await writeServerKeyringFile(input.keyringPath, aligned.keyring);
+  if (aligned.changed) await writeServerKeyringFile(input.keyringPath, aligned.keyring, input.passphrase);
   return { keyring: aligned.keyring, epoch: aligned.keyring.currentEpoch, publicKey, sent };
 }
 
@@ -65,8 +67,10 @@ export async function rotateServerKey(input: {
   readonly chain: Chain;
   readonly operator: TransactionSigner;
   readonly keyringPath: string;
+  /** The keyring file's passphrase when it is encrypted. */
+  readonly passphrase?: string;
 }): Promise<KeyRotation> {
-  const keyring = await readServerKeyringFile(input.keyringPath);
+  const keyring = await readServerKeyringFile(input.keyringPath, input.passphrase);
   if (!keyring) throw new Error(`no server keyring at ${input.keyringPath}`);
   const own = await fetchOwnServer(input.chain, input.operator.address);
   if (!own) throw new Error(`no server is registered for operator ${input.operator.address}: start the node once to register it`);

@@ -23,6 +23,12 @@ export type NodeMetricsSnapshot = Readonly<{
   timeToFirstChunkMs: Readonly<{ count: number; sum: number; last: number | null }>;
   /** Σ answer tokens / Σ generation seconds over completed requests, and the last request's rate. */
   tokensPerSecond: Readonly<{ average: number | null; last: number | null }>;
+  /** Time spent taking work (serving) and paused by the idle policy, serve hours or the operator, since start. */
+  servingMs: number;
+  pausedMs: number;
+  paused: boolean;
+  /** Lamports earned per hour of serving time (null before any serving time). */
+  lamportsPerServingHour: number | null;
 }>;
 
 /** A node's metrics: fed with its events, read as a snapshot or as Prometheus text. */
@@ -44,7 +50,7 @@ export type NodeMetrics = Readonly<{
  * node.events.subscribe(metrics.record);
  * console.log(metrics.renderPrometheus());
  */
-export function createNodeMetrics(): NodeMetrics {
+export function createNodeMetrics(now: () => number = Date.now): NodeMetrics {
   let locked = 0;
   let completed = 0;
   let abandoned = 0;
@@ -62,13 +68,29 @@ export function createNodeMetrics(): NodeMetrics {
   let generationSeconds = 0;
   let lastTps: number | null = null;
   let backends: readonly MetricsBackend[] = [];
+  const time = { servingMs: 0, pausedMs: 0, paused: false, sinceMs: now() };
+  const elapsed = (paused: boolean): number => (time.paused === paused ? now() - time.sinceMs : 0);
+  const switchTo = (paused: boolean): void => {
+    const at = now();
+    if (time.paused) time.pausedMs += at - time.sinceMs;
+    else time.servingMs += at - time.sinceMs;
+    time.paused = paused;
+    time.sinceMs = at;
+  };
 
   const record = (event: NodeEvent): void => {
     switch (event.type) {
       case "started":
       case "key-rotated":
       case "bonded":
+      case "server-active":
         feesPaid += event.fee;
+        break;
+      case "serving-paused":
+        switchTo(true);
+        break;
+      case "serving-resumed":
+        switchTo(false);
         break;
       case "locked":
         locked += 1;
@@ -116,22 +138,29 @@ export function createNodeMetrics(): NodeMetrics {
     }
   };
 
-  const snapshot = (): NodeMetricsSnapshot => ({
-    locked,
-    completed,
-    abandoned,
-    leftToExpire,
-    skipped: { ...skipped },
-    chunksAppended,
-    sendRetries,
-    tokensIn,
-    tokensOut,
-    lamportsEarned,
-    feesPaid,
-    activeRequests,
-    timeToFirstChunkMs: { ...ttfc },
-    tokensPerSecond: { average: generationSeconds > 0 ? generatedTokens / generationSeconds : null, last: lastTps },
-  });
+  const snapshot = (): NodeMetricsSnapshot => {
+    const servingMs = time.servingMs + elapsed(false);
+    return {
+      locked,
+      completed,
+      abandoned,
+      leftToExpire,
+      skipped: { ...skipped },
+      chunksAppended,
+      sendRetries,
+      tokensIn,
+      tokensOut,
+      lamportsEarned,
+      feesPaid,
+      activeRequests,
+      timeToFirstChunkMs: { ...ttfc },
+      tokensPerSecond: { average: generationSeconds > 0 ? generatedTokens / generationSeconds : null, last: lastTps },
+      servingMs,
+      pausedMs: time.pausedMs + elapsed(true),
+      paused: time.paused,
+      lamportsPerServingHour: servingMs > 0 ? Number(lamportsEarned) / (servingMs / 3_600_000) : null,
+    };
+  };
 
   const renderPrometheus = (): string => {
     const s = snapshot();
@@ -164,6 +193,16 @@ export function createNodeMetrics(): NodeMetrics {
     ]);
     metric("tokens_per_second_last", "gauge", "Answer tokens per second of the last completed request.", [
       ["", s.tokensPerSecond.last ?? 0],
+    ]);
+    metric("serving", "gauge", "1 while the node takes new work, 0 while paused (idle policy, serve hours or its operator).", [
+      ["", s.paused ? 0 : 1],
+    ]);
+    metric("serving_seconds_total", "counter", "Seconds the node took new work since start.", [["", s.servingMs / 1000]]);
+    metric("paused_seconds_total", "counter", "Seconds the node was paused since start (it finished work it held).", [
+      ["", s.pausedMs / 1000],
+    ]);
+    metric("lamports_per_serving_hour", "gauge", "Lamports earned per hour of serving time (requests, after the protocol fee).", [
+      ["", s.lamportsPerServingHour ?? 0],
     ]);
     renderBackends(metric);
     return `${lines.join("\n")}\n`;

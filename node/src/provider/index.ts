@@ -7,6 +7,7 @@ export { decideFlush, type FlushDecision, type FlushState } from "./flush-policy
 export { generationSeed } from "./generation-seed";
 export { createModelBackend } from "./model-backends";
 export { TRANSIENT_SKIP_REASONS, type NodeEvent, type RecoveryAction, type SkipReason } from "./node-events";
+export { keepFromEpoch } from "./key-hygiene";
 export { formatNodeEvent } from "./node-log";
 export { planOutputBudget, type OutputBudget, type OutputBudgetInput } from "./output-budget";
 export { planRecovery, type RecoveryInput, type RecoveryPlan } from "./recovery-plan";

@@ -36,6 +36,8 @@ export type LiveKeyring = Readonly<{
 export function createLiveKeyring(input: {
   readonly keyring: ServerKeyring;
   readonly keyringPath: string;
+  /** The keyring file's passphrase when it is encrypted. */
+  readonly passphrase?: string;
   readonly server: Address;
 }): LiveKeyring {
   let keyring = input.keyring;
@@ -47,7 +49,7 @@ export function createLiveKeyring(input: {
     async reloadFor(request) {
       const epoch = missingKeyEpoch(request, input.server, keyring);
       if (epoch === null) return;
-      const fresh = await readServerKeyringFile(input.keyringPath);
+      const fresh = await readServerKeyringFile(input.keyringPath, input.passphrase);
       if (fresh && fresh.keys.some((k) => k.epoch === epoch)) keyring = fresh;
     },
   };

@@ -102,6 +102,13 @@ export type NodeEvent =
   | { readonly type: "left-to-expire"; readonly request: Address; readonly reason: string }
   | { readonly type: "retry"; readonly request: Address | null; readonly action: string; readonly attempt: number; readonly error: string }
   | { readonly type: "key-rotated"; readonly epoch: number; readonly fee: bigint }
+  /** Retired secrets erased from the keyring (file and memory) once no in-flight work names their epochs. */
+  | { readonly type: "keys-erased"; readonly epochs: readonly number[]; readonly keyringPath: string }
+  /** The node stopped taking new requests and session answers (it finishes what it holds): load, schedule or operator. */
+  | { readonly type: "serving-paused"; readonly reason: string }
+  | { readonly type: "serving-resumed" }
+  /** The server account's active flag was set (false at a graceful stop: it leaves allow-lists and previews). */
+  | { readonly type: "server-active"; readonly active: boolean; readonly fee: bigint }
   | { readonly type: "error"; readonly where: string; readonly error: string }
   /** The session server listens (docs/sessions.md §3). */
   | { readonly type: "sessions-listening"; readonly url: string; readonly creditWindowLamports: bigint }

@@ -43,6 +43,16 @@ export function formatNodeEvent(event: NodeEvent): string | null {
       return `${event.action}${event.request ? ` for ${event.request}` : ""} failed (attempt ${event.attempt}), retrying: ${event.error}`;
     case "key-rotated":
       return `server key rotated: epoch ${event.epoch} published`;
+    case "keys-erased":
+      return `retired key epoch(s) ${event.epochs.join(", ")} erased from ${event.keyringPath}: no work in flight uses them`;
+    case "serving-paused":
+      return `paused: ${event.reason}; taking no new requests or session answers, finishing those in progress`;
+    case "serving-resumed":
+      return "serving again: taking new requests and session answers";
+    case "server-active":
+      return event.active
+        ? "server marked active on-chain"
+        : "server marked inactive on-chain: it leaves allow-lists and eligibility previews until the next start";
     case "error":
       return `error in ${event.where}: ${event.error}`;
     case "sessions-listening":

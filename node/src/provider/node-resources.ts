@@ -35,6 +35,7 @@ export async function openNodeResources(input: {
   readonly config: NodeConfig;
   readonly backends: Readonly<Record<string, InferenceBackend>> | undefined;
   readonly keyringPath: string;
+  readonly keyringPassphrase?: string;
   readonly emit: (event: NodeEvent) => void;
   readonly retry: RetryPolicy;
   readonly renderMetrics: () => string;
@@ -47,6 +48,7 @@ export async function openNodeResources(input: {
       operator,
       config,
       keyringPath: input.keyringPath,
+      ...(input.keyringPassphrase ? { keyringPassphrase: input.keyringPassphrase } : {}),
       emit: input.emit,
       retry: (action) => input.retry(action, null),
     });

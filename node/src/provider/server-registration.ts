@@ -31,14 +31,17 @@ export async function registerServer(input: {
   readonly operator: TransactionSigner;
   readonly config: NodeConfig;
   readonly keyringPath: string;
+  /** Keeps the keyring file encrypted (docs/privacy.md §6); absent = plain JSON, 0600. */
+  readonly keyringPassphrase?: string;
   readonly emit: (event: NodeEvent) => void;
   readonly retry: (action: string) => Omit<RetryOptions, "signal">;
 }): Promise<ServerRegistration> {
   const { chain, operator, keyringPath, emit } = input;
-  const loaded = await loadOrCreateServerKeyring(keyringPath);
+  const loaded = await loadOrCreateServerKeyring(keyringPath, input.keyringPassphrase);
   if (loaded.created) emit({ type: "keyring", path: keyringPath, note: "created with a new X25519 key (mode 0600); back it up" });
   if (loaded.permissionsTightened)
     emit({ type: "keyring", path: keyringPath, note: "was readable by others: permissions narrowed to 0600" });
+  if (loaded.encryptedNow) emit({ type: "keyring", path: keyringPath, note: "rewritten encrypted with the passphrase" });
   const listing = serverListing(input.config, getCurrentServerKey(loaded.keyring).publicKey);
   const existing = await sendWithRetry(() => fetchOwnServer(chain, operator.address), input.retry("read the server account"));
   let state: ServerRegistration["listing"] = "unchanged";
@@ -53,7 +56,7 @@ export async function registerServer(input: {
   if (!own) throw new Error(`the server account of ${operator.address} is missing right after publishing it`);
   const aligned = alignKeyringWithChain(loaded.keyring, own.server);
   if (aligned.changed) {
-    await writeServerKeyringFile(keyringPath, aligned.keyring);
+    await writeServerKeyringFile(keyringPath, aligned.keyring, input.keyringPassphrase);
     const dropped = aligned.droppedEpochs.length ? `; dropped stale epochs ${aligned.droppedEpochs.join(", ")}` : "";
     emit({
       type: "keyring",

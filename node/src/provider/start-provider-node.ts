@@ -1,9 +1,14 @@
+import { stat } from "node:fs/promises";
+
 import type { Address, TransactionSigner } from "@solana/kit";
-import { CHAINFERENCE_PROGRAM_ADDRESS, getCurrentServerKey, type Chain } from "@chainference/client";
+import { CHAINFERENCE_PROGRAM_ADDRESS, getCurrentServerKey, publishServer, type Chain } from "@chainference/client";
 
 import { describeBackend } from "../backends/describe-placement";
 import type { InferenceBackend } from "../backends/inference-backend";
 import { defaultNodeConfig, type NodeConfig } from "../config/node-config";
+import { createMachineLoadSource, type LoadSource } from "../idle/machine-load";
+import { pauseServing, resumeServing } from "../idle/pause-file";
+import { createServingGate, type ServingState } from "../idle/serving-gate";
 import { getDefaultKeyringPath } from "../keyring/keyring-file";
 import { rotateKeyInKeyring } from "../keyring/rotate-server-key";
 import { createNodeMetrics, type NodeMetrics } from "../metrics/node-metrics";
@@ -14,6 +19,7 @@ import { defaultSessionStateDir, startSessionService, type SessionService } from
 import type { SettlerEvent } from "../sessions/session-settler";
 import { describeError } from "./describe-error";
 import type { EventHub } from "./event-hub";
+import { createKeyHygiene } from "./key-hygiene";
 import { createLiveKeyring } from "./live-keyring";
 import { closeNodeResources, openNodeResources } from "./node-resources";
 import type { NodeEvent } from "./node-events";
@@ -21,7 +27,7 @@ import { createNodeReporter, logToStderr } from "./node-reporter";
 import { createPollScheduler } from "./poll-scheduler";
 import { recoverOnStart } from "./recover-on-start";
 import { createRequestJobs } from "./request-jobs";
-import { createRetryPolicy } from "./send-retry";
+import { createRetryPolicy, sendWithRetry } from "./send-retry";
 import type { ServeContext } from "./serve-request";
 import { servedModelIds, serverListing } from "./served-models";
 import { createSkipMemos } from "./skip-memos";
@@ -37,6 +43,10 @@ export type ProviderNodeOptions = Readonly<{
   config?: NodeConfig;
   /** Default: `config.keyringPath`, else `~/.config/chainference/server-keyring-<operator>.json`. */
   keyringPath?: string;
+  /** Keeps the keyring file encrypted under this passphrase (docs/privacy.md §6); absent = plain JSON, 0600. */
+  keyringPassphrase?: string;
+  /** Where the idle policy reads the machine's load (default: /proc/stat minus the node's own CPU time, and nvidia-smi). */
+  loadSource?: LoadSource;
   /**
    * Backends by model id (`hfId`), e.g. to share one loaded model between node instances. Models without
    * one get the backend their config names, created at start and closed at stop.
@@ -66,13 +76,23 @@ export type ProviderNode = Readonly<{
   sessions: SessionService | null;
   /** Requests locked and being answered now. */
   activeRequests(): readonly Address[];
-  /** New X25519 key at the next epoch, saved, then published; old secrets are kept for in-flight work. */
+  /**
+   * New X25519 key at the next epoch, saved, then published; old secrets are kept while in-flight work (locks,
+   * open sessions) names their epoch, then erased from the keyring file and memory.
+   */
   rotateKey(): Promise<{ epoch: number }>;
+  /** Whether the node takes new work now, and why not (idle policy, serve hours, hand pause). */
+  serving(): ServingState;
+  /** Pauses by hand (the pause file beside the keyring, as `chainference serve pause` does): no new work, in-flight work ends. */
+  pause(reason?: string): Promise<ServingState>;
+  /** Lifts a hand pause (the idle policy and serve hours still apply). */
+  resume(): Promise<ServingState>;
   /**
    * Stops polling, then either waits for the requests in progress to be answered (`drain: true`) or abandons
    * them at once, leaving them locked on-chain for the next start to recover (default, like a crash). The session
    * server stops too; with `drain: true` every session it served is closed cooperatively (final settle + close in
-   * one transaction), otherwise the saved vouchers wait for the next start.
+   * one transaction), otherwise the saved vouchers wait for the next start. A drained stop then marks the server
+   * inactive on-chain (`update_server`), so clients leave it out until the next start marks it active again.
    */
   stop(options?: { drain?: boolean }): Promise<void>;
 }>;
@@ -106,6 +126,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     config,
     backends: options.backends,
     keyringPath,
+    ...(options.keyringPassphrase ? { keyringPassphrase: options.keyringPassphrase } : {}),
     emit,
     retry,
     renderMetrics: metrics.renderPrometheus,
@@ -114,7 +135,14 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   const server = registration.server;
   // Backends: where each model runs, in the start line and /metrics.
   metrics.setBackends(config.models.map((m) => ({ model: m.hfId, backend: backendFor(m) })));
-  const keyring = createLiveKeyring({ keyring: registration.keyring, keyringPath, server });
+  /** The keyring file's passphrase, for every part that reads or writes it. */
+  const passphrase = options.keyringPassphrase ? { passphrase: options.keyringPassphrase } : {};
+  const keyring = createLiveKeyring({
+    keyring: registration.keyring,
+    keyringPath,
+    server,
+    ...passphrase,
+  });
   emit({
     type: "started",
     server,
@@ -145,12 +173,56 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     slotsFor: (m) => backendFor(m).placement?.slots ?? 1,
   });
   const memos = createSkipMemos(emit);
+  let sessions: SessionService | null = null;
+  const hygiene = createKeyHygiene({
+    keyring,
+    keyringPath,
+    ...passphrase,
+    inFlight: jobs.requests,
+    sessionEpochs: () => openSessionEpochs(sessions),
+    publish: async (current) => {
+      const listing = serverListing(config, getCurrentServerKey(current).publicKey);
+      const rotation = await rotateKeyInKeyring({
+        chain,
+        operator,
+        keyring: current,
+        keyringPath,
+        listing,
+        ...passphrase,
+      });
+      return { keyring: rotation.keyring, fee: rotation.sent.fee };
+    },
+    emit,
+    rotateEveryMs: config.keyRotationIntervalMs,
+    keyAgeMs: Date.now() - (await stat(keyringPath)).mtimeMs,
+  });
+  let gate: ReturnType<typeof createServingGate> | null = null;
   const scheduler = createPollScheduler({
-    poll: (isAccepting) => pollOpenRequests({ ctx, server, retry, backendFor, memos, jobs, keyring, speeds, isAccepting }),
+    poll: async (isAccepting) => {
+      // Between polls: every lock a poll took is tracked by now, so retired secrets no job needs can go.
+      await hygiene
+        .eraseRetired()
+        .catch((error: unknown) => emit({ type: "error", where: "erasing retired keys", error: describeError(error) }));
+      const accepting = () => isAccepting() && (gate?.acceptingWork() ?? true);
+      await pollOpenRequests({ ctx, server, retry, backendFor, memos, jobs, keyring, speeds, isAccepting: accepting });
+    },
     intervalMs: config.pollIntervalMs,
     onError: (error) => emit({ type: "error", where: "polling open requests", error }),
   });
   const unsubscribe = subscribeOpenRequests(chain, servedModelIds(config), scheduler.wake);
+
+  gate = createServingGate({
+    policy: config.idle,
+    keyringPath,
+    loadSource: options.loadSource ?? createMachineLoadSource({ gpu: config.idle.gpuBelowPercent !== null }),
+    ownWorkInFlight: () => jobs.count() > 0 || (sessions?.server.activeAnswers() ?? 0) > 0,
+    onChange: (state) => {
+      emit(state.paused ? { type: "serving-paused", reason: state.reason ?? "paused" } : { type: "serving-resumed" });
+      if (!state.paused) scheduler.wake();
+    },
+  });
+  await gate.refresh();
+  const servingGate = gate;
 
   try {
     await recoverOnStart({ ctx, server, backendFor, keyring, speeds, jobs });
@@ -158,8 +230,10 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     emit({ type: "error", where: "recovering locked requests", error: describeError(error) });
   }
   scheduler.start();
+  servingGate.start();
+  hygiene.start();
 
-  const sessions =
+  sessions =
     config.sessions.port !== null
       ? await startSessionService({
           ledger: options.sessionLedger ?? createChainSessionLedger({ chain, operator }),
@@ -170,21 +244,36 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
           config,
           backendFor,
           stateDir: config.sessions.stateDir ?? defaultSessionStateDir(keyringPath),
+          pausedReason: () => servingGate.state().reason,
           emit: (event) => emit(toNodeEvent(event)),
           ...(options.settleTickMs === undefined ? {} : { settleTickMs: options.settleTickMs }),
         })
       : null;
   if (sessions) emit({ type: "sessions-listening", url: sessions.url, creditWindowLamports: config.sessions.creditWindowLamports });
 
+  /** A graceful stop leaves allow-lists: `update_server` with active = false (the next start publishes active = true). */
+  const markInactive = async (): Promise<void> => {
+    try {
+      const listing = serverListing(config, getCurrentServerKey(keyring.current()).publicKey, false);
+      const { sent } = await sendWithRetry(() => publishServer(chain, operator, listing), retry("mark the server inactive", null));
+      emit({ type: "server-active", active: false, fee: sent.fee });
+    } catch (error) {
+      emit({ type: "error", where: "marking the server inactive", error: describeError(error) });
+    }
+  };
+
   let stopped: Promise<void> | null = null;
   const stop = async (drain: boolean): Promise<void> => {
     scheduler.stop();
+    servingGate.stop();
+    hygiene.stop();
     unsubscribe();
     await sessions?.stop({ closeSessions: drain });
     if (!drain) stopController.abort(new Error("the provider node stopped"));
     await scheduler.idle();
     await jobs.allDone();
     stopController.abort(new Error("the provider node stopped"));
+    if (drain) await markInactive();
     await closeNodeResources(resources);
     emit({ type: "stopped", abandonedInFlight: jobs.leftLockedByStop() });
   };
@@ -198,18 +287,33 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     metricsUrl: resources.metricsServer?.url ?? null,
     sessions,
     activeRequests: jobs.requests,
-    async rotateKey() {
-      const listing = serverListing(config, getCurrentServerKey(keyring.current()).publicKey);
-      const rotation = await rotateKeyInKeyring({ chain, operator, keyring: keyring.current(), keyringPath, listing });
-      keyring.replace(rotation.keyring);
-      emit({ type: "key-rotated", epoch: rotation.epoch, fee: rotation.sent.fee });
-      return { epoch: rotation.epoch };
+    rotateKey: hygiene.rotate,
+    serving: servingGate.state,
+    async pause(reason) {
+      await pauseServing(keyringPath, reason);
+      return servingGate.refresh();
+    },
+    async resume() {
+      await resumeServing(keyringPath);
+      return servingGate.refresh();
     },
     stop(stopOptions = {}) {
       stopped ??= stop(stopOptions.drain ?? false);
       return stopped;
     },
   };
+}
+
+/**
+ * Key epochs of the sessions this node serves that are not closed; a session read from disk whose account was not
+ * read in this run counts as epoch 0 (unknown: every older secret stays until it is read or closed).
+ */
+function openSessionEpochs(sessions: SessionService | null): number[] {
+  if (!sessions) return [];
+  return sessions.book
+    .entries()
+    .filter((e) => !e.closed && e.view?.status !== "closed")
+    .map((e) => e.view?.keyEpoch ?? 0);
 }
 
 /** A session server or settler event as a node event (answer outcomes flattened for the log and metrics). */

@@ -57,6 +57,8 @@ export type SessionServerOptions = Readonly<{
   /** The cooperative close a client asks for (the settler's: final settle + close_session in one transaction). */
   closeSession: (entry: SessionEntry, view: SessionView) => Promise<CloseReceipt>;
   emit: (event: SessionServerEvent) => void;
+  /** Why the node takes no new work now, or null: asks are refused with `paused` and the info says so. */
+  pausedReason?: () => string | null;
 }>;
 
 /** A running session server. */
@@ -162,6 +164,7 @@ export async function startSessionServer(options: SessionServerOptions): Promise
       models: config.models.map((m) => ({ modelId: m.hfId, revision: m.revision, priceIn: m.priceIn, priceOut: m.priceOut })),
       creditWindowLamports: policy.creditWindowLamports,
       settle: { thresholdLamports: policy.settleThresholdLamports, intervalMs: policy.settleIntervalMs },
+      paused: options.pausedReason?.() ?? null,
     };
   };
 
@@ -174,6 +177,8 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   async function handleAsk(session: Address, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const startedMs = Date.now();
     if (stopping.signal.aborted) throw new Refused("stopping", "the node is stopping");
+    const paused = options.pausedReason?.();
+    if (paused) throw new Refused("paused", `the node takes no new answers now (${paused}); ask again later or use another server`);
     const ask = await readDocument(request, parseSessionAskBody, "bad_request");
     if (ask.prompt.length > config.maxPromptBytes + SESSION_FRAME_OVERHEAD)
       throw new Refused(

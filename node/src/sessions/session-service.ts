@@ -25,6 +25,8 @@ export type SessionServiceOptions = Readonly<{
   emit: (event: SessionServerEvent | SettlerEvent) => void;
   /** How often the settle schedule looks at unsettled vouchers (default min(2 s, settleIntervalMs)). */
   settleTickMs?: number;
+  /** Why the node takes no new work now, or null (the idle gate); absent = always serving. */
+  pausedReason?: () => string | null;
 }>;
 
 /** The session side of a provider node: the HTTP server, the voucher book and the settle schedule. */

@@ -50,16 +50,16 @@ export function formatInteger(value: bigint | number): string {
 }
 
 /**
- * Parses a duration: "90s", "5m", "1h", "500ms" or plain seconds ("300").
+ * Parses a duration: "90s", "5m", "1h", "7d", "500ms" or plain seconds ("300").
  *
  * @example
  * parseDuration("5m", "--timeout"); // 300_000
  */
 export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) throw usageError(`${flag} must be a duration such as 90s, 5m or 1h, got '${text}'`);
   const value = Number(match[1]);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? "s") as "ms" | "s" | "m" | "h" | "d"];
   const ms = Math.round(value * unit);
   if (ms <= 0) throw usageError(`${flag} must be longer than zero, got '${text}'`);
   return ms;

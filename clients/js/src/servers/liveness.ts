@@ -9,15 +9,16 @@ import type { ServerWithAddress } from "./fetch-servers";
 
 /**
  * - `live`: its endpoint answered with this server's session info;
+ * - `paused`: its endpoint answered, but the node takes no new work now (idle-time serving), with the reason;
  * - `recent`: no endpoint answering for it, but on-chain activity (registration, a lock) within {@link STALE_AFTER_SLOTS};
  * - `unreachable`: it publishes an endpoint that did not answer in time, or answers for another server;
  * - `quiet`: no endpoint, and no on-chain activity for longer than {@link STALE_AFTER_SLOTS}.
  */
-export type ServerLivenessState = "live" | "recent" | "unreachable" | "quiet";
+export type ServerLivenessState = "live" | "paused" | "recent" | "unreachable" | "quiet";
 
 export type ServerLiveness = Readonly<{
   state: ServerLivenessState;
-  /** True for `unreachable` and `quiet`: clients should not pick it by default. */
+  /** True for `paused`, `unreachable` and `quiet`: clients should not pick it by default. */
   stale: boolean;
   /** In words, e.g. "endpoint answered in 12 ms" or "no on-chain activity for ~3 days". */
   detail: string;
@@ -74,6 +75,7 @@ export async function probeServerLiveness(
         latencyMs: null,
       };
     const latencyMs = Date.now() - started;
+    if (info.paused) return { state: "paused", stale: true, detail: `paused: ${info.paused}`, latencyMs };
     return { state: "live", stale: false, detail: `endpoint answered in ${latencyMs} ms`, latencyMs };
   } catch (error) {
     if (isChainferenceClientError(error, CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE))

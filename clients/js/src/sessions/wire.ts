@@ -29,6 +29,11 @@ export type SessionInfo = Readonly<{
   creditWindowLamports: bigint;
   /** The node settles once this many unsettled lamports are vouched for, or after `intervalMs`. */
   settle: Readonly<{ thresholdLamports: bigint; intervalMs: number }>;
+  /**
+   * Why the node takes no new answers or requests now (idle-time serving: load, serve hours, its operator), or
+   * null/absent while it serves. Sent only while paused.
+   */
+  paused?: string | null;
 }>;
 
 /** Body of `POST /v1/sessions/{session}/answers`. */
@@ -98,6 +103,7 @@ export const SESSION_ERROR_STATUS = Object.freeze({
   backend_failed: 500,
   stopping: 503,
   close_failed: 502,
+  paused: 503,
   not_found: 404,
   internal: 500,
 } as const);
@@ -212,6 +218,7 @@ export function encodeSessionInfo(info: SessionInfo): Json {
     })),
     creditWindowLamports: info.creditWindowLamports.toString(),
     settle: { thresholdLamports: info.settle.thresholdLamports.toString(), intervalMs: info.settle.intervalMs },
+    ...(info.paused ? { paused: info.paused } : {}),
   };
 }
 
@@ -235,6 +242,7 @@ export function parseSessionInfo(value: unknown): SessionInfo {
     "models",
     "creditWindowLamports",
     "settle",
+    "paused",
   ]);
   version(doc, what);
   if (!Array.isArray(doc.models)) fail(what, "models is not an array");
@@ -259,6 +267,7 @@ export function parseSessionInfo(value: unknown): SessionInfo {
       thresholdLamports: u64(settle.thresholdLamports, `${what}.settle.thresholdLamports`),
       intervalMs: u32(settle.intervalMs, `${what}.settle.intervalMs`),
     },
+    ...(doc.paused === undefined ? {} : { paused: text(doc.paused, `${what}.paused`) }),
   };
 }
 
