@@ -265,11 +265,13 @@ describe("@chainference/client, @chainference/node and the chainference command 
       console.log(`consumer: installed ${cliTarball} into ${project} (npm install --${mode})`);
     }, 600_000);
 
-    it("ships its launcher, built JavaScript and the program, no TypeScript sources", async () => {
+    it("ships its launcher, built JavaScript, the program and the built web app, no TypeScript sources", async () => {
       const files = await tarballFiles(cliTarball);
-      const shipped = (path: string) => isShippedBuildOutput(path) || path === "bin/chainference.js" || path === "dist/chainference.so";
+      const shipped = (path: string) =>
+        isShippedBuildOutput(path) || path === "bin/chainference.js" || path === "dist/chainference.so" || path.startsWith("dist/web/");
       expect(files.filter((path) => !shipped(path))).toEqual([]);
-      expect(files).toEqual(expect.arrayContaining(["bin/chainference.js", "dist/main.js", "dist/chainference.so"]));
+      expect(files).toEqual(expect.arrayContaining(["bin/chainference.js", "dist/main.js", "dist/chainference.so", "dist/web/index.html"]));
+      expect(files.filter((path) => /^dist\/web\/assets\/.+\.js$/.test(path)).length).toBeGreaterThan(0);
       expect(await tarballFiles(localnetTarball)).toContain("dist/index.js");
     });
 
@@ -280,6 +282,22 @@ describe("@chainference/client, @chainference/node and the chainference command 
       for (const command of ["keygen", "airdrop", "localnet", "ask", "serve", "gateway"])
         expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
     });
+
+    it("serves the web app it ships (no checkout), opened on the --url cluster", async () => {
+      const web = startCli(["web", "--url", "http://127.0.0.1:8899", "--port", "0"], { bin, cwd: project, env: isolatedEnv() });
+      try {
+        const url = (await web.waitFor(/open (http:\/\/\S+)/, 60_000))[1]!;
+        const index = await (await fetch(url)).text();
+        expect(index).toContain('<meta name="chainference-rpc" content="http://127.0.0.1:8899"');
+        const script = /<script[^>]+src="([^"]+\.js)"/.exec(index)?.[1];
+        expect(script).toBeDefined();
+        const asset = await fetch(new URL(script!, url));
+        expect(asset.status).toBe(200);
+        expect(asset.headers.get("content-type")).toContain("text/javascript");
+      } finally {
+        expect(await web.stop()).toBe(0);
+      }
+    }, 120_000);
 
     it("makes a wallet, runs a local chain with the shipped program and funds the wallet on it", async () => {
       const env = isolatedEnv();

@@ -1,11 +1,26 @@
 /**
  * A browser wallet's byte-level signing (wallet-standard's solana:signTransaction / solana:signMessage shape)
- * as the SDK's signers: requests posted, cancelled and read back through it, and the wallet prompts counted.
+ * as the SDK's signers: requests posted, cancelled and read back through it, and the wallet prompts counted;
+ * and a wallet that only signs and sends (solana:signAndSendTransaction) through `withWalletSending`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSignableMessage, getTransactionDecoder, getTransactionEncoder, type KeyPairSigner } from "@solana/kit";
-import { cancelRequest, createRpcChain, fetchHistory, postRequest, type Chain } from "@chainference/client";
-import { cacheMessageSignatures, createWalletSigner, type WalletFunctions } from "@chainference/client/wallet";
+import {
+  createSignableMessage,
+  getBase64EncodedWireTransaction,
+  getSignatureFromTransaction,
+  getTransactionDecoder,
+  getTransactionEncoder,
+  type KeyPairSigner,
+} from "@solana/kit";
+import { getBase58Encoder } from "@solana/kit";
+import { cancelRequest, createRpcChain, fetchHistory, isTransactionFailed, postRequest, type Chain } from "@chainference/client";
+import {
+  cacheMessageSignatures,
+  createWalletSigner,
+  isSendOnlySigner,
+  withWalletSending,
+  type WalletFunctions,
+} from "@chainference/client/wallet";
 import {
   fundedSigner,
   listingsOf,
@@ -33,6 +48,34 @@ function keypairWallet(keypair: KeyPairSigner, calls: { transactions: number; me
       calls.messages++;
       const dictionaries = await keypair.signMessages(messages.map((m) => createSignableMessage(m)));
       return dictionaries.map((d) => d[keypair.address]!);
+    },
+  };
+}
+
+/** A keypair behind a wallet that only signs and sends: it sends each transaction to `rpcUrl` itself. */
+function sendingWallet(keypair: KeyPairSigner, rpcUrl: string, calls: { sent: number }): WalletFunctions {
+  const signing = keypairWallet(keypair, { transactions: 0, messages: 0 });
+  return {
+    address: keypair.address,
+    signMessages: signing.signMessages,
+    async signAndSendTransaction(wire) {
+      calls.sent++;
+      const signed = getTransactionDecoder().decode(
+        await (signing as { signTransaction(w: Uint8Array): Promise<Uint8Array> }).signTransaction(wire),
+      );
+      const body = {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "sendTransaction",
+        params: [getBase64EncodedWireTransaction(signed), { encoding: "base64" }],
+      };
+      const answer = (await (
+        await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+      ).json()) as {
+        error?: { message: string };
+      };
+      if (answer.error) throw new Error(answer.error.message);
+      return new Uint8Array(getBase58Encoder().encode(getSignatureFromTransaction(signed)));
     },
   };
 }
@@ -102,5 +145,38 @@ describe("createWalletSigner and cacheMessageSignatures", () => {
     const history = await fetchHistory(chain, session);
     expect(history[0]!.decrypted.prompt?.messages[0]?.content).toBe("asked in this session");
     expect(session.prompts()).toBe(1);
+  });
+
+  it("posts and cancels through a wallet that only signs and sends, and passes on the wallet's refusal to send", async () => {
+    // Given a wallet with solana:signAndSendTransaction only, and the chain that hands it its transactions
+    const op = await registerOperator(network);
+    const servers = await listingsOf(chain, [op]);
+    const keypair = await fundedSigner(network.chain, 2n * SOL);
+    const calls = { sent: 0 };
+    const wallet = createWalletSigner(sendingWallet(keypair, network.rpc.url, calls));
+    expect(isSendOnlySigner(wallet)).toBe(true);
+    const sending = withWalletSending(chain, network.rpc.url);
+
+    // When it posts a request and cancels it
+    const posted = await postRequest(sending, {
+      model: TEST_MODEL,
+      servers,
+      stake: 10_000_000n,
+      maxPriceIn: 10_000_000n,
+      maxPriceOut: 10_000_000n,
+      client: wallet,
+      payload: payload("sent by the wallet"),
+    });
+    const cancelled = await cancelRequest(sending, wallet, posted.address);
+
+    // Then the wallet sent each transaction, and each came back confirmed with its fee
+    expect(calls.sent).toBe(posted.transactions.length + 1);
+    expect(cancelled.fee).toBe(5_000n);
+    expect(await network.chain.getAccount(posted.address)).toBeNull();
+
+    // When it cancels again (the request is gone): the wallet's send fails its simulation
+    const again = cancelRequest(sending, wallet, posted.address);
+    // Then the caller gets the wallet's error, naming the program's
+    await expect(again).rejects.toThrow(/INVALID_ACCOUNT_OWNER/);
   });
 });

@@ -1,10 +1,10 @@
 /* The test wallet's page side (tests/web/test-wallet.ts injects it as `(<this function>)(args)`): a wallet-standard
    wallet whose every feature call goes to the test process through the `binding` function, as an extension's
    page script talks to its background. */
-function pageWallet({ address, publicKey, binding }) {
+function pageWallet({ address, publicKey, binding, omit }) {
   const call = (request) => window[binding](request);
   const chains = ["solana:localnet", "solana:devnet", "solana:testnet", "solana:mainnet"];
-  const features = ["solana:signTransaction", "solana:signAndSendTransaction", "solana:signMessage"];
+  const features = ["solana:signTransaction", "solana:signAndSendTransaction", "solana:signMessage"].filter((f) => !omit.includes(f));
   const account = Object.freeze({ address, publicKey: new Uint8Array(publicKey), chains, features, label: "Test account" });
   let accounts = [];
   const listeners = new Set();
@@ -69,6 +69,7 @@ function pageWallet({ address, publicKey, binding }) {
       },
     },
   };
+  for (const feature of omit) delete wallet.features[feature];
   // The wallet-standard registration handshake, both directions (the app may load before or after the wallet).
   const register = (api) => api.register(wallet);
   try {

@@ -33,13 +33,19 @@ type Call = { kind: "connect" | "signTransaction" | "signMessage" | "signAndSend
 let bindings = 0;
 
 /**
- * Registers a wallet for `signer` into every page of `context`. `rpcUrl` is where signAndSendTransaction sends.
+ * Registers a wallet for `signer` into every page of `context`. `rpcUrl` is where signAndSendTransaction sends;
+ * `omit` leaves features out (e.g. `["solana:signTransaction"]`: a wallet that only signs and sends).
  *
  * @example
  * const wallet = await installTestWallet(context, signer, network.rpc.url);
  * expect(wallet.prompts.signMessage).toBe(1);
  */
-export async function installTestWallet(context: BrowserContext, signer: KeyPairSigner, rpcUrl: string): Promise<TestWallet> {
+export async function installTestWallet(
+  context: BrowserContext,
+  signer: KeyPairSigner,
+  rpcUrl: string,
+  options: { omit?: readonly ("solana:signTransaction" | "solana:signAndSendTransaction")[] } = {},
+): Promise<TestWallet> {
   const wallet: TestWallet = {
     signer,
     prompts: { connect: 0, signTransaction: 0, signMessage: 0, signAndSendTransaction: 0 },
@@ -84,7 +90,7 @@ export async function installTestWallet(context: BrowserContext, signer: KeyPair
     }
     return out;
   });
-  const args = { address: signer.address, publicKey: Array.from(getPublicKeyBytes(signer)), binding };
+  const args = { address: signer.address, publicKey: Array.from(getPublicKeyBytes(signer)), binding, omit: options.omit ?? [] };
   await context.addInitScript({ content: `(${PAGE_WALLET})(${JSON.stringify(args)});` });
   return wallet;
 }

@@ -1,7 +1,8 @@
 /**
  * What the browser tests run against: the real program on an in-process LiteSVM chain served over JSON-RPC
- * (@chainference/localnet, as `chainference localnet` serves it), a provider node with the embedded model,
- * and the built web app served by `chainference web`'s server, opened on that RPC URL.
+ * (@chainference/localnet, as `chainference localnet` serves it), a provider node with the embedded model and
+ * its session server (published as the Server's endpoint, as `chainference localnet --with-provider` does), and
+ * the built web app served by `chainference web`'s server, opened on that RPC URL.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +20,7 @@ import {
   type ProviderNode,
 } from "@chainference/node";
 import { serveWebApp, type WebAppServer } from "../../cli/src/commands/web/serve-web-app";
+import { withSessionEndpoint } from "../../cli/src/shared/embedded/embedded-provider";
 import { PROGRAM_SO } from "../helpers/svm";
 import { buildWebApp } from "./web-build";
 
@@ -32,6 +34,8 @@ export type WebNetwork = {
   readonly admin: KeyPairSigner;
   readonly node: ProviderNode;
   readonly server: Address;
+  /** The node's session endpoint (the Server account's endpoint). */
+  readonly sessionEndpoint: string;
   readonly model: string;
   fundedSigner(lamports?: bigint): Promise<KeyPairSigner>;
   close(): Promise<void>;
@@ -53,8 +57,14 @@ export async function startWebNetwork(): Promise<WebNetwork> {
     llama = await createDefaultLlamaBackend({ threads: 1 });
     const operator = await generateKeyPairSigner();
     await chain.airdrop(operator.address, 10n * SOL);
-    // Chunks every 150 ms, so a short answer from the small model still arrives in several pieces.
-    const config = { ...defaultNodeConfig(), flush: { intervalMs: 150, maxChunkBytes: 900 } };
+    // Chunks every 150 ms, so a short answer from the small model still arrives in several pieces; in a session, a
+    // bill after every chunk, so the running cost moves while the answer streams.
+    const defaults = defaultNodeConfig();
+    const config = await withSessionEndpoint({
+      ...defaults,
+      flush: { intervalMs: 150, maxChunkBytes: 900 },
+      sessions: { ...defaults.sessions, port: 0, billStepLamports: 0n },
+    });
     node = await startProviderNode({
       chain,
       operator,
@@ -79,6 +89,7 @@ export async function startWebNetwork(): Promise<WebNetwork> {
     admin,
     node,
     server: node.server,
+    sessionEndpoint: node.sessions!.url,
     model: DEFAULT_MODEL.hfId,
     async fundedSigner(lamports = 2n * SOL) {
       const signer = await generateKeyPairSigner();

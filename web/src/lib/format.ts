@@ -26,6 +26,24 @@ export function formatUsd(lamports: bigint, usdPerSol: number): string {
   return `$${usd < 1 ? usd.toPrecision(2) : usd.toFixed(2)}`;
 }
 
+/** Lamports as a USD amount to type into a field: up to 6 significant digits, no `$` (`1_000_000n` at 150 → `"0.15"`). */
+export function formatUsdInput(lamports: bigint, usdPerSol: number): string {
+  return String(Number(((Number(lamports) / 1e9) * usdPerSol).toPrecision(6)));
+}
+
+/** USD text (`"1.50"`, an optional `$`) as lamports at `usdPerSol`, rounded; null when it is not a non-negative amount. */
+export function parseUsd(text: string, usdPerSol: number): bigint | null {
+  const match = /^\s*\$?\s*(\d*(?:\.\d*)?)\s*$/.exec(text);
+  if (!match || !/\d/.test(match[1]!) || !(usdPerSol > 0)) return null;
+  return BigInt(Math.round((Number(match[1]) / usdPerSol) * 1e9));
+}
+
+/** A positive SOL price in USD from its text; null otherwise. */
+export function parseUsdPerSol(text: string): number | null {
+  const value = Number(text);
+  return /^\s*\d*\.?\d+\s*$/.test(text) && value > 0 && Number.isFinite(value) ? value : null;
+}
+
 /** Price per 1M tokens in lamports, as SOL per 1M tokens. */
 export function formatPrice(lamportsPerMillion: bigint): string {
   return `${formatSol(lamportsPerMillion)} SOL`;

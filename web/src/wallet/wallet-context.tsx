@@ -15,8 +15,10 @@ import {
   type StandardEventsFeature,
 } from "@wallet-standard/features";
 import {
+  SolanaSignAndSendTransaction,
   SolanaSignMessage,
   SolanaSignTransaction,
+  type SolanaSignAndSendTransactionFeature,
   type SolanaSignMessageFeature,
   type SolanaSignTransactionFeature,
 } from "@solana/wallet-standard-features";
@@ -24,11 +26,11 @@ import { address as toAddress } from "@solana/kit";
 import { cacheMessageSignatures, createWalletSigner, type CachedMessageSigner, type WalletSigner } from "@chainference/client/wallet";
 import { walletChainId, type Cluster } from "../lib/cluster";
 
-/** Wallets that can pay for requests here: connect, sign transactions and sign messages. */
+/** Wallets that can pay for requests here: connect, sign (or sign and send) transactions and sign messages. */
 function isUsable(wallet: Wallet): boolean {
   return (
     StandardConnect in wallet.features &&
-    SolanaSignTransaction in wallet.features &&
+    (SolanaSignTransaction in wallet.features || SolanaSignAndSendTransaction in wallet.features) &&
     SolanaSignMessage in wallet.features &&
     wallet.chains.some((c) => c.startsWith("solana:"))
   );
@@ -84,20 +86,37 @@ export function WalletProvider({ cluster, children }: { cluster: Cluster; childr
 
   const signer = useMemo(() => {
     if (!wallet || !account) return null;
-    const signTransaction = (wallet.features as SolanaSignTransactionFeature)[SolanaSignTransaction].signTransaction;
     const signMessage = (wallet.features as SolanaSignMessageFeature)[SolanaSignMessage].signMessage;
+    const address = toAddress(account.address);
+    const signMessages = async (messages: readonly Uint8Array[]) => {
+      const outputs = await signMessage(...messages.map((message) => ({ account, message })));
+      return outputs.map((o) => o.signature);
+    };
+    // Signing only is preferred (the SDK sends and confirms); a wallet that only signs and sends sends itself.
+    if (!(SolanaSignTransaction in wallet.features)) {
+      const signAndSend = (wallet.features as SolanaSignAndSendTransactionFeature)[SolanaSignAndSendTransaction].signAndSendTransaction;
+      return cacheMessageSignatures(
+        createWalletSigner({
+          address,
+          async signAndSendTransaction(transaction) {
+            const [output] = await signAndSend({ account, transaction, chain, options: { commitment: "confirmed" } });
+            if (!output) throw new Error("the wallet returned no transaction signature");
+            return output.signature;
+          },
+          signMessages,
+        }),
+      );
+    }
+    const signTransaction = (wallet.features as SolanaSignTransactionFeature)[SolanaSignTransaction].signTransaction;
     return cacheMessageSignatures(
       createWalletSigner({
-        address: toAddress(account.address),
+        address,
         async signTransaction(transaction) {
           const [output] = await signTransaction({ account, transaction, chain });
           if (!output) throw new Error("the wallet returned no signed transaction");
           return output.signedTransaction;
         },
-        async signMessages(messages) {
-          const outputs = await signMessage(...messages.map((message) => ({ account, message })));
-          return outputs.map((o) => o.signature);
-        },
+        signMessages,
       }),
     );
   }, [wallet, account, chain]);

@@ -10,7 +10,7 @@ export function registerWeb(program: Command): void {
     .description("serve the web app (chat, market, history, provider pages) for the --url cluster; connect any Solana browser wallet")
     .option("--port <port>", "port to listen on (0 picks a free one)", "5180")
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--dir <path>", "the built app (default: web/dist of this checkout: npm run web:build)")
+    .option("--dir <path>", "the built app (default: the one shipped in this package, or web/dist of a checkout: npm run web:build)")
     .addHelpText(
       "after",
       `

@@ -5,8 +5,14 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** web/dist of this checkout (this file is cli/src/commands/web/). */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../../web/dist", import.meta.url));
+/**
+ * The app shipped in the installed package (`dist/web`, copied there by the package build; this file is
+ * dist/commands/web/), else web/dist of this checkout (where this file is cli/src/commands/web/).
+ */
+const SHIPPED_WEB_DIR = fileURLToPath(new URL("../../web", import.meta.url));
+export const DEFAULT_WEB_DIR = existsSync(join(SHIPPED_WEB_DIR, "index.html"))
+  ? SHIPPED_WEB_DIR
+  : fileURLToPath(new URL("../../../../web/dist", import.meta.url));
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

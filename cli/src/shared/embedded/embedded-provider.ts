@@ -102,7 +102,7 @@ function freePort(): Promise<number> {
  * With sessions on and no endpoint configured, the session server's port is fixed now and published as the Server
  * account's endpoint (`http://127.0.0.1:<port>`), so clients find the node from the chain alone.
  */
-async function withSessionEndpoint(config: NodeConfig): Promise<NodeConfig> {
+export async function withSessionEndpoint(config: NodeConfig): Promise<NodeConfig> {
   if (config.sessions.port === null || config.endpoint !== "") return config;
   const port = config.sessions.port === 0 ? await freePort() : config.sessions.port;
   return { ...config, endpoint: `http://127.0.0.1:${port}`, sessions: { ...config.sessions, port } };

@@ -11,6 +11,10 @@ import {
   type FullySignedTransaction,
   type Instruction,
   type Transaction,
+  type TransactionMessage,
+  type TransactionMessageWithFeePayer,
+  type TransactionMessageWithLifetime,
+  type TransactionMessageWithSigners,
   type TransactionSigner,
   type TransactionWithinSizeLimit,
   type TransactionWithLifetime,
@@ -32,14 +36,28 @@ export async function signInstructions(
   lifetime: { blockhash: Blockhash; lastValidBlockHeight: bigint },
   computeUnitLimit?: number,
 ): Promise<SignedTransaction> {
-  const message = pipe(
+  return signTransactionMessageWithSigners(buildTransactionMessage(instructions, feePayer, lifetime, computeUnitLimit));
+}
+
+/**
+ * The unsigned v0 message {@link signInstructions} signs (a wallet that signs and sends takes it as is).
+ *
+ * @example
+ * const message = buildTransactionMessage([instruction], payer, latest);
+ */
+export function buildTransactionMessage(
+  instructions: readonly Instruction[],
+  feePayer: TransactionSigner,
+  lifetime: { blockhash: Blockhash; lastValidBlockHeight: bigint },
+  computeUnitLimit?: number,
+): TransactionMessage & TransactionMessageWithFeePayer & TransactionMessageWithSigners & TransactionMessageWithLifetime {
+  return pipe(
     createTransactionMessage({ version: 0 }),
     (m) => setTransactionMessageFeePayerSigner(feePayer, m),
     (m) => setTransactionMessageLifetimeUsingBlockhash(lifetime, m),
     (m) => appendTransactionMessageInstructions(instructions, m),
     (m) => setTransactionMessageComputeUnitLimit(computeUnitLimit, m),
   );
-  return signTransactionMessageWithSigners(message);
 }
 
 /** Any blockhash: a message's size does not depend on which (always 32 bytes). */

@@ -2,3 +2,4 @@
 // message. Apps with a wallet need it; kept off the main entry so its browser budget stays for everyone.
 export { cacheMessageSignatures, type CachedMessageSigner } from "./cached-message-signer";
 export { createWalletSigner, type WalletFunctions, type WalletSigner } from "./wallet-signer";
+export { isSendOnlySigner, withWalletSending } from "./wallet-sending-chain";

@@ -1,4 +1,7 @@
-/** Chat: pick a model from the on-chain market, set the terms, ask, watch the answer stream in, see what it cost. */
+/**
+ * Chat: pick a model from the on-chain market, set the terms, ask in a session or per request, watch the answer
+ * stream in, see what it cost.
+ */
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Address } from "@solana/kit";
 import {
@@ -7,23 +10,32 @@ import {
   getServerReputation,
   MAX_ALLOWED_SERVERS,
   PROMPT_CIPHERTEXT_OVERHEAD,
+  SESSION_ACCOUNT_SIZE,
   type ServerWithAddress,
 } from "@chainference/client";
 import { address as toAddress } from "@solana/kit";
 import { Amount } from "../../components/amount";
+import { AmountInput, type AmountValue } from "../../components/amount-input";
+import { CurrencySettings } from "../../components/currency-settings";
 import { AddressLink, TxLink } from "../../components/links";
 import { ErrorNotice, Notice } from "../../components/notice";
 import { useApp } from "../../lib/app-context";
 import { describeError, type UserError } from "../../lib/errors";
-import { formatInteger, formatSol, parseSol } from "../../lib/format";
+import { formatInteger, formatSol } from "../../lib/format";
 import { loadMarket, marketModels } from "../../lib/market";
 import { useLoad } from "../../lib/use-load";
 import { useWallet } from "../../wallet/wallet-context";
 import { EligibilityPanel, type Verdict } from "./eligibility-panel";
-import { ASK_MODES, type AnswerSettlement, type AskModeId } from "./modes";
+import { ASK_MODES, type AnswerSettlement, type AskContext, type AskModeId, type AskTerms } from "./modes";
 import { askPerRequest } from "./per-request";
+import type { AppSession, CloseStep, SessionAnswerCost, SessionOffer } from "./session-mode";
+import { SessionCard, type CloseState } from "./session-card";
 
-const DEFAULT_STAKE = "0.01";
+/** The session mode's code, fetched when first needed (it is not on the first paint's path). */
+const loadSessionMode = () => import("./session-mode");
+
+/** The default stake of a request, and deposit of a session: 0.01 SOL. */
+const DEFAULT_STAKE = 10_000_000n;
 const DEFAULT_MAX_TOKENS = 128;
 /** Transaction fees a request pays besides the stake: create + a few prompt appends, and a cancel if it comes to that. */
 const FEE_ALLOWANCE = 20_000n;
@@ -32,12 +44,16 @@ type Turn = {
   readonly id: number;
   readonly question: string;
   readonly model: string;
-  phase: "posting" | "open" | "streaming" | "settled" | "cancelled" | "expired" | "failed";
+  readonly mode: AskModeId;
+  phase: "posting" | "opening" | "open" | "streaming" | "settled" | "answered" | "cancelled" | "expired" | "failed";
   answer: string;
   chunks: number;
   request?: Address;
   server?: Address;
   settlement?: AnswerSettlement;
+  /** Session answers: what the vouchers signed so far for this answer add up to, then its final cost. */
+  answerLamports?: bigint;
+  sessionCost?: SessionAnswerCost;
   error?: UserError;
 };
 
@@ -47,16 +63,20 @@ export function ChatPage() {
   const market = useLoad(() => loadMarket(chain), [chain]);
   const models = useMemo(() => marketModels(market.data?.servers ?? []), [market.data]);
   const [model, setModel] = useState("");
-  const [mode, setMode] = useState<AskModeId>("per-request");
-  const [stakeText, setStakeText] = useState(DEFAULT_STAKE);
-  const [maxPriceText, setMaxPriceText] = useState("");
+  /** The user's pick; null: a session where the best eligible server offers one, else per request. */
+  const [modeChoice, setModeChoice] = useState<AskModeId | null>(null);
+  const [stakeValue, setStakeValue] = useState<AmountValue>(DEFAULT_STAKE);
+  const [maxPriceValue, setMaxPriceValue] = useState<AmountValue>(undefined);
+  const [offer, setOffer] = useState<SessionOffer | null | "probing">(null);
+  const [appSession, setAppSession] = useState<AppSession | null>(null);
+  const [closing, setClosing] = useState<CloseState | null>(null);
   const [maxTokens, setMaxTokens] = useState(DEFAULT_MAX_TOKENS);
   const [question, setQuestion] = useState("");
   const [turns, setTurns] = useState<Turn[]>([]);
   const [formError, setFormError] = useState<UserError | null>(null);
   const running = useRef<AbortController | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
-  const busy = turns.some((t) => t.phase === "posting" || t.phase === "open" || t.phase === "streaming");
+  const busy = turns.some((t) => t.phase === "posting" || t.phase === "opening" || t.phase === "open" || t.phase === "streaming");
 
   useEffect(() => {
     if (!model && models[0]) setModel(models[0].model);
@@ -68,8 +88,8 @@ export function ChatPage() {
   );
   // The default max price lets every server offering the model answer; the stake caps what is spent anyway.
   const highestPrice = offers.reduce((max, m) => [max, m.priceIn, m.priceOut].reduce((a, b) => (b > a ? b : a)), 0n);
-  const maxPrice = maxPriceText === "" ? highestPrice : parseSol(maxPriceText);
-  const stake = parseSol(stakeText);
+  const maxPrice = maxPriceValue === undefined ? highestPrice : maxPriceValue;
+  const stake = stakeValue ?? null;
   const promptBytes =
     encodePromptPayload({ v: 1, messages: [{ role: "user", content: question || " " }], maxTokens }).length + PROMPT_CIPHERTEXT_OVERHEAD;
 
@@ -84,6 +104,24 @@ export function ChatPage() {
     .sort((a, b) => getServerReputation(b.server).successBps - getServerReputation(a.server).successBps)
     .slice(0, MAX_ALLOWED_SERVERS);
 
+  const eligibleKey = eligible.map((e) => e.address).join(",");
+  // Which eligible server (best first) answers sessions for the model: that decides the default mode.
+  useEffect(() => {
+    if (!model || eligible.length === 0) return setOffer(null);
+    const probing = new AbortController();
+    setOffer("probing");
+    loadSessionMode()
+      .then((m) => m.findSessionOffer(eligible, model, probing.signal))
+      .then(
+        (found) => probing.signal.aborted || setOffer(found),
+        () => probing.signal.aborted || setOffer(null),
+      );
+    return () => probing.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [model, eligibleKey]);
+  const sessionAvailable = appSession !== null || (offer !== null && offer !== "probing");
+  const mode: AskModeId = sessionAvailable ? (modeChoice ?? "session") : "per-request";
+
   const update = (id: number, change: Partial<Turn> | ((t: Turn) => Partial<Turn>)) =>
     setTurns((all) => all.map((t) => (t.id === id ? { ...t, ...(typeof change === "function" ? change(t) : change) } : t)));
 
@@ -97,54 +135,128 @@ export function ChatPage() {
     if (!signer)
       return setFormError({ kind: "other", title: "Connect a wallet to ask.", hint: "Use the Connect wallet button at the top." });
     if (!market.data) return;
+    const amountName = mode === "session" ? "deposit" : "stake";
     if (stake === null || stake < market.data.config.minStake)
-      return setFormError({ kind: "other", title: `The stake must be at least ${formatSol(market.data.config.minStake)} SOL.` });
-    if (maxPrice === null) return setFormError({ kind: "other", title: "The max price is not an amount of SOL." });
-    if (eligible.length === 0)
+      return setFormError({ kind: "other", title: `The ${amountName} must be at least ${formatSol(market.data.config.minStake)} SOL.` });
+    if (maxPrice === null) return setFormError({ kind: "other", title: "The max price is not an amount." });
+    if (mode === "session" && appSession && closing && !closing.error)
+      return setFormError({
+        kind: "other",
+        title: "Your session is closing.",
+        hint: "Ask again once it is closed (a new session opens), or switch the mode to per request.",
+      });
+    if (mode === "session" && appSession && appSession.model !== model)
+      return setFormError({
+        kind: "other",
+        title: `Your open session is for ${appSession.model}.`,
+        hint: "Close the session to ask another model, or switch the mode to per request.",
+      });
+    if (eligible.length === 0 && !(mode === "session" && appSession))
       return setFormError({
         kind: "other",
         title: "No eligible server for these terms.",
         hint: "See why each server is excluded in the panel; raise the max price or the stake, or pick another model.",
       });
-    const balance = await chain.getBalance(signer.address).catch(() => null);
-    if (balance !== null && balance < stake + FEE_ALLOWANCE)
-      return setFormError({
-        kind: "funds",
-        title: `Your wallet holds ${formatSol(balance)} SOL: not enough for a ${formatSol(stake)} SOL stake and fees.`,
-        hint: "Fund it (on a local chain: chainference airdrop 1 --url localnet), or lower the stake.",
-      });
+    if (!(mode === "session" && appSession)) {
+      // Opening a session also pays the account's rent (returned when it is freed).
+      const rent = mode === "session" ? await chain.getMinimumBalanceForRentExemption(SESSION_ACCOUNT_SIZE).catch(() => 0n) : 0n;
+      const balance = await chain.getBalance(signer.address).catch(() => null);
+      if (balance !== null && balance < stake + rent + FEE_ALLOWANCE)
+        return setFormError({
+          kind: "funds",
+          title: `Your wallet holds ${formatSol(balance)} SOL: not enough for a ${formatSol(stake)} SOL ${amountName} and fees.`,
+          hint: `Fund it (on a local chain: chainference airdrop 1 --url localnet), or lower the ${amountName}.`,
+        });
+    }
     const id = Date.now();
     const text = question.trim();
-    setTurns((all) => [...all, { id, question: text, model, phase: "posting", answer: "", chunks: 0 }]);
+    setTurns((all) => [
+      ...all,
+      { id, question: text, model, mode, phase: mode === "session" ? "opening" : "posting", answer: "", chunks: 0 },
+    ]);
     setQuestion("");
     const controller = new AbortController();
     running.current = controller;
+    const ctx: AskContext = { chain, signer, signal: controller.signal };
+    const terms: AskTerms = {
+      model,
+      question: text,
+      maxTokens,
+      servers: eligible,
+      stake,
+      maxPriceIn: maxPrice,
+      maxPriceOut: maxPrice,
+      feeBps: market.data.config.feeBps,
+    };
     try {
-      await askPerRequest(
-        { chain, signer, signal: controller.signal },
-        {
-          model,
-          question: text,
-          maxTokens,
-          servers: eligible,
-          stake,
-          maxPriceIn: maxPrice,
-          maxPriceOut: maxPrice,
-          feeBps: market.data.config.feeBps,
-        },
-        {
+      if (mode === "session") await askSessionTurn(id, ctx, terms);
+      else
+        await askPerRequest(ctx, terms, {
           onPosted: (request) => update(id, { phase: "open", request }),
           onLocked: (server) => update(id, { phase: "streaming", server }),
           onChunk: (piece) => update(id, (t) => ({ phase: "streaming", answer: t.answer + piece, chunks: t.chunks + 1 })),
           onSettled: (settlement) => update(id, { phase: "settled", settlement }),
           onEnded: (reason) => update(id, { phase: reason }),
-        },
-      );
+        });
     } catch (e) {
-      update(id, { phase: "failed", error: describeError(e, { rpcUrl: cluster.url }) });
+      update(id, { phase: controller.signal.aborted ? "cancelled" : "failed", error: describeError(e, { rpcUrl: cluster.url }) });
     } finally {
       running.current = null;
       market.reload();
+    }
+  };
+
+  /** One answer in the open session, opening it first (session keys, then the deposit) when there is none. */
+  const askSessionTurn = async (id: number, ctx: AskContext, terms: AskTerms) => {
+    const sessions = await loadSessionMode();
+    let session = appSession;
+    if (!session) {
+      const found = offer !== null && offer !== "probing" ? offer : await sessions.findSessionOffer(terms.servers, terms.model, ctx.signal);
+      if (!found) throw new Error("No eligible server answers sessions any more: switch the mode to per request.");
+      session = await sessions.openAppSession(ctx, {
+        offer: found,
+        model: terms.model,
+        deposit: terms.stake,
+        maxPriceIn: terms.maxPriceIn,
+        maxPriceOut: terms.maxPriceOut,
+      });
+      setAppSession(session);
+      setClosing(null);
+    } else {
+      const left = session.deposit - session.progress.committed.lamports;
+      if (left < sessions.worstAnswerCost(session, promptBytes, terms.maxTokens))
+        throw new Error(
+          "This session's deposit may not cover another answer of this length: close it and open a new one, or ask for fewer tokens.",
+        );
+    }
+    update(id, { phase: "streaming", server: session.server, answerLamports: 0n });
+    await sessions.askInAppSession(ctx, session, terms, {
+      onChunk: (piece, _index, answerLamports) => update(id, (t) => ({ answer: t.answer + piece, chunks: t.chunks + 1, answerLamports })),
+      onAnswered: (cost) => update(id, { phase: "answered", sessionCost: cost, answerLamports: cost.lamports }),
+    });
+  };
+
+  const closeSession = async () => {
+    if (!signer || !appSession) return;
+    const session = appSession;
+    setClosing({ session, steps: [], done: false });
+    const onStep = (step: CloseStep) =>
+      setClosing((c) =>
+        c
+          ? {
+              ...c,
+              // The countdown is one line, replaced by the next step.
+              steps: [...c.steps.filter((s) => s.type !== "waiting"), step],
+              done: step.type === "closed",
+            }
+          : c,
+      );
+    try {
+      const sessions = await loadSessionMode();
+      await sessions.closeAppSession({ chain, signer, signal: new AbortController().signal }, session, onStep);
+      setAppSession(null);
+    } catch (e) {
+      setClosing((c) => (c ? { ...c, error: describeError(e, { rpcUrl: cluster.url }) } : c));
     }
   };
 
@@ -208,14 +320,30 @@ export function ChatPage() {
         ) : null}
         <fieldset className="mode-switch">
           <legend>Mode</legend>
-          {ASK_MODES.map((m) => (
-            <label key={m.id} className={m.available ? "" : "disabled"}>
-              <input type="radio" name="mode" value={m.id} checked={mode === m.id} disabled={!m.available} onChange={() => setMode(m.id)} />
-              {m.label}
-              {m.available ? null : <span className="badge">soon</span>}
-            </label>
-          ))}
-          <p className="muted small">{modeInfo.description}</p>
+          {ASK_MODES.map((m) => {
+            const available = m.id !== "session" || sessionAvailable;
+            return (
+              <label key={m.id} className={available ? "" : "disabled"}>
+                <input
+                  type="radio"
+                  name="mode"
+                  value={m.id}
+                  checked={mode === m.id}
+                  disabled={!available || busy}
+                  onChange={() => setModeChoice(m.id)}
+                />
+                {m.label}
+              </label>
+            );
+          })}
+          <p className="muted small" data-testid="mode-description">
+            {modeInfo.description}
+            {sessionAvailable
+              ? null
+              : offer === "probing"
+                ? " Looking for a server that offers sessions…"
+                : " No eligible server offers sessions for this model."}
+          </p>
         </fieldset>
         <div className="field">
           <label htmlFor="model">Model</label>
@@ -227,28 +355,27 @@ export function ChatPage() {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="stake">Stake (SOL): the most this answer may cost</label>
-          <input
-            id="stake"
-            inputMode="decimal"
-            value={stakeText}
-            onChange={(e) => setStakeText(e.target.value)}
-            aria-invalid={stake === null}
+        {appSession || closing ? (
+          <SessionCard
+            session={appSession ?? closing!.session}
+            closing={closing}
+            open={appSession !== null}
+            onClose={() => void closeSession()}
+            busy={busy}
           />
-          {stake !== null ? <Amount lamports={stake} /> : <span className="field-error">Not an amount of SOL</span>}
+        ) : null}
+        <CurrencySettings />
+        <div className="field">
+          <label htmlFor="stake">
+            {mode === "session"
+              ? "Deposit: what the session may spend (the rest comes back at close)"
+              : "Stake: the most this answer may cost"}
+          </label>
+          <AmountInput id="stake" value={stakeValue} onChange={setStakeValue} />
         </div>
         <div className="field">
-          <label htmlFor="max-price">Max price (SOL per 1M tokens, in and out)</label>
-          <input
-            id="max-price"
-            inputMode="decimal"
-            placeholder={formatSol(highestPrice)}
-            value={maxPriceText}
-            onChange={(e) => setMaxPriceText(e.target.value)}
-            aria-invalid={maxPrice === null}
-          />
-          {maxPrice !== null ? <Amount lamports={maxPrice} /> : <span className="field-error">Not an amount of SOL</span>}
+          <label htmlFor="max-price">Max price per 1M tokens (in and out)</label>
+          <AmountInput id="max-price" value={maxPriceValue} onChange={setMaxPriceValue} placeholder={highestPrice} />
         </div>
         <div className="field">
           <label htmlFor="max-tokens">Answer length (max tokens)</label>
@@ -269,6 +396,8 @@ export function ChatPage() {
 
 const PHASE_TEXT: Record<Turn["phase"], string> = {
   posting: "Encrypting and posting your request…",
+  opening: "Opening a session: sign the session key, then the deposit…",
+  answered: "Answered",
   open: "Waiting for a server to take the request…",
   streaming: "Answering…",
   settled: "Settled",
@@ -287,6 +416,11 @@ function TurnView({ turn, onCancel }: { turn: Turn; onCancel(): void }) {
           <span className={`phase phase-${turn.phase}`} role="status" aria-live="polite" data-testid="phase">
             {PHASE_TEXT[turn.phase]}
           </span>
+          {turn.mode === "session" && turn.answerLamports !== undefined && turn.phase === "streaming" ? (
+            <span className="running-cost" data-testid="running-cost">
+              <Amount lamports={turn.answerLamports} testId="running-cost-amount" /> so far
+            </span>
+          ) : null}
           {turn.phase === "open" || turn.phase === "posting" ? (
             <button
               className="button button-small button-ghost"
@@ -303,7 +437,7 @@ function TurnView({ turn, onCancel }: { turn: Turn; onCancel(): void }) {
             {turn.answer}
             {turn.phase === "streaming" ? <span className="caret" aria-hidden /> : null}
           </div>
-        ) : turn.phase === "open" || turn.phase === "posting" ? (
+        ) : turn.phase === "open" || turn.phase === "posting" || turn.phase === "opening" ? (
           <div className="typing" aria-hidden>
             <span />
             <span />
@@ -312,6 +446,7 @@ function TurnView({ turn, onCancel }: { turn: Turn; onCancel(): void }) {
         ) : null}
         {turn.error ? <ErrorNotice error={turn.error} /> : null}
         {turn.settlement ? <SettlementView settlement={turn.settlement} request={turn.request!} /> : null}
+        {turn.sessionCost ? <SessionCostView cost={turn.sessionCost} /> : null}
       </div>
     </li>
   );
@@ -366,5 +501,15 @@ function SettlementView({ settlement, request }: { settlement: AnswerSettlement;
         </div>
       </details>
     </details>
+  );
+}
+
+function SessionCostView({ cost }: { cost: SessionAnswerCost }) {
+  return (
+    <div className="session-cost" data-testid="session-cost">
+      Paid <Amount lamports={cost.lamports} testId="session-answer-cost" /> by voucher for {formatInteger(cost.tokensIn)} tokens in,{" "}
+      {formatInteger(cost.tokensOut)} out · session total <Amount lamports={cost.sessionLamports} testId="session-total" /> of{" "}
+      <Amount lamports={cost.deposit} /> deposited
+    </div>
   );
 }

@@ -1,8 +1,7 @@
 /**
  * How a question is paid and answered. Per request: an on-chain request account, the answer streamed through
- * the chain, settled by the program (./per-request.ts). Sessions (payment channels: one open, off-chain
- * vouchers per answer, one settle) plug in here as a second `AskMode` with the same callbacks once the SDK
- * ships them; the page already offers the switch.
+ * the chain, settled by the program (./per-request.ts). Session: one payment channel with one server, answers
+ * streamed off-chain from its node and paid by vouchers, one close (./session-mode.ts, loaded on demand).
  */
 import type { Address, Signature } from "@solana/kit";
 import type { Chain, ServerWithAddress } from "@chainference/client";
@@ -57,8 +56,6 @@ export type AskModeInfo = {
   readonly id: AskModeId;
   readonly label: string;
   readonly description: string;
-  /** False while the SDK does not offer the mode yet. */
-  readonly available: boolean;
 };
 
 export const ASK_MODES: readonly AskModeInfo[] = [
@@ -66,12 +63,11 @@ export const ASK_MODES: readonly AskModeInfo[] = [
     id: "per-request",
     label: "Per request",
     description: "Each answer is its own on-chain request: streamed through the chain, settled by the program.",
-    available: true,
   },
   {
     id: "session",
     label: "Session",
-    description: "Cheaper: one payment channel, answers streamed off-chain and paid by signed vouchers. Coming with sessions.",
-    available: false,
+    description:
+      "Cheaper and faster: one deposit opens a payment channel with one server; answers stream straight from its node, each paid by a voucher your browser signs; closing refunds the rest.",
   },
 ];
