@@ -54,7 +54,7 @@ export async function startWebNetwork(): Promise<WebNetwork> {
     const operator = await generateKeyPairSigner();
     await chain.airdrop(operator.address, 10n * SOL);
     // Chunks every 150 ms, so a short answer from the small model still arrives in several pieces.
-    const config = { ...defaultNodeConfig(), flush: { intervalMs: 150, maxChunkBytes: 900 } };
+    const config = { ...defaultNodeConfig(), flush: { ...defaultNodeConfig().flush, intervalMs: 150 } };
     node = await startProviderNode({
       chain,
       operator,
