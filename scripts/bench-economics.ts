@@ -10,13 +10,16 @@
  * - abandonAttackerLamports / abandonClientNetLamports: a bonded server locks a request and abandons it;
  *   the server's loss (lock fee + penalty) and the client's balance change from posting to refund.
  * - feesPerAnswerLamports: transaction fees of one 100 / 500 / 2,000-token answer (4 bytes per token)
- *   with the provider node's chunking (the first 8 bytes at once, then the largest chunk a transaction
- *   holds): create, lock, the appends, complete, close_response.
+ *   through the real provider node (screening, chunking, transactions) with a backend faster than the
+ *   chain: the client's create_request, then the node's lock + first chunk, full chunks, and final chunk +
+ *   complete_request.
  *
  * With --json it prints exactly one JSON object; without, a short report.
  */
 import type { KeyPairSigner } from "@solana/kit";
+import { rm } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { DEFAULT_MODEL, defaultServedModel, startProviderNode, type InferenceBackend } from "@chainference/node";
 import { CHAINFERENCE_ERROR__NOT_UPGRADE_AUTHORITY } from "../clients/js/src/generated";
 import {
   deployerSigner,
@@ -56,6 +59,15 @@ import {
   warpSlots,
   type TestSvm,
 } from "../tests/helpers/svm";
+import {
+  ask,
+  createTestMarket,
+  fundedWallet,
+  readAnswer,
+  scratchDir,
+  serverListingFor,
+  testNodeConfig,
+} from "../tests/helpers/provider-harness";
 
 const { values: flags } = parseArgs({ options: { json: { type: "boolean", default: false } } });
 
@@ -152,46 +164,77 @@ async function abandon(): Promise<{ abandonAttackerLamports: bigint; abandonClie
   };
 }
 
+/**
+ * A backend that answers every prompt with `tokens` tokens of 4 bytes each, as fast as the node takes them (a
+ * model faster than the chain: chunks fill by size, the fewest transactions the node's chunking makes).
+ */
+function scriptedBackend(tokens: number): InferenceBackend {
+  return {
+    describe: `scripted: ${tokens} tokens of ${BYTES_PER_TOKEN} bytes`,
+    streamChat(request) {
+      const count = Math.min(tokens, request.maxTokens);
+      const text = Array.from({ length: count }, (_, i) => `w${String(i % 1000).padStart(3, "0")}`);
+      async function* pieces() {
+        for (const piece of text) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yield { text: piece };
+        }
+      }
+      return Object.assign(pieces(), {
+        result: Promise.resolve({
+          text: text.join(""),
+          usage: { promptTokens: 50, completionTokens: count },
+          usageSource: "reported" as const,
+          finishReason: "length" as const,
+        }),
+      });
+    },
+    countTokens: async (text) => Math.ceil(text.length / BYTES_PER_TOKEN),
+    close: async () => {},
+  };
+}
+
+/**
+ * Transaction fees of one `tokens`-token answer through the real provider node (its screening, chunking and
+ * transactions) on the in-process chain: the client's create_request plus every fee the node paid for this
+ * request (lock, chunks, settlement; shared transactions counted once). close_response is not part of an
+ * answer: nothing in the flow sends it (the operator may reclaim the rent after the grace period).
+ */
 async function feesPerAnswer(tokens: number): Promise<bigint> {
-  const t = await createTestSvm();
-  const market = await setupMarket(t, { servers: 0, config: { maxResponseBytes: 1 << 20 } });
-  const server = await registerServer(t, { models: [PRICED_MODEL] });
-  const client = await fundedSigner(t.svm);
-  const nonce = freshNonce();
-  const [request] = await requestPda(client.address, nonce);
-  const [response] = await responsePda(request);
-  let fees = 0n;
-  const prompt = new Uint8Array(200).fill(7);
-  fees += (
-    await send(t, await createRequestInstruction(client, nonce, { stake: 50_000_000n, promptLen: 200, prompt }), { feePayer: client })
-  ).fee;
-  fees += (await send(t, lockInstruction(server.operator, server.server, request, market.cfg.config), { feePayer: server.operator })).fee;
-  const plaintext = tokens * BYTES_PER_TOKEN;
-  const parts = [8];
-  for (let at = 8; at < plaintext; at += MAX_CHUNK_IN_TX - CHUNK_TAG_LEN)
-    parts.push(Math.min(MAX_CHUNK_IN_TX - CHUNK_TAG_LEN, plaintext - at));
-  for (const [i, len] of parts.entries()) {
-    const ix = await appendResponseInstruction(server.operator, server.server, request, {
-      chunkIndex: i,
-      isFinal: i === parts.length - 1,
-      ciphertext: chunk(len + CHUNK_TAG_LEN),
-      reserveBytes: i === 0 ? plaintext + parts.length * (CHUNK_TAG_LEN + 2) : 0,
-    });
-    fees += (await send(t, ix, { feePayer: server.operator })).fee;
-  }
-  const settle = completeInstruction({
-    operator: server.operator,
-    server: server.server,
-    request,
-    response,
-    client: client.address,
-    feeVault: market.cfg.feeVaults[feeShardOf(nonce)]!,
-    tokensIn: 50,
-    tokensOut: tokens,
+  const market = await createTestMarket({ slotDurationMs: 400 });
+  const scratch = await scratchDir("chainference-bench-economics-");
+  const node = await startProviderNode({
+    chain: market.chain,
+    operator: await fundedWallet(market.chain),
+    config: testNodeConfig({ maxOutputTokens: tokens, maxResponseBytes: 16_384, models: [defaultServedModel()] }),
+    keyringPath: `${scratch}/keyring.json`,
+    backends: { [DEFAULT_MODEL.hfId]: scriptedBackend(tokens) },
+    log: null,
   });
-  fees += (await send(t, settle, { feePayer: server.operator })).fee;
-  fees += (await send(t, closeResponseInstruction(client, response, server.operator.address, market.cfg.config), { feePayer: client })).fee;
-  return fees;
+  try {
+    const client = await fundedWallet(market.chain);
+    let nodeFees = 0n;
+    const posted = await ask(market, {
+      client,
+      servers: [await serverListingFor(market, node.server)],
+      model: DEFAULT_MODEL.hfId,
+      messages: [{ role: "user", content: "Count." }],
+      maxTokens: tokens,
+      stake: 50_000_000n,
+    });
+    const unsubscribe = node.events.subscribe((event) => {
+      if ("request" in event && event.request === posted.address && "fee" in event) nodeFees += event.fee;
+    });
+    const answer = await readAnswer(market, posted);
+    await node.stop({ drain: true });
+    unsubscribe();
+    if (answer.outcome !== "settled" || answer.text.length !== tokens * BYTES_PER_TOKEN)
+      throw new Error(`bench:economics: the ${tokens}-token answer did not settle whole (${answer.outcome}, ${answer.text.length} bytes)`);
+    return posted.transactions.reduce((sum, sent) => sum + sent.fee, 0n) + nodeFees;
+  } finally {
+    await node.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {

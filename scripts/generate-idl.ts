@@ -100,6 +100,8 @@ export type InstructionAccount = {
   signer: boolean;
   writable: boolean;
   optional: boolean;
+  /** Read-only for this instruction, yet accepted writable (another instruction of the transaction may write it). */
+  mayBeWritable: boolean;
   default:
     | null
     | { kind: "systemProgram" }

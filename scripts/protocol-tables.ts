@@ -108,7 +108,9 @@ function argText(arg: Arg): string {
 
 function accountsText(ix: Instruction): string {
   const named = ix.accounts.map((a) => {
-    const flags = [a.writable ? "w" : "", a.signer ? "s" : "", a.optional ? "optional" : ""].filter(Boolean);
+    const flags = [a.writable ? "w" : "", a.signer ? "s" : "", a.optional ? "optional" : "", a.mayBeWritable ? "may arrive w" : ""].filter(
+      Boolean,
+    );
     return flags.length ? `${a.name} (${flags.join(", ")})` : a.name;
   });
   const r = ix.remaining;

@@ -206,6 +206,7 @@ fn instruction_account(a: &InstructionAccount) -> J {
         ("signer", J::Bool(a.signer)),
         ("writable", J::Bool(a.writable)),
         ("optional", J::Bool(a.optional)),
+        ("mayBeWritable", J::Bool(a.may_be_writable)),
         ("default", default),
         ("docs", s(a.docs)),
     ])

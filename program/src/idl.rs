@@ -303,6 +303,9 @@ pub struct InstructionAccount {
     pub writable: bool,
     /// Passed as the program id when absent (Codama `optionalAccountStrategy: "programId"`).
     pub optional: bool,
+    /// Read-only for this instruction, yet accepted writable: another instruction of the same
+    /// transaction may write it (writability is per transaction).
+    pub may_be_writable: bool,
     pub default: AccountDefault,
     pub docs: &'static str,
 }
@@ -315,6 +318,7 @@ impl InstructionAccount {
             signer: false,
             writable: false,
             optional: false,
+            may_be_writable: false,
             default: AccountDefault::None,
             docs,
         }
@@ -357,6 +361,14 @@ impl InstructionAccount {
     pub const fn optional(self) -> Self {
         Self {
             optional: true,
+            ..self
+        }
+    }
+
+    /// A read-only account the program also accepts writable (see `may_be_writable`).
+    pub const fn may_be_writable(self) -> Self {
+        Self {
+            may_be_writable: true,
             ..self
         }
     }

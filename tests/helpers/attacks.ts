@@ -9,6 +9,7 @@
  * - each writable account passed read-only → AccountNotWritable
  * - each read-only account that does not sign passed writable → AccountMustBeReadOnly
  * - each read-only signer passed writable → lands (a signer may pay the fee, which makes it writable)
+ * - each read-only account marked mayBeWritable passed writable → lands (another instruction of the transaction writes it)
  * - the System program or the Instructions sysvar passed writable → lands (the runtime demotes both)
  * - each program-owned account swapped for a look-alike (same bytes and lamports, fresh address)
  *   owned by another program → InvalidAccountOwner
@@ -137,7 +138,8 @@ export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): vo
   const isSysvar = (a: (typeof named)[number]) => a.default?.kind === "instructionsSysvar";
   const signers = named.filter((a) => a.signer);
   const writableAccounts = [...named.filter((a) => a.writable), ...listed.filter((a) => a.writable)];
-  const readOnlyAccounts = named.filter((a) => !a.writable && !a.signer && !isSystemProgram(a) && !isSysvar(a));
+  const readOnlyAccounts = named.filter((a) => !a.writable && !a.signer && !a.mayBeWritable && !isSystemProgram(a) && !isSysvar(a));
+  const mayBeWritableAccounts = named.filter((a) => a.mayBeWritable);
   const readOnlySigners = named.filter((a) => !a.writable && a.signer);
   const systemProgram = named.find(isSystemProgram);
   const sysvar = named.find(isSysvar);
@@ -179,6 +181,16 @@ export function generateNegativeTests(c: NegativeCase, chain: () => TestSvm): vo
         const ix = writable(await c.build(t), a.index);
         // When / Then
         await expectProgramError(send(t, ix), CHAINFERENCE_ERROR__ACCOUNT_MUST_BE_READ_ONLY);
+      });
+    }
+
+    for (const a of mayBeWritableAccounts) {
+      it(`accepts a writable ${a.name}: another instruction of the same transaction may write it`, async () => {
+        const t = chain();
+        // Given the read-only account passed writable (as when lock_request or complete_request shares the transaction)
+        const ix = writable(await c.build(t), a.index);
+        // When / Then it lands
+        await send(t, ix);
       });
     }
 

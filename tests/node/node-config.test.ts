@@ -142,7 +142,7 @@ describe("node config file", () => {
       path,
       JSON.stringify({
         concurrency: 8,
-        flush: { intervalMs: 250 },
+        flush: { intervalMs: 250, firstChunkTokens: 2 },
         metricsPort: 9464,
         models: [
           {
@@ -159,7 +159,7 @@ describe("node config file", () => {
     );
     const config = await loadNodeConfig(path);
     expect(config.concurrency).toBe(8);
-    expect(config.flush).toEqual({ intervalMs: 250, maxChunkBytes: 900 });
+    expect(config.flush).toEqual({ intervalMs: 250, maxChunkBytes: 900, firstChunkTokens: 2 });
     expect(config.metricsPort).toBe(9464);
     expect(config.models[0]).toMatchObject({
       priceIn: 2_000_000n,
@@ -186,6 +186,7 @@ describe("node config file", () => {
     expect(invalid({ models: [{ ...model, priceOut: -1 }] })).toMatch(/priceOut/);
     expect(invalid({ models: [{ ...model, backend: { kind: "gpu" } }] })).toMatch(/kind/);
     expect(invalid({ minOutputTokens: 600, maxOutputTokens: 500 })).toMatch(/minOutputTokens/);
+    expect(invalid({ flush: { firstChunkTokens: 0 } })).toMatch(/flush\.firstChunkTokens/);
   });
 
   it("reads the GPU choice and an embedded model's file, slot and offload settings", () => {

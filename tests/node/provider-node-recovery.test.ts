@@ -7,12 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyPairSigner } from "@solana/kit";
 
 import {
+  CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER,
+  CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
   expireRequest,
   fetchProtocolConfig,
   fetchRequestAccount,
   fetchResponseAccount,
   findResponsePda,
+  getCurrentServerKey,
+  isTransactionFailed,
   RequestStatus,
+  type Chain,
 } from "@chainference/client";
 import {
   DEFAULT_MODEL,
@@ -24,6 +29,7 @@ import {
   type NodeEvent,
   type ProviderNode,
 } from "@chainference/node";
+import { asLockedBy } from "../../node/src/provider/serve-request";
 
 import {
   ask,
@@ -42,7 +48,7 @@ import {
 const STORY = [{ role: "user", content: "Write a short story about a lighthouse keeper and a storm." }] as const;
 const MAX_TOKENS = 64;
 /** Small chunks so the answer spans several, and a slow flush so the node is mid-stream when it dies. */
-const CONFIG = testNodeConfig({ flush: { intervalMs: 300, maxChunkBytes: 48 } });
+const CONFIG = testNodeConfig({ flush: { intervalMs: 300, maxChunkBytes: 48, firstChunkTokens: 4 } });
 
 let bed: ProviderTestBed;
 let market: TestMarket;
@@ -215,10 +221,10 @@ describe("provider node crash recovery", () => {
       request: posted.address,
       responseKey: responseKeyFor({ request, dataKey: opened.dataKey, keyring }),
       landed: NO_LANDED_RESPONSE,
-      maxChunkPlaintext: 48,
+      chunkRoom: { alone: 48, "with-lock": 48, "with-complete": 48, "with-lock-and-complete": 48 },
       streamByteCap: request.maxResponseBytes,
       reserveBytes: 0,
-      flush: { intervalMs: 60_000, maxChunkBytes: 48 },
+      flush: { intervalMs: 60_000, maxChunkBytes: 48, firstChunkTokens: 4 },
       retries: 0,
       retryDelayMs: 0,
       stopSignal: new AbortController().signal,
@@ -237,5 +243,75 @@ describe("provider node crash recovery", () => {
     expect(response.isFinal).toBe(true);
     expect(response.chunkCount).toBe(written.chunkCount);
     expect(response.plaintextBytes).toBe(written.plaintext.length);
+  });
+
+  it("lands the lock + first chunk and the final chunk + settlement once when their confirmations are lost: a resend's RequestNotOpen, or its append failing on the closed request, is its own landing", async () => {
+    // Given an Open request, and a chain that lands every transaction but loses the confirmation of the first
+    // (lock + chunk 0) and of the last (final chunk + complete), so the writer resends each with a fresh blockhash
+    const client = await fundedWallet(market.chain);
+    const server = await registeredServer();
+    const nonce = nextNonce();
+    const accounts = await requestAccounts({ client: client.address, operator: operator.address, server: server.address, nonce });
+    const posted = await ask(market, { client, servers: [server], model: DEFAULT_MODEL.hfId, messages: STORY, maxTokens: 8, nonce });
+    const sumBefore = await lamportSum(market, accounts);
+    const open = (await fetchRequestAccount(market.chain, posted.address))!;
+    const keyring = (await readServerKeyringFile(`${bed.scratch}/keyring.json`))!;
+    const opened = openRequestPrompt({ request: open, server: server.address, keyring });
+    const request = asLockedBy(open, { slot: await market.chain.getSlot(), priceIn: 1n, priceOut: 1n, keyEpoch: opened.keyEpoch });
+    let sends = 0;
+    let fees = 0n;
+    const resendErrors: unknown[] = [];
+    const lossy: Chain = {
+      ...market.chain,
+      sendInstructions: async (instructions, options) => {
+        sends += 1;
+        const sent = await market.chain.sendInstructions(instructions, options).catch((error: unknown) => {
+          resendErrors.push(error);
+          throw error;
+        });
+        fees += sent.fee;
+        if (instructions.length > 1) throw new Error("transaction not confirmed (connection reset)");
+        return sent;
+      },
+    };
+    const writer = createResponseWriter({
+      chain: lossy,
+      operator,
+      request: posted.address,
+      responseKey: responseKeyFor({ request, dataKey: opened.dataKey, keyring }),
+      landed: NO_LANDED_RESPONSE,
+      chunkRoom: { alone: 48, "with-lock": 48, "with-complete": 48, "with-lock-and-complete": 48 },
+      lockWithFirstChunk: { x25519Key: getCurrentServerKey(keyring).publicKey },
+      streamByteCap: request.maxResponseBytes,
+      reserveBytes: 512,
+      flush: { intervalMs: 60_000, maxChunkBytes: 48, firstChunkTokens: 2 },
+      retries: 2,
+      retryDelayMs: 0,
+      stopSignal: new AbortController().signal,
+    });
+
+    // When it writes an answer of three pieces and finishes, settling with the final chunk
+    for (const piece of ["Waves ", "broke ", "white."]) writer.push(piece);
+    const written = await writer.finish({ request, counts: async (answer) => ({ tokensIn: 1, tokensOut: answer.length > 0 ? 3 : 0 }) });
+
+    // Then each shared transaction landed once, and each resend failed with the error that proves it had
+    expect(resendErrors).toHaveLength(2);
+    expect(isTransactionFailed(resendErrors[0], CHAINFERENCE_ERROR__REQUEST_NOT_OPEN)).toBe(true);
+    // (the settlement closed the request, so the final append's resend fails on the request account's owner)
+    expect(isTransactionFailed(resendErrors[1], CHAINFERENCE_ERROR__INVALID_ACCOUNT_OWNER)).toBe(true);
+    expect(writer.locked()).toBe(true);
+    expect(written.settled).toEqual({ counts: null, sent: null }); // found settled on-chain, not sent again
+    expect(new TextDecoder().decode(written.plaintext)).toBe("Waves broke white.");
+    // And the request is settled and closed, the response final and completed
+    expect(await fetchRequestAccount(market.chain, posted.address)).toBeNull();
+    const [responseAddress] = await findResponsePda({ request: posted.address });
+    expect((await fetchResponseAccount(market.chain, responseAddress))!).toMatchObject({
+      isFinal: true,
+      completed: true,
+      chunkCount: written.chunkCount,
+    });
+    // And lamports are conserved: only the fees of the transactions that landed left the accounts
+    expect(sends).toBeGreaterThanOrEqual(4);
+    expect(await lamportSum(market, accounts)).toBe(sumBefore - fees);
   });
 });

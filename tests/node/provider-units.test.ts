@@ -16,6 +16,7 @@ import {
   CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
   CHAINFERENCE_PROGRAM_ADDRESS,
   getAppendResponseInstructionAsync,
+  responseChunkInstructions,
   TransactionFailedError,
 } from "@chainference/client";
 import {
@@ -29,7 +30,9 @@ import {
   describeError,
   formatNodeEvent,
   generationSeed,
+  getChunkRoom,
   getMaxChunkCiphertextBytes,
+  type ChunkTransaction,
   getMaxChunkPlaintextBytes,
   isTransientSendError,
   planOutputBudget,
@@ -44,20 +47,33 @@ import { createRequestJobs } from "../../node/src/provider/request-jobs";
 import { createSpeedAverages } from "../../node/src/provider/speed-averages";
 
 const REQUEST = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" as Address;
-const policy = { intervalMs: 400, maxChunkBytes: 900 };
+const policy = { intervalMs: 400, maxChunkBytes: 900, firstChunkTokens: 4 };
 
 describe("flush policy", () => {
-  it("sends the first chunk as soon as there is text", () => {
-    expect(decideFlush({ bufferedBytes: 3, chunksLanded: 0, lastFlushAt: 0 }, 10, policy, 900)).toEqual({ flush: true });
+  it("sends the first chunk once it holds firstChunkTokens tokens (or a full chunk), never by time", () => {
+    expect(decideFlush({ bufferedBytes: 3, chunksLanded: 0, piecesGenerated: 3, lastFlushAt: 0 }, 10_000, policy, 900)).toEqual({
+      flush: false,
+      waitMs: null,
+    });
+    expect(decideFlush({ bufferedBytes: 9, chunksLanded: 0, piecesGenerated: 4, lastFlushAt: 0 }, 10, policy, 900)).toEqual({
+      flush: true,
+    });
+    expect(decideFlush({ bufferedBytes: 900, chunksLanded: 0, piecesGenerated: 1, lastFlushAt: 0 }, 10, policy, 900)).toEqual({
+      flush: true,
+    });
   });
   it("then flushes by size or after the interval, and otherwise says how long to wait", () => {
-    expect(decideFlush({ bufferedBytes: 900, chunksLanded: 2, lastFlushAt: 1000 }, 1001, policy, 900)).toEqual({ flush: true });
-    expect(decideFlush({ bufferedBytes: 40, chunksLanded: 2, lastFlushAt: 1000 }, 1400, policy, 900)).toEqual({ flush: true });
-    expect(decideFlush({ bufferedBytes: 40, chunksLanded: 2, lastFlushAt: 1000 }, 1100, policy, 900)).toEqual({
+    expect(decideFlush({ bufferedBytes: 900, chunksLanded: 2, piecesGenerated: 30, lastFlushAt: 1000 }, 1001, policy, 900)).toEqual({
+      flush: true,
+    });
+    expect(decideFlush({ bufferedBytes: 40, chunksLanded: 2, piecesGenerated: 30, lastFlushAt: 1000 }, 1400, policy, 900)).toEqual({
+      flush: true,
+    });
+    expect(decideFlush({ bufferedBytes: 40, chunksLanded: 2, piecesGenerated: 30, lastFlushAt: 1000 }, 1100, policy, 900)).toEqual({
       flush: false,
       waitMs: 300,
     });
-    expect(decideFlush({ bufferedBytes: 0, chunksLanded: 2, lastFlushAt: 1000 }, 5000, policy, 900)).toEqual({
+    expect(decideFlush({ bufferedBytes: 0, chunksLanded: 2, piecesGenerated: 30, lastFlushAt: 1000 }, 5000, policy, 900)).toEqual({
       flush: false,
       waitMs: null,
     });
@@ -93,6 +109,41 @@ describe("chunk size", () => {
     expect(await wireSize(max + 1)).toBe(1233);
     expect(await getMaxChunkPlaintextBytes(operator, 10_000)).toBe(max - 16);
     expect(await getMaxChunkPlaintextBytes(operator, 300)).toBe(300);
+  });
+
+  it("fits the first chunk beside lock_request and the final chunk beside complete_request in one transaction exactly", async () => {
+    const operator = await generateKeyPairSigner();
+    const client = (await generateKeyPairSigner()).address;
+    const wireSize = async (shape: ChunkTransaction, ciphertextLen: number) => {
+      const complete = shape === "with-complete" || shape === "with-lock-and-complete";
+      const instructions = await responseChunkInstructions(operator, {
+        request: REQUEST,
+        chunkIndex: 0,
+        isFinal: complete,
+        ciphertext: new Uint8Array(ciphertextLen),
+        ...(shape === "with-lock" || shape === "with-lock-and-complete" ? { lock: { x25519Key: new Uint8Array(32) } } : {}),
+        ...(complete ? { complete: { request: { address: REQUEST, client, feeShard: 3 }, tokensIn: 1, tokensOut: 1 } } : {}),
+      });
+      return getTransactionMessageSize(
+        pipe(
+          createTransactionMessage({ version: 0 }),
+          (m) => setTransactionMessageFeePayerSigner(operator, m),
+          (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: REQUEST as string as Blockhash, lastValidBlockHeight: 0n }, m),
+          (m) => appendTransactionMessageInstructions(instructions, m),
+        ),
+      );
+    };
+    const room = await getChunkRoom(operator, 10_000);
+    for (const shape of ["alone", "with-lock", "with-complete", "with-lock-and-complete"] as const) {
+      const max = await getMaxChunkCiphertextBytes(operator, shape);
+      expect(await wireSize(shape, max)).toBe(1232);
+      expect(await wireSize(shape, max + 1)).toBe(1233);
+      expect(room[shape]).toBe(max - 16);
+    }
+    // Sharing costs room: the lock adds the Config account, the settlement the client and the fee vault
+    expect(room["with-lock"]).toBeLessThan(room.alone);
+    expect(room["with-complete"]).toBeLessThan(room.alone);
+    expect(room["with-lock-and-complete"]).toBeLessThan(Math.min(room["with-lock"], room["with-complete"]));
   });
 });
 

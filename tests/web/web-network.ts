@@ -62,7 +62,7 @@ export async function startWebNetwork(): Promise<WebNetwork> {
     const defaults = defaultNodeConfig();
     const config = await withSessionEndpoint({
       ...defaults,
-      flush: { intervalMs: 150, maxChunkBytes: 900 },
+      flush: { ...defaults.flush, intervalMs: 150, maxChunkBytes: 900 },
       sessions: { ...defaults.sessions, port: 0, billStepLamports: 0n },
     });
     node = await startProviderNode({

@@ -58,10 +58,15 @@ export type ServedModelConfig = Readonly<{
 
 /** When the node writes buffered answer text to the chain. */
 export type FlushPolicy = Readonly<{
-  /** Write at least this often while text is buffered (the first chunk goes out at once). */
+  /** Write at least this often while text is buffered (the first chunk goes out as soon as it is ready). */
   intervalMs: number;
   /** Largest chunk plaintext; clamped to what fits one `append_response` transaction. */
   maxChunkBytes: number;
+  /**
+   * Tokens the first chunk waits for (or the end of the answer, or a full chunk): it shares the lock's
+   * transaction, and a first chunk of one 1–3-byte token would tell a reader little.
+   */
+  firstChunkTokens: number;
 }>;
 
 /** Values of the `gpu` setting (`--gpu`). */
@@ -191,7 +196,7 @@ export function defaultNodeConfig(): NodeConfig {
     gpu: "auto",
     endpoint: "",
     concurrency: 4,
-    flush: { intervalMs: 400, maxChunkBytes: 900 },
+    flush: { intervalMs: 400, maxChunkBytes: 900, firstChunkTokens: 4 },
     maxPromptBytes: 16 * 1024,
     maxResponseBytes: 16 * 1024,
     maxOutputTokens: 512,
@@ -445,11 +450,13 @@ export function parseNodeConfig(document: unknown, source = "config"): NodeConfi
   if (doc.flush !== undefined) {
     if (!isObject(doc.flush)) fail("flush must be an object");
     const f = doc.flush as Record<string, unknown>;
-    checkKeys(f, ["intervalMs", "maxChunkBytes"], "flush", fail);
+    checkKeys(f, ["intervalMs", "maxChunkBytes", "firstChunkTokens"], "flush", fail);
     flush = {
       intervalMs: f.intervalMs === undefined ? flush.intervalMs : integer(f.intervalMs, "flush.intervalMs", 10, 60_000, fail),
       maxChunkBytes:
         f.maxChunkBytes === undefined ? flush.maxChunkBytes : integer(f.maxChunkBytes, "flush.maxChunkBytes", 16, 10_240, fail),
+      firstChunkTokens:
+        f.firstChunkTokens === undefined ? flush.firstChunkTokens : integer(f.firstChunkTokens, "flush.firstChunkTokens", 1, 64, fail),
     };
   }
   const pick = (key: (typeof TOP_LEVEL)[number], min: number, max: number, fallback: number) =>

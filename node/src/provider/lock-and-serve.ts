@@ -1,13 +1,5 @@
 import type { Address } from "@solana/kit";
-import {
-  CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM,
-  fetchRequestAccount,
-  getCurrentServerKey,
-  isTransactionFailed,
-  lockRequest,
-  RequestStatus,
-  type RequestAccount,
-} from "@chainference/client";
+import { CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM, isTransactionFailed, type RequestAccount } from "@chainference/client";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { ServedModelConfig } from "../config/node-config";
@@ -17,7 +9,7 @@ import { NO_LANDED_RESPONSE } from "./response-writer";
 import type { ScreenDecision } from "./screen-request";
 import { sendWithRetry, type RetryPolicy } from "./send-retry";
 import { topUpBond } from "./server-registration";
-import { serveLockedRequest, type ServeContext } from "./serve-request";
+import { asLockedBy, serveLockedRequest, type ServeContext } from "./serve-request";
 import type { SkipMemos } from "./skip-memos";
 
 /** What locking and answering an open request needs besides the shared job context. */
@@ -32,9 +24,11 @@ export type LockAndServeInput = Readonly<{
 }>;
 
 /**
- * Locks a request screening decided to take, reads it back, and starts answering it as a tracked job. A lock
- * that fails is a skip (`lock-failed`); a lock that landed but cannot be read back is left for the next start
- * to recover.
+ * Starts answering a request screening decided to take, as a tracked job, and locks it with the first chunk:
+ * generation starts at once and the first chunk's transaction carries `lock_request` before the append, so the
+ * lock costs no transaction of its own and the answer becomes visible in the same slot as the lock. A lock
+ * refused for a bond below the minimum (a slash took it there) tops the bond up and is sent once more; a lock
+ * that fails for good is a skip (`lock-failed`).
  *
  * @example
  * const decision = await screenRequest(screenInput);
@@ -45,55 +39,45 @@ export async function lockAndServe(
   request: RequestAccount,
   decision: Extract<ScreenDecision, { take: true }>,
 ): Promise<void> {
-  const { ctx, server, retry } = input;
-  // The key the server locks with is its current one (the one on-chain): the transaction records it for history.
-  const lockKey = getCurrentServerKey(ctx.keyring()).publicKey;
-  const lock = async () =>
-    (await sendWithRetry(() => lockRequest(ctx.chain, ctx.operator, request.address, lockKey), retry("lock_request", request.address))).fee;
-  let fee: bigint;
+  const { ctx, retry } = input;
+  let slot: bigint;
   try {
-    fee = await lock().catch(async (error: unknown) => {
-      if (!isTransactionFailed(error, CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM)) throw error;
-      // A slash (a lock this server abandoned) took its bond below the minimum: top it up from the operator's
-      // wallet, as at start, then lock again.
-      await topUpBond(ctx.chain, ctx.operator, retry("deposit the server bond", request.address), ctx.emit);
-      return lock();
-    });
+    slot = await sendWithRetry(() => ctx.chain.getSlot(), retry("read the slot", request.address));
   } catch (error) {
     input.memos.note(request.address, { take: false, reason: "lock-failed", detail: describeError(error) });
     return;
   }
-  const lockedAtMs = Date.now();
-  let locked: RequestAccount | null;
-  try {
-    locked = await sendWithRetry(() => fetchRequestAccount(ctx.chain, request.address), retry("read the locked request", request.address));
-  } catch (error) {
-    ctx.emit({
-      type: "abandoned",
-      request: request.address,
-      reason: `locked, then could not read it back (${describeError(error)}); the next start recovers it`,
-    });
-    return;
-  }
-  if (!locked || locked.status !== RequestStatus.Locked || locked.lockedBy !== server) {
-    ctx.emit({
-      type: "error",
-      where: `lock of ${request.address}`,
-      error: "the lock landed but the request is not locked by this server any more",
-    });
-    return;
-  }
   input.memos.forget(request.address);
-  ctx.emit({ type: "locked", request: request.address, slot: locked.lockSlot, outputTokenCap: decision.budget.outputTokenCap, fee });
+  let toppedUp = false;
   const work = serveLockedRequest(ctx, {
-    request: locked,
+    request: asLockedBy(request, {
+      slot,
+      priceIn: decision.model.priceIn,
+      priceOut: decision.model.priceOut,
+      keyEpoch: decision.opened.keyEpoch,
+    }),
     opened: decision.opened,
     backend: input.backendFor(decision.model),
     landed: NO_LANDED_RESPONSE,
     outputTokenCap: decision.budget.outputTokenCap,
     reserveBytes: decision.budget.reserveBytes,
     streamByteCap: decision.streamByteCap,
-    lockedAt: { ms: lockedAtMs, slot: locked.lockSlot },
+    lockedAt: null,
+    lock: {
+      onLocked: (lockSlot) =>
+        ctx.emit({ type: "locked", request: request.address, slot: lockSlot, outputTokenCap: decision.budget.outputTokenCap, fee: 0n }),
+      onLockRefused: async (error) => {
+        if (toppedUp || !isTransactionFailed(error, CHAINFERENCE_ERROR__BOND_BELOW_MINIMUM)) return false;
+        // A slash (a lock this server abandoned) took its bond below the minimum: top it up from the operator's
+        // wallet, as at start, then lock again.
+        toppedUp = true;
+        await topUpBond(ctx.chain, ctx.operator, retry("deposit the server bond", request.address), ctx.emit);
+        return true;
+      },
+    },
+  }).then((outcome) => {
+    if (outcome.status === "not-locked") input.memos.note(request.address, { take: false, reason: "lock-failed", detail: outcome.reason });
+    return outcome;
   });
   input.jobs.track(request.address, decision.model, decision.budget.outputTokenCap, work);
 }

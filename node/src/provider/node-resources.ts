@@ -4,7 +4,7 @@ import type { Chain } from "@chainference/client";
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { NodeConfig, ServedModelConfig } from "../config/node-config";
 import { startMetricsServer, type MetricsServer } from "../metrics/metrics-server";
-import { getMaxChunkPlaintextBytes } from "./chunk-size";
+import { getChunkRoom, type ChunkRoom } from "./chunk-size";
 import { createModelBackends } from "./model-backends";
 import type { NodeEvent } from "./node-events";
 import type { RetryPolicy } from "./send-retry";
@@ -17,7 +17,8 @@ export type NodeResources = Readonly<{
   owned: readonly InferenceBackend[];
   registration: ServerRegistration;
   /** Largest chunk plaintext the node writes. */
-  maxChunkPlaintext: number;
+  /** Largest chunk plaintext of each transaction shape (alone, beside the lock, beside the settlement). */
+  chunkRoom: ChunkRoom;
   metricsServer: MetricsServer | null;
 }>;
 
@@ -52,9 +53,9 @@ export async function openNodeResources(input: {
       emit: input.emit,
       retry: (action) => input.retry(action, null),
     });
-    const maxChunkPlaintext = await getMaxChunkPlaintextBytes(operator, config.flush.maxChunkBytes);
+    const chunkRoom = await getChunkRoom(operator, config.flush.maxChunkBytes);
     const metricsServer = config.metricsPort > 0 ? await startMetricsServer(config.metricsPort, input.renderMetrics) : null;
-    return { backendFor, owned, registration, maxChunkPlaintext, metricsServer };
+    return { backendFor, owned, registration, chunkRoom, metricsServer };
   } catch (error) {
     await Promise.all(owned.map((b) => b.close()));
     throw error;

@@ -7,10 +7,10 @@ import { describeError } from "./describe-error";
 import { planOutputBudget } from "./output-budget";
 import { planRecovery } from "./recovery-plan";
 import { openRequestPrompt, responseKeyFor, type OpenedPrompt } from "./request-prompt";
-import { createResponseWriter, NO_LANDED_RESPONSE, type LandedResponse } from "./response-writer";
+import { createResponseWriter, NO_LANDED_RESPONSE, type LandedResponse, type WrittenResponse } from "./response-writer";
 import { serveLockedRequest, settleAnswered, type ServeContext, type ServeOutcome } from "./serve-request";
 import { findServedModel } from "./served-models";
-import { countAnswerTokens, countPromptTokens } from "./token-count";
+import { billableTokens, countAnswerTokens, countPromptTokens } from "./token-count";
 
 /** What recovery needs beyond the shared context. */
 export type RecoverRequestInput = Readonly<{
@@ -122,7 +122,7 @@ export async function recoverLockedRequest(ctx: ServeContext, input: RecoverRequ
         slotMs: ctx.config.slotMs,
         tokensPerSecond: input.tokensPerSecond(model),
         queuedTokens: input.queuedTokens(model),
-        maxChunkPlaintext: ctx.maxChunkPlaintext,
+        maxChunkPlaintext: ctx.chunkRoom.alone,
         flushIntervalMs: ctx.config.flush.intervalMs,
       });
       return serveLockedRequest(ctx, {
@@ -138,8 +138,16 @@ export async function recoverLockedRequest(ctx: ServeContext, input: RecoverRequ
     }
     case "complete":
     case "finalize": {
-      let plaintext = landed.plaintext;
+      const countsFor = async (answer: Uint8Array) =>
+        billableTokens({
+          promptTokens: await countPromptTokens(backend, opened.payload.messages),
+          completionTokens: await countAnswerTokens(backend, decoder.decode(answer), Math.ceil(answer.length / 4)),
+          promptBytes: request.promptLen,
+          plaintextBytes: answer.length,
+        });
       try {
+        let plaintext = landed.plaintext;
+        let settled: WrittenResponse["settled"] = null;
         if (!landed.isFinal) {
           const writer = createResponseWriter({
             chain: ctx.chain,
@@ -147,7 +155,7 @@ export async function recoverLockedRequest(ctx: ServeContext, input: RecoverRequ
             request: request.address,
             responseKey: responseKeyFor({ request, dataKey: opened.dataKey, keyring: ctx.keyring() }),
             landed,
-            maxChunkPlaintext: ctx.maxChunkPlaintext,
+            chunkRoom: ctx.chunkRoom,
             streamByteCap,
             reserveBytes: 0,
             flush: ctx.config.flush,
@@ -166,13 +174,12 @@ export async function recoverLockedRequest(ctx: ServeContext, input: RecoverRequ
               });
             },
           });
-          plaintext = (await writer.finish()).plaintext;
+          ({ plaintext, settled } = await writer.finish({ request, counts: countsFor }));
         }
-        const text = decoder.decode(plaintext);
         return await settleAnswered(ctx, {
           request,
-          promptTokens: await countPromptTokens(backend, opened.payload.messages),
-          completionTokens: await countAnswerTokens(backend, text, Math.ceil(plaintext.length / 4)),
+          tokens: settled?.counts ?? (await countsFor(plaintext)),
+          settledWithFinalChunk: settled !== null,
           plaintext,
           finishReason: "recovered",
           startedMs,

@@ -1,7 +1,8 @@
-import type { Address, TransactionSigner } from "@solana/kit";
+import type { Address, ReadonlyUint8Array, TransactionSigner } from "@solana/kit";
 import {
   appendResponseChunk,
   CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH,
+  CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
   decryptResponseStream,
   encryptResponseChunk,
   fetchResponseAccount,
@@ -9,10 +10,12 @@ import {
   isTransactionFailed,
   type Chain,
   type SentTransaction,
+  type SettledRequest,
+  type SettlementCounts,
 } from "@chainference/client";
 
 import type { FlushPolicy } from "../config/node-config";
-import { CHUNK_FRAME_OVERHEAD } from "./chunk-size";
+import { CHUNK_FRAME_OVERHEAD, chunkTransaction, type ChunkRoom } from "./chunk-size";
 import { decideFlush } from "./flush-policy";
 import { sendWithRetry } from "./send-retry";
 
@@ -33,7 +36,18 @@ export type ResponseWriterOptions = Readonly<{
   request: Address;
   responseKey: Uint8Array;
   landed: LandedResponse;
-  maxChunkPlaintext: number;
+  /** Largest chunk plaintext of each transaction shape. */
+  chunkRoom: ChunkRoom;
+  /**
+   * The request is still Open: the first chunk's transaction locks it (`lock_request` before the append), so
+   * the lock costs no transaction of its own and the first visible chunk lands with it.
+   */
+  lockWithFirstChunk?: Readonly<{ x25519Key: ReadonlyUint8Array }>;
+  /**
+   * The transaction carrying the lock failed with a program error that is not this writer's own earlier
+   * landing: return true to send it once more (e.g. after topping up a slashed bond), false to give up.
+   */
+  onLockRefused?: (error: unknown) => Promise<boolean>;
   /** Stream bytes (frames included) the response may reach. */
   streamByteCap: number;
   /** `reserve_bytes` of the first append (pre-funded stream size). */
@@ -43,14 +57,41 @@ export type ResponseWriterOptions = Readonly<{
   retryDelayMs: number;
   /** Aborted when the node stops: nothing more is sent. */
   stopSignal: AbortSignal;
-  onAppended?: (chunk: { index: number; plaintextBytes: number; isFinal: boolean; sent: SentTransaction }) => void;
+  onAppended?: (chunk: {
+    index: number;
+    plaintextBytes: number;
+    isFinal: boolean;
+    /** The transaction also locked the request (the first chunk of a fresh lock). */
+    locked: boolean;
+    /** The transaction also settled the request (the final chunk). */
+    settled: boolean;
+    sent: SentTransaction;
+  }) => void;
   onRetry?: (attempt: number, error: unknown) => void;
   /** A background write failed for good: generation should stop. */
   onFailure?: (error: unknown) => void;
 }>;
 
-/** The answer as written. */
-export type WrittenResponse = Readonly<{ plaintext: Uint8Array; chunkCount: number; streamBytes: number }>;
+/** How `finish` settles the request in the final chunk's transaction. */
+export type SettleWithFinalChunk = Readonly<{
+  request: SettledRequest;
+  /** The counts to settle the complete answer with (called once, when the answer is known). */
+  counts: (answer: Uint8Array) => Promise<SettlementCounts>;
+}>;
+
+/** The answer as written, and its settlement when the final chunk's transaction carried it. */
+export type WrittenResponse = Readonly<{
+  plaintext: Uint8Array;
+  chunkCount: number;
+  streamBytes: number;
+  /**
+   * Null when the request still needs `complete_request`; `counts` null when the settlement was found on-chain
+   * (a resend after its confirmation was lost) rather than sent by this call.
+   */
+  settled: Readonly<{ counts: SettlementCounts | null; sent: SentTransaction | null }> | null;
+  /** Whether this writer's transactions locked the request (with `lockWithFirstChunk`, false until the first chunk lands). */
+  locked: boolean;
+}>;
 
 /** Writes generated text to the response account as encrypted chunks, by time and size. */
 export type ResponseWriter = Readonly<{
@@ -62,8 +103,13 @@ export type ResponseWriter = Readonly<{
   diverged(): boolean;
   /** Bytes of generated text accepted for the answer so far. */
   acceptedBytes(): number;
-  /** Writes what is left and the final chunk (an empty final chunk when nothing is left). */
-  finish(): Promise<WrittenResponse>;
+  /**
+   * Writes what is left and the final chunk (an empty final chunk when nothing is left); with `settle`, the
+   * final chunk's transaction also settles the request.
+   */
+  finish(settle?: SettleWithFinalChunk): Promise<WrittenResponse>;
+  /** The lock landed (always true without `lockWithFirstChunk`). */
+  locked(): boolean;
   /** Stops the interval timer (after a failure or a stop). */
   dispose(): void;
 }>;
@@ -95,7 +141,7 @@ function chunkEnd(bytes: Uint8Array, cut: number, start: number): number {
   return at > start ? at : cut;
 }
 
-/** Stream bytes needed to write `bytes` of plaintext as chunks of at most `max`, the last one final. */
+/** Stream bytes needed to write `bytes` of plaintext as chunks of at most `max`, the last one final (an estimate when chunk rooms differ: the final chunk's is smaller). */
 const framedSize = (bytes: number, max: number): number => bytes + CHUNK_FRAME_OVERHEAD * Math.max(1, Math.ceil(bytes / max));
 
 /**
@@ -115,7 +161,8 @@ const framedSize = (bytes: number, max: number): number => bytes + CHUNK_FRAME_O
  * const { plaintext } = await writer.finish();
  */
 export function createResponseWriter(options: ResponseWriterOptions): ResponseWriter {
-  const { maxChunkPlaintext: maxChunk, streamByteCap: cap } = options;
+  const { chunkRoom, streamByteCap: cap } = options;
+  const maxChunk = chunkRoom.alone;
   let onChain = options.landed.plaintext;
   let chunkCount = options.landed.chunkCount;
   let streamBytes = options.landed.streamBytes;
@@ -131,6 +178,11 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
   /** Set when a partial write would leave too little room for the rest: the rest waits for `finish`. */
   let holdForFinish = false;
   let timer: NodeJS.Timeout | null = null;
+  let piecesGenerated = 0;
+  let lockPending = options.lockWithFirstChunk !== undefined && options.landed.chunkCount === 0;
+  let settledOnChain = false;
+  /** Room for the next chunk's plaintext in a transaction that does (not) also settle. */
+  const roomFor = (complete: boolean): number => chunkRoom[chunkTransaction(lockPending, complete)];
 
   const pending = (): number => Math.max(0, accepted - onChain.length);
 
@@ -139,9 +191,14 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
     if (!equalPrefix(onChain, generated, common)) isDiverged = true;
   };
 
-  const append = async (plaintext: Uint8Array, isFinal: boolean): Promise<void> => {
+  const append = async (
+    plaintext: Uint8Array,
+    isFinal: boolean,
+    complete?: Readonly<{ request: SettledRequest; counts: SettlementCounts }>,
+  ): Promise<SentTransaction | null> => {
     options.stopSignal.throwIfAborted();
     const index = chunkCount;
+    const lock = lockPending;
     const ciphertext = encryptResponseChunk({
       responseKey: options.responseKey,
       requestAddress: options.request,
@@ -149,8 +206,8 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
       isFinal,
       plaintext,
     });
-    try {
-      const sent = await sendWithRetry(
+    const send = () =>
+      sendWithRetry(
         () =>
           appendResponseChunk(options.chain, options.operator, {
             request: options.request,
@@ -158,6 +215,8 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
             isFinal,
             ciphertext,
             reserveBytes: index === 0 ? Math.max(options.reserveBytes, ciphertext.length + 2) : 0,
+            ...(lock && options.lockWithFirstChunk ? { lock: options.lockWithFirstChunk } : {}),
+            ...(complete ? { complete: { request: complete.request, ...complete.counts } } : {}),
           }),
         {
           retries: options.retries,
@@ -166,15 +225,35 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
           ...(options.onRetry ? { onRetry: options.onRetry } : {}),
         },
       );
+    try {
+      let sent: SentTransaction;
+      try {
+        sent = await send();
+      } catch (error) {
+        if (!lock || !isTransactionFailed(error) || isTransactionFailed(error, CHAINFERENCE_ERROR__REQUEST_NOT_OPEN)) throw error;
+        if (!(await options.onLockRefused?.(error))) throw error;
+        sent = await send();
+      }
       onChain = concat(onChain, plaintext);
       chunkCount = index + 1;
       streamBytes += ciphertext.length + 2;
       final = isFinal;
+      lockPending = false;
+      if (complete) settledOnChain = true;
       lastFlushAt = Date.now();
-      options.onAppended?.({ index, plaintextBytes: plaintext.length, isFinal, sent });
+      options.onAppended?.({ index, plaintextBytes: plaintext.length, isFinal, locked: lock, settled: complete !== undefined, sent });
+      return sent;
     } catch (error) {
-      if (!isTransactionFailed(error, CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH)) throw error;
+      // Perhaps a resend of a transaction that landed after all: the append's ChunkIndexMismatch, the lock's
+      // RequestNotOpen, or, once a settlement closed the request, any program error of its append (the request
+      // account is gone). The resync adopts the chain's state only when it extends this writer's text.
+      const landedEarlier =
+        isTransactionFailed(error, CHAINFERENCE_ERROR__CHUNK_INDEX_MISMATCH) ||
+        (lock && isTransactionFailed(error, CHAINFERENCE_ERROR__REQUEST_NOT_OPEN)) ||
+        (complete !== undefined && isTransactionFailed(error) && error.failure.customCode !== null);
+      if (!landedEarlier) throw error;
       await resync(error);
+      return null;
     }
   };
 
@@ -183,18 +262,25 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
     const [responseAddress] = await findResponsePda({ request: options.request });
     const response = await fetchResponseAccount(options.chain, responseAddress);
     if (!response) throw cause;
-    const { plaintext } = decryptResponseStream({
-      responseKey: options.responseKey,
-      requestAddress: options.request,
-      stream: response.stream,
-      expectFinal: false,
-    });
+    let plaintext: Uint8Array;
+    try {
+      ({ plaintext } = decryptResponseStream({
+        responseKey: options.responseKey,
+        requestAddress: options.request,
+        stream: response.stream,
+        expectFinal: false,
+      }));
+    } catch {
+      throw cause; // another server's response (it won the lock): not this writer's
+    }
     const ahead = response.chunkCount > chunkCount && plaintext.length >= onChain.length;
     if (!ahead || !equalPrefix(plaintext, onChain, onChain.length)) throw cause;
     onChain = plaintext;
     chunkCount = response.chunkCount;
     streamBytes = response.streamLen;
     final = response.isFinal;
+    lockPending = false;
+    settledOnChain = response.completed;
     if (final) isSaturated = true;
     checkPrefix();
   };
@@ -203,7 +289,7 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
   const flushOnce = async (): Promise<void> => {
     const start = onChain.length;
     if (accepted <= start) return;
-    const end = chunkEnd(generated, Math.min(accepted, start + maxChunk), start);
+    const end = chunkEnd(generated, Math.min(accepted, start + roomFor(false)), start);
     const after = streamBytes + (end - start) + CHUNK_FRAME_OVERHEAD;
     if (after + framedSize(accepted - end, maxChunk) > cap) {
       holdForFinish = true; // writing part now would leave too little room for the rest and the final frame
@@ -214,7 +300,12 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
 
   const schedule = (): void => {
     if (writing || failure || finishing || holdForFinish || final || isDiverged || options.stopSignal.aborted) return;
-    const decision = decideFlush({ bufferedBytes: pending(), chunksLanded: chunkCount, lastFlushAt }, Date.now(), options.flush, maxChunk);
+    const decision = decideFlush(
+      { bufferedBytes: pending(), chunksLanded: chunkCount, piecesGenerated, lastFlushAt },
+      Date.now(),
+      options.flush,
+      roomFor(false),
+    );
     if (decision.flush) {
       writing = flushOnce().then(
         () => {
@@ -237,6 +328,7 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
 
   const push = (text: string): void => {
     if (isSaturated || isDiverged || text.length === 0) return;
+    piecesGenerated += 1;
     const bytes = encoder.encode(text);
     generated = concat(generated, bytes);
     const fits = (n: number) => streamBytesIfWritten(n) <= cap;
@@ -262,24 +354,31 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
   const streamBytesIfWritten = (acceptedTotal: number): number =>
     streamBytes + framedSize(Math.max(0, acceptedTotal - onChain.length), maxChunk);
 
-  const finish = async (): Promise<WrittenResponse> => {
+  const finish = async (settle?: SettleWithFinalChunk): Promise<WrittenResponse> => {
     finishing = true;
     if (timer) clearTimeout(timer);
     timer = null;
     if (writing) await writing;
     if (failure) throw failure.error;
     if (isDiverged) accepted = onChain.length; // keep only what landed: never append text that does not follow it
+    let settled: WrittenResponse["settled"] = null;
     while (!final) {
       const start = onChain.length;
       const rest = Math.max(0, accepted - start);
-      if (rest > maxChunk) {
-        const end = chunkEnd(generated, start + maxChunk, start);
+      if (rest > roomFor(settle !== undefined)) {
+        const end = chunkEnd(generated, start + Math.min(rest, roomFor(false)), start);
         await append(generated.slice(start, end), false);
+      } else if (settle) {
+        const last = generated.slice(start, start + rest);
+        const counts = await settle.counts(concat(onChain, last));
+        const sent = await append(last, true, { request: settle.request, counts });
+        if (sent) settled = { counts, sent };
       } else {
         await append(generated.slice(start, start + rest), true);
       }
     }
-    return { plaintext: onChain, chunkCount, streamBytes };
+    if (settled === null && settle && settledOnChain) settled = { counts: null, sent: null };
+    return { plaintext: onChain, chunkCount, streamBytes, settled, locked: !lockPending };
   };
 
   return {
@@ -288,6 +387,7 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
     diverged: () => isDiverged,
     acceptedBytes: () => accepted,
     finish,
+    locked: () => !lockPending,
     dispose() {
       finishing = true;
       if (timer) clearTimeout(timer);

@@ -6,10 +6,12 @@ import {
   type RequestAccount,
   type SentTransaction,
   type ServerKeyring,
+  type SettlementCounts,
 } from "@chainference/client";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { NodeConfig } from "../config/node-config";
+import type { ChunkRoom } from "./chunk-size";
 import { describeError } from "./describe-error";
 import { generationSeed } from "./generation-seed";
 import type { NodeEvent } from "./node-events";
@@ -24,7 +26,8 @@ export type ServeContext = Readonly<{
   operator: TransactionSigner;
   config: NodeConfig;
   keyring: () => ServerKeyring;
-  maxChunkPlaintext: number;
+  /** Largest chunk plaintext of each transaction shape (alone, beside the lock, beside the settlement). */
+  chunkRoom: ChunkRoom;
   emit: (event: NodeEvent) => void;
   /** Aborted when the node stops without draining: the job leaves the request locked for recovery. */
   stopSignal: AbortSignal;
@@ -40,15 +43,28 @@ export type ServeInput = Readonly<{
   outputTokenCap: number;
   reserveBytes: number;
   streamByteCap: number;
-  /** When the lock landed (wall clock and slot), for time to first chunk; null on recovery. */
+  /** When the lock landed (wall clock and slot), for time to first chunk; null on recovery or with `lock`. */
   lockedAt: Readonly<{ ms: number; slot: bigint }> | null;
+  /**
+   * The request is still Open: the first chunk's transaction locks it. `request` then carries what the lock
+   * will set (the deadline estimated from the current slot, the prices of the offer screening chose), and time
+   * to first chunk counts from the start of the job (the decision to take the request).
+   */
+  lock?: Readonly<{
+    /** The lock landed with the first chunk (its transaction's slot). */
+    onLocked: (slot: bigint) => void;
+    /** See `ResponseWriterOptions.onLockRefused`. */
+    onLockRefused: (error: unknown) => Promise<boolean>;
+  }>;
 }>;
 
 /** How a job ended. */
 export type ServeOutcome =
   | Readonly<{ status: "completed"; tokensOut: number; tokensPerSecond: number | null }>
   | Readonly<{ status: "abandoned"; reason: string }>
-  | Readonly<{ status: "stopped" }>;
+  | Readonly<{ status: "stopped" }>
+  /** With `lock`: the lock never landed (another server took the request, the client cancelled it, …). */
+  | Readonly<{ status: "not-locked"; reason: string }>;
 
 type StopReason = "byte-cap" | "diverged" | "deadline" | "write-failed";
 
@@ -61,15 +77,41 @@ async function msUntilCutoff(ctx: ServeContext, request: RequestAccount): Promis
 }
 
 /**
- * Settles a request whose final chunk is on-chain: `complete_request` with the billable counts, then the
- * `completed` event (with lamports earned, computed as the program does).
+ * An Open request as it will be once this server's lock lands, for answering it before the lock: the
+ * deadline counted from `slot` (the lock lands at or after it, so the real deadline is no earlier), the
+ * prices of the offer screening chose (the program locks the same entry: the first with the model id) and the
+ * key epoch of the allow-list entry (the lock takes only an entry wrapped for the server's current epoch, and
+ * records that epoch: the response key derives from it).
+ *
+ * @example
+ * const request = asLockedBy(open, { slot: await chain.getSlot(), priceIn: model.priceIn, priceOut: model.priceOut, keyEpoch: opened.keyEpoch });
+ */
+export function asLockedBy(
+  request: RequestAccount,
+  input: Readonly<{ slot: bigint; priceIn: bigint; priceOut: bigint; keyEpoch: number }>,
+): RequestAccount {
+  return {
+    ...request,
+    lockedKeyEpoch: input.keyEpoch,
+    lockSlot: input.slot,
+    deadlineSlot: input.slot + request.responseTimeout,
+    lockedPriceIn: input.priceIn,
+    lockedPriceOut: input.priceOut,
+  };
+}
+
+/**
+ * Settles a request whose final chunk is on-chain: `complete_request` with the billable counts (unless the
+ * final chunk's transaction already settled it: `settledWithFinalChunk`), then the `completed` event (with
+ * lamports earned, computed as the program does).
  */
 export async function settleAnswered(
   ctx: ServeContext,
   input: Readonly<{
     request: RequestAccount;
-    promptTokens: number;
-    completionTokens: number;
+    tokens: SettlementCounts;
+    /** The final chunk's transaction settled the request: nothing is sent, and its fee is on the chunk's event. */
+    settledWithFinalChunk: boolean;
     plaintext: Uint8Array;
     finishReason: Extract<NodeEvent, { type: "completed" }>["finishReason"];
     startedMs: number;
@@ -77,20 +119,16 @@ export async function settleAnswered(
     tokensPerSecond: number | null;
   }>,
 ): Promise<ServeOutcome> {
-  const { request } = input;
-  const tokens = billableTokens({
-    promptTokens: input.promptTokens,
-    completionTokens: input.completionTokens,
-    promptBytes: request.promptLen,
-    plaintextBytes: input.plaintext.length,
-  });
-  const sent: SentTransaction = await sendWithRetry(() => completeRequest(ctx.chain, ctx.operator, { request, ...tokens }), {
-    retries: ctx.config.sendRetries,
-    delayMs: ctx.config.slotMs,
-    signal: ctx.stopSignal,
-    onRetry: (attempt, error) =>
-      ctx.emit({ type: "retry", request: request.address, action: "complete_request", attempt, error: describeError(error) }),
-  });
+  const { request, tokens } = input;
+  const sent: SentTransaction | null = input.settledWithFinalChunk
+    ? null
+    : await sendWithRetry(() => completeRequest(ctx.chain, ctx.operator, { request, ...tokens }), {
+        retries: ctx.config.sendRetries,
+        delayMs: ctx.config.slotMs,
+        signal: ctx.stopSignal,
+        onRetry: (attempt, error) =>
+          ctx.emit({ type: "retry", request: request.address, action: "complete_request", attempt, error: describeError(error) }),
+      });
   const { serverPayout } = computeSettlement({
     tokensIn: BigInt(tokens.tokensIn),
     tokensOut: BigInt(tokens.tokensOut),
@@ -110,7 +148,7 @@ export async function settleAnswered(
     firstChunkSlots: input.firstChunk?.slots ?? null,
     tokensPerSecond: input.tokensPerSecond,
     durationMs: Date.now() - input.startedMs,
-    fee: sent.fee,
+    fee: sent?.fee ?? 0n,
   });
   return { status: "completed", tokensOut: tokens.tokensOut, tokensPerSecond: input.tokensPerSecond };
 }
@@ -138,7 +176,10 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
   };
 
   const cutoffMs = await msUntilCutoff(ctx, request);
-  if (cutoffMs <= 0) return { status: "abandoned", reason: `no time left before the deadline (slot ${request.deadlineSlot})` };
+  if (cutoffMs <= 0) {
+    const reason = `no time left before the deadline (slot ${request.deadlineSlot})`;
+    return input.lock ? { status: "not-locked", reason } : { status: "abandoned", reason };
+  }
   const cutoff = setTimeout(() => stop("deadline"), cutoffMs);
   const onNodeStop = () => generation.abort(ctx.stopSignal.reason);
   ctx.stopSignal.addEventListener("abort", onNodeStop, { once: true });
@@ -148,15 +189,18 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
     request: request.address,
     responseKey: responseKeyFor({ request, dataKey: opened.dataKey, keyring: ctx.keyring() }),
     landed: input.landed,
-    maxChunkPlaintext: ctx.maxChunkPlaintext,
+    chunkRoom: ctx.chunkRoom,
+    ...(input.lock ? { lockWithFirstChunk: { x25519Key: lockKeyFor(ctx.keyring(), opened.keyEpoch) }, onLockRefused: input.lock.onLockRefused } : {}),
     streamByteCap: input.streamByteCap,
     reserveBytes: input.reserveBytes,
     flush: ctx.config.flush,
     retries: ctx.config.sendRetries,
     retryDelayMs: ctx.config.slotMs,
     stopSignal: ctx.stopSignal,
-    onAppended: ({ index, plaintextBytes, isFinal, sent }) => {
+    onAppended: ({ index, plaintextBytes, isFinal, locked, sent }) => {
+      if (locked) input.lock?.onLocked(sent.slot);
       if (index === 0 && input.lockedAt) firstChunk = { ms: Date.now() - input.lockedAt.ms, slots: sent.slot - input.lockedAt.slot };
+      if (index === 0 && locked) firstChunk = { ms: Date.now() - startedMs, slots: 0n };
       ctx.emit({ type: "chunk-appended", request: request.address, index, plaintextBytes, isFinal, slot: sent.slot, fee: sent.fee });
     },
     onRetry: (attempt, error) =>
@@ -193,7 +237,8 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
     if (!ctx.stopSignal.aborted && stopReason === null) {
       clearTimeout(cutoff);
       writer.dispose();
-      return { status: "abandoned", reason: `backend failed: ${describeError(error)}` };
+      const reason = `backend failed: ${describeError(error)}`;
+      return writer.locked() ? { status: "abandoned", reason } : { status: "not-locked", reason };
     }
   } finally {
     clearTimeout(cutoff);
@@ -201,26 +246,33 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
   }
   if (ctx.stopSignal.aborted) {
     writer.dispose();
-    return { status: "stopped" };
+    return writer.locked() ? { status: "stopped" } : { status: "not-locked", reason: "the node stopped before the lock" };
   }
+  const failed = (error: unknown): ServeOutcome =>
+    writer.locked()
+      ? { status: "abandoned", reason: `writing the answer failed: ${describeError(error)}` }
+      : { status: "not-locked", reason: describeError(error) };
   if (stopReason === "write-failed") {
     writer.dispose();
-    return { status: "abandoned", reason: `writing the answer failed: ${describeError(writeError)}` };
+    return failed(writeError);
   }
 
+  const promptTokens = result?.usage.promptTokens ?? (await countPromptTokens(backend, opened.payload.messages));
+  let completionTokens = 0;
+  const countsFor = async (answer: Uint8Array): Promise<SettlementCounts> => {
+    // The backend's count covers the answer only when the answer is exactly what this run generated.
+    const generatedAll = result !== null && !writer.diverged() && writer.acceptedBytes() === answer.length;
+    completionTokens = generatedAll ? result!.usage.completionTokens : await countAnswerTokens(backend, decoder.decode(answer), pieces);
+    return billableTokens({ promptTokens, completionTokens, promptBytes: request.promptLen, plaintextBytes: answer.length });
+  };
   let written;
   try {
-    written = await writer.finish();
+    written = await writer.finish({ request, counts: countsFor });
   } catch (error) {
     if (ctx.stopSignal.aborted) return { status: "stopped" };
-    return { status: "abandoned", reason: `writing the answer failed: ${describeError(error)}` };
+    return failed(error);
   }
-  const promptTokens = result?.usage.promptTokens ?? (await countPromptTokens(backend, opened.payload.messages));
-  // The backend's count covers the answer only when the answer is exactly what this run generated.
-  const generatedAll = result !== null && !writer.diverged() && writer.acceptedBytes() === written.plaintext.length;
-  const completionTokens = generatedAll
-    ? result!.usage.completionTokens
-    : await countAnswerTokens(backend, decoder.decode(written.plaintext), pieces);
+  const tokens = written.settled?.counts ?? (await countsFor(written.plaintext));
   const generationSeconds = firstTextMs === null ? 0 : (lastTextMs - firstTextMs) / 1000;
   const tokensPerSecond = generationSeconds > 0 && completionTokens > 1 ? (completionTokens - 1) / generationSeconds : null;
   const finishReason =
@@ -232,8 +284,8 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
   try {
     return await settleAnswered(ctx, {
       request,
-      promptTokens,
-      completionTokens,
+      tokens,
+      settledWithFinalChunk: written.settled !== null,
       plaintext: written.plaintext,
       finishReason,
       startedMs,
@@ -244,4 +296,11 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
     if (ctx.stopSignal.aborted) return { status: "stopped" };
     return { status: "abandoned", reason: `complete_request failed: ${describeError(error)}` };
   }
+}
+
+/** The public key of `epoch`, the one the prompt was wrapped for: the lock names it (the program requires the server's current key). */
+function lockKeyFor(keyring: ServerKeyring, epoch: number): Uint8Array {
+  const entry = keyring.keys.find((key) => key.epoch === epoch);
+  if (!entry) throw new Error(`the keyring holds no key of epoch ${epoch}`);
+  return entry.publicKey;
 }

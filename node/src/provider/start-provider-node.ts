@@ -131,7 +131,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     retry,
     renderMetrics: metrics.renderPrometheus,
   });
-  const { backendFor, registration, maxChunkPlaintext } = resources;
+  const { backendFor, registration, chunkRoom } = resources;
+  const maxChunkPlaintext = chunkRoom.alone;
   const server = registration.server;
   // Backends: where each model runs, in the start line and /metrics.
   metrics.setBackends(config.models.map((m) => ({ model: m.hfId, backend: backendFor(m) })));
@@ -161,7 +162,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     operator,
     config,
     keyring: keyring.current,
-    maxChunkPlaintext,
+    chunkRoom,
     emit,
     stopSignal: stopController.signal,
   };

@@ -67,7 +67,7 @@ export async function pollOpenRequests(input: PollOpenRequestsInput): Promise<vo
       activeCount: jobs.count(),
       queuedTokens: jobs.queuedTokens,
       tokensPerSecond: speeds.tokensPerSecond,
-      maxChunkPlaintext: ctx.maxChunkPlaintext,
+      maxChunkPlaintext: ctx.chunkRoom.alone,
       ...(memo?.opened ? { opened: memo.opened } : {}),
       getAccount: (address) => chain.getAccount(address),
     });

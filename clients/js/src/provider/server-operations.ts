@@ -1,4 +1,4 @@
-import type { Address, ReadonlyUint8Array, TransactionSigner } from "@solana/kit";
+import type { Address, Instruction, ReadonlyUint8Array, TransactionSigner } from "@solana/kit";
 import type { Chain, SentTransaction } from "../chain";
 import {
   findFeeVaultPda,
@@ -76,27 +76,37 @@ export async function lockRequest(
   return chain.sendInstructions([await getLockRequestInstructionAsync({ operator, request, x25519Key })], { feePayer: operator });
 }
 
+/** What `complete_request` reads of the request it settles. */
+export type SettledRequest = Pick<RequestAccount, "address" | "client" | "feeShard">;
+
+/** The counts `complete_request` settles with. */
+export type SettlementCounts = { readonly tokensIn: number; readonly tokensOut: number };
+
+/** One response chunk, and what may share its transaction. */
+export type ResponseChunkInput = {
+  readonly request: Address;
+  readonly chunkIndex: number;
+  readonly isFinal: boolean;
+  readonly ciphertext: ReadonlyUint8Array;
+  readonly reserveBytes?: number;
+  /** Lock the (open) request in the same transaction, before the chunk, naming the server's current X25519 key: the first chunk only. */
+  readonly lock?: { readonly x25519Key: ReadonlyUint8Array };
+  /** Settle the request in the same transaction, after the chunk: the final chunk only. */
+  readonly complete?: { readonly request: SettledRequest } & SettlementCounts;
+};
+
 /**
- * Appends one encrypted chunk to the request's response (the first call creates the response
- * account, funding `reserveBytes` of stream so later appends need no System CPI). The program
- * creates it at the address the request names (`response_bump`); the node only locks requests that
- * name the canonical response PDA, which is passed here.
+ * The instructions of one chunk's transaction: `lock_request` (with `lock`), `append_response`, then
+ * `complete_request` (with `complete`). The program accepts the server account writable in
+ * `append_response`, so lock and settlement share the chunk's transaction (one fee instead of two).
  *
  * @example
- * await appendResponseChunk(chain, operator, { request, chunkIndex: 0, isFinal: false, ciphertext, reserveBytes: 4096 });
+ * const instructions = await responseChunkInstructions(operator, { request, chunkIndex: 0, isFinal: false, ciphertext, lock: { x25519Key } });
  */
-export async function appendResponseChunk(
-  chain: Chain,
-  operator: TransactionSigner,
-  input: {
-    readonly request: Address;
-    readonly chunkIndex: number;
-    readonly isFinal: boolean;
-    readonly ciphertext: ReadonlyUint8Array;
-    readonly reserveBytes?: number;
-  },
-): Promise<SentTransaction> {
-  const instruction = await getAppendResponseInstructionAsync({
+export async function responseChunkInstructions(operator: TransactionSigner, input: ResponseChunkInput): Promise<Instruction[]> {
+  if (input.lock && input.chunkIndex !== 0) throw new Error("only the first chunk (index 0) can carry the lock");
+  if (input.complete && !input.isFinal) throw new Error("only the final chunk can carry the settlement");
+  const append = await getAppendResponseInstructionAsync({
     operator,
     request: input.request,
     response: (await findResponsePda({ request: input.request }))[0],
@@ -105,7 +115,41 @@ export async function appendResponseChunk(
     reserveBytes: input.reserveBytes ?? 0,
     ciphertext: input.ciphertext,
   });
-  return chain.sendInstructions([instruction], { feePayer: operator });
+  return [
+    ...(input.lock ? [await getLockRequestInstructionAsync({ operator, request: input.request, x25519Key: input.lock.x25519Key })] : []),
+    append,
+    ...(input.complete ? [await completeRequestInstruction(operator, input.complete)] : []),
+  ];
+}
+
+/**
+ * Appends one encrypted chunk to the request's response (the first call creates the response
+ * account, funding `reserveBytes` of stream so later appends need no System CPI), with the lock
+ * (first chunk) or the settlement (final chunk) in the same transaction when asked. The program
+ * creates the response at the address the request names (`response_bump`); the node only locks
+ * requests that name the canonical response PDA, which is passed here.
+ *
+ * @example
+ * await appendResponseChunk(chain, operator, { request, chunkIndex: 0, isFinal: false, ciphertext, reserveBytes: 4096, lock: { x25519Key } });
+ */
+export async function appendResponseChunk(chain: Chain, operator: TransactionSigner, input: ResponseChunkInput): Promise<SentTransaction> {
+  return chain.sendInstructions(await responseChunkInstructions(operator, input), { feePayer: operator });
+}
+
+/** The `complete_request` instruction for `request` with `counts`. */
+async function completeRequestInstruction(
+  operator: TransactionSigner,
+  input: { readonly request: SettledRequest } & SettlementCounts,
+): Promise<Instruction> {
+  const [feeVault] = await findFeeVaultPda({ shard: input.request.feeShard });
+  return getCompleteRequestInstructionAsync({
+    operator,
+    request: input.request.address,
+    client: input.request.client,
+    feeVault,
+    tokensIn: input.tokensIn,
+    tokensOut: input.tokensOut,
+  });
 }
 
 /**
@@ -117,16 +161,7 @@ export async function appendResponseChunk(
 export async function completeRequest(
   chain: Chain,
   operator: TransactionSigner,
-  input: { readonly request: RequestAccount; readonly tokensIn: number; readonly tokensOut: number },
+  input: { readonly request: RequestAccount } & SettlementCounts,
 ): Promise<SentTransaction> {
-  const [feeVault] = await findFeeVaultPda({ shard: input.request.feeShard });
-  const instruction = await getCompleteRequestInstructionAsync({
-    operator,
-    request: input.request.address,
-    client: input.request.client,
-    feeVault,
-    tokensIn: input.tokensIn,
-    tokensOut: input.tokensOut,
-  });
-  return chain.sendInstructions([instruction], { feePayer: operator });
+  return chain.sendInstructions([await completeRequestInstruction(operator, input)], { feePayer: operator });
 }

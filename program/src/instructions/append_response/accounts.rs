@@ -2,8 +2,8 @@ use pinocchio::{error::ProgramError, AccountView, Address};
 
 use crate::{
     checks::{
-        check_owner, check_readonly, check_system_program, check_writable, check_writable_signer,
-        eq32, exact_accounts,
+        check_owner, check_system_program, check_writable, check_writable_signer, eq32,
+        exact_accounts,
     },
     errors::ChainferenceError,
     idl::{InstructionAccount, SeedValue},
@@ -15,8 +15,12 @@ use crate::{
 /// tests come from this list).
 pub const ACCOUNTS: &[InstructionAccount] = &[
     InstructionAccount::writable("operator", "`server.operator`; pays the response rent.").signer(),
-    InstructionAccount::readonly("server", "The Server that locked the request.")
-        .pda(&Server::TYPE, &[("operator", SeedValue::Account("operator"))]),
+    InstructionAccount::readonly(
+        "server",
+        "The Server that locked the request; only read, but accepted writable so that `lock_request` (first chunk) or `complete_request` (final chunk) can share the transaction.",
+    )
+    .may_be_writable()
+    .pda(&Server::TYPE, &[("operator", SeedValue::Account("operator"))]),
     InstructionAccount::writable("request", "The Request, Locked by `server`."),
     InstructionAccount::writable(
         "response",
@@ -56,8 +60,8 @@ impl<'a> TryFrom<(&'a Address, &'a mut [AccountView])> for AppendResponseAccount
             return Err(ChainferenceError::InvalidPda.into());
         }
 
-        // 2. Writability.
-        check_readonly(server)?;
+        // 2. Writability. The server is only read, but may arrive writable: lock_request and
+        //    complete_request write it and share a transaction with the first and final chunk.
         check_writable(request)?;
         check_writable(response)?;
 

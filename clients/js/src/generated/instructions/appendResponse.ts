@@ -142,7 +142,7 @@ export type AppendResponseAsyncInput<
 > = {
   /** `server.operator`; pays the response rent. */
   operator: TransactionSigner<TAccountOperator>;
-  /** The Server that locked the request. */
+  /** The Server that locked the request; only read, but accepted writable so that `lock_request` (first chunk) or `complete_request` (final chunk) can share the transaction. */
   server?: Address<TAccountServer>;
   /** The Request, Locked by `server`. */
   request: Address<TAccountRequest>;
@@ -254,7 +254,7 @@ export type AppendResponseInput<
 > = {
   /** `server.operator`; pays the response rent. */
   operator: TransactionSigner<TAccountOperator>;
-  /** The Server that locked the request. */
+  /** The Server that locked the request; only read, but accepted writable so that `lock_request` (first chunk) or `complete_request` (final chunk) can share the transaction. */
   server: Address<TAccountServer>;
   /** The Request, Locked by `server`. */
   request: Address<TAccountRequest>;
@@ -347,7 +347,7 @@ export type ParsedAppendResponseInstruction<
   accounts: {
     /** `server.operator`; pays the response rent. */
     operator: TAccountMetas[0];
-    /** The Server that locked the request. */
+    /** The Server that locked the request; only read, but accepted writable so that `lock_request` (first chunk) or `complete_request` (final chunk) can share the transaction. */
     server: TAccountMetas[1];
     /** The Request, Locked by `server`. */
     request: TAccountMetas[2];
