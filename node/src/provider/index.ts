@@ -1,6 +1,6 @@
 // The provider node and the decisions it is made of (each a pure function, tested on its own). The parts that
 // only wire a running node together (scheduler, job table, memos, keyring holder, ...) stay internal.
-export { CHUNK_FRAME_OVERHEAD, getMaxChunkCiphertextBytes, getMaxChunkPlaintextBytes } from "./chunk-size";
+export { getChunkFrameSize, getMaxChunkCiphertextBytes, getMaxChunkPlaintextBytes } from "./chunk-size";
 export { describeError } from "./describe-error";
 export { createEventHub, type EventHub, type WaitOptions } from "./event-hub";
 export { decideFlush, type FlushDecision, type FlushState } from "./flush-policy";

@@ -1,7 +1,7 @@
 /**
  * Wallets through wallet-standard: every wallet the page registers (browser extensions, the tests' wallet),
- * connecting one account, and the signer the SDK takes (createWalletSigner + cacheMessageSignatures: the
- * request-key signatures are remembered for this app session, in memory only).
+ * connecting one account, and the signer the SDK takes (createWalletSigner). The SDK keeps the wallet's key root
+ * in memory for this signer object (`deriveKeyRoot`), so one message signature serves the whole app session.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { getWallets } from "@wallet-standard/app";
@@ -21,7 +21,7 @@ import {
   type SolanaSignTransactionFeature,
 } from "@solana/wallet-standard-features";
 import { address as toAddress } from "@solana/kit";
-import { cacheMessageSignatures, createWalletSigner, type CachedMessageSigner, type WalletSigner } from "@chainference/client/wallet";
+import { createWalletSigner, type WalletSigner } from "@chainference/client/wallet";
 import { walletChainId, type Cluster } from "../lib/cluster";
 
 /** Wallets that can pay for requests here: connect, sign transactions and sign messages. */
@@ -40,7 +40,7 @@ export type WalletState = {
   readonly wallet: Wallet | null;
   readonly account: WalletAccount | null;
   /** The SDK signer for the connected account (null when none). */
-  readonly signer: CachedMessageSigner<WalletSigner> | null;
+  readonly signer: (WalletSigner & { readonly prompts: () => number }) | null;
   readonly connecting: boolean;
   connect(wallet: Wallet): Promise<void>;
   disconnect(): Promise<void>;
@@ -86,20 +86,22 @@ export function WalletProvider({ cluster, children }: { cluster: Cluster; childr
     if (!wallet || !account) return null;
     const signTransaction = (wallet.features as SolanaSignTransactionFeature)[SolanaSignTransaction].signTransaction;
     const signMessage = (wallet.features as SolanaSignMessageFeature)[SolanaSignMessage].signMessage;
-    return cacheMessageSignatures(
-      createWalletSigner({
-        address: toAddress(account.address),
-        async signTransaction(transaction) {
-          const [output] = await signTransaction({ account, transaction, chain });
-          if (!output) throw new Error("the wallet returned no signed transaction");
-          return output.signedTransaction;
-        },
-        async signMessages(messages) {
-          const outputs = await signMessage(...messages.map((message) => ({ account, message })));
-          return outputs.map((o) => o.signature);
-        },
-      }),
-    );
+    let prompts = 0;
+    const signer = createWalletSigner({
+      address: toAddress(account.address),
+      async signTransaction(transaction) {
+        const [output] = await signTransaction({ account, transaction, chain });
+        if (!output) throw new Error("the wallet returned no signed transaction");
+        return output.signedTransaction;
+      },
+      async signMessages(messages) {
+        prompts++;
+        const outputs = await signMessage(...messages.map((message) => ({ account, message })));
+        return outputs.map((o) => o.signature);
+      },
+    });
+    // Wallet message prompts since connecting, shown on the history page (the key root needs one).
+    return Object.freeze({ ...signer, prompts: () => prompts });
   }, [wallet, account, chain]);
 
   const connect = useCallback(async (next: Wallet) => {
@@ -116,13 +118,12 @@ export function WalletProvider({ cluster, children }: { cluster: Cluster; childr
   }, []);
 
   const disconnect = useCallback(async () => {
-    signer?.clear();
     if (wallet && StandardDisconnect in wallet.features)
       await (wallet.features as StandardDisconnectFeature)[StandardDisconnect].disconnect().catch(() => undefined);
     localStorage.removeItem("chainference.wallet");
     setWallet(null);
     setAccount(null);
-  }, [wallet, signer]);
+  }, [wallet]);
 
   // Reconnect silently to the wallet used last time (wallets answer without a prompt once authorized).
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { getAddressEncoder, type Address, type MessagePartialSigner, type ReadonlyUint8Array } from "@solana/kit";
 import type { Chain } from "../chain";
-import { decryptRequestHistory, signRequestKeyMessages, type DecryptedRequestHistory } from "../crypto";
+import { decryptRequestHistory, deriveKeyRoot, type DecryptedRequestHistory } from "../crypto";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   ChainferenceInstruction,
@@ -61,9 +61,8 @@ async function promptFromTransactions(
 /**
  * A wallet's requests and answers, decrypted from chain data and the wallet alone: live request
  * accounts (open or locked), response accounts (answers kept until closed), and, for settled
- * requests, the prompt from transaction history where the endpoint keeps it. The wallet signs every
- * request's key message in one `signMessages` call (one prompt); wrap it with `cacheMessageSignatures` so
- * requests it already signed in this session need none (`@chainference/client/wallet`).
+ * requests, the prompt from transaction history where the endpoint keeps it. Every key comes from the wallet's
+ * key root: one wallet prompt the first time per signer object, none after (`deriveKeyRoot`).
  *
  * @example
  * for (const entry of await fetchHistory(chain, wallet)) console.log(entry.decrypted.prompt?.messages.at(-1)?.content);
@@ -97,17 +96,12 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
     const fromTx = account ? null : await promptFromTransactions(chain, request);
     records.push({ request, account, response: answers.get(request) ?? null, fromTx });
   }
-  // Every request's key signature in one signMessages call: one wallet prompt for the whole history.
-  const signatures = await signRequestKeyMessages({
-    signer: wallet,
-    programId: CHAINFERENCE_PROGRAM_ADDRESS,
-    requestAddresses: records.map((r) => r.request),
-  });
+  const keyRoot = await deriveKeyRoot(wallet, CHAINFERENCE_PROGRAM_ADDRESS);
   const entries: HistoryEntry[] = [];
-  for (const [i, { request, account, response, fromTx }] of records.entries()) {
+  for (const { request, account, response, fromTx } of records) {
     const promptCiphertext = account?.sealed ? account.promptCiphertext : fromTx?.prompt;
     const decrypted = decryptRequestHistory({
-      requestSignature: signatures[i]!,
+      keyRoot,
       requestAddress: request,
       ...(account ? { clientKey: account.clientKey } : {}),
       ...(promptCiphertext ? { promptCiphertext } : {}),

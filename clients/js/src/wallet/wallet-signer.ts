@@ -25,7 +25,7 @@ export type WalletFunctions = {
   signMessages(messages: readonly Uint8Array[]): Promise<readonly Uint8Array[]>;
 };
 
-/** A wallet as the SDK's functions take it: pays and signs transactions, signs the request-key messages. */
+/** A wallet as the SDK's functions take it: pays and signs transactions, signs the key-root message. */
 export type WalletSigner = TransactionModifyingSigner & MessagePartialSigner;
 
 /**
