@@ -28,7 +28,7 @@ import {
   type RegisteredServer,
 } from "../tests/helpers/fixtures";
 import {
-  CHUNK_TAG_LEN,
+  CHUNK_OVERHEAD_LEN,
   MAX_CHUNK_IN_TX,
   PRICED_MODEL,
   appendResponseInstruction,
@@ -168,14 +168,14 @@ async function feesPerAnswer(tokens: number): Promise<bigint> {
   fees += (await send(t, lockInstruction(server.operator, server.server, request, market.cfg.config), { feePayer: server.operator })).fee;
   const plaintext = tokens * BYTES_PER_TOKEN;
   const parts = [8];
-  for (let at = 8; at < plaintext; at += MAX_CHUNK_IN_TX - CHUNK_TAG_LEN)
-    parts.push(Math.min(MAX_CHUNK_IN_TX - CHUNK_TAG_LEN, plaintext - at));
+  for (let at = 8; at < plaintext; at += MAX_CHUNK_IN_TX - CHUNK_OVERHEAD_LEN)
+    parts.push(Math.min(MAX_CHUNK_IN_TX - CHUNK_OVERHEAD_LEN, plaintext - at));
   for (const [i, len] of parts.entries()) {
     const ix = await appendResponseInstruction(server.operator, server.server, request, {
       chunkIndex: i,
       isFinal: i === parts.length - 1,
-      ciphertext: chunk(len + CHUNK_TAG_LEN),
-      reserveBytes: i === 0 ? plaintext + parts.length * (CHUNK_TAG_LEN + 2) : 0,
+      ciphertext: chunk(len + CHUNK_OVERHEAD_LEN),
+      reserveBytes: i === 0 ? plaintext + parts.length * (CHUNK_OVERHEAD_LEN + 2) : 0,
     });
     fees += (await send(t, ix, { feePayer: server.operator })).fee;
   }
