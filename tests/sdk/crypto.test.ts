@@ -7,8 +7,11 @@ import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import {
+  compileOffchainMessageV0Envelope,
   createKeyPairSignerFromPrivateKeyBytes,
   getAddressDecoder,
+  offchainMessageContentRestrictedAsciiOf1232BytesMax,
+  type OffchainMessageApplicationDomain,
   type Address,
   type KeyPairSigner,
   type MessagePartialSigner,
@@ -66,6 +69,7 @@ import {
   getChainferenceClientErrorName,
   getCurrentServerKey,
   getKeyRootMessage,
+  getKeyRootMessageText,
   getPaddedLength,
   getResponseChunkAad,
   keyRootFromSignature,
@@ -290,6 +294,16 @@ describe("key root and request keys", () => {
     expect(getAddressDecoder().decode(message.subarray(51, 83))).toBe(wallet.address);
     expect(message[83]! | (message[84]! << 8)).toBe(text.length);
     expect(new TextDecoder().decode(message.subarray(85))).toBe(text);
+  });
+
+  it("encodes the key-root message exactly as kit's off-chain message encoder does", () => {
+    const envelope = compileOffchainMessageV0Envelope({
+      version: 0,
+      applicationDomain: PROGRAM_ID as string as OffchainMessageApplicationDomain,
+      content: offchainMessageContentRestrictedAsciiOf1232BytesMax(getKeyRootMessageText(PROGRAM_ID)),
+      requiredSignatories: [{ address: wallet.address }],
+    });
+    expect(getKeyRootMessage({ wallet: wallet.address, programId: PROGRAM_ID })).toEqual(Uint8Array.from(envelope.content));
   });
 
   it("refuses a wallet that signs something other than the exact message", async () => {

@@ -6,15 +6,7 @@
  * re-creates the root at any time, on any device.
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
-import {
-  compileOffchainMessageV0Envelope,
-  createSignableMessage,
-  OffchainMessageContentFormat,
-  type Address,
-  type MessagePartialSigner,
-  type OffchainMessageApplicationDomain,
-  type OffchainMessageContentRestrictedAsciiOf1232BytesMax,
-} from "@solana/kit";
+import { createSignableMessage, type Address, type MessagePartialSigner } from "@solana/kit";
 
 import {
   CHAINFERENCE_ERROR__CRYPTO__INVALID_SIGNATURE,
@@ -22,7 +14,7 @@ import {
   CHAINFERENCE_ERROR__CRYPTO__NON_DETERMINISTIC_SIGNER,
   ChainferenceClientError,
 } from "../errors";
-import { addressBytes, bytesEqual, bytesOfLength, toBytes, type BytesLike } from "./bytes";
+import { addressBytes, bytesEqual, bytesOfLength, concatBytes, utf8, type BytesLike } from "./bytes";
 import { CRYPTO_KEY_LENGTH, HKDF_INFO_KEY_ROOT, KEY_ROOT_SIGNATURE_LENGTH } from "./constants";
 import { hkdfSha256 } from "./kdf";
 
@@ -55,10 +47,17 @@ export function getKeyRootMessageText(programId: Address): string {
   );
 }
 
+/** The off-chain message signing domain: `0xff` (never a transaction's first byte) then "solana offchain". */
+const OFFCHAIN_SIGNING_DOMAIN = concatBytes(Uint8Array.of(0xff), utf8("solana offchain"));
+/** Off-chain message version 0, content format 0 (restricted ASCII, at most 1,232 bytes), one signer. */
+const OFFCHAIN_V0_HEADER = { version: 0, restrictedAsciiFormat: 0, signerCount: 1 } as const;
+
 /**
- * The exact bytes the wallet signs: a Solana off-chain message, version 0 (encoded by kit's
- * `@solana/offchain-messages`): `"\xffsolana offchain" || u8(0) || programId(32) || u8(0 = restricted ASCII) ||
- * u8(1) || wallet(32) || u16le(len(text)) || text`.
+ * The exact bytes the wallet signs: a Solana off-chain message, version 0 (the format of the off-chain message
+ * signing proposal, as kit's `@solana/offchain-messages` encodes it; a test checks the two agree byte for byte):
+ * `"\xffsolana offchain" || u8(0) || programId(32) || u8(0 = restricted ASCII) || u8(1) || wallet(32) ||
+ * u16le(len(text)) || text`. Encoded here rather than with kit's encoder, which would add 3 KB gzipped to the
+ * SDK's browser bundle.
  *
  * @example
  * ```ts
@@ -67,17 +66,17 @@ export function getKeyRootMessageText(programId: Address): string {
  * ```
  */
 export function getKeyRootMessage({ wallet, programId }: KeyRootLocation): Uint8Array {
-  addressBytes(programId);
-  const envelope = compileOffchainMessageV0Envelope({
-    version: 0,
-    applicationDomain: programId as string as OffchainMessageApplicationDomain,
-    content: Object.freeze({
-      format: OffchainMessageContentFormat.RESTRICTED_ASCII_1232_BYTES_MAX,
-      text: getKeyRootMessageText(programId),
-    }) as OffchainMessageContentRestrictedAsciiOf1232BytesMax,
-    requiredSignatories: [{ address: wallet }],
-  });
-  return toBytes(envelope.content);
+  const text = utf8(getKeyRootMessageText(programId));
+  const length = Uint8Array.of(text.length & 0xff, text.length >> 8);
+  return concatBytes(
+    OFFCHAIN_SIGNING_DOMAIN,
+    Uint8Array.of(OFFCHAIN_V0_HEADER.version),
+    addressBytes(programId),
+    Uint8Array.of(OFFCHAIN_V0_HEADER.restrictedAsciiFormat, OFFCHAIN_V0_HEADER.signerCount),
+    addressBytes(wallet),
+    length,
+    text,
+  );
 }
 
 /**
