@@ -9,7 +9,8 @@
  * accounts leave room for at most 913 ciphertext bytes in the 1,232-byte packet (v0 message as the
  * SDK sends it; 915 as a legacy message, about 1,000 with an address lookup table), so the answer
  * streams as chunks of the largest size that fits, 913 bytes
- * (897 plaintext + 16-byte tag): 897 + 897 + 206 plaintext bytes in 3 chunks.
+ * (873 padded plaintext + 24-byte nonce + 16-byte tag; padding is ignored here: the last chunk is
+ * not rounded up to its bucket).
  *
  * Two server strategies: prefund the whole expected stream with the first chunk (`reserve_bytes`
  * = expected stream length: no System call afterwards), or prefund nothing (every later chunk tops
@@ -20,7 +21,7 @@
 import type { Address } from "@solana/kit";
 import { registerServer } from "../tests/helpers/fixtures";
 import {
-  CHUNK_TAG_LEN,
+  CHUNK_OVERHEAD_LEN,
   MAX_CHUNK_IN_TX,
   PRICED_MODEL,
   allowed,
@@ -54,9 +55,9 @@ async function measure(prefund: boolean) {
   const server = await registerServer(t, { models: [PRICED_MODEL] });
   const sender = plainSender(t);
   const plaintext = TOKENS * BYTES_PER_TOKEN;
-  const plainChunk = MAX_CHUNK_IN_TX - CHUNK_TAG_LEN;
+  const plainChunk = MAX_CHUNK_IN_TX - CHUNK_OVERHEAD_LEN;
   const chunks: number[] = [];
-  for (let left = plaintext; left > 0; left -= plainChunk) chunks.push(Math.min(plainChunk, left) + CHUNK_TAG_LEN);
+  for (let left = plaintext; left > 0; left -= plainChunk) chunks.push(Math.min(plainChunk, left) + CHUNK_OVERHEAD_LEN);
   const streamLen = chunks.reduce((n, c) => n + frameSize(c), 0);
   const steps: Step[] = [];
 

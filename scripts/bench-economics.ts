@@ -31,7 +31,7 @@ import {
   type RegisteredServer,
 } from "../tests/helpers/fixtures";
 import {
-  CHUNK_TAG_LEN,
+  CHUNK_OVERHEAD_LEN,
   MAX_CHUNK_IN_TX,
   PRICED_MODEL,
   appendResponseInstruction,

@@ -20,8 +20,8 @@ pub const MAX_FEE_BPS: u16 = 2_500;
 pub const FEE_VAULT_SHARDS: usize = 16;
 /// Wrapped data key: 32-byte key + 16-byte Poly1305 tag.
 pub const WRAPPED_KEY_LEN: usize = 48;
-/// Every response chunk carries one Poly1305 tag.
-pub const CHUNK_TAG_LEN: usize = 16;
+/// Every response chunk carries its random XChaCha20 nonce (24) and one Poly1305 tag (16).
+pub const CHUNK_OVERHEAD_LEN: usize = 40;
 /// Ratings are `1..=MAX_RATING`.
 pub const MAX_RATING: u8 = 5;
 /// Basis-point denominator.

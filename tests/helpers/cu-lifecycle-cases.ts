@@ -13,6 +13,7 @@ import { getRegisterServerInstructionAsync } from "../../clients/js/src/generate
 import type { CuBench } from "./cu-cases";
 import { model, registerServer, serverAddress, type RegisteredServer } from "./fixtures";
 import {
+  CHUNK_OVERHEAD_LEN,
   MAX_CHUNK_IN_TX,
   allowed,
   appendPromptInstruction,
@@ -70,7 +71,7 @@ async function fullAllowList(server: Address) {
   return [...others, allowed(server)];
 }
 
-const CHUNKS = [16, 256, MAX_CHUNK_IN_TX];
+const CHUNKS = [CHUNK_OVERHEAD_LEN, 256, MAX_CHUNK_IN_TX];
 
 export const LIFECYCLE_CU_BENCHES: CuBench[] = [
   {

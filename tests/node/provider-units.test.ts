@@ -13,6 +13,7 @@ import {
 } from "@solana/kit";
 
 import {
+  getResponseChunkCiphertextLength,
   CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
   CHAINFERENCE_PROGRAM_ADDRESS,
   getAppendResponseInstructionAsync,
@@ -20,7 +21,7 @@ import {
   TransactionFailedError,
 } from "@chainference/client";
 import {
-  CHUNK_FRAME_OVERHEAD,
+  getChunkFrameSize,
   billableTokens,
   createEventHub,
   createNodeMetrics,
@@ -107,7 +108,10 @@ describe("chunk size", () => {
     };
     expect(await wireSize(max)).toBe(1232);
     expect(await wireSize(max + 1)).toBe(1233);
-    expect(await getMaxChunkPlaintextBytes(operator, 10_000)).toBe(max - 16);
+    // The largest plaintext whose padded bucket plus nonce and tag still fits: 913 − 40 = 873, bucket 864, 860 of text
+    const maxPlaintext = await getMaxChunkPlaintextBytes(operator, 10_000);
+    expect(getResponseChunkCiphertextLength(maxPlaintext)).toBeLessThanOrEqual(max);
+    expect(getResponseChunkCiphertextLength(maxPlaintext + 1)).toBeGreaterThan(max);
     expect(await getMaxChunkPlaintextBytes(operator, 300)).toBe(300);
   });
 
@@ -183,7 +187,7 @@ describe("output budget", () => {
   it("reserves about 4 bytes a token plus frame overhead, within the stream cap", () => {
     const { reserveBytes } = planOutputBudget({ ...base, requestedTokens: 100 });
     expect(reserveBytes).toBeGreaterThan(400);
-    expect(reserveBytes).toBeLessThan(400 + 40 * CHUNK_FRAME_OVERHEAD);
+    expect(reserveBytes).toBeLessThan(40 * getChunkFrameSize(400 / 40));
     expect(planOutputBudget({ ...base, streamByteCap: 256 }).reserveBytes).toBe(256);
   });
 

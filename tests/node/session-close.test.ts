@@ -12,14 +12,14 @@ import {
   encodeSessionCloseBody,
   fetchSessionAccount,
   findFeeVaultPda,
-  getSessionKeyMessage,
+  deriveKeyRoot,
   requireSessionAccount,
   SessionStatus,
   signSessionClose,
   type SessionKeys,
 } from "@chainference/client";
 import type { NodeEvent } from "@chainference/node";
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { generateKeyPairSigner } from "@solana/kit";
 
 import { openProviderTestBed, type ProviderTestBed, type TestMarket } from "../helpers/provider-harness";
 import { askAll, openTestSession, sessionNodeConfig, type TestSession } from "../helpers/session-node";
@@ -42,14 +42,10 @@ afterAll(async () => {
 
 const balance = (address: Parameters<TestMarket["chain"]["getBalance"]>[0]) => market.chain.getBalance(address);
 
-function foreignKeys(session: TestSession): SessionKeys {
-  return deriveSessionKeys({
-    sessionSignature: ed25519.sign(
-      getSessionKeyMessage({ programId: CHAINFERENCE_PROGRAM_ADDRESS, session: session.account.address }),
-      new Uint8Array(32).fill(7),
-    ),
-    session: session.account.address,
-  });
+/** Session keys another wallet would hold for this session: from that wallet's own key root. */
+async function foreignKeys(session: TestSession): Promise<SessionKeys> {
+  const stranger = await generateKeyPairSigner();
+  return deriveSessionKeys(await deriveKeyRoot(stranger, CHAINFERENCE_PROGRAM_ADDRESS), session.account.address);
 }
 
 describe("the cooperative close a client asks for", () => {
@@ -100,7 +96,7 @@ describe("the cooperative close a client asks for", () => {
     const node = await bed.startNode({ config: await sessionNodeConfig(), keyringFile: "refuses.json" });
     const session = await openTestSession(market, node);
     await askAll(session, "Name a tree.", 8);
-    const foreign = foreignKeys(session);
+    const foreign = await foreignKeys(session);
     // When a close signed by another key is posted raw
     const response = await fetch(`${session.connection.endpoint}/v1/sessions/${session.account.address}/close`, {
       method: "POST",

@@ -13,7 +13,8 @@ import {
   encodeSessionVoucherBody,
   fetchSessionAccount,
   findFeeVaultPda,
-  getSessionKeyMessage,
+  getKeyRootMessage,
+  keyRootFromSignature,
   isChainferenceClientError,
   resumeSessionProgress,
   sessionAnswerCost,
@@ -25,6 +26,7 @@ import {
 } from "@chainference/client";
 import type { NodeEvent, ProviderNode } from "@chainference/node";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { getAddressDecoder } from "@solana/kit";
 
 import { fundedWallet, openProviderTestBed, type ProviderTestBed, type TestMarket } from "../helpers/provider-harness";
 import {
@@ -133,13 +135,14 @@ describe("attacks on the session server", () => {
   });
 
   it("refuses an ask signed by another session key (401 bad_signature)", async () => {
-    const foreign = deriveSessionKeys({
-      sessionSignature: ed25519.sign(
-        getSessionKeyMessage({ programId: CHAINFERENCE_PROGRAM_ADDRESS, session: session.account.address }),
-        new Uint8Array(32).fill(9),
-      ),
-      session: session.account.address,
+    const foreignSeed = new Uint8Array(32).fill(9);
+    const foreignWallet = getAddressDecoder().decode(ed25519.getPublicKey(foreignSeed));
+    const foreignRoot = keyRootFromSignature({
+      wallet: foreignWallet,
+      programId: CHAINFERENCE_PROGRAM_ADDRESS,
+      signature: ed25519.sign(getKeyRootMessage({ wallet: foreignWallet, programId: CHAINFERENCE_PROGRAM_ADDRESS }), foreignSeed),
     });
+    const foreign = deriveSessionKeys(foreignRoot, session.account.address);
     const { status, json } = await postRawAsk(
       session,
       rawAskBody(session, 100, { v: 1, messages: [{ role: "user", content: "Hi" }], maxTokens: 4 }, foreign),

@@ -152,7 +152,7 @@ describe("a Rent sysvar with any other exemption threshold", () => {
       setRentSysvar(t.svm, UNSUPPORTED);
       const { operator, server } = market.servers[0]!;
       await refused(
-        await appendResponseInstruction(operator, server, req.address, { chunkIndex: 0, isFinal: true, ciphertext: chunk(32) }),
+        await appendResponseInstruction(operator, server, req.address, { chunkIndex: 0, isFinal: true, ciphertext: chunk(40) }),
         operator,
       );
     });

@@ -99,7 +99,7 @@ import {
   type FastMeta,
 } from "../helpers/fast-chain";
 import { CONFIG_SIZE, FEE_VAULT_SIZE, serverSize } from "../helpers/fixtures";
-import { requestSize, responseSize } from "../helpers/lifecycle";
+import { CHUNK_OVERHEAD_LEN, requestSize, responseSize } from "../helpers/lifecycle";
 import { PROGRAM_ADDRESS, PROGRAM_SO, SYSTEM_PROGRAM_ADDRESS } from "../helpers/svm";
 import { setUpgradeAuthority } from "../../clients/js/src/litesvm/upgrade-authority";
 
@@ -898,7 +898,11 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
     const p = responses.get(response);
     const count = p && p.request === q.address ? p.chunkCount : 0;
     const chunkIndex = rng.chance(0.95) ? count : rng.chance(0.5) && count > 0 ? count - 1 : count + rng.range(1, 3);
-    const len = rng.chance(0.03) ? rng.range(0, 15) : rng.chance(0.2) ? MAX_FRAME_CHUNK : rng.range(16, 700);
+    const len = rng.chance(0.03)
+      ? rng.range(0, CHUNK_OVERHEAD_LEN - 1)
+      : rng.chance(0.2)
+        ? MAX_FRAME_CHUNK
+        : rng.range(CHUNK_OVERHEAD_LEN, 700);
     const isFinal = rng.chance(0.35);
     const reserve = rng.pick([0, 0, 512, 2_048, 4_096, 1_000_000]);
     const data = enc.append.encode({
@@ -921,7 +925,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
         if (q.status !== 1) return { code: REQUEST_NOT_LOCKED };
         if (q.lockedBy !== s.idx) return { code: NOT_LOCKED_BY_SERVER };
         if (!q.hasResponse && responses.has(response)) return { code: ALREADY_INITIALIZED };
-        if (len < 16) return { code: INVALID_CHUNK_LENGTH };
+        if (len < CHUNK_OVERHEAD_LEN) return { code: INVALID_CHUNK_LENGTH };
         if (now > q.deadline) return { code: REQUEST_EXPIRED };
         const frame = len + 2;
         if (!q.hasResponse) {
@@ -939,7 +943,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
                 operator: s.op.address,
                 chunkCount: 1,
                 streamLen: frame,
-                plaintext: len - 16,
+                plaintext: len - CHUNK_OVERHEAD_LEN,
                 final: isFinal,
                 completed: false,
                 cost: 0n,
@@ -964,7 +968,7 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
             }
             resp.chunkCount++;
             resp.streamLen = newStream;
-            resp.plaintext += len - 16;
+            resp.plaintext += len - CHUNK_OVERHEAD_LEN;
             resp.final = isFinal;
           },
         };
@@ -1365,13 +1369,13 @@ it(`randomized lifecycle sequence: ${OPS} operations, seed ${SEED} (SEQ_SEED / S
             move(q.address, s.op.address, cost - fee);
             move(q.address, vault, fee);
             closeTo(q.address, client.address);
-            Object.assign(s, {
-              completed: s.completed + 1n,
-              tokensOut: s.tokensOut + BigInt(tokensOut),
-              lamportsEarned: s.lamportsEarned + cost - fee,
-              activeLocks: s.activeLocks - 1,
-            });
-            Object.assign(resp, { completed: true, completedSlot: now });
+            // The same bookkeeping as complete_request above (counted only from MIN_COUNTED_FEE; paid volume always).
+            if (fee >= MIN_COUNTED_FEE) s.completed++;
+            s.paidVolume += cost;
+            s.tokensOut += BigInt(tokensOut);
+            s.lamportsEarned += cost - fee;
+            s.activeLocks--;
+            Object.assign(resp, { completed: true, completedSlot: now, cost });
             stakes.operatorShares += cost - fee;
             stakes.fees += fee;
             stakes.settled++;

@@ -1,12 +1,17 @@
 /**
- * The v1 privacy scheme (docs/privacy.md): round trips, who can read what, and every tampering
+ * The v2 privacy scheme (docs/privacy.md): round trips, who can read what, and every tampering
  * case failing with its exact named error.
  */
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import { randomBytes } from "@noble/hashes/utils.js";
+import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import {
+  compileOffchainMessageV0Envelope,
   createKeyPairSignerFromPrivateKeyBytes,
   getAddressDecoder,
+  offchainMessageContentRestrictedAsciiOf1232BytesMax,
+  type OffchainMessageApplicationDomain,
   type Address,
   type KeyPairSigner,
   type MessagePartialSigner,
@@ -30,6 +35,8 @@ import {
   CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT,
   CHAINFERENCE_ERROR__CRYPTO__MALFORMED_FRAME,
   CHAINFERENCE_ERROR__CRYPTO__MISSING_SIGNATURE,
+  CHAINFERENCE_ERROR__CRYPTO__NON_DETERMINISTIC_SIGNER,
+  CHAINFERENCE_ERROR__CRYPTO__INVALID_PADDING,
   CHAINFERENCE_ERROR__CRYPTO__NO_WRAPPED_KEY_FOR_SERVER,
   CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
   CHAINFERENCE_ERROR__CRYPTO__TRUNCATED_STREAM,
@@ -49,8 +56,8 @@ import {
   decryptResponseChunk,
   decryptResponseStream,
   deriveClientResponseKey,
+  deriveKeyRoot,
   deriveRequestKeys,
-  deriveRequestKeysWithSigner,
   deriveServerResponseKey,
   encodePromptPayload,
   encodeResponseFrames,
@@ -61,15 +68,16 @@ import {
   generateX25519KeyPair,
   getChainferenceClientErrorName,
   getCurrentServerKey,
-  getRequestKeyMessage,
+  getKeyRootMessage,
+  getKeyRootMessageText,
+  getPaddedLength,
   getResponseChunkAad,
-  getResponseChunkNonce,
+  keyRootFromSignature,
   getServerKeyringSecret,
   getX25519SharedSecret,
   isPromptPayload,
   pruneServerKeyring,
   rotateServerKeyring,
-  signRequestKeyMessage,
   unwrapDataKey,
   wrapDataKey,
   wrapDataKeyForServers,
@@ -146,7 +154,7 @@ const ANSWER_CHUNKS = ["The answer", " is ", "42", "."];
 
 async function createScenario(signer: KeyPairSigner, requestLabel: string, locker: TestServer): Promise<Scenario> {
   const requestAddress = addressOf(`request-${requestLabel}`);
-  const keys = await deriveRequestKeysWithSigner({ signer, programId: PROGRAM_ID, requestAddress });
+  const keys = deriveRequestKeys(await deriveKeyRoot(signer, PROGRAM_ID), requestAddress);
   const allowed = wrapDataKeyForServers({ requestKeys: keys, requestAddress, servers: [A, B].map(asAllowed) });
   const promptCiphertext = encryptPrompt({ dataKey: keys.dataKey, requestAddress, payload: PAYLOAD });
   const responseKey = deriveServerResponseKey({
@@ -200,37 +208,71 @@ function decryptMain(stream: Uint8Array, expectFinal = true) {
 
 // ---------------------------------------------------------------------------------------------
 
-describe("request keys", () => {
-  it("derives the same keys from a wallet signer as from a raw Ed25519 signature", async () => {
-    // Given the request-key message signed directly with the wallet's seed
-    const message = getRequestKeyMessage({ programId: PROGRAM_ID, requestAddress: main.requestAddress });
-    const requestSignature = ed25519.sign(message, WALLET_SEED);
-    // When keys are derived from that signature
-    const keys = deriveRequestKeys({ requestSignature, requestAddress: main.requestAddress });
+/** A signer over `seed` that counts its `signMessages` calls (wallet prompts); `sign` may replace Ed25519 signing. */
+function countingSigner(address: Address, sign: (message: Uint8Array) => Uint8Array) {
+  const calls: number[] = [];
+  const signer: MessagePartialSigner = {
+    address,
+    signMessages: async (messages) => {
+      calls.push(messages.length);
+      return messages.map((m) => ({ [address]: sign(Uint8Array.from(m.content)) as SignatureBytes }));
+    },
+  };
+  return { signer, calls };
+}
+
+/** An Ed25519 signature with a random nonce `r` (valid, but not the RFC 8032 deterministic one). */
+function randomizedSignature(message: Uint8Array, seed: Uint8Array): Uint8Array {
+  const { scalar, pointBytes } = ed25519.utils.getExtendedPublicKey(seed);
+  const L = ed25519.Point.Fn.ORDER;
+  const le = (bytes: Uint8Array) => bytes.reduceRight((n, b) => (n << 8n) | BigInt(b), 0n);
+  const toLe32 = (n: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+  const r = (le(randomBytes(64)) % (L - 1n)) + 1n;
+  const R = ed25519.Point.BASE.multiply(r).toBytes();
+  const k = le(sha512(new Uint8Array([...R, ...pointBytes, ...message]))) % L;
+  return new Uint8Array([...R, ...toLe32((r + k * scalar) % L)]);
+}
+
+describe("key root and request keys", () => {
+  it("derives the same keys from a wallet signer as from a raw Ed25519 signature over the key-root message", async () => {
+    // Given the key-root message signed directly with the wallet's seed
+    const signature = ed25519.sign(getKeyRootMessage({ wallet: wallet.address, programId: PROGRAM_ID }), WALLET_SEED);
+    // When the root and the request's keys are derived from that signature
+    const root = keyRootFromSignature({ wallet: wallet.address, programId: PROGRAM_ID, signature });
     // Then they equal the keys obtained through the kit signer
-    expect(keys).toEqual(main.keys);
+    expect(deriveRequestKeys(root, main.requestAddress)).toEqual(main.keys);
+    expect(root.secret).toEqual((await deriveKeyRoot(wallet, PROGRAM_ID)).secret);
   });
 
-  it("re-derives identical keys on every signature (nothing to store locally)", async () => {
-    // Given two independent signing sessions
-    const first = await signRequestKeyMessage({ signer: wallet, programId: PROGRAM_ID, requestAddress: main.requestAddress });
-    const second = await signRequestKeyMessage({ signer: wallet, programId: PROGRAM_ID, requestAddress: main.requestAddress });
-    // Then the signatures and hence the keys are identical
-    expect(second).toEqual(first);
+  it("asks the wallet once per signer object: one prompt with the message twice (the determinism check), then none", async () => {
+    // Given a fresh signer for the wallet
+    const { signer, calls } = countingSigner(wallet.address, (m) => ed25519.sign(m, WALLET_SEED));
+    // When keys of several requests and the history are derived
+    const first = await deriveKeyRoot(signer, PROGRAM_ID);
+    const again = await deriveKeyRoot(signer, PROGRAM_ID);
+    deriveRequestKeys(again, main.requestAddress);
+    deriveRequestKeys(again, other.requestAddress);
+    // Then the wallet was asked once, for two signatures of the same message
+    expect(calls).toEqual([2]);
+    expect(again).toBe(first);
+  });
+
+  it("refuses a wallet whose signatures are randomized, with NON_DETERMINISTIC_SIGNER, and caches nothing", async () => {
+    // Given a wallet that signs with random nonces (valid signatures, different each time)
+    const { signer, calls } = countingSigner(wallet.address, (m) => randomizedSignature(m, WALLET_SEED));
+    // When its key root is derived
+    const error = await expectErrorAsync(deriveKeyRoot(signer, PROGRAM_ID), CHAINFERENCE_ERROR__CRYPTO__NON_DETERMINISTIC_SIGNER);
+    // Then the error names the wallet and says what to do; a second try asks again
+    expect(error.message).toContain(wallet.address);
+    expect(error.message).toContain("deterministic");
+    await expectErrorAsync(deriveKeyRoot(signer, PROGRAM_ID), CHAINFERENCE_ERROR__CRYPTO__NON_DETERMINISTIC_SIGNER);
+    expect(calls).toEqual([2, 2]);
   });
 
   it("gives every request, program and wallet its own keys", async () => {
     // Given the same wallet on another request, the same request under another program, and another wallet
-    const otherProgram = await deriveRequestKeysWithSigner({
-      signer: wallet,
-      programId: addressOf("other-program"),
-      requestAddress: main.requestAddress,
-    });
-    const otherClient = await deriveRequestKeysWithSigner({
-      signer: otherWallet,
-      programId: PROGRAM_ID,
-      requestAddress: main.requestAddress,
-    });
+    const otherProgram = deriveRequestKeys(await deriveKeyRoot(wallet, addressOf("other-program")), main.requestAddress);
+    const otherClient = deriveRequestKeys(await deriveKeyRoot(otherWallet, PROGRAM_ID), main.requestAddress);
     // Then no key is shared
     for (const keys of [other.keys, otherProgram, otherClient]) {
       expect(keys.ephSecret).not.toEqual(main.keys.ephSecret);
@@ -240,38 +282,58 @@ describe("request keys", () => {
     expect(main.keys.dataKey).not.toEqual(main.keys.ephSecret);
   });
 
-  it("lays out the signed message as label || programId || requestAddress", () => {
-    const message = getRequestKeyMessage({ programId: PROGRAM_ID, requestAddress: main.requestAddress });
-    expect(message.length).toBe(27 + 32 + 32);
-    expect(new TextDecoder().decode(message.subarray(0, 27))).toBe("chainference/v1/request-key");
+  it("signs a Solana off-chain message naming the program, the wallet and the application, never a transaction", () => {
+    const message = getKeyRootMessage({ wallet: wallet.address, programId: PROGRAM_ID });
+    const text = `Chainference key root v2. Program: ${PROGRAM_ID}. Signing lets this app derive the keys that encrypt your prompts and answers. It is not a transaction and moves no funds. Sign it only in a Chainference app.`;
+    // "\xffsolana offchain" (a transaction's first byte is a signature count < 128) || version 0 || domain
+    expect(Array.from(message.subarray(0, 16))).toEqual([0xff, ...utf8("solana offchain")]);
+    expect(message[16]).toBe(0);
+    expect(getAddressDecoder().decode(message.subarray(17, 49))).toBe(PROGRAM_ID);
+    // || format 0 (restricted ASCII) || 1 signer || wallet || u16le length || text
+    expect(Array.from(message.subarray(49, 51))).toEqual([0, 1]);
+    expect(getAddressDecoder().decode(message.subarray(51, 83))).toBe(wallet.address);
+    expect(message[83]! | (message[84]! << 8)).toBe(text.length);
+    expect(new TextDecoder().decode(message.subarray(85))).toBe(text);
+  });
+
+  it("encodes the key-root message exactly as kit's off-chain message encoder does", () => {
+    const envelope = compileOffchainMessageV0Envelope({
+      version: 0,
+      applicationDomain: PROGRAM_ID as string as OffchainMessageApplicationDomain,
+      content: offchainMessageContentRestrictedAsciiOf1232BytesMax(getKeyRootMessageText(PROGRAM_ID)),
+      requiredSignatories: [{ address: wallet.address }],
+    });
+    expect(getKeyRootMessage({ wallet: wallet.address, programId: PROGRAM_ID })).toEqual(Uint8Array.from(envelope.content));
   });
 
   it("refuses a wallet that signs something other than the exact message", async () => {
-    // Given a signer that prefixes messages before signing (as some hardware wallets do)
-    const signer: MessagePartialSigner = {
-      address: wallet.address,
-      signMessages: async (messages) =>
-        messages.map((m) => ({
-          [wallet.address]: ed25519.sign(new Uint8Array([0xff, ...m.content]), WALLET_SEED) as SignatureBytes,
-        })),
-    };
-    // When it is asked for the request seed
-    const result = signRequestKeyMessage({ signer, programId: PROGRAM_ID, requestAddress: main.requestAddress });
-    // Then the seed is refused
-    await expectErrorAsync(result, CHAINFERENCE_ERROR__CRYPTO__INVALID_SIGNATURE);
+    // Given a signer that prefixes messages before signing
+    const { signer } = countingSigner(wallet.address, (m) => ed25519.sign(new Uint8Array([0xff, ...m]), WALLET_SEED));
+    // Then the root is refused
+    await expectErrorAsync(deriveKeyRoot(signer, PROGRAM_ID), CHAINFERENCE_ERROR__CRYPTO__INVALID_SIGNATURE);
+  });
+
+  it("verifies by strict RFC 8032: a small-order key's signature that ZIP-215 accepts is refused", () => {
+    // Given the identity point as "wallet" and the signature (R = identity, S = 0), valid for any message under ZIP-215
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const wallet = getAddressDecoder().decode(identity);
+    const signature = new Uint8Array(64);
+    signature.set(identity, 0);
+    const message = getKeyRootMessage({ wallet, programId: PROGRAM_ID });
+    expect(ed25519.verify(signature, message, identity, { zip215: true })).toBe(true);
+    // Then the key root refuses it
+    expectError(() => keyRootFromSignature({ wallet, programId: PROGRAM_ID, signature }), CHAINFERENCE_ERROR__CRYPTO__INVALID_SIGNATURE);
   });
 
   it("refuses a signer that returns no signature for its address", async () => {
     const signer: MessagePartialSigner = { address: wallet.address, signMessages: async (messages) => messages.map(() => ({})) };
-    await expectErrorAsync(
-      signRequestKeyMessage({ signer, programId: PROGRAM_ID, requestAddress: main.requestAddress }),
-      CHAINFERENCE_ERROR__CRYPTO__MISSING_SIGNATURE,
-    );
+    await expectErrorAsync(deriveKeyRoot(signer, PROGRAM_ID), CHAINFERENCE_ERROR__CRYPTO__MISSING_SIGNATURE);
   });
 
-  it("rejects a request signature of the wrong length", () => {
+  it("rejects a key-root signature of the wrong length", () => {
     expectError(
-      () => deriveRequestKeys({ requestSignature: new Uint8Array(63), requestAddress: main.requestAddress }),
+      () => keyRootFromSignature({ wallet: wallet.address, programId: PROGRAM_ID, signature: new Uint8Array(63) }),
       CHAINFERENCE_ERROR__CRYPTO__INVALID_KEY_LENGTH,
     );
   });
@@ -471,10 +533,41 @@ describe("prompt payload", () => {
     expectError(() => decodePromptPayload(Uint8Array.from([0x7b, 0xff, 0x7d])), CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD);
   });
 
-  it("rejects another payload version with UNSUPPORTED_VERSION", () => {
+  it("rejects another payload version with UNSUPPORTED_VERSION, checked before unknown fields", () => {
     expectError(
       () => decodePromptPayload(utf8('{"v":2,"messages":[{"role":"user","content":"x"}],"maxTokens":1}')),
       CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION,
+    );
+    // A later version with fields this one does not know still reports its version
+    expectError(
+      () => decodePromptPayload(utf8('{"v":3,"messages":[],"tools":[{"name":"search"}]}')),
+      CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION,
+    );
+  });
+
+  const nonCanonical: [string, string][] = [
+    ["64.0 for an integer", '{"v":1,"messages":[{"role":"user","content":"x"}],"maxTokens":64.0}'],
+    ["an exponent", '{"v":1,"messages":[{"role":"user","content":"x"}],"maxTokens":6.4e1}'],
+    ["a duplicate key", '{"v":1,"messages":[{"role":"user","content":"x"}],"maxTokens":1,"maxTokens":2}'],
+    ["whitespace", '{"v":1, "messages":[{"role":"user","content":"x"}],"maxTokens":1}'],
+    ["another field order", '{"messages":[{"role":"user","content":"x"}],"v":1,"maxTokens":1}'],
+    ["an escaped letter", '{"v":1,"messages":[{"role":"user","content":"\\u0078"}],"maxTokens":1}'],
+  ];
+  it.each(nonCanonical)("accepts only the canonical encoding: rejects %s", (_, json) => {
+    const error = expectError(() => decodePromptPayload(utf8(json)), CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD);
+    expect(error.message).toContain("canonical");
+  });
+
+  it("rejects content with a lone UTF-16 surrogate, on encode and decode", () => {
+    const payload = { v: 1, messages: [{ role: "user", content: "a\ud800b" }], maxTokens: 1 } as const;
+    expectError(() => encodePromptPayload(payload), CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD);
+    expectError(
+      () => decodePromptPayload(utf8('{"v":1,"messages":[{"role":"user","content":"a\\ud800b"}],"maxTokens":1}')),
+      CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD,
+    );
+    // A surrogate pair (an emoji) is text
+    expect(decodePromptPayload(encodePromptPayload({ ...payload, messages: [{ role: "user", content: "🌍" }] })).messages[0]!.content).toBe(
+      "🌍",
     );
   });
 });
@@ -495,9 +588,29 @@ describe("prompt encryption", () => {
     expect(payload).toEqual(PAYLOAD);
   });
 
-  it("starts with version byte 0x01 and adds exactly 41 bytes", () => {
-    expect(main.promptCiphertext[0]).toBe(0x01);
-    expect(main.promptCiphertext.length).toBe(encodePromptPayload(PAYLOAD).length + PROMPT_CIPHERTEXT_OVERHEAD);
+  it("starts with version byte 0x02 and pads the JSON to its bucket before adding 41 bytes", () => {
+    expect(main.promptCiphertext[0]).toBe(0x02);
+    expect(main.promptCiphertext.length).toBe(512 + PROMPT_CIPHERTEXT_OVERHEAD);
+    expect(getPaddedLength(encodePromptPayload(PAYLOAD).length, 512)).toBe(512);
+  });
+
+  it("hides prompt lengths inside a bucket: short prompts of different lengths give ciphertexts of one size", () => {
+    const sizes = ["hi", "a somewhat longer question about the weather", "x".repeat(400)].map(
+      (content) =>
+        encryptPrompt({
+          dataKey: main.keys.dataKey,
+          requestAddress: main.requestAddress,
+          payload: { v: 1, messages: [{ role: "user", content }], maxTokens: 64 },
+        }).length,
+    );
+    expect(new Set(sizes)).toEqual(new Set([553]));
+    // A 2,000-byte prompt: padme(2,004) = 2,048
+    const long = encryptPrompt({
+      dataKey: main.keys.dataKey,
+      requestAddress: main.requestAddress,
+      payload: { v: 1, messages: [{ role: "user", content: "y".repeat(1950) }], maxTokens: 64 },
+    });
+    expect(long.length).toBe(2048 + 41);
   });
 
   it("is deterministic for one prompt and uses a fresh nonce for any other prompt under the same key", () => {
@@ -534,10 +647,15 @@ describe("prompt encryption", () => {
         decryptPrompt({ dataKey: main.keys.dataKey, requestAddress: main.requestAddress, ciphertext: flipByte(main.promptCiphertext, 0) }),
       CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION,
     );
-    expect(error.context).toMatchObject({ kind: "prompt-ciphertext", version: 0, supported: 1 });
+    expect(error.context).toMatchObject({ kind: "prompt-ciphertext", version: 3, supported: 2 });
   });
 
-  it("fails with MALFORMED_CIPHERTEXT when shorter than version + nonce + tag", () => {
+  it("fails with MALFORMED_CIPHERTEXT when shorter than version + nonce + tag, the version byte checked first", () => {
+    // Precedence: empty → MALFORMED; wrong first byte → UNSUPPORTED_VERSION (even when also short); short → MALFORMED
+    expectError(
+      () => decryptPrompt({ dataKey: main.keys.dataKey, requestAddress: main.requestAddress, ciphertext: Uint8Array.of(1, 0, 0) }),
+      CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION,
+    );
     for (const length of [0, 1, 40]) {
       expectError(
         () =>
@@ -636,10 +754,70 @@ describe("response chunks and stream", () => {
     expect(decryptMain(new Uint8Array(0), false)).toEqual({ chunks: [], plaintext: new Uint8Array(0), isFinal: false });
   });
 
-  it("builds nonces as 'cfr1' || u32le(index) || 16 zero bytes and AAD as request || u32le(index) || final", () => {
-    expect(Array.from(getResponseChunkNonce(0x01020304))).toEqual([0x63, 0x66, 0x72, 0x31, 4, 3, 2, 1, ...new Array(16).fill(0)]);
+  it("builds the AAD as label || request || u32le(index) || final", () => {
     const aad = getResponseChunkAad({ requestAddress: main.requestAddress, index: 2, isFinal: true });
-    expect(Array.from(aad.subarray(32))).toEqual([2, 0, 0, 0, 1]);
+    expect(new TextDecoder().decode(aad.subarray(0, 30))).toBe("chainference/v2/response-chunk");
+    expect(aad.length).toBe(67);
+    expect(Array.from(aad.subarray(62))).toEqual([2, 0, 0, 0, 1]);
+  });
+
+  it("uses a fresh random nonce for every encryption: a chunk regenerated after a crash never reuses (key, nonce)", () => {
+    // Given a node that wrote chunk 1, crashed, and regenerated other text at the same index (and the same text once more)
+    const base = { responseKey: main.responseKey, requestAddress: main.requestAddress, index: 1, isFinal: false };
+    const first = main.chunkCiphertexts[1] as Uint8Array;
+    const regenerated = encryptResponseChunk({ ...base, plaintext: utf8(" was ") });
+    const repeated = encryptResponseChunk({ ...base, plaintext: utf8(" is ") });
+    // Then each carries its own nonce (the first 24 bytes)
+    const nonces = [first, regenerated, repeated].map((c) => Buffer.from(c.subarray(0, 24)).toString("hex"));
+    expect(new Set(nonces).size).toBe(3);
+    // And each opens at index 1 only, never at another index or as the final chunk
+    for (const [ciphertext, text] of [
+      [regenerated, " was "],
+      [repeated, " is "],
+    ] as const) {
+      expect(new TextDecoder().decode(decryptResponseChunk({ ...base, ciphertext }))).toBe(text);
+      expectError(() => decryptResponseChunk({ ...base, ciphertext, index: 2 }), CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH);
+      expectError(() => decryptResponseChunk({ ...base, ciphertext, isFinal: true }), CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH);
+    }
+    // And a stream with the regenerated chunk in place still reads in order
+    const [c0, , c2, c3] = main.chunkCiphertexts as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    expect(new TextDecoder().decode(decryptMain(encodeResponseFrames([c0, regenerated, c2, c3])).plaintext)).toBe("The answer was 42.");
+    // And the regenerated chunk placed at another position is classified, not misread
+    const error = expectError(
+      () => decryptMain(encodeResponseFrames([c0, c2, regenerated, c3])),
+      CHAINFERENCE_ERROR__CRYPTO__CHUNK_OUT_OF_ORDER,
+    );
+    expect(error.context).toEqual({ position: 1, index: 2 });
+  });
+
+  it("pads every chunk plaintext to a bucket: short chunks all have one size, longer ones Padmé sizes", () => {
+    const base = { responseKey: main.responseKey, requestAddress: main.requestAddress, index: 0, isFinal: false };
+    const sizeOf = (n: number) => encryptResponseChunk({ ...base, plaintext: new Uint8Array(n).fill(0x61) }).length;
+    // 0..60 bytes: 24 nonce + 64 padded + 16 tag
+    for (const n of [0, 1, 3, 17, 60]) expect(sizeOf(n)).toBe(104);
+    expect(sizeOf(61)).toBe(24 + getPaddedLength(61, 64) + 16);
+    expect([getPaddedLength(100, 64), getPaddedLength(500, 64), getPaddedLength(860, 64)]).toEqual([104, 512, 864]);
+    // The plaintext comes back exact
+    expect(decryptResponseChunk({ ...base, ciphertext: encryptResponseChunk({ ...base, plaintext: utf8("ab") }) })).toEqual(utf8("ab"));
+  });
+
+  it("rejects a chunk whose padded plaintext is malformed with INVALID_PADDING", () => {
+    const base = { responseKey: main.responseKey, requestAddress: main.requestAddress, index: 0, isFinal: false };
+    const nonce = new Uint8Array(24);
+    const seal = (padded: Uint8Array) =>
+      new Uint8Array([...nonce, ...xchacha20poly1305(main.responseKey, nonce, getResponseChunkAad(base)).encrypt(padded)]);
+    const bad = [
+      Uint8Array.of(1, 0, 0), // shorter than the length prefix
+      Uint8Array.of(9, 0, 0, 0, 0x61), // length beyond the bytes that follow
+      Uint8Array.of(1, 0, 0, 0, 0x61, 0, 7), // a non-zero padding byte
+    ];
+    for (const padded of bad) {
+      const error = expectError(
+        () => decryptResponseChunk({ ...base, ciphertext: seal(padded) }),
+        CHAINFERENCE_ERROR__CRYPTO__INVALID_PADDING,
+      );
+      expect(error.context.kind).toBe("response-chunk");
+    }
   });
 
   it("fails with TAG_MISMATCH when a byte of a chunk is flipped", () => {
@@ -726,9 +904,10 @@ describe("response chunks and stream", () => {
     expectError(() => decryptMain(other.stream), CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH);
   });
 
-  it("rejects a frame shorter than a tag with MALFORMED_FRAME", () => {
-    const stream = Uint8Array.from([15, 0, ...new Uint8Array(15)]);
-    expectError(() => decodeResponseStream(stream), CHAINFERENCE_ERROR__CRYPTO__MALFORMED_FRAME);
+  it("rejects a frame shorter than nonce and tag with MALFORMED_FRAME", () => {
+    const stream = Uint8Array.from([39, 0, ...new Uint8Array(39)]);
+    const error = expectError(() => decodeResponseStream(stream), CHAINFERENCE_ERROR__CRYPTO__MALFORMED_FRAME);
+    expect(error.context).toEqual({ offset: 0, length: 39, minLength: 40 });
   });
 
   it("frames and unframes chunk ciphertexts as u16le(len) || ciphertext", () => {
@@ -742,7 +921,9 @@ describe("response chunks and stream", () => {
       () => encryptResponseChunk({ ...base, index: 0, plaintext: new Uint8Array(MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH + 1) }),
       CHAINFERENCE_ERROR__CRYPTO__CHUNK_TOO_LARGE,
     );
-    expect(encryptResponseChunk({ ...base, index: 0, plaintext: new Uint8Array(MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH) }).length).toBe(0xffff);
+    // The largest plaintext pads to the largest bucket that fits a u16 frame with nonce and tag: 63,488 + 40
+    expect(MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH).toBe(63_484);
+    expect(encryptResponseChunk({ ...base, index: 0, plaintext: new Uint8Array(MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH) }).length).toBe(63_528);
     expectError(() => encodeResponseFrames([new Uint8Array(0x10000)]), CHAINFERENCE_ERROR__CRYPTO__CHUNK_TOO_LARGE);
     for (const index of [-1, 1.5, 2 ** 32]) {
       expectError(
@@ -752,7 +933,7 @@ describe("response chunks and stream", () => {
     }
   });
 
-  it("rejects a chunk ciphertext shorter than a tag", () => {
+  it("rejects a chunk ciphertext shorter than nonce and tag", () => {
     expectError(
       () =>
         decryptResponseChunk({
@@ -760,7 +941,7 @@ describe("response chunks and stream", () => {
           requestAddress: main.requestAddress,
           index: 0,
           isFinal: true,
-          ciphertext: new Uint8Array(15),
+          ciphertext: new Uint8Array(39),
         }),
       CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT,
     );
@@ -786,9 +967,8 @@ describe("history", () => {
   });
 
   it("decrypts the answer from the response account alone once the request account is closed", async () => {
-    const requestSignature = await signRequestKeyMessage({ signer: wallet, programId: PROGRAM_ID, requestAddress: main.requestAddress });
     const history = decryptRequestHistory({
-      requestSignature,
+      keyRoot: await deriveKeyRoot(wallet, PROGRAM_ID),
       requestAddress: main.requestAddress,
       response: { serverKey: A.publicKey, stream: main.stream, isFinal: true },
     });

@@ -24,7 +24,8 @@ import {
   deriveSessionKeys,
   encryptSessionFrame,
   formatSessionEvent,
-  getSessionKeyMessage,
+  getKeyRootMessage,
+  keyRootFromSignature,
   isChainferenceClientError,
   parseSessionAskBody,
   parseSessionVoucherBody,
@@ -36,10 +37,16 @@ import {
 } from "@chainference/client";
 
 const session = getAddressDecoder().decode(new Uint8Array(32).fill(0x22));
-const keys = deriveSessionKeys({
-  sessionSignature: ed25519.sign(getSessionKeyMessage({ programId: CHAINFERENCE_PROGRAM_ADDRESS, session }), new Uint8Array(32).fill(1)),
+const walletSeed = new Uint8Array(32).fill(1);
+const wallet = getAddressDecoder().decode(ed25519.getPublicKey(walletSeed));
+const keys = deriveSessionKeys(
+  keyRootFromSignature({
+    wallet,
+    programId: CHAINFERENCE_PROGRAM_ADDRESS,
+    signature: ed25519.sign(getKeyRootMessage({ wallet, programId: CHAINFERENCE_PROGRAM_ADDRESS }), walletSeed),
+  }),
   session,
-});
+);
 const serverSecret = new Uint8Array(32).fill(0x33);
 const prices = { priceIn: 1_000_000n, priceOut: 5_000_000n };
 const payload = { v: 1 as const, messages: [{ role: "user" as const, content: "Say hi" }], maxTokens: 8 };

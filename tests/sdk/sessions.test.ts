@@ -21,7 +21,9 @@ import {
   decryptSessionFrame,
   deriveSessionFrameKey,
   deriveSessionKeys,
-  deriveSessionKeysWithSigner,
+  deriveKeyRoot,
+  getKeyRootMessage,
+  keyRootFromSignature,
   encodeSessionAskBody,
   encodeSessionCloseBody,
   encodeSessionCloseReceipt,
@@ -31,7 +33,6 @@ import {
   getSessionAskMessage,
   getSessionCloseMessage,
   getSessionFrameAad,
-  getSessionKeyMessage,
   isChainferenceClientError,
   parseSessionAskBody,
   parseSessionCloseBody,
@@ -66,8 +67,13 @@ const programId = CHAINFERENCE_PROGRAM_ADDRESS;
 const session = addressOf(fill(0x22, 32));
 const walletSeed = fill(0x01, 32);
 const serverSecret = fill(0x33, 32);
-const sessionSignature = ed25519.sign(getSessionKeyMessage({ programId, session }), walletSeed);
-const keys = deriveSessionKeys({ sessionSignature, session });
+const walletAddress = addressOf(ed25519.getPublicKey(walletSeed));
+const keyRoot = keyRootFromSignature({
+  wallet: walletAddress,
+  programId,
+  signature: ed25519.sign(getKeyRootMessage({ wallet: walletAddress, programId }), walletSeed),
+});
+const keys = deriveSessionKeys(keyRoot, session);
 
 function expectClientError(fn: () => unknown, code: number) {
   try {
@@ -80,35 +86,22 @@ function expectClientError(fn: () => unknown, code: number) {
 }
 
 describe("session keys", () => {
-  it("asks the wallet to sign a readable message naming the program and the session", () => {
-    expect(new TextDecoder().decode(getSessionKeyMessage({ programId, session }))).toBe(
-      `Chainference session keys\nprogram: ${programId}\nsession: ${session}\n` +
-        "Signing creates the voucher, encryption and history keys of this session only. It moves no funds.",
-    );
-  });
-
-  it("derives the voucher signer, the X25519 key and the history key from the one signature with HKDF", () => {
+  it("derives the voucher signer, the X25519 key and the history key from the key root with HKDF", () => {
     const salt = bytesOf(session);
-    const signerSeed = hkdf(sha256, sessionSignature, salt, utf8("chainference/v1/session-signer"), 32);
-    const x25519Secret = hkdf(sha256, sessionSignature, salt, utf8("chainference/v1/session-x25519"), 32);
+    const signerSeed = hkdf(sha256, keyRoot.secret, salt, utf8("chainference/v2/session-signer"), 32);
+    const x25519Secret = hkdf(sha256, keyRoot.secret, salt, utf8("chainference/v2/session-x25519"), 32);
     expect(keys.voucherSecret).toEqual(signerSeed);
     expect(keys.voucherSigner).toBe(addressOf(ed25519.getPublicKey(signerSeed)));
     expect(keys.clientSecret).toEqual(x25519Secret);
     expect(keys.clientKey).toEqual(x25519.getPublicKey(x25519Secret));
-    expect(keys.historyKey).toEqual(hkdf(sha256, sessionSignature, salt, utf8("chainference/v1/session-history"), 32));
-    expect(bytesToHex(sha256(concatBytes(keys.voucherSecret, keys.clientSecret, keys.historyKey)))).toMatchInlineSnapshot(
-      `"802528e4849038242a5ce5f77ed1c120da2562fd9798d4091e1baba49f4d4607"`,
-    );
+    expect(keys.historyKey).toEqual(hkdf(sha256, keyRoot.secret, salt, utf8("chainference/v2/session-history"), 32));
   });
 
-  it("re-creates the same keys from a kit signer (one signMessages call) and keys differ per session", async () => {
+  it("re-creates the same keys from a kit signer (the one key-root signature) and keys differ per session", async () => {
     const signer = await createKeyPairSignerFromPrivateKeyBytes(walletSeed);
-    const again = await deriveSessionKeysWithSigner({ signer, programId, session });
+    const again = deriveSessionKeys(await deriveKeyRoot(signer, programId), session);
     expect(again.voucherSigner).toBe(keys.voucherSigner);
-    const other = deriveSessionKeys({
-      sessionSignature: ed25519.sign(getSessionKeyMessage({ programId, session: programId }), walletSeed),
-      session: programId,
-    });
+    const other = deriveSessionKeys(keyRoot, programId);
     expect(other.voucherSigner).not.toBe(keys.voucherSigner);
   });
 });
@@ -118,15 +111,15 @@ describe("session frames", () => {
   const frameKey = deriveSessionFrameKey({ secret: keys.clientSecret, peerKey: serverKey, session, peer: "server" });
   const position = { session, answer: 7, direction: "answer" as const, chunk: 3, isFinal: false };
 
-  it("derives one key on both sides: HKDF(X25519 shared, salt = session, info = chainference/v1/session)", () => {
+  it("derives one key on both sides: HKDF(X25519 shared, salt = session, info = chainference/v2/session)", () => {
     const shared = x25519.getSharedSecret(keys.clientSecret, serverKey);
-    expect(frameKey).toEqual(hkdf(sha256, shared, bytesOf(session), utf8("chainference/v1/session"), 32));
+    expect(frameKey).toEqual(hkdf(sha256, shared, bytesOf(session), utf8("chainference/v2/session"), 32));
     expect(deriveSessionFrameKey({ secret: serverSecret, peerKey: keys.clientKey, session, peer: "client" })).toEqual(frameKey);
   });
 
   it("binds session, answer, direction, chunk and final flag in 46 bytes of associated data", () => {
     const aad = getSessionFrameAad(position);
-    expect(aad).toEqual(concatBytes(utf8("cfs1"), bytesOf(session), u32(7), Uint8Array.of(1), u32(3), Uint8Array.of(0)));
+    expect(aad).toEqual(concatBytes(utf8("cfs2"), bytesOf(session), u32(7), Uint8Array.of(1), u32(3), Uint8Array.of(0)));
     expect(getSessionFrameAad({ ...position, direction: "prompt", isFinal: true }).subarray(40)).toEqual(
       concatBytes(Uint8Array.of(0), u32(3), Uint8Array.of(1)),
     );

@@ -1,6 +1,7 @@
 /**
  * A browser wallet's byte-level signing (wallet-standard's solana:signTransaction / solana:signMessage shape)
- * as the SDK's signers: requests posted, cancelled and read back through it, and the wallet prompts counted;
+ * as the SDK's signers: requests posted, cancelled and read back through it, and the wallet prompts counted (the
+ * key root: one message prompt per signer object);
  * and a wallet that only signs and sends (solana:signAndSendTransaction) through `withWalletSending`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,13 +15,7 @@ import {
 } from "@solana/kit";
 import { getBase58Encoder } from "@solana/kit";
 import { cancelRequest, createRpcChain, fetchHistory, isTransactionFailed, postRequest, type Chain } from "@chainference/client";
-import {
-  cacheMessageSignatures,
-  createWalletSigner,
-  isSendOnlySigner,
-  withWalletSending,
-  type WalletFunctions,
-} from "@chainference/client/wallet";
+import { createWalletSigner, isSendOnlySigner, withWalletSending, type WalletFunctions } from "@chainference/client/wallet";
 import {
   fundedSigner,
   listingsOf,
@@ -80,7 +75,7 @@ function sendingWallet(keypair: KeyPairSigner, rpcUrl: string, calls: { sent: nu
   };
 }
 
-describe("createWalletSigner and cacheMessageSignatures", () => {
+describe("createWalletSigner and the key root", () => {
   let network: LocalNetwork;
   let chain: Chain;
   beforeAll(async () => {
@@ -89,7 +84,7 @@ describe("createWalletSigner and cacheMessageSignatures", () => {
   });
   afterAll(() => network.close());
 
-  it("posts, cancels and reads back requests signed by a wallet, with one message prompt for the whole history", async () => {
+  it("posts, cancels and reads back requests signed by a wallet, with one message prompt for everything", async () => {
     // Given a registered server and a wallet that signs bytes
     const op = await registerOperator(network);
     const servers = await listingsOf(chain, [op]);
@@ -103,48 +98,45 @@ describe("createWalletSigner and cacheMessageSignatures", () => {
     const second = await postRequest(chain, { ...terms, client: wallet, payload: payload("second question") });
     await cancelRequest(chain, wallet, second.address);
 
-    // Then the wallet signed every transaction and one key message per request
+    // Then the wallet signed every transaction and the key-root message once (for both requests)
     expect(calls.transactions).toBe(3);
-    expect(calls.messages).toBe(2);
+    expect(calls.messages).toBe(1);
 
-    // When a new app session reads the history through the cache
-    const session = cacheMessageSignatures(wallet);
-    const before = calls.messages;
-    const history = await fetchHistory(chain, session);
+    // When it reads its history, twice
+    const history = await fetchHistory(chain, wallet);
+    await fetchHistory(chain, wallet);
 
-    // Then one prompt decrypted every request, the cancelled one too, and a second read needs none
+    // Then every request is decrypted, the cancelled one too, and no further prompt: the root is kept in memory for this signer
     expect(history.map((h) => [h.request, h.status, h.decrypted.prompt?.messages[0]?.content])).toEqual([
       [first.address, "open", "first question"],
       [second.address, "cancelled", "second question"],
     ]);
-    expect(calls.messages - before).toBe(1);
-    await fetchHistory(chain, session);
-    expect(calls.messages - before).toBe(1);
-    expect(session.prompts()).toBe(1);
+    expect(calls.messages).toBe(1);
   });
 
-  it("remembers a signature made while posting, so history of this session's requests prompts nothing", async () => {
-    // Given a session signer that posted a request
+  it("a new app session (a new signer object for the same wallet) prompts once more and reads the same history", async () => {
+    // Given a wallet that posted a request in an earlier app session
     const op = await registerOperator(network);
     const servers = await listingsOf(chain, [op]);
     const keypair = await fundedSigner(network.chain, 2n * SOL);
     const calls = { transactions: 0, messages: 0 };
-    const session = cacheMessageSignatures(createWalletSigner(keypairWallet(keypair, calls)));
     await postRequest(chain, {
       model: TEST_MODEL,
       servers,
       stake: 10_000_000n,
       maxPriceIn: 10_000_000n,
       maxPriceOut: 10_000_000n,
-      client: session,
-      payload: payload("asked in this session"),
+      client: createWalletSigner(keypairWallet(keypair, calls)),
+      payload: payload("asked in an earlier session"),
     });
-    expect(session.prompts()).toBe(1);
+    expect(calls.messages).toBe(1);
 
-    // When it reads its history, Then no new prompt
-    const history = await fetchHistory(chain, session);
-    expect(history[0]!.decrypted.prompt?.messages[0]?.content).toBe("asked in this session");
-    expect(session.prompts()).toBe(1);
+    // When a new signer reads the history
+    const history = await fetchHistory(chain, createWalletSigner(keypairWallet(keypair, calls)));
+
+    // Then one more prompt re-created the same keys
+    expect(history[0]!.decrypted.prompt?.messages[0]?.content).toBe("asked in an earlier session");
+    expect(calls.messages).toBe(2);
   });
 
   it("posts and cancels through a wallet that only signs and sends, and passes on the wallet's refusal to send", async () => {

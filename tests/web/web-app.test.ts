@@ -202,13 +202,13 @@ describe("web app in chromium against a local network", () => {
     const links = page.getByTestId("settlement").locator("a[data-signature]");
     expect(await links.count()).toBeGreaterThanOrEqual(3);
     expect(await links.first().getAttribute("href")).toContain(`customUrl=${encodeURIComponent(network.rpc.url)}`);
-    // One key-message prompt (the request's) and one transaction prompt per posted transaction
+    // One message prompt (the key root, for the whole app session) and one transaction prompt per posted transaction
     expect(wallet.prompts.signMessage).toBe(1);
     expect(wallet.prompts.signTransaction).toBeGreaterThanOrEqual(1);
   });
 
   it("decrypts the history with no new prompt in the asking session, and with one prompt for every request in a new one", async () => {
-    // Given the session that asked (its request-key signature is remembered for this app session)
+    // Given the session that asked (its key root is kept in memory for this app session)
     const { page, wallet } = asker;
     // When it opens History and decrypts
     await page.getByRole("link", { name: "History", exact: true }).click();

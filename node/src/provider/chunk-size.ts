@@ -1,8 +1,19 @@
 import type { Address, TransactionSigner } from "@solana/kit";
-import { CRYPTO_TAG_LENGTH, measureTransactionSize, responseChunkInstructions, TRANSACTION_SIZE_LIMIT } from "@chainference/client";
+import {
+  getMaxResponseChunkPlaintextLength,
+  getResponseChunkCiphertextLength,
+  measureTransactionSize,
+  responseChunkInstructions,
+  TRANSACTION_SIZE_LIMIT,
+} from "@chainference/client";
 
-/** Bytes a chunk adds to the response stream besides its plaintext: the u16 frame length and the Poly1305 tag. */
-export const CHUNK_FRAME_OVERHEAD = 2 + CRYPTO_TAG_LENGTH;
+/**
+ * Stream bytes of one chunk of `plaintextBytes`: the u16 frame length, the nonce, the padded plaintext and the tag.
+ *
+ * @example
+ * getChunkFrameSize(3); // 106: 2 + 24 + 64 + 16
+ */
+export const getChunkFrameSize = (plaintextBytes: number): number => 2 + getResponseChunkCiphertextLength(plaintextBytes);
 
 /** Any addresses: the transaction's size does not depend on which (only on how many distinct ones). */
 const PLACEHOLDER_REQUEST = "11111111111111111111111111111112" as Address;
@@ -25,9 +36,10 @@ const SHAPES: readonly ChunkTransaction[] = ["alone", "with-lock", "with-complet
  * wire size of that transaction (one signature, its accounts, the instruction data) measured with a 128-byte
  * ciphertext, plus those 128. The ciphertext is a Borsh `bytes` field, so each further byte costs exactly one
  * (the data's compact-u16 length already takes its 2 bytes). For the operator as sole signer (v0 message, no
- * compute-budget instruction) an append alone holds 913 bytes (897 of plaintext); beside `lock_request` (the
- * first chunk) 873, beside `complete_request` (the final chunk) 831, beside both 791: the lock adds the Config account and
- * its instruction, the settlement the client and fee vault accounts and its instruction.
+ * compute-budget instruction) an append alone holds 913 bytes: nonce (24) + tag (16) + a padded plaintext of at
+ * most 873, whose largest bucket holds 860 bytes of text. Beside `lock_request` (the first chunk) and
+ * `complete_request` (the final chunk) it holds less: the lock adds the Config account and its instruction with
+ * the server's key, the settlement the client and fee vault accounts and its instruction.
  *
  * @example
  * const maxCiphertext = await getMaxChunkCiphertextBytes(operator, "with-complete");
@@ -49,17 +61,17 @@ export async function getMaxChunkCiphertextBytes(operator: TransactionSigner, sh
 
 /**
  * The largest chunk plaintext the node writes in a transaction of `shape`: the configured size, never more than
- * the transaction holds.
+ * the transaction holds once padded and sealed.
  *
  * @example
- * const maxPlaintext = await getMaxChunkPlaintextBytes(operator, config.flush.maxChunkBytes); // ≤ 897
+ * const maxPlaintext = await getMaxChunkPlaintextBytes(operator, config.flush.maxChunkBytes); // ≤ 860
  */
 export async function getMaxChunkPlaintextBytes(
   operator: TransactionSigner,
   configured: number,
   shape: ChunkTransaction = "alone",
 ): Promise<number> {
-  return Math.max(1, Math.min(configured, (await getMaxChunkCiphertextBytes(operator, shape)) - CRYPTO_TAG_LENGTH));
+  return Math.max(1, Math.min(configured, getMaxResponseChunkPlaintextLength(await getMaxChunkCiphertextBytes(operator, shape))));
 }
 
 /** The largest chunk plaintext of each transaction shape. */
@@ -69,7 +81,7 @@ export type ChunkRoom = Readonly<Record<ChunkTransaction, number>>;
  * {@link getMaxChunkPlaintextBytes} for each shape.
  *
  * @example
- * const room = await getChunkRoom(operator, config.flush.maxChunkBytes); // { alone: 897, "with-lock": 857, "with-complete": 815, … }
+ * const room = await getChunkRoom(operator, config.flush.maxChunkBytes); // { alone: 860, … }
  */
 export async function getChunkRoom(operator: TransactionSigner, configured: number): Promise<ChunkRoom> {
   const sizes = await Promise.all(SHAPES.map((shape) => getMaxChunkPlaintextBytes(operator, configured, shape)));

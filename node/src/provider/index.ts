@@ -1,8 +1,8 @@
 // The provider node and the decisions it is made of (each a pure function, tested on its own). The parts that
 // only wire a running node together (scheduler, job table, memos, keyring holder, ...) stay internal.
 export {
-  CHUNK_FRAME_OVERHEAD,
   chunkTransaction,
+  getChunkFrameSize,
   getChunkRoom,
   getMaxChunkCiphertextBytes,
   getMaxChunkPlaintextBytes,

@@ -1,6 +1,6 @@
 import { maxAffordableOutputTokens } from "@chainference/client";
 
-import { CHUNK_FRAME_OVERHEAD } from "./chunk-size";
+import { getChunkFrameSize } from "./chunk-size";
 
 /** Inputs of {@link planOutputBudget}: the request's terms, the node's limits and its speed. */
 export type OutputBudgetInput = Readonly<{
@@ -76,6 +76,6 @@ export function planOutputBudget(input: OutputBudgetInput): OutputBudget {
   const bytes = outputTokenCap * BYTES_PER_TOKEN_ESTIMATE;
   const seconds = outputTokenCap / input.tokensPerSecond;
   const chunks = 1 + Math.ceil(bytes / input.maxChunkPlaintext) + Math.ceil((seconds * 1000) / input.flushIntervalMs);
-  const reserveBytes = Math.min(input.streamByteCap, bytes + chunks * CHUNK_FRAME_OVERHEAD);
+  const reserveBytes = Math.min(input.streamByteCap, chunks * getChunkFrameSize(Math.ceil(bytes / chunks)));
   return { outputTokenCap, affordableTokens, timeTokens, reserveBytes, limitedBy };
 }

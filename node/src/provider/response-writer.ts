@@ -15,7 +15,7 @@ import {
 } from "@chainference/client";
 
 import type { FlushPolicy } from "../config/node-config";
-import { CHUNK_FRAME_OVERHEAD, chunkTransaction, type ChunkRoom } from "./chunk-size";
+import { chunkTransaction, getChunkFrameSize, type ChunkRoom } from "./chunk-size";
 import { decideFlush } from "./flush-policy";
 import { sendWithRetry } from "./send-retry";
 
@@ -142,13 +142,16 @@ function chunkEnd(bytes: Uint8Array, cut: number, start: number): number {
 }
 
 /** Stream bytes needed to write `bytes` of plaintext as chunks of at most `max`, the last one final (an estimate when chunk rooms differ: the final chunk's is smaller). */
-const framedSize = (bytes: number, max: number): number => bytes + CHUNK_FRAME_OVERHEAD * Math.max(1, Math.ceil(bytes / max));
+const framedSize = (bytes: number, max: number): number => {
+  const full = Math.max(0, Math.ceil(bytes / max) - 1);
+  return full * getChunkFrameSize(max) + getChunkFrameSize(bytes - full * max);
+};
 
 /**
  * Creates the writer of one request's answer. Chunks go out one at a time in index order: the first as soon
  * as there is text, then whenever a full chunk is buffered or `flush.intervalMs` has passed. Retries of a
- * transient failure resend the identical ciphertext (chunk nonces derive from the index, so one index never
- * carries two plaintexts from this writer). A `ChunkIndexMismatch` means the chain is ahead of the writer
+ * transient failure resend the identical ciphertext (each encryption draws a fresh random nonce, so even a
+ * regenerated chunk after a crash never reuses a (key, nonce); resending the same bytes keeps retries idempotent). A `ChunkIndexMismatch` means the chain is ahead of the writer
  * (a resend after a lost confirmation, or another run of this node): the writer re-reads and decrypts the
  * stream, checks it is a prefix of the generated text, and continues from the next index.
  *
@@ -290,7 +293,7 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
     const start = onChain.length;
     if (accepted <= start) return;
     const end = chunkEnd(generated, Math.min(accepted, start + roomFor(false)), start);
-    const after = streamBytes + (end - start) + CHUNK_FRAME_OVERHEAD;
+    const after = streamBytes + getChunkFrameSize(end - start);
     if (after + framedSize(accepted - end, maxChunk) > cap) {
       holdForFinish = true; // writing part now would leave too little room for the rest and the final frame
       return;

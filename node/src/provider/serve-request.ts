@@ -190,7 +190,9 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
     responseKey: responseKeyFor({ request, dataKey: opened.dataKey, keyring: ctx.keyring() }),
     landed: input.landed,
     chunkRoom: ctx.chunkRoom,
-    ...(input.lock ? { lockWithFirstChunk: { x25519Key: lockKeyFor(ctx.keyring(), opened.keyEpoch) }, onLockRefused: input.lock.onLockRefused } : {}),
+    ...(input.lock
+      ? { lockWithFirstChunk: { x25519Key: lockKeyFor(ctx.keyring(), opened.keyEpoch) }, onLockRefused: input.lock.onLockRefused }
+      : {}),
     streamByteCap: input.streamByteCap,
     reserveBytes: input.reserveBytes,
     flush: ctx.config.flush,

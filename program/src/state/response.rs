@@ -88,7 +88,7 @@ impl Response {
                 reserved: Ty::Bytes(2) => "",
                 chunk_count: Ty::U32 => "",
                 stream_len: Ty::U32 => "",
-                plaintext_bytes: Ty::U32 => "Σ(chunk len − 16).",
+                plaintext_bytes: Ty::U32 => "Σ(chunk len − 40): padded plaintext bytes.",
                 tokens_in: Ty::U32 => "At completion.",
                 tokens_out: Ty::U32 => "At completion.",
                 first_chunk_slot: Ty::U64 => "",

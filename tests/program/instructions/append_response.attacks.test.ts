@@ -102,7 +102,8 @@ describe("append_response attacks", () => {
   });
 
   it.each([
-    ["15 bytes (shorter than the 16-byte tag)", 15],
+    ["39 bytes (shorter than the 24-byte nonce and 16-byte tag)", 39],
+    ["16 bytes (a tag without its nonce)", 16],
     ["0 bytes", 0],
   ])("append a chunk of %s → InvalidChunkLength", async (_label, len) => {
     const { req } = await locked();

@@ -6,7 +6,7 @@ import type { Address } from "@solana/kit";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, x25519Key } from "../../helpers/fixtures";
 import {
-  CHUNK_TAG_LEN,
+  CHUNK_OVERHEAD_LEN,
   MAX_CHUNK_IN_TX,
   appendResponseInstruction,
   chunk,
@@ -73,7 +73,7 @@ describe("append_response", () => {
       rated: false,
       chunkCount: 1,
       streamLen: frameSize(100),
-      plaintextBytes: 100 - CHUNK_TAG_LEN,
+      plaintextBytes: 100 - CHUNK_OVERHEAD_LEN,
       firstChunkSlot: now,
       lastSlot: now,
     });
@@ -103,7 +103,7 @@ describe("append_response", () => {
       chunkCount: 3,
       streamLen,
       isFinal: true,
-      plaintextBytes: 100 + MAX_CHUNK_IN_TX + 500 - 3 * CHUNK_TAG_LEN,
+      plaintextBytes: 100 + MAX_CHUNK_IN_TX + 500 - 3 * CHUNK_OVERHEAD_LEN,
       firstChunkSlot: firstSlot,
       lastSlot,
     });
@@ -149,9 +149,9 @@ describe("append_response", () => {
     expect(balanceOf(t.svm, response)).toBe(rentExempt(t.svm, responseSize(DEFAULT_LIMITS.maxResponseBytes)));
   });
 
-  it("accepts a chunk of exactly the 16-byte tag (empty plaintext)", async () => {
-    // When the first chunk is just a tag
-    await append(0, CHUNK_TAG_LEN, { isFinal: true });
+  it("accepts a chunk of exactly nonce and tag, 40 bytes (no plaintext)", async () => {
+    // When the first chunk is just a nonce and a tag
+    await append(0, CHUNK_OVERHEAD_LEN, { isFinal: true });
     // Then it counts 0 plaintext bytes
     expect(readResponse(t, response)).toMatchObject({ plaintextBytes: 0, chunkCount: 1, isFinal: true });
   });

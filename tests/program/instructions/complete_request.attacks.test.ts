@@ -18,7 +18,7 @@ import {
 } from "../../../clients/js/src/generated";
 import { expectProgramError } from "../../helpers/errors";
 import { lamportDelta } from "../../helpers/lamports";
-import { CHUNK_TAG_LEN, DEFAULT_REQUEST, chunk, complete, feeShardOf, lock, readRequest, stream } from "../../helpers/lifecycle";
+import { CHUNK_OVERHEAD_LEN, DEFAULT_REQUEST, chunk, complete, feeShardOf, lock, readRequest, stream } from "../../helpers/lifecycle";
 import { balanceOf, currentSlot, fundedSigner, send, warpSlots } from "../../helpers/svm";
 import { t, market, A, B, sender, open, locked, answered, target, completeIx, useAttacksFixture } from "../fixtures/attacks";
 
@@ -52,7 +52,7 @@ describe("complete_request attacks", () => {
   it("complete charging tokens_out above the plaintext bytes → TokensOutAboveBound", async () => {
     const r = await answered([200]);
     await expectProgramError(
-      send(t, completeIx(r, { tokensOut: 200 - CHUNK_TAG_LEN + 1 }), { feePayer: A.operator }),
+      send(t, completeIx(r, { tokensOut: 200 - CHUNK_OVERHEAD_LEN + 1 }), { feePayer: A.operator }),
       CHAINFERENCE_ERROR__TOKENS_OUT_ABOVE_BOUND,
     );
   });

@@ -57,7 +57,7 @@ async function selfDeal(tokensIn: number, rating: number, hfId = PRICED_MODEL.hf
   );
   const streamed = await send(
     t,
-    await appendResponseInstruction(self, server.server, request, { chunkIndex: 0, isFinal: true, ciphertext: chunk(17) }),
+    await appendResponseInstruction(self, server.server, request, { chunkIndex: 0, isFinal: true, ciphertext: chunk(41) }),
     { feePayer: self },
   );
   const settled = await send(
@@ -121,7 +121,7 @@ describe("self-dealing reputation attacks", () => {
       ],
       { feePayer: self },
     );
-    await send(t, await appendResponseInstruction(self, server.server, request, { chunkIndex: 0, isFinal: true, ciphertext: chunk(17) }), {
+    await send(t, await appendResponseInstruction(self, server.server, request, { chunkIndex: 0, isFinal: true, ciphertext: chunk(41) }), {
       feePayer: self,
     });
     await send(

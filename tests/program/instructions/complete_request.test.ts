@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, readServer, registerServer } from "../../helpers/fixtures";
 import {
-  CHUNK_TAG_LEN,
+  CHUNK_OVERHEAD_LEN,
   DEFAULT_REQUEST,
   MAX_CHUNK_IN_TX,
   PRICED_MODEL,
@@ -100,7 +100,7 @@ describe("complete_request", () => {
 
   it("charges nothing for zero tokens: full refund, no fee", async () => {
     // Given an answered request
-    const { req } = await answered([CHUNK_TAG_LEN]);
+    const { req } = await answered([CHUNK_OVERHEAD_LEN]);
     const held = balanceOf(t.svm, req.address);
     // When the server completes with 0 / 0 tokens
     const report = await complete(ledger, market, server, target(req), 0, 0);
@@ -115,7 +115,7 @@ describe("complete_request", () => {
     const odd = await registerServer(t, { models: [{ ...PRICED_MODEL, priceIn: 1_000_001n, priceOut: 999n }] });
     const req = await open();
     await lock(ledger, market, req.address, odd);
-    await stream(ledger, odd, req.address, [CHUNK_TAG_LEN + 1]);
+    await stream(ledger, odd, req.address, [CHUNK_OVERHEAD_LEN + 1]);
     // When completed with 1 token each way
     const report = await complete(ledger, market, odd, target(req), 1, 1);
     // Then cost = ⌈1.000001⌉ + ⌈0.000999⌉ = 2 + 1 = 3; fee = ⌊0.3⌋ = 0
@@ -127,7 +127,7 @@ describe("complete_request", () => {
     // Given an answer of 2 chunks: 484 + 284 plaintext bytes
     const { req } = await answered([500, 300]);
     // When completed at the bounds / Then it settles
-    await complete(ledger, market, server, target(req), DEFAULT_REQUEST.promptLen, 500 + 300 - 2 * CHUNK_TAG_LEN);
+    await complete(ledger, market, server, target(req), DEFAULT_REQUEST.promptLen, 500 + 300 - 2 * CHUNK_OVERHEAD_LEN);
     expect(accountExists(t, req.address)).toBe(false);
   });
 });

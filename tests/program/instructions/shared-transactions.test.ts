@@ -10,7 +10,7 @@ import { CHAINFERENCE_ERROR__RESPONSE_NOT_FINAL, RequestStatus } from "../../../
 import { DEFAULT_LIMITS, readServer } from "../../helpers/fixtures";
 import { expectProgramError } from "../../helpers/errors";
 import {
-  CHUNK_TAG_LEN,
+  CHUNK_OVERHEAD_LEN,
   DEFAULT_REQUEST,
   PRICED_MODEL,
   accountExists,
@@ -121,7 +121,7 @@ describe("final append_response + complete_request in one transaction", () => {
       isFinal: true,
       completed: true,
       chunkCount: 2,
-      plaintextBytes: 500 - 2 * CHUNK_TAG_LEN,
+      plaintextBytes: 500 - 2 * CHUNK_OVERHEAD_LEN,
       cost: s.cost,
     });
     ledger.expectConserved();

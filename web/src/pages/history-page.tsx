@@ -1,7 +1,7 @@
 /**
- * History: the connected wallet's requests, decrypted in this browser from chain data. The wallet signs every
- * request's key message in one prompt; signatures are remembered for this app session (memory only), so
- * requests asked or read in this session prompt nothing more.
+ * History: the connected wallet's requests, decrypted in this browser from chain data. Every key comes from the
+ * wallet's key root, one message signature kept in memory for this app session, so requests asked or read in
+ * this session prompt nothing more.
  */
 import { useState } from "react";
 import { fetchHistory, type HistoryEntry } from "@chainference/client";

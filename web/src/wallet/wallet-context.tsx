@@ -1,7 +1,7 @@
 /**
  * Wallets through wallet-standard: every wallet the page registers (browser extensions, the tests' wallet),
- * connecting one account, and the signer the SDK takes (createWalletSigner + cacheMessageSignatures: the
- * request-key signatures are remembered for this app session, in memory only).
+ * connecting one account, and the signer the SDK takes (createWalletSigner). The SDK keeps the wallet's key root
+ * in memory for this signer object (`deriveKeyRoot`), so one message signature serves the whole app session.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { getWallets } from "@wallet-standard/app";
@@ -23,7 +23,7 @@ import {
   type SolanaSignTransactionFeature,
 } from "@solana/wallet-standard-features";
 import { address as toAddress } from "@solana/kit";
-import { cacheMessageSignatures, createWalletSigner, type CachedMessageSigner, type WalletSigner } from "@chainference/client/wallet";
+import { createWalletSigner, type WalletSigner } from "@chainference/client/wallet";
 import { walletChainId, type Cluster } from "../lib/cluster";
 
 /** Wallets that can pay for requests here: connect, sign (or sign and send) transactions and sign messages. */
@@ -42,7 +42,7 @@ export type WalletState = {
   readonly wallet: Wallet | null;
   readonly account: WalletAccount | null;
   /** The SDK signer for the connected account (null when none). */
-  readonly signer: CachedMessageSigner<WalletSigner> | null;
+  readonly signer: (WalletSigner & { readonly prompts: () => number }) | null;
   readonly connecting: boolean;
   connect(wallet: Wallet): Promise<void>;
   disconnect(): Promise<void>;
@@ -88,14 +88,18 @@ export function WalletProvider({ cluster, children }: { cluster: Cluster; childr
     if (!wallet || !account) return null;
     const signMessage = (wallet.features as SolanaSignMessageFeature)[SolanaSignMessage].signMessage;
     const address = toAddress(account.address);
+    let prompts = 0;
     const signMessages = async (messages: readonly Uint8Array[]) => {
+      prompts++;
       const outputs = await signMessage(...messages.map((message) => ({ account, message })));
       return outputs.map((o) => o.signature);
     };
+    // Wallet message prompts since connecting, shown on the history page (the key root needs one).
+    const withPrompts = (signer: WalletSigner) => Object.freeze({ ...signer, prompts: () => prompts });
     // Signing only is preferred (the SDK sends and confirms); a wallet that only signs and sends sends itself.
     if (!(SolanaSignTransaction in wallet.features)) {
       const signAndSend = (wallet.features as SolanaSignAndSendTransactionFeature)[SolanaSignAndSendTransaction].signAndSendTransaction;
-      return cacheMessageSignatures(
+      return withPrompts(
         createWalletSigner({
           address,
           async signAndSendTransaction(transaction) {
@@ -108,7 +112,7 @@ export function WalletProvider({ cluster, children }: { cluster: Cluster; childr
       );
     }
     const signTransaction = (wallet.features as SolanaSignTransactionFeature)[SolanaSignTransaction].signTransaction;
-    return cacheMessageSignatures(
+    return withPrompts(
       createWalletSigner({
         address,
         async signTransaction(transaction) {
@@ -135,13 +139,12 @@ export function WalletProvider({ cluster, children }: { cluster: Cluster; childr
   }, []);
 
   const disconnect = useCallback(async () => {
-    signer?.clear();
     if (wallet && StandardDisconnect in wallet.features)
       await (wallet.features as StandardDisconnectFeature)[StandardDisconnect].disconnect().catch(() => undefined);
     localStorage.removeItem("chainference.wallet");
     setWallet(null);
     setAccount(null);
-  }, [wallet, signer]);
+  }, [wallet]);
 
   // Reconnect silently to the wallet used last time (wallets answer without a prompt once authorized).
   useEffect(() => {

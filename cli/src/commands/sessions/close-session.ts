@@ -7,7 +7,8 @@ import { isAddress, type KeyPairSigner } from "@solana/kit";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   closeSession,
-  deriveSessionKeysWithSigner,
+  deriveKeyRoot,
+  deriveSessionKeys,
   fetchSessionAccount,
   getServerDecoder,
   SessionStatus,
@@ -55,7 +56,7 @@ export async function closeClientSession(
     );
   const server = await chain.getAccount(account.server);
   const endpoint = server ? getServerDecoder().decode(server.data).endpoint : "";
-  const keys = await deriveSessionKeysWithSigner({ signer: wallet, programId: CHAINFERENCE_PROGRAM_ADDRESS, session: account.address });
+  const keys = deriveSessionKeys(await deriveKeyRoot(wallet, CHAINFERENCE_PROGRAM_ADDRESS), account.address);
   return closeSession(chain, {
     client: wallet,
     account,

@@ -7,7 +7,8 @@ import type { Address, KeyPairSigner } from "@solana/kit";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   createSessionProgress,
-  deriveSessionKeysWithSigner,
+  deriveKeyRoot,
+  deriveSessionKeys,
   getServerDecoder,
   listSessions,
   openSession,
@@ -66,7 +67,7 @@ export async function connectSession(
   if (!server) return null;
   const listing = getServerDecoder().decode(server.data);
   if (listing.keyEpoch !== account.keyEpoch) return null;
-  const keys = await deriveSessionKeysWithSigner({ signer: wallet, programId: CHAINFERENCE_PROGRAM_ADDRESS, session: account.address });
+  const keys = deriveSessionKeys(await deriveKeyRoot(wallet, CHAINFERENCE_PROGRAM_ADDRESS), account.address);
   const connection: SessionConnection = {
     endpoint: listing.endpoint,
     keys,

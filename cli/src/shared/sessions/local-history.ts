@@ -2,7 +2,8 @@
 import type { Address, KeyPairSigner } from "@solana/kit";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
-  deriveSessionKeysWithSigner,
+  deriveKeyRoot,
+  deriveSessionKeys,
   readSessionHistory,
   type SessionHistoryEntry,
 } from "@chainference/client";
@@ -21,8 +22,9 @@ export type LocalSessionAnswer = SessionHistoryEntry & { readonly session: Addre
 export async function readLocalSessionAnswers(wallet: KeyPairSigner): Promise<LocalSessionAnswer[]> {
   const storage = sessionHistoryStorage();
   const answers: LocalSessionAnswer[] = [];
+  const root = await deriveKeyRoot(wallet, CHAINFERENCE_PROGRAM_ADDRESS);
   for (const session of await locallyKnownSessions()) {
-    const keys = await deriveSessionKeysWithSigner({ signer: wallet, programId: CHAINFERENCE_PROGRAM_ADDRESS, session });
+    const keys = deriveSessionKeys(root, session);
     try {
       for (const entry of await readSessionHistory({ storage, keys })) answers.push({ ...entry, session });
     } catch {

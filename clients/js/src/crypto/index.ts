@@ -5,12 +5,22 @@ export {
   CRYPTO_KEY_LENGTH,
   CRYPTO_NONCE_LENGTH,
   CRYPTO_TAG_LENGTH,
+  KEY_ROOT_SIGNATURE_LENGTH,
   MAX_RESPONSE_CHUNK_CIPHERTEXT_LENGTH,
-  MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH,
   PROMPT_CIPHERTEXT_OVERHEAD,
-  REQUEST_SIGNATURE_LENGTH,
+  PROMPT_PADDING_FLOOR,
+  RESPONSE_CHUNK_PADDING_FLOOR,
+  SEALED_FRAME_OVERHEAD,
   WRAPPED_DATA_KEY_LENGTH,
 } from "./constants";
+export {
+  deriveKeyRoot,
+  getKeyRootMessage,
+  getKeyRootMessageText,
+  keyRootFromSignature,
+  type KeyRoot,
+  type KeyRootLocation,
+} from "./key-root";
 export {
   findWrappedDataKey,
   unwrapDataKey,
@@ -35,9 +45,16 @@ export {
   type DecryptedRequestHistory,
   type RequestHistoryRecord,
 } from "./request-history";
-export { deriveRequestKeys, deriveRequestKeysWithSigner, type RequestKeys } from "./request-keys";
-export { getRequestKeyMessage, signRequestKeyMessage, signRequestKeyMessages, type RequestLocation } from "./request-seed";
-export { decryptResponseChunk, encryptResponseChunk, getResponseChunkAad, getResponseChunkNonce } from "./response-chunk";
+export { getPaddedLength, padme } from "./padding";
+export { deriveRequestKeys, type RequestKeys } from "./request-keys";
+export {
+  decryptResponseChunk,
+  encryptResponseChunk,
+  getMaxResponseChunkPlaintextLength,
+  getResponseChunkAad,
+  getResponseChunkCiphertextLength,
+  MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH,
+} from "./response-chunk";
 export { deriveClientResponseKey, deriveServerResponseKey } from "./response-key";
 export { decodeResponseStream, decryptResponseStream, encodeResponseFrames, type DecryptedResponse } from "./response-stream";
 export {

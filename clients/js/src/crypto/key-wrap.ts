@@ -48,7 +48,7 @@ function wrapKeyAndNonce(shared: Uint8Array, requestAddress: Address, server: Ad
 
 /**
  * Wraps the data key for one server: `shared = X25519(ephSecret, serverKey)`, `okm =
- * HKDF(shared, salt = requestAddress, info = "chainference/v1/wrap" || server, 56)`, result =
+ * HKDF(shared, salt = requestAddress, info = "chainference/v2/wrap" || server, 56)`, result =
  * XChaCha20-Poly1305(okm[0..32], okm[32..56]).encrypt(dataKey) (48 bytes).
  *
  * @example

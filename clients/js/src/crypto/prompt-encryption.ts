@@ -1,6 +1,6 @@
 /**
- * Prompt encryption under the data key. The nonce is synthetic (SIV: an HMAC of the plaintext)
- * and travels with the ciphertext, so encrypting a different prompt for the same request address
+ * Prompt encryption under the data key. The JSON is padded to a size bucket (length hiding); the nonce is
+ * synthetic (SIV: an HMAC of the padded plaintext) and travels with the ciphertext, so encrypting a different prompt for the same request address
  * never reuses a (key, nonce) pair; encrypting the same prompt again gives the same bytes.
  */
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
@@ -21,8 +21,10 @@ import {
   CRYPTO_NONCE_LENGTH,
   PROMPT_CIPHERTEXT_OVERHEAD,
   PROMPT_CIPHERTEXT_VERSION,
+  PROMPT_PADDING_FLOOR,
 } from "./constants";
 import { hkdfSha256 } from "./kdf";
+import { padPlaintext, unpadPlaintext } from "./padding";
 import { decodePromptPayload, encodePromptPayload, type PromptPayload } from "./prompt-payload";
 
 type PromptInput = { dataKey: BytesLike; requestAddress: Address };
@@ -39,9 +41,10 @@ function promptKeys({ dataKey, requestAddress }: PromptInput) {
 }
 
 /**
- * Encrypts a prompt payload: `0x01 || nonce(24) || XChaCha20-Poly1305(key, nonce, aad)(json)` with
- * `key || nonceKey = HKDF(dataKey, salt = requestAddress, "chainference/v1/prompt", 64)`,
- * `nonce = HMAC-SHA256(nonceKey, json)[0..24]`, `aad = utf8("chainference/v1/prompt") || requestAddress`.
+ * Encrypts a prompt payload: `0x02 || nonce(24) || XChaCha20-Poly1305(key, nonce, aad)(padded)` with
+ * `padded = u32le(len(json)) || json || zeros` (bucket: `max(512, padme(4 + len(json)))`),
+ * `key || nonceKey = HKDF(dataKey, salt = requestAddress, "chainference/v2/prompt", 64)`,
+ * `nonce = HMAC-SHA256(nonceKey, padded)[0..24]`, `aad = utf8("chainference/v2/prompt") || requestAddress`.
  *
  * @example
  * ```ts
@@ -53,7 +56,7 @@ function promptKeys({ dataKey, requestAddress }: PromptInput) {
  * ```
  */
 export function encryptPrompt(input: PromptInput & { payload: PromptPayload }): Uint8Array {
-  const plaintext = encodePromptPayload(input.payload);
+  const plaintext = padPlaintext(encodePromptPayload(input.payload), PROMPT_PADDING_FLOOR);
   const { encryptionKey, nonceKey, aad } = promptKeys(input);
   const nonce = hmac(sha256, nonceKey, plaintext).subarray(0, CRYPTO_NONCE_LENGTH);
   const sealed = xchacha20poly1305(encryptionKey, nonce, aad).encrypt(plaintext);
@@ -62,8 +65,10 @@ export function encryptPrompt(input: PromptInput & { payload: PromptPayload }): 
 
 /**
  * Decrypts and validates a prompt ciphertext (the server after unwrapping, or the client reading
- * its history). Throws `..._UNSUPPORTED_VERSION`, `..._MALFORMED_CIPHERTEXT`, `..._TAG_MISMATCH`
- * or `..._INVALID_PROMPT_PAYLOAD`.
+ * its history). Checks in this order, the first failure wins: empty → `..._MALFORMED_CIPHERTEXT`; first
+ * byte ≠ 2 → `..._UNSUPPORTED_VERSION`; shorter than 41 bytes → `..._MALFORMED_CIPHERTEXT`; authentication →
+ * `..._TAG_MISMATCH`; padding → `..._INVALID_PADDING`; the JSON → `..._INVALID_PROMPT_PAYLOAD` or
+ * `..._UNSUPPORTED_VERSION`.
  *
  * @example
  * ```ts
@@ -102,5 +107,5 @@ export function decryptPrompt(input: PromptInput & { ciphertext: BytesLike }): P
   } catch (cause) {
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH, { kind: "prompt" }, { cause });
   }
-  return decodePromptPayload(plaintext);
+  return decodePromptPayload(unpadPlaintext(plaintext, "prompt"));
 }

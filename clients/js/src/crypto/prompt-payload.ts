@@ -4,7 +4,7 @@ import {
   CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION,
   ChainferenceClientError,
 } from "../errors";
-import { MAX_U32, toBytes, utf8, type BytesLike } from "./bytes";
+import { bytesEqual, MAX_U32, toBytes, utf8, type BytesLike } from "./bytes";
 import { PROMPT_PAYLOAD_VERSION } from "./constants";
 
 /** Who said a chat message. */
@@ -30,6 +30,8 @@ const ROLES: ReadonlySet<string> = new Set<PromptRole>(["system", "user", "assis
 const PAYLOAD_KEYS: ReadonlySet<string> = new Set(["v", "messages", "maxTokens", "temperature"]);
 const MESSAGE_KEYS: ReadonlySet<string> = new Set(["role", "content"]);
 const MAX_TEMPERATURE = 2;
+/** In `u` mode a surrogate pair is one code point, so this matches only unpaired surrogates. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function invalid(reason: string): never {
   throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD, { reason });
@@ -45,7 +47,8 @@ function checkKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>,
 
 /**
  * Throws `CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD` (or `..._UNSUPPORTED_VERSION` for a
- * `v` other than 1) unless `value` is a well-formed v1 payload. Unknown fields are rejected.
+ * `v` other than 1, checked before anything else) unless `value` is a well-formed v1 payload. Unknown fields
+ * and contents with lone surrogates are rejected.
  *
  * @example
  * ```ts
@@ -56,7 +59,7 @@ function checkKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>,
  */
 export function assertIsPromptPayload(value: unknown): asserts value is PromptPayload {
   if (!isPlainObject(value)) invalid("not a JSON object");
-  checkKeys(value, PAYLOAD_KEYS, "payload");
+  // `v` first: a payload of a later version reports its version, not the fields this one does not know.
   if (value.v !== PROMPT_PAYLOAD_VERSION) {
     if (value.v === undefined) invalid("missing 'v'");
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__UNSUPPORTED_VERSION, {
@@ -65,6 +68,7 @@ export function assertIsPromptPayload(value: unknown): asserts value is PromptPa
       supported: PROMPT_PAYLOAD_VERSION,
     });
   }
+  checkKeys(value, PAYLOAD_KEYS, "payload");
   const { messages, maxTokens, temperature } = value;
   if (!Array.isArray(messages) || messages.length === 0) invalid("'messages' must be a non-empty array");
   messages.forEach((message: unknown, i) => {
@@ -74,6 +78,7 @@ export function assertIsPromptPayload(value: unknown): asserts value is PromptPa
       invalid(`messages[${i}].role must be "system", "user" or "assistant"`);
     }
     if (typeof message.content !== "string") invalid(`messages[${i}].content must be a string`);
+    if (LONE_SURROGATE.test(message.content)) invalid(`messages[${i}].content has a lone UTF-16 surrogate (not Unicode text)`);
   });
   if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_U32) {
     invalid("'maxTokens' must be an integer in 1..=4294967295");
@@ -125,8 +130,10 @@ export function encodePromptPayload(payload: PromptPayload): Uint8Array {
 }
 
 /**
- * Parses and validates UTF-8 JSON bytes into a payload. Invalid UTF-8, invalid JSON or a malformed
- * payload throw `CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD`.
+ * Parses and validates UTF-8 JSON bytes into a payload. Only the canonical encoding is accepted (the bytes
+ * must equal {@link encodePromptPayload} of the result), so `64.0`, duplicate keys, whitespace or other escapes
+ * have one answer: rejected. Invalid UTF-8, invalid JSON, a non-canonical encoding or a malformed payload throw
+ * `CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD`; a `v` other than 1, `..._UNSUPPORTED_VERSION`.
  *
  * @example
  * ```ts
@@ -142,5 +149,8 @@ export function decodePromptPayload(bytes: BytesLike): PromptPayload {
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__INVALID_PROMPT_PAYLOAD, { reason: "not UTF-8 JSON" }, { cause });
   }
   assertIsPromptPayload(value);
+  if (!bytesEqual(encodePromptPayload(value), bytes)) {
+    invalid("not the canonical encoding (field order, no whitespace, JSON.stringify escapes and numbers)");
+  }
   return value;
 }

@@ -1,6 +1,6 @@
 /**
  * History: a past request decrypted from chain data and the wallet alone. Nothing is stored
- * locally; the request signature re-creates every key.
+ * locally; the key root (one wallet signature) re-creates every key.
  */
 import type { Address, MessagePartialSigner } from "@solana/kit";
 
@@ -8,8 +8,8 @@ import { CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH, ChainferenceClientErro
 import { bytesEqual, type BytesLike } from "./bytes";
 import { decryptPrompt } from "./prompt-encryption";
 import type { PromptPayload } from "./prompt-payload";
+import { deriveKeyRoot, type KeyRoot } from "./key-root";
 import { deriveRequestKeys } from "./request-keys";
-import { signRequestKeyMessage, type RequestLocation } from "./request-seed";
 import { deriveClientResponseKey } from "./response-key";
 import { decryptResponseStream, type DecryptedResponse } from "./response-stream";
 
@@ -28,27 +28,27 @@ export type RequestHistoryRecord = Readonly<{
 export type DecryptedRequestHistory = Readonly<{ prompt?: PromptPayload; response?: DecryptedResponse }>;
 
 /**
- * Decrypts a history record with the 64-byte request signature (pure). Throws
+ * Decrypts a history record with the wallet's key root (pure). Throws
  * `CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH` when the derived client key differs from the
  * on-chain one (another wallet, or a wallet whose signatures are not deterministic).
  *
  * @example
  * ```ts
- * const requestSignature = await signRequestKeyMessage({ signer, programId, requestAddress });
+ * const keyRoot = await deriveKeyRoot(signer, programId);
  * const { prompt, response } = decryptRequestHistory({
- *   requestSignature, requestAddress, clientKey, promptCiphertext,
+ *   keyRoot, requestAddress, clientKey, promptCiphertext,
  *   response: { serverKey: response.serverKey, stream, isFinal: response.isFinal },
  * });
  * ```
  */
 export function decryptRequestHistory({
-  requestSignature,
+  keyRoot,
   requestAddress,
   clientKey,
   promptCiphertext,
   response,
-}: RequestHistoryRecord & { requestSignature: BytesLike }): DecryptedRequestHistory {
-  const keys = deriveRequestKeys({ requestSignature, requestAddress });
+}: RequestHistoryRecord & { keyRoot: KeyRoot }): DecryptedRequestHistory {
+  const keys = deriveRequestKeys(keyRoot, requestAddress);
   if (clientKey !== undefined && !bytesEqual(clientKey, keys.clientKey)) {
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH, { requestAddress });
   }
@@ -70,7 +70,7 @@ export function decryptRequestHistory({
 }
 
 /**
- * Asks the wallet for the request signature, then decrypts the record.
+ * Derives the wallet's key root (one wallet prompt the first time per signer), then decrypts the record.
  *
  * @example
  * ```ts
@@ -84,7 +84,6 @@ export async function decryptRequestHistoryWithSigner({
   signer,
   programId,
   ...record
-}: RequestHistoryRecord & Pick<RequestLocation, "programId"> & { signer: MessagePartialSigner }): Promise<DecryptedRequestHistory> {
-  const requestSignature = await signRequestKeyMessage({ signer, programId, requestAddress: record.requestAddress });
-  return decryptRequestHistory({ ...record, requestSignature });
+}: RequestHistoryRecord & { programId: Address; signer: MessagePartialSigner }): Promise<DecryptedRequestHistory> {
+  return decryptRequestHistory({ ...record, keyRoot: await deriveKeyRoot(signer, programId) });
 }

@@ -1,8 +1,7 @@
 /**
- * One response chunk: XChaCha20-Poly1305 under the response key, with a nonce fixed by the chunk
- * index and the index and final flag bound as associated data.
+ * One response chunk: the padded plaintext sealed under the response key with a random nonce carried in the
+ * chunk (`nonce(24) || ciphertext || tag(16)`), and the request, index and final flag bound as associated data.
  */
-import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import type { Address } from "@solana/kit";
 
 import {
@@ -12,14 +11,22 @@ import {
   CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
   ChainferenceClientError,
 } from "../errors";
-import { addressBytes, bytesOfLength, concatBytes, MAX_U32, toBytes, u32le, utf8, type BytesLike } from "./bytes";
+import { addressBytes, bytesOfLength, concatBytes, MAX_U32, u32le, utf8, type BytesLike } from "./bytes";
 import {
   CRYPTO_KEY_LENGTH,
-  MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH,
-  CRYPTO_NONCE_LENGTH,
-  RESPONSE_CHUNK_NONCE_PREFIX,
-  CRYPTO_TAG_LENGTH,
+  MAX_RESPONSE_CHUNK_CIPHERTEXT_LENGTH,
+  RESPONSE_CHUNK_AAD_PREFIX,
+  RESPONSE_CHUNK_PADDING_FLOOR,
+  SEALED_FRAME_OVERHEAD,
 } from "./constants";
+import { getMaxUnpaddedLength, getPaddedLength, padPlaintext, unpadPlaintext } from "./padding";
+import { openFrame, sealFrame } from "./sealed-frame";
+
+/** Largest chunk plaintext: its padded size plus nonce and tag must fit a `u16` frame (63,484 bytes). */
+export const MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH = getMaxUnpaddedLength(
+  MAX_RESPONSE_CHUNK_CIPHERTEXT_LENGTH - SEALED_FRAME_OVERHEAD,
+  RESPONSE_CHUNK_PADDING_FLOOR,
+);
 
 function assertIsChunkIndex(index: number): void {
   if (!Number.isInteger(index) || index < 0 || index > MAX_U32) {
@@ -28,28 +35,35 @@ function assertIsChunkIndex(index: number): void {
 }
 
 /**
- * `utf8("cfr1") || u32le(index) || 16 zero bytes` (24 bytes). Unique per key because every request
- * has its own response key and an index is encrypted once.
+ * The ciphertext length of a chunk of `plaintextLength` bytes: nonce + padded plaintext + tag.
  *
  * @example
  * ```ts
- * getResponseChunkNonce(1); // 63 66 72 31 01 00 00 00 00 .. 00
+ * getResponseChunkCiphertextLength(3); // 104: 24 + 64 + 16
  * ```
  */
-export function getResponseChunkNonce(index: number): Uint8Array {
-  assertIsChunkIndex(index);
-  const nonce = new Uint8Array(CRYPTO_NONCE_LENGTH);
-  nonce.set(utf8(RESPONSE_CHUNK_NONCE_PREFIX), 0);
-  nonce.set(u32le(index), 4);
-  return nonce;
+export function getResponseChunkCiphertextLength(plaintextLength: number): number {
+  return SEALED_FRAME_OVERHEAD + getPaddedLength(plaintextLength, RESPONSE_CHUNK_PADDING_FLOOR);
 }
 
 /**
- * `requestAddress(32) || u32le(index) || u8(isFinal)` (37 bytes).
+ * The largest chunk plaintext whose ciphertext is at most `maxCiphertextLength` bytes (what one transaction holds).
  *
  * @example
  * ```ts
- * getResponseChunkAad({ requestAddress, index: 0, isFinal: false }).length; // 37
+ * getMaxResponseChunkPlaintextLength(913); // 860
+ * ```
+ */
+export function getMaxResponseChunkPlaintextLength(maxCiphertextLength: number): number {
+  return getMaxUnpaddedLength(maxCiphertextLength - SEALED_FRAME_OVERHEAD, RESPONSE_CHUNK_PADDING_FLOOR);
+}
+
+/**
+ * `utf8("chainference/v2/response-chunk") || requestAddress(32) || u32le(index) || u8(isFinal)` (67 bytes).
+ *
+ * @example
+ * ```ts
+ * getResponseChunkAad({ requestAddress, index: 0, isFinal: false }).length; // 67
  * ```
  */
 export function getResponseChunkAad({
@@ -62,19 +76,15 @@ export function getResponseChunkAad({
   isFinal: boolean;
 }): Uint8Array {
   assertIsChunkIndex(index);
-  return concatBytes(addressBytes(requestAddress), u32le(index), Uint8Array.of(isFinal ? 1 : 0));
+  return concatBytes(utf8(RESPONSE_CHUNK_AAD_PREFIX), addressBytes(requestAddress), u32le(index), Uint8Array.of(isFinal ? 1 : 0));
 }
 
 type ChunkInput = { responseKey: BytesLike; requestAddress: Address; index: number; isFinal: boolean };
 
-function chunkCipher({ responseKey, requestAddress, index, isFinal }: ChunkInput) {
-  const key = bytesOfLength(responseKey, CRYPTO_KEY_LENGTH, "response key");
-  return xchacha20poly1305(key, getResponseChunkNonce(index), getResponseChunkAad({ requestAddress, index, isFinal }));
-}
-
 /**
- * Server side: encrypts chunk `index` (plaintext may be empty for a final chunk). The result is
- * the `ciphertext` of `append_response`; never encrypt two different plaintexts for one index.
+ * Server side: pads and encrypts chunk `index` (plaintext may be empty for a final chunk) under a fresh random
+ * nonce. The result is the `ciphertext` of `append_response`. Encrypting the same index again (a retry after a
+ * crash) gives other bytes under another nonce; both open only at this index. `nonce` is for test vectors only.
  *
  * @example
  * ```ts
@@ -83,20 +93,40 @@ function chunkCipher({ responseKey, requestAddress, index, isFinal }: ChunkInput
  * });
  * ```
  */
-export function encryptResponseChunk(input: ChunkInput & { plaintext: BytesLike }): Uint8Array {
+export function encryptResponseChunk(input: ChunkInput & { plaintext: BytesLike; nonce?: BytesLike }): Uint8Array {
   if (input.plaintext.length > MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH) {
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__CHUNK_TOO_LARGE, {
-      length: input.plaintext.length + CRYPTO_TAG_LENGTH,
-      maxLength: MAX_RESPONSE_CHUNK_PLAINTEXT_LENGTH + CRYPTO_TAG_LENGTH,
+      length: getResponseChunkCiphertextLength(input.plaintext.length),
+      maxLength: MAX_RESPONSE_CHUNK_CIPHERTEXT_LENGTH,
     });
   }
-  return chunkCipher(input).encrypt(toBytes(input.plaintext));
+  return sealFrame({
+    key: input.responseKey,
+    aad: getResponseChunkAad(input),
+    plaintext: padPlaintext(input.plaintext, RESPONSE_CHUNK_PADDING_FLOOR),
+    nonce: input.nonce,
+  });
 }
 
 /**
- * Decrypts one chunk at a known index and final flag; throws
- * `CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH` if any of key, request, index, flag or bytes differ.
- * To read a whole stream use {@link decryptResponseStream}, which also classifies the failure.
+ * Opens one chunk at an index and final flag and returns its padded plaintext, or `null` if it does not
+ * authenticate there (internal: the stream reader classifies failures).
+ */
+export function openResponseChunk(
+  key: Uint8Array,
+  requestAddress: Address,
+  index: number,
+  isFinal: boolean,
+  ciphertext: BytesLike,
+): Uint8Array | null {
+  return openFrame({ key, aad: getResponseChunkAad({ requestAddress, index, isFinal }), frame: ciphertext });
+}
+
+/**
+ * Decrypts one chunk at a known index and final flag and removes its padding. Throws
+ * `..._MALFORMED_CIPHERTEXT` for fewer than 40 bytes, `..._TAG_MISMATCH` if any of key, request, index, flag or
+ * bytes differ, `..._INVALID_PADDING` for a malformed padded plaintext. To read a whole stream use
+ * {@link decryptResponseStream}, which also classifies the failure.
  *
  * @example
  * ```ts
@@ -104,21 +134,17 @@ export function encryptResponseChunk(input: ChunkInput & { plaintext: BytesLike 
  * ```
  */
 export function decryptResponseChunk(input: ChunkInput & { ciphertext: BytesLike }): Uint8Array {
-  if (input.ciphertext.length < CRYPTO_TAG_LENGTH) {
+  if (input.ciphertext.length < SEALED_FRAME_OVERHEAD) {
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT, {
       kind: "response-chunk",
       length: input.ciphertext.length,
-      minLength: CRYPTO_TAG_LENGTH,
+      minLength: SEALED_FRAME_OVERHEAD,
     });
   }
-  const cipher = chunkCipher(input);
-  try {
-    return cipher.decrypt(toBytes(input.ciphertext));
-  } catch (cause) {
-    throw new ChainferenceClientError(
-      CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
-      { kind: "response-chunk", position: input.index },
-      { cause },
-    );
+  const key = bytesOfLength(input.responseKey, CRYPTO_KEY_LENGTH, "response key");
+  const padded = openResponseChunk(key, input.requestAddress, input.index, input.isFinal, input.ciphertext);
+  if (padded === null) {
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH, { kind: "response-chunk", position: input.index });
   }
+  return unpadPlaintext(padded, "response-chunk");
 }

@@ -16,7 +16,7 @@ function responseKeyFromShared(shared: Uint8Array, dataKey: BytesLike, requestAd
 
 /**
  * Client side: `HKDF(X25519(ephSecret, lockerKey) || dataKey, salt = requestAddress,
- * "chainference/v1/response", 32)`, with `lockerKey` the X25519 key snapshot in the response
+ * "chainference/v2/response", 32)`, with `lockerKey` the X25519 key snapshot in the response
  * account (`server_key`).
  *
  * @example

@@ -2,7 +2,6 @@
  * The response account's stream: frames `u16le(len) || ciphertext`, one per chunk, in index
  * order. Decryption checks order, uniqueness, completeness and origin of every chunk.
  */
-import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import type { Address } from "@solana/kit";
 
 import {
@@ -16,8 +15,9 @@ import {
   ChainferenceClientError,
 } from "../errors";
 import { bytesOfLength, concatBytes, toBytes, type BytesLike } from "./bytes";
-import { CRYPTO_KEY_LENGTH, MAX_RESPONSE_CHUNK_CIPHERTEXT_LENGTH, CRYPTO_TAG_LENGTH } from "./constants";
-import { getResponseChunkAad, getResponseChunkNonce } from "./response-chunk";
+import { CRYPTO_KEY_LENGTH, MAX_RESPONSE_CHUNK_CIPHERTEXT_LENGTH, SEALED_FRAME_OVERHEAD } from "./constants";
+import { unpadPlaintext } from "./padding";
+import { openResponseChunk } from "./response-chunk";
 
 /** Frame header: the ciphertext length as u16 little-endian. */
 const FRAME_HEADER_LENGTH = 2;
@@ -51,7 +51,7 @@ export function encodeResponseFrames(ciphertexts: readonly BytesLike[]): Uint8Ar
 
 /**
  * Splits stream bytes (the response account data from offset 228, `stream_len` bytes) into chunk
- * ciphertexts. A frame shorter than a tag throws `..._MALFORMED_FRAME`; bytes that end inside a
+ * ciphertexts. A frame shorter than nonce and tag (40 bytes) throws `..._MALFORMED_FRAME`; bytes that end inside a
  * frame throw `..._TRUNCATED_STREAM`.
  *
  * @example
@@ -72,8 +72,8 @@ export function decodeResponseStream(stream: BytesLike): Uint8Array[] {
       });
     }
     const length = view.getUint16(offset, true);
-    if (length < CRYPTO_TAG_LENGTH) {
-      throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__MALFORMED_FRAME, { offset, length, minLength: CRYPTO_TAG_LENGTH });
+    if (length < SEALED_FRAME_OVERHEAD) {
+      throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__MALFORMED_FRAME, { offset, length, minLength: SEALED_FRAME_OVERHEAD });
     }
     const start = offset + FRAME_HEADER_LENGTH;
     if (start + length > bytes.length) {
@@ -100,14 +100,11 @@ export type DecryptedResponse = Readonly<{
 
 type Opened = { plaintext: Uint8Array; isFinal: boolean };
 
+/** Opens a chunk at `index` trying final flag 0 then 1; `null` when it opens under neither. Returns the padded plaintext. */
 function openAt(key: Uint8Array, requestAddress: Address, index: number, ciphertext: Uint8Array): Opened | null {
   for (const isFinal of [false, true]) {
-    const aad = getResponseChunkAad({ requestAddress, index, isFinal });
-    try {
-      return { plaintext: xchacha20poly1305(key, getResponseChunkNonce(index), aad).decrypt(ciphertext), isFinal };
-    } catch {
-      // Try the other flag; the caller classifies a chunk that opens under neither.
-    }
+    const plaintext = openResponseChunk(key, requestAddress, index, isFinal, ciphertext);
+    if (plaintext !== null) return { plaintext, isFinal };
   }
   return null;
 }
@@ -171,7 +168,7 @@ export function decryptResponseStream({
     }
     const opened = openAt(key, requestAddress, position, ciphertext);
     if (opened === null) throw misplacedChunkError(key, requestAddress, position, ciphertext, frames.length);
-    chunks.push(opened.plaintext);
+    chunks.push(unpadPlaintext(opened.plaintext, "response-chunk"));
     isFinal = opened.isFinal;
   }
   if (expectFinal && !isFinal) {

@@ -20,14 +20,14 @@ const messages: ErrorMessages<ChainferenceClientErrorContext> = {
   [codes.CHAINFERENCE_ERROR__CRYPTO__CHUNK_OUT_OF_ORDER]: ({ index, position }) => `Response chunk ${index} found at position ${position}`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__DUPLICATE_CHUNK]: ({ index, position }) => `Response chunk ${index} replayed at position ${position}`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__MALFORMED_FRAME]: ({ offset, length, minLength }) =>
-    `Response frame at byte ${offset} is ${length} bytes, shorter than the ${minLength}-byte tag`,
+    `Response frame at byte ${offset} is ${length} bytes, shorter than the ${minLength} bytes of nonce and tag`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__CHUNK_TOO_LARGE]: ({ length, maxLength }) =>
     `Response chunk ciphertext of ${length} bytes exceeds ${maxLength}`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_CHUNK_INDEX]: ({ index }) => `Chunk index ${index} is not a u32`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__MISSING_SIGNATURE]: ({ address }) =>
-    `Signer ${address} returned no signature for the request-key message`,
+    `Signer ${address} returned no signature for the key-root message`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_SIGNATURE]: ({ address }) =>
-    `Signer ${address} returned a signature that does not verify over the exact request-key message`,
+    `Signer ${address} returned a signature that does not verify (strict RFC 8032) over the exact key-root message`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__CLIENT_KEY_MISMATCH]: ({ requestAddress }) =>
     `Keys derived for request ${requestAddress} do not match its on-chain client key (another wallet, or a wallet with non-deterministic signatures)`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__MALFORMED_CIPHERTEXT]: ({ kind, length, minLength }) =>
@@ -38,6 +38,9 @@ const messages: ErrorMessages<ChainferenceClientErrorContext> = {
   [codes.CHAINFERENCE_ERROR__CRYPTO__UNKNOWN_KEY_EPOCH]: ({ epoch, knownEpochs }) =>
     `No secret for key epoch ${epoch} in the keyring (have: ${knownEpochs.join(", ")})`,
   [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_KEYRING]: ({ reason }) => `Invalid server keyring: ${reason}`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__NON_DETERMINISTIC_SIGNER]: ({ address }) =>
+    `Wallet ${address} signed the same key-root message twice with different signatures: its signatures are randomized, so your prompts and answers could never be decrypted again. Use a wallet with standard (deterministic, RFC 8032) Ed25519 signing.`,
+  [codes.CHAINFERENCE_ERROR__CRYPTO__INVALID_PADDING]: ({ kind, reason }) => `${kind} plaintext has invalid padding: ${reason}`,
   [codes.CHAINFERENCE_ERROR__CHAIN__RPC_UNREACHABLE]: ({ url, attempts, reason }) =>
     `cannot reach the Solana RPC at ${url}${attempts > 1 ? ` (${attempts} attempts)` : ""}: ${reason}. Check --url and that the node is running.`,
   [codes.CHAINFERENCE_ERROR__CHAIN__ACCOUNT_NOT_FOUND]: ({ address }) => `Account ${address} not found`,

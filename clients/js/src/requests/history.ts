@@ -1,6 +1,6 @@
 import type { Address, MessagePartialSigner, ReadonlyUint8Array, Signature } from "@solana/kit";
 import { fetchTransactions, listSignaturesForAddress, type Chain, type ChainAccount, type HistoricalTransaction } from "../chain";
-import { encodeResponseFrames, decryptRequestHistory, signRequestKeyMessages, type DecryptedRequestHistory } from "../crypto";
+import { decryptRequestHistory, deriveKeyRoot, encodeResponseFrames, type DecryptedRequestHistory } from "../crypto";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   REQUEST_DISCRIMINATOR,
@@ -100,9 +100,8 @@ type Located = { readonly life: RequestLifecycle; readonly latest: boolean };
  * `create_request` + `append_prompt` data; the answer from the response account while it lives, else from
  * `append_response` data; the locker's X25519 key from `lock_request` data, else the response account, the
  * request account or (verified by the answer's tags) the server's current key. Several creates at one address
- * (a reused nonce) are separate entries. The wallet signs every request's key message in one `signMessages`
- * call (one prompt); wrap it with `cacheMessageSignatures` so requests it already signed in this session need
- * none (`@chainference/client/wallet`). Needs an endpoint that keeps transaction history.
+ * (a reused nonce) are separate entries. Every key comes from the wallet's key root: one wallet prompt the first
+ * time per signer object, none after (`deriveKeyRoot`). Needs an endpoint that keeps transaction history.
  *
  * @example
  * for (const entry of await fetchHistory(chain, wallet)) console.log(entry.status, entry.decrypted.prompt?.messages.at(-1)?.content);
@@ -173,18 +172,18 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
     if (server) serverKey.set(s, server.x25519Key);
   });
 
-  // Every request's key signature in one signMessages call: one wallet prompt for the whole history.
-  const signatures = await signRequestKeyMessages({ signer: wallet, programId: CHAINFERENCE_PROGRAM_ADDRESS, requestAddresses: requests });
-  const requestSignature = new Map(requests.map((r, i) => [r, signatures[i]!]));
+  if (located.length === 0) return [];
+  // Every key from the wallet's key root: one wallet prompt for the whole history (none if this signer already made it).
+  const keyRoot = await deriveKeyRoot(wallet, CHAINFERENCE_PROGRAM_ADDRESS);
 
   return located.map((l) => {
     const { life, latest } = l;
     const liveReq = latest ? (liveRequest.get(life.request) ?? null) : null;
     const response = latest ? (liveResponse.get(life.request) ?? null) : null;
     const status = lifecycleStatus(life, liveReq);
-    const decrypt = (record: Omit<Parameters<typeof decryptRequestHistory>[0], "requestSignature" | "requestAddress" | "clientKey">) =>
+    const decrypt = (record: Omit<Parameters<typeof decryptRequestHistory>[0], "keyRoot" | "requestAddress" | "clientKey">) =>
       decryptRequestHistory({
-        requestSignature: requestSignature.get(life.request)!,
+        keyRoot,
         requestAddress: life.request,
         clientKey: life.create.clientKey,
         ...record,

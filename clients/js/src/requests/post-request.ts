@@ -1,6 +1,6 @@
 import { type Address, type MessagePartialSigner, type TransactionSigner } from "@solana/kit";
 import { measureTransactionSize, type Chain, type SentTransaction } from "../chain";
-import { deriveRequestKeysWithSigner, encryptPrompt, wrapDataKeyForServers, type PromptPayload, type RequestKeys } from "../crypto";
+import { deriveKeyRoot, deriveRequestKeys, encryptPrompt, wrapDataKeyForServers, type PromptPayload, type RequestKeys } from "../crypto";
 import {
   CHAINFERENCE_ERROR__INPUT__INVALID_MODEL_ID,
   CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE,
@@ -102,11 +102,7 @@ export async function postRequest(chain: Chain, input: PostRequestInput): Promis
   const [address, bump] = await findRequestPda({ client: input.client.address, nonce });
   // The client fixes where the answer will be written: the canonical response PDA, where it reads it.
   const [, responseBump] = await findResponsePda({ request: address });
-  const keys = await deriveRequestKeysWithSigner({
-    programId: CHAINFERENCE_PROGRAM_ADDRESS,
-    requestAddress: address,
-    signer: input.client,
-  });
+  const keys = deriveRequestKeys(await deriveKeyRoot(input.client, CHAINFERENCE_PROGRAM_ADDRESS), address);
   const prompt = encryptPrompt({ dataKey: keys.dataKey, requestAddress: address, payload: input.payload });
   if (prompt.length > config.maxPromptBytes)
     throw new ChainferenceClientError(CHAINFERENCE_ERROR__INPUT__PROMPT_TOO_LARGE, {

@@ -51,13 +51,7 @@ export {
   type SessionHistoryEntry,
   type SessionHistoryStorage,
 } from "./session-history";
-export {
-  deriveSessionKeys,
-  deriveSessionKeysWithSigner,
-  getSessionKeyMessage,
-  type SessionKeys,
-  type SessionLocation,
-} from "./session-keys";
+export { deriveSessionKeys, type SessionKeys } from "./session-keys";
 export { VOUCHER_LENGTH, VOUCHER_MAGIC, decodeVoucher, encodeVoucher, type Voucher } from "./voucher";
 export {
   ED25519_MESSAGE_OFFSET,

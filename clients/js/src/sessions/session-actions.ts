@@ -27,7 +27,8 @@ import {
   SessionStatus,
   type Session,
 } from "../generated";
-import { deriveSessionKeysWithSigner, type SessionKeys } from "./session-keys";
+import { deriveKeyRoot } from "../crypto/key-root";
+import { deriveSessionKeys, type SessionKeys } from "./session-keys";
 import type { SignedVoucher } from "./voucher-signature";
 import { getSettleSessionInstructions } from "./voucher-instruction";
 
@@ -102,7 +103,7 @@ export async function listSessions(chain: Chain, by: Readonly<{ client: Address 
 
 /** What {@link openSession} needs. */
 export type OpenSessionParams = Readonly<{
-  /** Pays rent and deposit, and signs the session-key message once. */
+  /** Pays rent and deposit; its session keys come from its key root (one message signature per app session). */
   client: TransactionSigner & MessagePartialSigner;
   /** The Server account. */
   server: Address;
@@ -134,7 +135,7 @@ export type OpenedSession = Readonly<{
 }>;
 
 /**
- * Opens a session at the current slot: derives the session address, has the wallet sign the session-key message
+ * Opens a session at the current slot: derives the session address and the session keys from the wallet key root
  * (the only message signature of the session), then sends `open_session` with the derived voucher signer.
  *
  * @example
@@ -145,7 +146,7 @@ export type OpenedSession = Readonly<{
 export async function openSession(chain: Chain, params: OpenSessionParams): Promise<OpenedSession> {
   const openSlot = await chain.getSlot();
   const pda = await findSessionPda({ client: params.client.address, server: params.server, openSlot });
-  const keys = await deriveSessionKeysWithSigner({ signer: params.client, programId: CHAINFERENCE_PROGRAM_ADDRESS, session: pda[0] });
+  const keys = deriveSessionKeys(await deriveKeyRoot(params.client, CHAINFERENCE_PROGRAM_ADDRESS), pda[0]);
   const [config] = await findConfigPda();
   const instruction = getOpenSessionInstruction({
     client: params.client,

@@ -3,8 +3,6 @@
  * random 24-byte nonce carried in front of the ciphertext, and associated data binding the session, the
  * answer index, the direction, the chunk index and the final flag.
  */
-import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
-import { randomBytes } from "@noble/hashes/utils.js";
 import type { Address } from "@solana/kit";
 
 import {
@@ -13,9 +11,10 @@ import {
   CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
   ChainferenceClientError,
 } from "../errors";
-import { addressBytes, bytesOfLength, concatBytes, MAX_U32, toBytes, utf8, type BytesLike } from "../crypto/bytes";
-import { CRYPTO_KEY_LENGTH, CRYPTO_NONCE_LENGTH, CRYPTO_TAG_LENGTH } from "../crypto/constants";
+import { addressBytes, bytesOfLength, MAX_U32, u32le, utf8, type BytesLike } from "../crypto/bytes";
+import { CRYPTO_KEY_LENGTH, SEALED_FRAME_OVERHEAD } from "../crypto/constants";
 import { hkdfSha256 } from "../crypto/kdf";
+import { openFrame, sealFrame } from "../crypto/sealed-frame";
 import { getX25519SharedSecret } from "../crypto/x25519";
 import { HKDF_INFO_SESSION, SESSION_FRAME_AAD_LENGTH, SESSION_FRAME_AAD_PREFIX } from "./constants";
 
@@ -47,7 +46,7 @@ export type SessionFramePosition = Readonly<{
 }>;
 
 /** Bytes a frame adds to its plaintext: nonce (24) + tag (16). */
-export const SESSION_FRAME_OVERHEAD = CRYPTO_NONCE_LENGTH + CRYPTO_TAG_LENGTH;
+export const SESSION_FRAME_OVERHEAD = SEALED_FRAME_OVERHEAD;
 
 function assertIsU32(value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > MAX_U32)
@@ -55,7 +54,7 @@ function assertIsU32(value: number): void {
 }
 
 /**
- * `HKDF-SHA256(X25519(secret, peerKey), salt = session, info = "chainference/v1/session", 32)`: the client calls it
+ * `HKDF-SHA256(X25519(secret, peerKey), salt = session, info = "chainference/v2/session", 32)`: the client calls it
  * with its session secret and the server's key (`peer: "server"`), the node with its keyring secret and the
  * client's session key (`peer: "client"`); both get the same key.
  *
@@ -80,7 +79,7 @@ export function deriveSessionFrameKey({
 }
 
 /**
- * `utf8("cfs1") || session(32) || u32le(answer) || u8(direction: 0 prompt, 1 answer) || u32le(chunk) || u8(isFinal)`
+ * `utf8("cfs2") || session(32) || u32le(answer) || u8(direction: 0 prompt, 1 answer) || u32le(chunk) || u8(isFinal)`
  * (46 bytes).
  *
  * @example
@@ -104,8 +103,9 @@ export function getSessionFrameAad({ session, answer, direction, chunk, isFinal 
 }
 
 /**
- * Encrypts one frame: `nonce(24) || XChaCha20-Poly1305(frameKey, nonce, aad)(plaintext)`. The nonce is random
- * (pass one only for test vectors): the same frame key serves every answer of the session in both directions.
+ * Encrypts one frame: `nonce(24) || XChaCha20-Poly1305(frameKey, nonce, aad)(plaintext)`, the same chunk AEAD
+ * as response chunks (`crypto/sealed-frame.ts`). The nonce is random (pass one only for test vectors): the same
+ * frame key serves every answer of the session in both directions.
  *
  * @example
  * ```ts
@@ -116,10 +116,7 @@ export function encryptSessionFrame(
   input: SessionFramePosition & { frameKey: BytesLike; plaintext: BytesLike; nonce?: BytesLike },
 ): Uint8Array {
   const key = bytesOfLength(input.frameKey, CRYPTO_KEY_LENGTH, "session frame key");
-  const nonce =
-    input.nonce === undefined ? randomBytes(CRYPTO_NONCE_LENGTH) : bytesOfLength(input.nonce, CRYPTO_NONCE_LENGTH, "frame nonce");
-  const sealed = xchacha20poly1305(key, nonce, getSessionFrameAad(input)).encrypt(toBytes(input.plaintext));
-  return concatBytes(nonce, sealed);
+  return sealFrame({ key, aad: getSessionFrameAad(input), plaintext: input.plaintext, nonce: input.nonce });
 }
 
 /**
@@ -141,16 +138,9 @@ export function decryptSessionFrame(input: SessionFramePosition & { frameKey: By
       minLength: SESSION_FRAME_OVERHEAD,
     });
   }
-  const bytes = toBytes(input.frame);
-  try {
-    return xchacha20poly1305(key, bytes.subarray(0, CRYPTO_NONCE_LENGTH), getSessionFrameAad(input)).decrypt(
-      bytes.subarray(CRYPTO_NONCE_LENGTH),
-    );
-  } catch (cause) {
-    throw new ChainferenceClientError(
-      CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH,
-      { kind: "session-frame", position: input.chunk },
-      { cause },
-    );
+  const plaintext = openFrame({ key, aad: getSessionFrameAad(input), frame: input.frame });
+  if (plaintext === null) {
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__TAG_MISMATCH, { kind: "session-frame", position: input.chunk });
   }
+  return plaintext;
 }

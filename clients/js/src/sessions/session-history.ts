@@ -1,7 +1,7 @@
 /**
  * The encrypted local history of a session. Session answers are not on chain, so the client keeps them: each
  * answer is one record, `0x01 || nonce(24) || XChaCha20-Poly1305(historyKey, nonce, aad)(json)` with
- * `aad = utf8("chainference/v1/session-history") || session(32) || u32le(answer)`, in a pluggable storage (memory
+ * `aad = utf8("chainference/v2/session-history") || session(32) || u32le(answer)`, in a pluggable storage (memory
  * here; a directory of files in `@chainference/client/node`; anything with `read`/`write`/`list` elsewhere).
  */
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";

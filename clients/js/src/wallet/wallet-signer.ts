@@ -35,7 +35,7 @@ export type WalletFunctions = {
 );
 
 /**
- * A wallet as the SDK's functions take it: pays for and signs transactions, signs the request-key messages. A
+ * A wallet as the SDK's functions take it: pays for and signs transactions, signs the key-root message. A
  * wallet that only signs and sends is a `TransactionSendingSigner`: its transactions go through
  * {@link withWalletSending}'s chain.
  */

@@ -3,7 +3,7 @@ use pinocchio_system::instructions::Transfer;
 
 use super::{AppendResponseAccounts, AppendResponseData};
 use crate::{
-    constants::CHUNK_TAG_LEN,
+    constants::CHUNK_OVERHEAD_LEN,
     errors::ChainferenceError,
     lifecycle::current_slot,
     math::{add_u32, sub_u64},
@@ -27,12 +27,12 @@ pub fn process(program_id: &Address, accounts: &mut [AccountView], data: &[u8]) 
     let data = AppendResponseData::try_from(data)?;
 
     let len = data.ciphertext.len();
-    if len < CHUNK_TAG_LEN || len > u16::MAX as usize {
+    if len < CHUNK_OVERHEAD_LEN || len > u16::MAX as usize {
         return Err(ChainferenceError::InvalidChunkLength.into());
     }
-    // `CHUNK_TAG_LEN ≤ len ≤ u16::MAX`: neither wraps, and both fit in a u32.
+    // `CHUNK_OVERHEAD_LEN ≤ len ≤ u16::MAX`: neither wraps, and both fit in a u32.
     let frame = len.wrapping_add(FRAME_HEADER_LEN) as u32;
-    let plaintext = len.wrapping_sub(CHUNK_TAG_LEN) as u32;
+    let plaintext = len.wrapping_sub(CHUNK_OVERHEAD_LEN) as u32;
 
     let request_key = *accounts.request.address().as_array();
     // SAFETY: the only reference to the request data in this instruction (the response, operator

@@ -73,7 +73,7 @@ export type Response = {
   reserved: ReadonlyUint8Array;
   chunkCount: number;
   streamLen: number;
-  /** Σ(chunk len − 16). */
+  /** Σ(chunk len − 40): padded plaintext bytes. */
   plaintextBytes: number;
   /** At completion. */
   tokensIn: number;
@@ -106,7 +106,7 @@ export type ResponseArgs = {
   reserved: ReadonlyUint8Array;
   chunkCount: number;
   streamLen: number;
-  /** Σ(chunk len − 16). */
+  /** Σ(chunk len − 40): padded plaintext bytes. */
   plaintextBytes: number;
   /** At completion. */
   tokensIn: number;
