@@ -5,7 +5,8 @@
  * The web app in a real browser (Debian's chromium, headless, via playwright-core) against a real local
  * network: a wallet-standard test wallet connects, asks and watches the answer stream, checks the settlement
  * against the chain, cancels, reads its history with counted signature prompts, registers a server and finds
- * it in the market, and meets the errors a user can hit. Screenshots of every page, desktop and phone, go to
+ * it in the market, asks in a session and closes it (cooperatively, then forced with the node gone), sees a
+ * request handed to the next server, and meets the errors a user can hit. Screenshots of every page, desktop and phone, go to
  * test-results/web/; the bundle and render budgets are measured here.
  */
 import { mkdirSync, readFileSync } from "node:fs";
@@ -597,4 +598,46 @@ describe("web app in chromium against a local network", () => {
       await second.stop({ drain: true });
     }
   }, 240_000);
+
+  // Last of all: it stops the network's node.
+  it("closes a session whose node is gone on the forced path: says why, waits out the grace window, refunds what was not settled", async () => {
+    // Given a session with one answer, and then its node stopped (not drained: it closes nothing)
+    const signer = await network.fundedSigner(SOL);
+    const { page, wallet } = await open(signer);
+    await waitForMarket(page);
+    await waitForSessions(page);
+    await page.getByLabel("Your question").fill("Say hi.");
+    await page.getByLabel("Answer length (max tokens)").fill("8");
+    await page.getByRole("button", { name: "Ask" }).click();
+    await page.locator("[data-testid=turn][data-phase=answered]").waitFor({ timeout: 120_000 });
+    const session = address((await page.getByTestId("session-card").locator("dd a").nth(1).getAttribute("title"))!);
+    await network.node.stop();
+    const settledBefore = (await fetchSessionAccount(network.chain, session))!.settled;
+    const sessionLamports = await network.chain.getBalance(session);
+    const before = await network.chain.getBalance(signer.address);
+    // When the user closes it
+    await page.getByTestId("close-session").click();
+    // Then the card says why the server did not close it and requests the close from the wallet
+    const fallback = page.getByTestId("close-fallback");
+    await fallback.waitFor({ timeout: 60_000 });
+    console.log(`forced close: ${await fallback.textContent()}`);
+    expect(await fallback.textContent()).toMatch(/^The server did not close the session \(.+\): closing it from your wallet instead\.$/);
+    await page.locator("[data-step=requested]").waitFor({ timeout: 60_000 });
+    await shot(page, "chat-session-forced-close-desktop");
+    // And after the grace window (nobody settles: the node is gone) the wallet's close refunds the rest
+    const closed = page.getByTestId("session-closed");
+    await closed.waitFor({ timeout: 180_000 });
+    expect(await closed.getAttribute("data-path")).toBe("forced");
+    expect(wallet.prompts.signTransaction).toBe(3); // open, request close, close
+    const account = await fetchSessionAccount(network.chain, session);
+    expect(account?.settled ?? settledBefore).toBe(settledBefore);
+    expect(await lamportsOf(page, "closed-paid")).toBe(settledBefore);
+    expect(await lamportsOf(page, "closed-refund")).toBe(10_000_000n - settledBefore);
+    // The refund (with the rent when the close freed the account), less the two transactions' fees
+    const refunded = account ? 10_000_000n - settledBefore : sessionLamports;
+    const after = await network.chain.getBalance(signer.address);
+    expect(after - before).toBeLessThan(refunded);
+    expect(after - before).toBeGreaterThanOrEqual(refunded - 20_000n);
+    await shot(page, "chat-session-forced-closed-desktop");
+  }, 300_000);
 });
