@@ -5,7 +5,8 @@
  * The web app in a real browser (Debian's chromium, headless, via playwright-core) against a real local
  * network: a wallet-standard test wallet connects, asks and watches the answer stream, checks the settlement
  * against the chain, cancels, reads its history with counted signature prompts, registers a server and finds
- * it in the market, and meets the errors a user can hit. Screenshots of every page, desktop and phone, go to
+ * it in the market, asks in a session and closes it (cooperatively, then forced with the node gone), sees a
+ * request handed to the next server, and meets the errors a user can hit. Screenshots of every page, desktop and phone, go to
  * test-results/web/; the bundle and render budgets are measured here.
  */
 import { mkdirSync, readFileSync } from "node:fs";
@@ -25,6 +26,7 @@ import {
   fetchServers,
   postRequest,
   publishServer,
+  SessionStatus,
 } from "@chainference/client";
 import { DESKTOP, PHONE, launchChromium } from "./browser";
 import { installTestWallet, type TestWallet } from "./test-wallet";
@@ -307,7 +309,7 @@ describe("web app in chromium against a local network", () => {
     await shot(page, "server-detail-desktop");
   });
 
-  it("asks in a session: one signature and one transaction to open, answers stream off-chain with their running cost, the close settles what the vouchers say", async () => {
+  it("asks in a session: one signature and one transaction to open, answers stream off-chain with their running cost, the server's one-transaction close settles what the vouchers say", async () => {
     // Given a funded wallet, and a server whose node offers sessions: the session mode is the default
     const signer = await network.fundedSigner(2n * SOL);
     const { page, wallet } = await open(signer);
@@ -355,28 +357,36 @@ describe("web app in chromium against a local network", () => {
     expect(status.paid.answers).toBe(2);
 
     // When the user closes the session
-    await page.getByTestId("close-session").click();
-    await page.locator("[data-step=requested]").waitFor({ timeout: 60_000 });
-    await shot(page, "chat-session-closing-desktop");
-    // Then the server settles the vouchers' total on chain (the account is still there, closing)
-    await page.locator("[data-step=settled]").waitFor({ timeout: 60_000 });
-    const closingAccount = await fetchSessionAccount(network.chain, session);
-    expect(closingAccount?.settled).toBe(total);
-    expect(await lamportsOf(page, "close-settled")).toBe(total);
-    // And after its grace window the close refunds the rest
+    const sessionLamports = await network.chain.getBalance(session);
     const before = await network.chain.getBalance(signer.address);
-    await page.getByTestId("session-closed").waitFor({ timeout: 180_000 });
+    await page.getByTestId("close-session").click();
+    // Then the node settles the vouchers' total and closes in one transaction of its own: no wallet prompt
+    const closed = page.getByTestId("session-closed");
+    await closed.waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("close-fallback").count()).toBe(0);
+    expect(await closed.getAttribute("data-path")).toBe("cooperative");
+    expect(await closed.textContent()).toContain("Closed by the server in one transaction");
+    expect(wallet.prompts.signTransaction).toBe(1); // the open only
+    expect(wallet.prompts.signMessage + wallet.prompts.signAndSendTransaction).toBe(1); // the session keys only
+    // And the chain says what the card says: the vouchers' total paid, the rest of the deposit refunded with no fee
     const after = await network.chain.getBalance(signer.address);
-    const refunded = 10_000_000n - total;
-    // the refund, less the close's fee, plus the account's rent when the close freed it
-    expect(after - before + 5_000n).toBeGreaterThanOrEqual(refunded);
+    const account = await fetchSessionAccount(network.chain, session);
+    if (account) {
+      // Closed tombstone (inside the open-slot window): the deposit less what was settled came back
+      expect(account.status).toBe(SessionStatus.Closed);
+      expect(account.settled).toBe(total);
+      expect(after - before).toBe(10_000_000n - total);
+    } else {
+      // Freed: every lamport the account held (deposit and rent) but the settled total came back
+      expect(after - before).toBe(sessionLamports - total);
+    }
     expect(await lamportsOf(page, "closed-paid")).toBe(total);
     expect(await lamportsOf(page, "closed-refund")).toBe(10_000_000n - total);
-    expect(wallet.prompts.signTransaction).toBe(3); // open, request close, close
+    expect(await closed.locator("a[data-signature]").count()).toBe(1);
     await shot(page, "chat-session-closed-desktop");
     await page.setViewportSize(PHONE);
     await shot(page, "chat-session-closed-phone");
-  }, 420_000);
+  }, 300_000);
 
   it("asks per request with a wallet that only signs and sends (no signTransaction feature)", async () => {
     // Given a wallet offering solana:signAndSendTransaction and solana:signMessage only
@@ -550,4 +560,84 @@ describe("web app in chromium against a local network", () => {
       }
     }
   });
+
+  // Last: it pauses the network's node and leaves a second server registered (inactive once drained).
+  it("hands the request to the next eligible server when the first does not take it, and says so", async () => {
+    // Given two eligible servers for the model: the network's node (best, by its completed answers) paused, and a second one
+    const second = await network.startSecondNode();
+    await network.node.pause("the browser test's hand-off");
+    try {
+      const signer = await network.fundedSigner(SOL);
+      const { page, wallet } = await open(signer);
+      await waitForMarket(page);
+      await page.locator("#model").selectOption(network.model);
+      await expect.poll(() => page.getByTestId("eligibility").textContent()).toContain("2 eligible servers");
+      await chooseMode(page, "Per request");
+      // When the user asks
+      await page.getByLabel("Your question").fill("Who takes this one?");
+      await page.getByLabel("Answer length (max tokens)").fill("8");
+      await page.getByRole("button", { name: "Ask" }).click();
+      // Then the first server does not take it, the page says it was handed to the second, which answers it
+      const handOff = page.getByTestId("hand-off");
+      await handOff.waitFor({ timeout: 60_000 });
+      const [from, to] = await handOff.locator("a[title]").evaluateAll((links) => links.map((a) => a.getAttribute("title")));
+      expect([from, to]).toEqual([network.server, second.server]);
+      expect(await handOff.textContent()).toContain("did not take it; handed to");
+      await page.locator("[data-testid=turn][data-phase=settled]").waitFor({ timeout: 120_000 });
+      const request = (await page.getByTestId("settlement").locator("dd a").nth(1).getAttribute("title")) as Address;
+      const [responseAddress] = await findResponsePda({ request });
+      const response = await fetchResponseAccount(network.chain, responseAddress);
+      expect(response?.server).toBe(second.server);
+      expect(await page.getByTestId("settlement").locator("dd a").first().getAttribute("title")).toBe(second.server);
+      expect(await page.getByTestId("hand-off").count()).toBe(1);
+      // The hand-off is one more wallet transaction beside the posting ones
+      expect(wallet.prompts.signTransaction).toBeGreaterThanOrEqual(2);
+      await shot(page, "chat-hand-off-desktop");
+    } finally {
+      await network.node.resume();
+      await second.stop({ drain: true });
+    }
+  }, 240_000);
+
+  // Last of all: it stops the network's node.
+  it("closes a session whose node is gone on the forced path: says why, waits out the grace window, refunds what was not settled", async () => {
+    // Given a session with one answer, and then its node stopped (not drained: it closes nothing)
+    const signer = await network.fundedSigner(SOL);
+    const { page, wallet } = await open(signer);
+    await waitForMarket(page);
+    await waitForSessions(page);
+    await page.getByLabel("Your question").fill("Say hi.");
+    await page.getByLabel("Answer length (max tokens)").fill("8");
+    await page.getByRole("button", { name: "Ask" }).click();
+    await page.locator("[data-testid=turn][data-phase=answered]").waitFor({ timeout: 120_000 });
+    const session = address((await page.getByTestId("session-card").locator("dd a").nth(1).getAttribute("title"))!);
+    await network.node.stop();
+    const settledBefore = (await fetchSessionAccount(network.chain, session))!.settled;
+    const sessionLamports = await network.chain.getBalance(session);
+    const before = await network.chain.getBalance(signer.address);
+    // When the user closes it
+    await page.getByTestId("close-session").click();
+    // Then the card says why the server did not close it and requests the close from the wallet
+    const fallback = page.getByTestId("close-fallback");
+    await fallback.waitFor({ timeout: 60_000 });
+    console.log(`forced close: ${await fallback.textContent()}`);
+    expect(await fallback.textContent()).toMatch(/^The server did not close the session \(.+\): closing it from your wallet instead\.$/);
+    await page.locator("[data-step=requested]").waitFor({ timeout: 60_000 });
+    await shot(page, "chat-session-forced-close-desktop");
+    // And after the grace window (nobody settles: the node is gone) the wallet's close refunds the rest
+    const closed = page.getByTestId("session-closed");
+    await closed.waitFor({ timeout: 180_000 });
+    expect(await closed.getAttribute("data-path")).toBe("forced");
+    expect(wallet.prompts.signTransaction).toBe(3); // open, request close, close
+    const account = await fetchSessionAccount(network.chain, session);
+    expect(account?.settled ?? settledBefore).toBe(settledBefore);
+    expect(await lamportsOf(page, "closed-paid")).toBe(settledBefore);
+    expect(await lamportsOf(page, "closed-refund")).toBe(10_000_000n - settledBefore);
+    // The refund (with the rent when the close freed the account), less the two transactions' fees
+    const refunded = account ? 10_000_000n - settledBefore : sessionLamports;
+    const after = await network.chain.getBalance(signer.address);
+    expect(after - before).toBeLessThan(refunded);
+    expect(after - before).toBeGreaterThanOrEqual(refunded - 20_000n);
+    await shot(page, "chat-session-forced-closed-desktop");
+  }, 300_000);
 });

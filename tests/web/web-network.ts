@@ -38,6 +38,11 @@ export type WebNetwork = {
   readonly sessionEndpoint: string;
   readonly model: string;
   fundedSigner(lamports?: bigint): Promise<KeyPairSigner>;
+  /**
+   * A second provider node for the same model, sharing the first one's model backend, without sessions (for
+   * hand-offs: it stands by while the first one is paused). `stop` drains it and marks its server inactive.
+   */
+  startSecondNode(): Promise<ProviderNode>;
   close(): Promise<void>;
 };
 
@@ -95,6 +100,19 @@ export async function startWebNetwork(): Promise<WebNetwork> {
       const signer = await generateKeyPairSigner();
       if (lamports > 0n) await chain.airdrop(signer.address, lamports);
       return signer;
+    },
+    async startSecondNode() {
+      const operator = await generateKeyPairSigner();
+      await chain.airdrop(operator.address, 10n * SOL);
+      const defaults = defaultNodeConfig();
+      return startProviderNode({
+        chain,
+        operator,
+        config: { ...defaults, flush: { intervalMs: 150, maxChunkBytes: 900 }, sessions: { ...defaults.sessions, port: null } },
+        keyringPath: join(scratch, `keyring-${operator.address}.json`),
+        backends: { [DEFAULT_MODEL.hfId]: started.llama },
+        log: null,
+      });
     },
     async close() {
       await started.app.close();

@@ -3,7 +3,7 @@
  * stream in, see what it cost.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { Address } from "@solana/kit";
+import type { Address, Signature } from "@solana/kit";
 import {
   checkEligibility,
   encodePromptPayload,
@@ -40,6 +40,8 @@ const DEFAULT_MAX_TOKENS = 128;
 /** Transaction fees a request pays besides the stake: create + a few prompt appends, and a cancel if it comes to that. */
 const FEE_ALLOWANCE = 20_000n;
 
+type HandOffNote = { readonly from: Address; readonly to: Address; readonly transaction: Signature };
+
 type Turn = {
   readonly id: number;
   readonly question: string;
@@ -51,6 +53,8 @@ type Turn = {
   request?: Address;
   server?: Address;
   settlement?: AnswerSettlement;
+  /** Per request: servers that did not take it in time, and who it was handed to. */
+  handOffs?: readonly HandOffNote[];
   /** Session answers: what the vouchers signed so far for this answer add up to, then its final cost. */
   answerLamports?: bigint;
   sessionCost?: SessionAnswerCost;
@@ -193,6 +197,7 @@ export function ChatPage() {
       else
         await askPerRequest(ctx, terms, {
           onPosted: (request) => update(id, { phase: "open", request }),
+          onHandOff: (from, to, transaction) => update(id, (t) => ({ handOffs: [...(t.handOffs ?? []), { from, to, transaction }] })),
           onLocked: (server) => update(id, { phase: "streaming", server }),
           onChunk: (piece) => update(id, (t) => ({ phase: "streaming", answer: t.answer + piece, chunks: t.chunks + 1 })),
           onSettled: (settlement) => update(id, { phase: "settled", settlement }),
@@ -245,8 +250,8 @@ export function ChatPage() {
         c
           ? {
               ...c,
-              // The countdown is one line, replaced by the next step.
-              steps: [...c.steps.filter((s) => s.type !== "waiting"), step],
+              // The countdown and the "requesting" line are replaced by the next step.
+              steps: [...c.steps.filter((s) => s.type !== "waiting" && s.type !== "forcing"), step],
               done: step.type === "closed",
             }
           : c,
@@ -432,6 +437,17 @@ function TurnView({ turn, onCancel }: { turn: Turn; onCancel(): void }) {
             </button>
           ) : null}
         </div>
+        {turn.handOffs?.length ? (
+          <ul className="hand-offs" data-testid="hand-offs">
+            {turn.handOffs.map((h) => (
+              <li key={h.transaction} data-testid="hand-off">
+                Server <AddressLink address={h.from} /> did not take it; handed to <AddressLink address={h.to} /> (
+                <TxLink signature={h.transaction} />
+                ).
+              </li>
+            ))}
+          </ul>
+        ) : null}
         {turn.answer || turn.phase === "streaming" ? (
           <div className="answer-text" data-testid="answer" data-chunks={turn.chunks} aria-live="polite">
             {turn.answer}

@@ -12,7 +12,7 @@ export type AskTerms = {
   readonly model: string;
   readonly question: string;
   readonly maxTokens: number;
-  /** The servers allowed to answer (eligible ones, best first, at most 8). */
+  /** The eligible servers, best first, at most 8: the request names the first, the others stand by for hand-offs. */
   readonly servers: readonly ServerWithAddress[];
   readonly stake: bigint;
   readonly maxPriceIn: bigint;
@@ -36,6 +36,8 @@ export type AnswerSettlement = {
 export type AskCallbacks = {
   /** The request is on-chain and open; `cancel` may be offered until a server locks it. */
   onPosted(request: Address, transactions: readonly Signature[]): void;
+  /** Server `from` did not lock in time: the request now names `to` instead (the wallet's hand-off transaction). */
+  onHandOff(from: Address, to: Address, transaction: Signature): void;
   onLocked(server: Address): void;
   /** One decrypted piece of the answer, in order. */
   onChunk(text: string, index: number): void;

@@ -1,9 +1,13 @@
-/** The per-request mode: post an encrypted request, follow the answer as it lands on-chain, report the settlement. */
+/**
+ * The per-request mode: post an encrypted request readable by the best eligible server only, hand it to the next
+ * one while it is not taken, follow the answer as it lands on-chain, report the settlement.
+ */
 import type { Address, Signature } from "@solana/kit";
 import {
   BPS,
   cancelRequest,
   findResponsePda,
+  handOffUntilLocked,
   postRequest,
   watchResponse,
   type Chain,
@@ -26,8 +30,11 @@ async function requestTransactions(chain: Chain, request: Address, posted: reado
 }
 
 /**
- * Asks one question as an on-chain request. Resolves when the answer is settled or the request ended; a
- * `signal` abort before a server locks cancels the request on-chain (stake and rent come back).
+ * Asks one question as an on-chain request. The prompt is readable by the best eligible server only (the SDK's
+ * default fan-out of one); while nobody locks it, `handOffUntilLocked` hands it to the next eligible server (one
+ * wallet transaction each, reported through `onHandOff`). Resolves when the answer is settled or the request
+ * ended; a `signal` abort before a server locks stops the hand-offs and cancels the request on-chain (stake and
+ * rent come back).
  */
 export async function askPerRequest(ctx: AskContext, terms: AskTerms, on: AskCallbacks): Promise<void> {
   const payload: PromptPayload = { v: 1, messages: [{ role: "user", content: terms.question }], maxTokens: terms.maxTokens };
@@ -45,7 +52,14 @@ export async function askPerRequest(ctx: AskContext, terms: AskTerms, on: AskCal
   let locked = false;
   let settled: ResponseAccount | null = null;
   const watching = new AbortController();
+  // Stops at the lock, the user's cancel, or the end of the watch, whichever comes first.
+  const handing = new AbortController();
+  const handOffs = handOffUntilLocked(ctx.chain, ctx.signer, posted, {
+    signal: handing.signal,
+    onHandOff: (handOff) => on.onHandOff(handOff.from, handOff.to, handOff.transaction.signature),
+  }).catch(() => "stopped" as const); // a failed hand-off leaves the request with its server until it is cancelled or expires
   const onAbort = () => {
+    handing.abort();
     if (locked) return;
     // Cancel on-chain, then stop watching; if a server locked it meanwhile the program refuses and we keep watching.
     void cancelRequest(ctx.chain, ctx.signer, posted.address).then(
@@ -58,6 +72,7 @@ export async function askPerRequest(ctx: AskContext, terms: AskTerms, on: AskCal
     for await (const event of watchResponse(ctx.chain, posted.address, posted.keys, { signal: watching.signal, pollMs: 250 })) {
       if (event.type === "locked") {
         locked = true;
+        handing.abort();
         on.onLocked(event.server);
       } else if (event.type === "chunk") {
         markYield(event.index);
@@ -72,6 +87,8 @@ export async function askPerRequest(ctx: AskContext, terms: AskTerms, on: AskCal
     }
   } finally {
     ctx.signal.removeEventListener("abort", onAbort);
+    handing.abort();
+    await handOffs;
   }
   if (!settled) {
     on.onEnded("cancelled");

@@ -86,7 +86,7 @@ export function SessionCard({
               <CloseStepText step={step} />
             </li>
           ))}
-          {closing.steps.length === 0 && !closing.error ? <li>Requesting the close (sign in your wallet)…</li> : null}
+          {closing.steps.length === 0 && !closing.error ? <li>Asking the server to settle and close the session…</li> : null}
         </ol>
       ) : null}
       {closing?.error ? <ErrorNotice error={closing.error} /> : null}
@@ -96,6 +96,12 @@ export function SessionCard({
 
 function CloseStepText({ step }: { step: CloseStep }) {
   switch (step.type) {
+    case "forcing":
+      return <>The server did not close the session: requesting the close from your wallet…</>;
+    case "fallback":
+      return (
+        <span data-testid="close-fallback">The server did not close the session ({step.reason}): closing it from your wallet instead.</span>
+      );
     case "requested":
       return (
         <>
@@ -113,16 +119,16 @@ function CloseStepText({ step }: { step: CloseStep }) {
       return <>Refund possible in about {slotsAgo(step.slotsLeft)} (the server's grace window)…</>;
     case "closed":
       return (
-        <span data-testid="session-closed">
-          Closed
+        <span data-testid="session-closed" data-path={step.path}>
+          {step.path === "cooperative" ? "Closed by the server in one transaction" : "Closed"}
           {step.transaction ? (
             <>
               {" "}
               (<TxLink signature={step.transaction} />)
             </>
-          ) : (
-            " by the server"
-          )}
+          ) : step.path === "forced" ? (
+            " (it was already closed)"
+          ) : null}
           : paid <Amount lamports={step.settled} testId="closed-paid" />, refunded <Amount lamports={step.refund} testId="closed-refund" />.
         </span>
       );

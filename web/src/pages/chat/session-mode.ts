@@ -6,13 +6,13 @@
  */
 import type { Address, Signature } from "@solana/kit";
 import {
+  abortableSleep,
   askInSession,
-  closeSessionAsClient,
+  closeSession,
   createSessionProgress,
   fetchSessionAccount,
   fetchSessionInfo,
   openSession,
-  requestCloseSession,
   requireSessionAccount,
   sessionAnswerCost,
   SessionStatus,
@@ -139,44 +139,65 @@ export async function askInAppSession(
 
 /** One step of a close, as the page shows it. */
 export type CloseStep =
+  /** The server did not close the session itself: the wallet is asked to request the close. */
+  | Readonly<{ type: "forcing" }>
+  /** Why the cooperative close was not taken (replaces "forcing" once the request is sent). */
+  | Readonly<{ type: "fallback"; reason: string }>
   | Readonly<{ type: "requested"; transaction: Signature; deadlineSlot: bigint }>
   | Readonly<{ type: "settled"; settled: bigint }>
   | Readonly<{ type: "waiting"; slotsLeft: bigint }>
-  /** `transaction` is null when the server had already closed the session cooperatively. */
-  | Readonly<{ type: "closed"; transaction: Signature | null; settled: bigint; refund: bigint }>;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /**
+   * `cooperative`: the server settled and closed in one transaction (`transaction` is the server's); `forced`: the
+   * wallet's `close_session` after the grace window; `transaction` is null when the session was already closed.
+   */
+  | Readonly<{ type: "closed"; path: "cooperative" | "forced"; transaction: Signature | null; settled: bigint; refund: bigint }>;
 
 /**
- * Closes the session from the wallet: `request_close_session`, then the server settles its last voucher within the
- * grace window (the node settles as soon as it sees the request), then `close_session` once the window is over
- * refunds `deposit − settled`. Two wallet transactions; each step is reported as it happens.
+ * Closes the session with the SDK's `closeSession`: first the node is asked (signed by the session key) to settle
+ * and close in one transaction, no wallet prompt at all; when it does not, the forced path: `request_close_session`
+ * from the wallet, the grace window in which the server settles its last voucher (polled here so the card can
+ * count down), then the wallet's `close_session` refunds `deposit − settled`. Each step is reported as it happens.
  */
 export async function closeAppSession(ctx: AskContext, session: AppSession, onStep: (step: CloseStep) => void): Promise<void> {
-  let account = await requireSessionAccount(ctx.chain, session.session);
-  if (account.status === SessionStatus.Open) {
-    const requested = await requestCloseSession(ctx.chain, ctx.signer, session.session);
-    account = await requireSessionAccount(ctx.chain, session.session);
-    onStep({ type: "requested", transaction: requested.signature, deadlineSlot: account.settleDeadlineSlot });
-  }
+  const closed = (path: "cooperative" | "forced", transaction: Signature | null, settled: bigint) =>
+    onStep({ type: "closed", path, transaction, settled, refund: session.deposit - settled });
   const owed = session.progress.committed.lamports;
+  const account = await fetchSessionAccount(ctx.chain, session.session);
+  if (!account || account.status === SessionStatus.Closed) return closed("forced", null, account?.settled ?? owed);
+  let forcing = false;
+  const first = await closeSession(ctx.chain, {
+    client: ctx.signer,
+    account,
+    node: { endpoint: session.connection.endpoint, keys: session.connection.keys },
+    wait: false,
+    signal: ctx.signal,
+    onProgress: () => {
+      if (!forcing) onStep({ type: "forcing" });
+      forcing = true;
+    },
+  });
+  if (first.path === "cooperative") return closed("cooperative", first.nodeTransaction, first.paid ?? owed);
+  onStep({ type: "fallback", reason: first.fallbackReason ?? "the server did not close it" });
+  // Already past the settle deadline: the SDK closed it at once.
+  if (first.paid !== null) return closed("forced", first.transactions.at(-1)?.signature ?? null, first.paid);
+  const requested = first.transactions[0];
+  if (first.closableAtSlot !== null && requested)
+    onStep({ type: "requested", transaction: requested.signature, deadlineSlot: first.closableAtSlot });
   let reportedSettled = false;
   for (;;) {
     const slot = await ctx.chain.getSlot();
     const current = await fetchSessionAccount(ctx.chain, session.session);
-    if (!current || current.status === SessionStatus.Closed) {
-      const settled = current?.settled ?? account.settled;
-      return onStep({ type: "closed", transaction: null, settled, refund: account.deposit - settled });
-    }
-    account = current;
-    if (!reportedSettled && (account.settled >= owed || slot >= account.settleDeadlineSlot)) {
+    if (!current || current.status === SessionStatus.Closed) return closed("forced", null, current?.settled ?? owed);
+    if (!reportedSettled && (current.settled >= owed || slot >= current.settleDeadlineSlot)) {
       reportedSettled = true;
-      onStep({ type: "settled", settled: account.settled });
+      onStep({ type: "settled", settled: current.settled });
     }
-    if (slot >= account.settleDeadlineSlot) break;
-    onStep({ type: "waiting", slotsLeft: account.settleDeadlineSlot - slot });
-    await sleep(POLL_MS);
+    if (slot >= current.settleDeadlineSlot) {
+      // Past the deadline: the SDK's forced path closes at once (the node was already asked).
+      const last = await closeSession(ctx.chain, { client: ctx.signer, account: current, node: null, signal: ctx.signal });
+      return closed("forced", last.transactions.at(-1)?.signature ?? null, last.paid ?? current.settled);
+    }
+    onStep({ type: "waiting", slotsLeft: current.settleDeadlineSlot - slot });
+    await abortableSleep(POLL_MS, ctx.signal);
   }
-  const closed = await closeSessionAsClient(ctx.chain, ctx.signer, session.session);
-  onStep({ type: "closed", transaction: closed.signature, settled: account.settled, refund: account.deposit - account.settled });
 }
