@@ -22,14 +22,8 @@
 import { parseArgs } from "node:util";
 
 import type { Address, KeyPairSigner } from "@solana/kit";
-import {
-  askInSession,
-  findFeeVaultPda,
-  fetchSessionAccount,
-  SessionStatus,
-  type PromptPayload,
-  type SessionAnswerResult,
-} from "@chainference/client";
+import { findFeeVaultPda, SessionStatus, type PromptPayload } from "@chainference/client";
+import { askInSession, fetchSessionAccount, type SessionAnswerResult } from "@chainference/client/sessions";
 import type { LandedTransaction } from "@chainference/client/litesvm";
 import {
   DEFAULT_MODEL,

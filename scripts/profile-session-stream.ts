@@ -5,7 +5,8 @@
  * (`process.cpuUsage`, every thread of the process) rather than wall time, so a machine shared with other work
  * changes the result little. Env: TOKENS (default 2000), RUNS (default 5), MODEL=0 (skip the model).
  */
-import { askInSession, type PromptPayload } from "@chainference/client";
+import { type PromptPayload } from "@chainference/client";
+import { askInSession } from "@chainference/client/sessions";
 import {
   createDefaultLlamaBackend,
   DEFAULT_MODEL,

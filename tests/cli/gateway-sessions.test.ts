@@ -10,7 +10,8 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "@solana/kit";
-import { createRpcChain, fetchSessionAccount, listSessions, SESSION_ACCOUNT_SIZE, type Chain } from "@chainference/client";
+import { createRpcChain, type Chain } from "@chainference/client";
+import { fetchSessionAccount, listSessions, SESSION_ACCOUNT_SIZE } from "@chainference/client/sessions";
 import { untilOpenSlotExpired } from "../helpers/open-slot";
 import { isolatedEnv, keypairAddress, startCli, writeKeypairFile, type CliDaemon } from "./cli-process";
 

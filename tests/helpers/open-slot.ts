@@ -1,6 +1,7 @@
 /** Waiting on a real-time chain until a session's open slot is out of the program's window. Never imports vitest. */
 import type { Address } from "@solana/kit";
-import { requireSessionAccount, type Chain } from "@chainference/client";
+import { type Chain } from "@chainference/client";
+import { requireSessionAccount } from "@chainference/client/sessions";
 
 /** The program's OPEN_SLOT_WINDOW (docs/sessions.md § 1). */
 const OPEN_SLOT_WINDOW = 150n;

@@ -4,11 +4,11 @@
  * session client (to misbehave). Never imports vitest.
  */
 import type { KeyPairSigner } from "@solana/kit";
+import { encodePromptPayload, type PromptPayload } from "@chainference/client";
 import {
   askInSession,
   createSessionProgress,
   deriveSessionFrameKey,
-  encodePromptPayload,
   encodeSessionAskBody,
   encryptSessionFrame,
   fetchSessionAccount,
@@ -16,7 +16,6 @@ import {
   openSession,
   parseSessionEvent,
   signSessionAsk,
-  type PromptPayload,
   type SessionAccount,
   type SessionAnswerResult,
   type SessionConnection,
@@ -24,7 +23,7 @@ import {
   type SessionInfo,
   type SessionKeys,
   type SessionProgress,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 import { DEFAULT_MODEL, defaultSessionServeConfig, type NodeConfig, type ProviderNode, type SessionServeConfig } from "@chainference/node";
 
 import { fundedWallet, LAMPORTS_PER_SOL, testNodeConfig, type TestMarket } from "./provider-harness";

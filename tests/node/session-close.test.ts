@@ -5,19 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { CHAINFERENCE_PROGRAM_ADDRESS, findFeeVaultPda, deriveKeyRoot, SessionStatus } from "@chainference/client";
 import {
-  CHAINFERENCE_PROGRAM_ADDRESS,
   closeSession,
   deriveSessionKeys,
   encodeSessionCloseBody,
   fetchSessionAccount,
-  findFeeVaultPda,
-  deriveKeyRoot,
   requireSessionAccount,
-  SessionStatus,
   signSessionClose,
   type SessionKeys,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 import type { NodeEvent } from "@chainference/node";
 import { generateKeyPairSigner } from "@solana/kit";
 

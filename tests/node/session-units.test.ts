@@ -3,7 +3,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { getAddressDecoder, type Address } from "@solana/kit";
 import { describe, expect, it } from "vitest";
 
-import { encodeVoucher, signVoucher, ZERO_SESSION_TOTALS, type SessionTotals } from "@chainference/client";
+import { encodeVoucher, signVoucher, ZERO_SESSION_TOTALS, type SessionTotals } from "@chainference/client/sessions";
 import { judgeVoucher, parseNodeConfig, settleReason, type SessionEntry, type SessionView } from "@chainference/node";
 
 const address = (byte: number): Address => getAddressDecoder().decode(new Uint8Array(32).fill(byte));

@@ -9,21 +9,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
   CHAINFERENCE_ERROR__SESSION__NODE_ERROR,
-  deriveSessionKeys,
-  encodeSessionVoucherBody,
-  fetchSessionAccount,
   findFeeVaultPda,
   getKeyRootMessage,
   keyRootFromSignature,
   isChainferenceClientError,
-  resumeSessionProgress,
-  sessionAnswerCost,
   SessionStatus,
-  signVoucher,
   CHAINFERENCE_PROGRAM_ADDRESS,
   tokenCost,
-  type SessionEvent,
 } from "@chainference/client";
+import {
+  deriveSessionKeys,
+  encodeSessionVoucherBody,
+  fetchSessionAccount,
+  resumeSessionProgress,
+  sessionAnswerCost,
+  signVoucher,
+  type SessionEvent,
+} from "@chainference/client/sessions";
 import type { NodeEvent, ProviderNode } from "@chainference/node";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { getAddressDecoder } from "@solana/kit";

@@ -18,7 +18,7 @@ import { isolatedEnv, runCli, startCli } from "../cli/cli-process";
 
 /** Issue 13's budgets, gzipped, in bytes (1 KB = 1,000 bytes). */
 const ONE_BUILDER_BUDGET = 15_000; // last measured: 12.1-13.7 KB (esbuild 0.28, @solana/kit 8.4)
-const WHOLE_ENTRY_BUDGET = 90_000; // last measured: 77.9 KB
+const WHOLE_ENTRY_BUDGET = 90_000; // last measured: 88.3 KB (sessions on their own entry)
 /**
  * The `…InstructionAsync` variants also derive PDAs, which brings in @solana/kit's address derivation
  * (`getProgramDerivedAddress` alone bundles to 13.2 KB): a looser ceiling that still catches a regression.

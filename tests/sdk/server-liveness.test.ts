@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSigner, type Address } from "@solana/kit";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
-  encodeSessionInfo,
   probeServerLiveness,
   STALE_AFTER_SLOTS,
   type Server,
   type ServerWithAddress,
 } from "@chainference/client";
+import { encodeSessionInfo } from "@chainference/client/sessions";
 
 const NOW = 10_000_000n;
 

@@ -10,23 +10,25 @@ import { getAddressDecoder } from "@solana/kit";
 import { afterEach, describe, expect, it } from "vitest";
 
 import {
-  askInSession,
   CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED,
   CHAINFERENCE_ERROR__SESSION__NODE_ERROR,
   CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION,
   CHAINFERENCE_PROGRAM_ADDRESS,
+  decodePromptPayload,
+  getKeyRootMessage,
+  keyRootFromSignature,
+  isChainferenceClientError,
+} from "@chainference/client";
+import {
+  askInSession,
   createMemorySessionHistoryStorage,
   createSessionProgress,
-  decodePromptPayload,
   decodeVoucher,
   decryptSessionFrame,
   deriveSessionFrameKey,
   deriveSessionKeys,
   encryptSessionFrame,
   formatSessionEvent,
-  getKeyRootMessage,
-  keyRootFromSignature,
-  isChainferenceClientError,
   parseSessionAskBody,
   parseSessionVoucherBody,
   readSessionHistory,
@@ -34,7 +36,7 @@ import {
   verifyVoucherSignature,
   type SessionConnection,
   type SessionEvent,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 
 const session = getAddressDecoder().decode(new Uint8Array(32).fill(0x22));
 const walletSeed = new Uint8Array(32).fill(1);

@@ -15,15 +15,18 @@ import {
   CHAINFERENCE_ERROR__SESSION__CHARGE_REJECTED,
   CHAINFERENCE_ERROR__SESSION__INVALID_MESSAGE,
   CHAINFERENCE_PROGRAM_ADDRESS,
+  deriveKeyRoot,
+  getKeyRootMessage,
+  keyRootFromSignature,
+  isChainferenceClientError,
+} from "@chainference/client";
+import {
   checkSessionCharge,
   createMemorySessionHistoryStorage,
   decodeVoucher,
   decryptSessionFrame,
   deriveSessionFrameKey,
   deriveSessionKeys,
-  deriveKeyRoot,
-  getKeyRootMessage,
-  keyRootFromSignature,
   encodeSessionAskBody,
   encodeSessionCloseBody,
   encodeSessionCloseReceipt,
@@ -33,7 +36,6 @@ import {
   getSessionAskMessage,
   getSessionCloseMessage,
   getSessionFrameAad,
-  isChainferenceClientError,
   parseSessionAskBody,
   parseSessionCloseBody,
   parseSessionCloseReceipt,
@@ -51,7 +53,7 @@ import {
   verifyVoucherSignature,
   type SessionEvent,
   type SessionTotals,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 
 const fill = (byte: number, length: number) => new Uint8Array(length).fill(byte);
 const utf8 = (s: string) => new TextEncoder().encode(s);

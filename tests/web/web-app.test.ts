@@ -19,8 +19,6 @@ import {
   BPS,
   fetchProtocolConfig,
   fetchResponseAccount,
-  fetchSessionAccount,
-  fetchSessionStatus,
   findResponsePda,
   generateX25519KeyPair,
   fetchServers,
@@ -28,6 +26,7 @@ import {
   publishServer,
   SessionStatus,
 } from "@chainference/client";
+import { fetchSessionAccount, fetchSessionStatus } from "@chainference/client/sessions";
 import { DESKTOP, PHONE, launchChromium } from "./browser";
 import { installTestWallet, type TestWallet } from "./test-wallet";
 import { REPO } from "./web-build";

@@ -108,7 +108,11 @@ export async function startWebNetwork(): Promise<WebNetwork> {
       return startProviderNode({
         chain,
         operator,
-        config: { ...defaults, flush: { intervalMs: 150, maxChunkBytes: 900 }, sessions: { ...defaults.sessions, port: null } },
+        config: {
+          ...defaults,
+          flush: { ...defaults.flush, intervalMs: 150, maxChunkBytes: 900 },
+          sessions: { ...defaults.sessions, port: null },
+        },
         keyringPath: join(scratch, `keyring-${operator.address}.json`),
         backends: { [DEFAULT_MODEL.hfId]: started.llama },
         log: null,

@@ -9,4 +9,3 @@ export { fetchProtocolConfig } from "./protocol-config";
 export * from "./provider";
 export * from "./requests";
 export * from "./servers";
-export * from "./sessions";

@@ -1,12 +1,6 @@
 import type { Address } from "@solana/kit";
-import {
-  encryptSessionFrame,
-  sessionAnswerCost,
-  tokenCost,
-  type PromptPayload,
-  type SessionEvent,
-  type SessionFinishReason,
-} from "@chainference/client";
+import { tokenCost, type PromptPayload } from "@chainference/client";
+import { encryptSessionFrame, sessionAnswerCost, type SessionEvent, type SessionFinishReason } from "@chainference/client/sessions";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { SessionServeConfig } from "../config/node-config";

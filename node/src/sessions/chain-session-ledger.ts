@@ -1,13 +1,12 @@
 import type { TransactionSigner } from "@solana/kit";
+import { SessionStatus, type Chain } from "@chainference/client";
 import {
   fetchSessionAccount,
   requireSessionAccount,
-  SessionStatus,
   settleAndCloseSession,
   settleSession,
-  type Chain,
   type SessionAccount,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 
 import type { SessionLedger, SessionView } from "./session-ledger";
 

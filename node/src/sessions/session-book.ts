@@ -1,7 +1,7 @@
 import type { Address } from "@solana/kit";
+import { tokenCost } from "@chainference/client";
 import {
   decodeVoucher,
-  tokenCost,
   verifySessionAsk,
   verifyVoucherSignature,
   ZERO_SESSION_TOTALS,
@@ -10,7 +10,7 @@ import {
   type SessionTotals,
   type SignedVoucher,
   type Voucher,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 
 import type { SessionView } from "./session-ledger";
 import type { SessionStore, StoredSession } from "./session-store";

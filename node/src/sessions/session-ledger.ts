@@ -1,5 +1,5 @@
 import type { Address, Signature } from "@solana/kit";
-import type { SignedVoucher } from "@chainference/client";
+import type { SignedVoucher } from "@chainference/client/sessions";
 
 /** A Session account as the node needs it (docs/sessions.md §1). */
 export type SessionView = Readonly<{

@@ -4,6 +4,13 @@ import type { AddressInfo } from "node:net";
 import { isAddress, type Address } from "@solana/kit";
 import {
   decodePromptPayload,
+  getCurrentServerKey,
+  getServerKeyringSecret,
+  type PromptPayload,
+  type ServerKeyring,
+  tokenCost,
+} from "@chainference/client";
+import {
   decryptSessionFrame,
   deriveSessionFrameKey,
   encodeSessionCloseReceipt,
@@ -12,22 +19,17 @@ import {
   encodeSessionNodeStatus,
   encodeSessionVoucherReceipt,
   formatSessionEvent,
-  getCurrentServerKey,
-  getServerKeyringSecret,
   parseSessionAskBody,
   parseSessionCloseBody,
   parseSessionVoucherBody,
   SESSION_ERROR_STATUS,
   SESSION_FRAME_OVERHEAD,
   SESSION_ROUTE_PREFIX,
-  type PromptPayload,
-  type ServerKeyring,
   type SessionErrorCode,
   type SessionEvent,
   type SessionInfo,
-  tokenCost,
   verifySessionClose,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { NodeConfig, ServedModelConfig } from "../config/node-config";

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { isAddress, type Address } from "@solana/kit";
-import { decodeVoucher, fromBase64, toBase64, VOUCHER_LENGTH, type SignedVoucher } from "@chainference/client";
+import { decodeVoucher, fromBase64, toBase64, VOUCHER_LENGTH, type SignedVoucher } from "@chainference/client/sessions";
 
 /** What the node keeps about one session across restarts. */
 export type StoredSession = Readonly<{

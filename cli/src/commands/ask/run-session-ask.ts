@@ -4,14 +4,8 @@
  * the session's running total and the transactions sent (1 for the open, 0 after).
  */
 import type { KeyPairSigner } from "@solana/kit";
-import {
-  askInSession,
-  encodePromptPayload,
-  fetchProtocolConfig,
-  SESSION_ACCOUNT_SIZE,
-  type PromptPayload,
-  type SessionAnswerResult,
-} from "@chainference/client";
+import { encodePromptPayload, fetchProtocolConfig, type PromptPayload } from "@chainference/client";
+import { askInSession, SESSION_ACCOUNT_SIZE, type SessionAnswerResult } from "@chainference/client/sessions";
 import type { Session } from "../../shared/context/session";
 import { CliError } from "../../shared/errors/cli-error";
 import { formatInteger, formatSol } from "../../shared/output/units";

@@ -9,11 +9,10 @@ import {
   CHAINFERENCE_ERROR__SESSION__NODE_UNREACHABLE,
   CHAINFERENCE_ERROR__SESSION__PROTOCOL_VIOLATION,
   encodePromptPayload,
-  fetchSessionAccount,
   isChainferenceClientError,
   type PromptPayload,
-  type SessionAnswerResult,
 } from "@chainference/client";
+import { fetchSessionAccount, type SessionAnswerResult } from "@chainference/client/sessions";
 import type { Session } from "../../shared/context/session";
 import { describeError } from "../../shared/errors/describe-error";
 import { worstAnswerCost, type ClientSession } from "../../shared/sessions/client-session";

@@ -1,14 +1,7 @@
 /** `chainference sessions [list|close|top-up|reclaim]`: the wallet's sessions on chain. */
 import type { Command } from "commander";
-import {
-  getSettleDeadlineSlot,
-  listSessions,
-  reclaimSession,
-  SessionStatus,
-  topUpSession,
-  type SentTransaction,
-  type SessionAccount,
-} from "@chainference/client";
+import { SessionStatus, type SentTransaction } from "@chainference/client";
+import { getSettleDeadlineSlot, listSessions, reclaimSession, topUpSession, type SessionAccount } from "@chainference/client/sessions";
 import { createCommandContext } from "../../shared/context/command-context";
 import { CliError, usageError } from "../../shared/errors/cli-error";
 import { renderTable, shortAddress } from "../../shared/output/table";

@@ -4,17 +4,14 @@
  * the node settles its last voucher, then `close_session`). Both refund `deposit − paid`.
  */
 import { isAddress, type KeyPairSigner } from "@solana/kit";
+import { CHAINFERENCE_PROGRAM_ADDRESS, deriveKeyRoot, getServerDecoder, SessionStatus } from "@chainference/client";
 import {
-  CHAINFERENCE_PROGRAM_ADDRESS,
   closeSession,
-  deriveKeyRoot,
   deriveSessionKeys,
   fetchSessionAccount,
-  getServerDecoder,
-  SessionStatus,
   type SessionAccount,
   type SessionCloseOutcome,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 import type { Session } from "../../shared/context/session";
 import { CliError, usageError } from "../../shared/errors/cli-error";
 

@@ -6,23 +6,25 @@
 import type { Address, KeyPairSigner } from "@solana/kit";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
-  createSessionProgress,
   deriveKeyRoot,
-  deriveSessionKeys,
   getServerDecoder,
+  SessionStatus,
+  type Chain,
+  type SentTransaction,
+} from "@chainference/client";
+import {
+  createSessionProgress,
+  deriveSessionKeys,
   listSessions,
   openSession,
   requireSessionAccount,
   resumeSessionProgress,
   sessionAnswerCost,
-  SessionStatus,
-  type Chain,
-  type SentTransaction,
   type SessionAccount,
   type SessionConnection,
   type SessionKeys,
   type SessionProgress,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 import type { AskTerms, EligibleServer } from "../../commands/ask/eligibility";
 
 /** A session ready for answers. */

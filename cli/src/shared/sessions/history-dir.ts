@@ -3,7 +3,7 @@ import { readdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { isAddress, type Address } from "@solana/kit";
-import type { SessionHistoryStorage } from "@chainference/client";
+import type { SessionHistoryStorage } from "@chainference/client/sessions";
 import { createFileSessionHistoryStorage } from "@chainference/client/node";
 
 /**

@@ -1,12 +1,7 @@
 /** Session answers from the local encrypted store, for `chainference history`. */
 import type { Address, KeyPairSigner } from "@solana/kit";
-import {
-  CHAINFERENCE_PROGRAM_ADDRESS,
-  deriveKeyRoot,
-  deriveSessionKeys,
-  readSessionHistory,
-  type SessionHistoryEntry,
-} from "@chainference/client";
+import { CHAINFERENCE_PROGRAM_ADDRESS, deriveKeyRoot } from "@chainference/client";
+import { deriveSessionKeys, readSessionHistory, type SessionHistoryEntry } from "@chainference/client/sessions";
 import { locallyKnownSessions, sessionHistoryStorage } from "./history-dir";
 
 /** One stored session answer. */

@@ -10,9 +10,9 @@ import {
   getServerReputation,
   MAX_ALLOWED_SERVERS,
   PROMPT_CIPHERTEXT_OVERHEAD,
-  SESSION_ACCOUNT_SIZE,
   type ServerWithAddress,
 } from "@chainference/client";
+import { SESSION_ACCOUNT_SIZE } from "@chainference/client/sessions";
 import { address as toAddress } from "@solana/kit";
 import { Amount } from "../../components/amount";
 import { AmountInput, type AmountValue } from "../../components/amount-input";

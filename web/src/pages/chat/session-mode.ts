@@ -5,8 +5,8 @@
  * Loaded on demand (the chat page imports it when a session is probed or opened), so the first paint stays small.
  */
 import type { Address, Signature } from "@solana/kit";
+import { abortableSleep, SessionStatus, type PromptPayload, type ServerWithAddress } from "@chainference/client";
 import {
-  abortableSleep,
   askInSession,
   closeSession,
   createSessionProgress,
@@ -15,12 +15,9 @@ import {
   openSession,
   requireSessionAccount,
   sessionAnswerCost,
-  SessionStatus,
-  type PromptPayload,
-  type ServerWithAddress,
   type SessionConnection,
   type SessionProgress,
-} from "@chainference/client";
+} from "@chainference/client/sessions";
 import type { AskContext } from "./modes";
 
 /** Grace the server keeps to settle its last voucher after a close request: the program's minimum (about a minute). */
