@@ -126,7 +126,7 @@ describe("clock jumps past deadlines", () => {
 
     // When the clock jumps exactly to the deadline slot / Then one more append still lands (boundary included)
     await warpTo(request.deadlineSlot);
-    const third = new Uint8Array(32); // ciphertext content is not checked on-chain; only its length and index
+    const third = new Uint8Array(48); // ciphertext content is not checked on-chain; only its length (≥ nonce + tag) and index
     sent.push(await appendResponseChunk(chain, op.signer, { request: posted.address, chunkIndex: 2, isFinal: false, ciphertext: third }));
     // When it jumps one slot past the deadline
     await warpTo(request.deadlineSlot + 1n);

@@ -62,6 +62,10 @@ afterAll(async () => {
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
 /** The embedded model behind a gate: generation starts only after `release()` (a request held in flight). */
+/** Tokens a held backend yields before it waits: enough for the first chunk, which carries the lock. */
+const TOKENS_BEFORE_HOLD = 4;
+
+/** The model behind a gate: the first tokens flow (so the node locks the request with its first chunk), the rest wait for `release()`. */
 function heldBackend(inner: InferenceBackend) {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -70,12 +74,16 @@ function heldBackend(inner: InferenceBackend) {
     ...(inner.countTokens ? { countTokens: inner.countTokens } : {}),
     close: async () => {},
     streamChat(request) {
-      const stream = released.then(() => inner.streamChat(request));
+      const stream = inner.streamChat(request);
       return {
         async *[Symbol.asyncIterator]() {
-          yield* await stream;
+          let yielded = 0;
+          for await (const piece of stream) {
+            if (yielded++ === TOKENS_BEFORE_HOLD) await released;
+            yield piece;
+          }
         },
-        result: stream.then((s) => s.result),
+        result: stream.result,
       };
     },
   };

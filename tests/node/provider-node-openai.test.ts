@@ -55,7 +55,7 @@ const is =
     e.type === type && "request" in e && e.request === request;
 
 describe("provider node with an OpenAI-compatible backend", () => {
-  it("abandons a request its backend fails on, naming the failure, and leaves it locked to expire", async () => {
+  it("gives up a request its backend fails on before its first chunk, naming the failure, and never locks it", async () => {
     // Given a backend whose next answer is an HTTP 500
     const client = await fundedWallet(market.chain);
     const server = await serverListingFor(market, node.server);
@@ -68,11 +68,13 @@ describe("provider node with an OpenAI-compatible backend", () => {
       maxTokens: 8,
       temperature: 0,
     });
-    const abandoned = await node.events.waitFor(is("abandoned", failed.address), { timeoutMs: 30_000 });
-    // Then the node gives it up, naming the failure, and leaves it locked to expire (refunding the client)
-    expect(abandoned.reason).toMatch(/backend failed.*HTTP 500/);
-    expect((await fetchRequestAccount(market.chain, failed.address))?.status).toBe(RequestStatus.Locked);
-    expect(node.metrics.snapshot().abandoned).toBe(1);
+    const skipped = await node.events.waitFor(is("skipped", failed.address), { timeoutMs: 30_000 });
+    // Then the node gives it up, naming the failure; the lock travels with the first chunk, so it never locked
+    // it: the request stays open for the client to hand to another server, and nothing was abandoned
+    expect(skipped).toMatchObject({ reason: "lock-failed" });
+    expect(skipped.detail).toMatch(/backend failed.*HTTP 500/);
+    expect((await fetchRequestAccount(market.chain, failed.address))?.status).toBe(RequestStatus.Open);
+    expect(node.metrics.snapshot().abandoned).toBe(0);
   });
 
   it("answers through the OpenAI-compatible server with the model's text, settles, and conserves lamports", async () => {

@@ -13,6 +13,7 @@ import {
 } from "@solana/kit";
 
 import {
+  getMaxResponseChunkPlaintextLength,
   getResponseChunkCiphertextLength,
   CHAINFERENCE_ERROR__REQUEST_NOT_OPEN,
   CHAINFERENCE_PROGRAM_ADDRESS,
@@ -142,7 +143,9 @@ describe("chunk size", () => {
       const max = await getMaxChunkCiphertextBytes(operator, shape);
       expect(await wireSize(shape, max)).toBe(1232);
       expect(await wireSize(shape, max + 1)).toBe(1233);
-      expect(room[shape]).toBe(max - 16);
+      // The largest padded plaintext that seals to at most `max` bytes (nonce + tag + bucket)
+      expect(room[shape]).toBe(getMaxResponseChunkPlaintextLength(max));
+      expect(getResponseChunkCiphertextLength(room[shape])).toBeLessThanOrEqual(max);
     }
     // Sharing costs room: the lock adds the Config account, the settlement the client and the fee vault
     expect(room["with-lock"]).toBeLessThan(room.alone);
