@@ -65,8 +65,8 @@ describe("lock_request + first append_response in one transaction", () => {
     const req = await open();
     warpSlots(t.svm, 2n);
     const now = currentSlot(t.svm);
-    // When the server sends the lock and a 32-byte first chunk together
-    const report = await ledger.send([lockIx(req), await firstChunk(req, 32)], { feePayer: server.operator });
+    // When the server sends the lock and a 48-byte first chunk (nonce, tag and 8 bytes) together
+    const report = await ledger.send([lockIx(req), await firstChunk(req, 48)], { feePayer: server.operator });
 
     // Then one fee, and the operator paid exactly that plus the response rent for the reserve
     const [response] = await responsePda(req.address);
@@ -78,7 +78,7 @@ describe("lock_request + first append_response in one transaction", () => {
     expect(lamportDelta(report, server.server)).toBe(0n);
     // And the request is Locked by the server, with the first chunk in the same slot (0 slots to first chunk)
     expect(readRequest(t, req.address)).toMatchObject({ status: RequestStatus.Locked, lockSlot: now, hasResponse: true });
-    expect(readResponse(t, response)).toMatchObject({ chunkCount: 1, firstChunkSlot: now, streamLen: frameSize(32) });
+    expect(readResponse(t, response)).toMatchObject({ chunkCount: 1, firstChunkSlot: now, streamLen: frameSize(48) });
     expect(readServer(t, server.server).activeLocks).toBe(1);
     ledger.expectConserved();
   });
