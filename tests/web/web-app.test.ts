@@ -459,6 +459,38 @@ describe("web app in chromium against a local network", () => {
       expect(stored.notes).not.toContain(text);
     }
     expect(stored.keys).toContain(session);
+    await page.setViewportSize(PHONE);
+    await shot(page, "history-sessions-phone");
+    await page.setViewportSize(DESKTOP);
+
+    // When a stored record is altered (one byte of its ciphertext) and History is read again
+    await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open("chainference-session-history");
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      await new Promise<void>((resolve, reject) => {
+        const transaction = db.transaction("records", "readwrite");
+        const records = transaction.objectStore("records");
+        const cursor = records.openCursor();
+        cursor.onsuccess = () => {
+          const record = cursor.result!.value as Uint8Array;
+          record[record.length - 1] = record.at(-1)! ^ 1;
+          cursor.result!.update(record);
+        };
+        transaction.oncomplete = () => resolve();
+        transaction.onerror = () => reject(transaction.error);
+      });
+    });
+    await page.getByTestId("decrypt-history").click();
+    // Then the session says its answers could not be decrypted, with no new prompt
+    const failure = page.getByTestId("session-history-failure");
+    await failure.waitFor({ timeout: 30_000 });
+    console.log(`altered session record: ${await failure.textContent()}`);
+    expect(await failure.textContent()).toMatch(/^Its saved answers could not be decrypted with this wallet's key \(.+\)\.$/);
+    expect(await page.getByTestId("session-history-answer").count()).toBe(0);
+    expect(wallet.prompts.signMessage).toBe(2);
   }, 240_000);
 
   it("asks per request with a wallet that only signs and sends (no signTransaction feature)", async () => {

@@ -167,7 +167,11 @@ function SessionHistory({ sessions, error }: { sessions: DecryptedSession[] | nu
                 <Amount lamports={s.cost} testId="session-history-cost" />
               </span>
             </div>
-            {s.failure ? <Notice tone="error">{s.failure}</Notice> : null}
+            {s.failure ? (
+              <Notice tone="error">
+                <span data-testid="session-history-failure">{s.failure}</span>
+              </Notice>
+            ) : null}
             {s.entries.length === 0 && !s.failure ? <p className="muted small">No answer was saved in this session.</p> : null}
             {s.entries.map((e) => (
               <div key={e.answer} className="session-history-answer" data-testid="session-history-answer">
