@@ -23,6 +23,7 @@ import { useApp } from "../../lib/app-context";
 import { describeError, type UserError } from "../../lib/errors";
 import { formatInteger, formatSol } from "../../lib/format";
 import { loadMarket, marketModels } from "../../lib/market";
+import { sessionHistoryStore } from "../../lib/session-history-store";
 import { useLoad } from "../../lib/use-load";
 import { useWallet } from "../../wallet/wallet-context";
 import { EligibilityPanel, type Verdict } from "./eligibility-panel";
@@ -224,6 +225,7 @@ export function ChatPage() {
         deposit: terms.stake,
         maxPriceIn: terms.maxPriceIn,
         maxPriceOut: terms.maxPriceOut,
+        history: sessionHistoryStore(cluster.url, ctx.signer.address),
       });
       setAppSession(session);
       setClosing(null);
@@ -526,6 +528,11 @@ function SessionCostView({ cost }: { cost: SessionAnswerCost }) {
       Paid <Amount lamports={cost.lamports} testId="session-answer-cost" /> by voucher for {formatInteger(cost.tokensIn)} tokens in,{" "}
       {formatInteger(cost.tokensOut)} out · session total <Amount lamports={cost.sessionLamports} testId="session-total" /> of{" "}
       <Amount lamports={cost.deposit} /> deposited
+      {cost.notSaved ? (
+        <div className="muted small" data-testid="session-not-saved">
+          Not kept in this browser&apos;s history: {cost.notSaved}
+        </div>
+      ) : null}
     </div>
   );
 }

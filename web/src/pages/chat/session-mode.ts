@@ -18,6 +18,7 @@ import {
   type SessionConnection,
   type SessionProgress,
 } from "@chainference/client/sessions";
+import type { SessionHistoryStore } from "../../lib/session-history-store";
 import type { AskContext } from "./modes";
 
 /** Grace the server keeps to settle its last voucher after a close request: the program's minimum (about a minute). */
@@ -54,12 +55,24 @@ export type AppSession = Readonly<{
   connection: SessionConnection;
   progress: SessionProgress;
   openTransaction: Signature;
+  /** This browser's encrypted history of the wallet's sessions: every finished answer is saved there. */
+  history: SessionHistoryStore;
 }>;
 
-/** Opens a session: the wallet signs the session-key message once and the `open_session` transaction. */
+/**
+ * Opens a session: the wallet signs the session-key message once and the `open_session` transaction; the session
+ * is noted in `history` (its server and model, public on chain) so the History page lists it.
+ */
 export async function openAppSession(
   ctx: AskContext,
-  terms: { offer: SessionOffer; model: string; deposit: bigint; maxPriceIn: bigint; maxPriceOut: bigint },
+  terms: {
+    offer: SessionOffer;
+    model: string;
+    deposit: bigint;
+    maxPriceIn: bigint;
+    maxPriceOut: bigint;
+    history: SessionHistoryStore;
+  },
 ): Promise<AppSession> {
   const opened = await openSession(ctx.chain, {
     client: ctx.signer,
@@ -71,6 +84,11 @@ export async function openAppSession(
     maxPriceOut: terms.maxPriceOut,
   });
   const account = await requireSessionAccount(ctx.chain, opened.session);
+  // The session is open and funded whatever the browser's storage does: a refused note must not hide it from the
+  // page (its answers then say they were not saved, as the same storage refuses them).
+  await terms.history
+    .noteSession({ session: opened.session, server: terms.offer.server.address, model: terms.model, openedAt: Date.now() })
+    .catch(() => undefined);
   return {
     session: opened.session,
     server: terms.offer.server.address,
@@ -85,6 +103,7 @@ export async function openAppSession(
     },
     progress: createSessionProgress(),
     openTransaction: opened.sent.signature,
+    history: terms.history,
   };
 }
 
@@ -102,6 +121,8 @@ export type SessionAnswerCost = Readonly<{
   /** The session's total after it (the latest voucher's amount). */
   sessionLamports: bigint;
   deposit: bigint;
+  /** Why the answer is not in this browser's history (its storage refused it); null once it is saved. */
+  notSaved: string | null;
 }>;
 
 export type SessionAskCallbacks = {
@@ -110,7 +131,10 @@ export type SessionAskCallbacks = {
   onAnswered(cost: SessionAnswerCost): void;
 };
 
-/** Asks one question in the open session and streams the answer; resolves when its last voucher is posted. */
+/**
+ * Asks one question in the open session and streams the answer; resolves when its last voucher is posted and the
+ * answer is saved, encrypted, to the session's history.
+ */
 export async function askInAppSession(
   ctx: AskContext,
   session: AppSession,
@@ -118,7 +142,22 @@ export async function askInAppSession(
   on: SessionAskCallbacks,
 ): Promise<void> {
   const payload: PromptPayload = { v: 1, messages: [{ role: "user", content: ask.question }], maxTokens: ask.maxTokens };
-  const answer = askInSession({ connection: session.connection, progress: session.progress, payload, signal: ctx.signal });
+  // A paid answer stays an answer when the browser's storage fails (full, private mode): the page says so instead.
+  let notSaved: string | null = null;
+  const history = session.history.storage;
+  const answer = askInSession({
+    connection: session.connection,
+    progress: session.progress,
+    payload,
+    signal: ctx.signal,
+    history: {
+      ...history,
+      write: (key, value) =>
+        history.write(key, value).catch((e: unknown) => {
+          notSaved = e instanceof Error ? e.message : String(e);
+        }),
+    },
+  });
   let index = 0;
   for await (const delta of answer) {
     performance.mark("chainference:chunk-yielded", { detail: { index } });
@@ -131,6 +170,7 @@ export async function askInAppSession(
     lamports: done.lamports,
     sessionLamports: done.totals.lamports,
     deposit: session.deposit,
+    notSaved,
   });
 }
 
