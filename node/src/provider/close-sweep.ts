@@ -17,7 +17,7 @@ import type { NodeEvent } from "./node-events";
 import type { RetryPolicy } from "./send-retry";
 import { sendWithRetry } from "./send-retry";
 
-/** setTimeout's longest delay; longer waits are re-armed. */
+/** setTimeout's longest delay: a longer interval sweeps this often. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A response account of this server as the sweep sees it. */
