@@ -173,4 +173,17 @@ describe("the close sweep on a real node", () => {
     // This one and the river answer of the test before (now past its grace period too)
     expect(mine.metrics.snapshot().responsesClosed).toBe(closedBefore + 2);
   }, 120_000);
+
+  it("sweeps on its own every closeSweepIntervalMs", async () => {
+    const timed = await bed.startNode({
+      config: testNodeConfig({ closeSweepIntervalMs: 1_000, maxOutputTokens: 6 }),
+      keyringFile: "timed.json",
+    });
+    const client = await fundedWallet(bed.market.chain);
+    const response = await responseOf((await answered(client, timed, "Name a stone.")).posted);
+    bed.market.chain.warpSlots(defaultProtocolParameters(client.address).closeGraceSlots + 1n);
+    const closed = await timed.events.waitFor((e) => e.type === "responses-closed", { timeoutMs: 30_000, description: "a timed sweep" });
+    expect(closed).toMatchObject({ responses: [response], fee: 5_000n });
+    expect(await bed.market.chain.getAccount(response)).toBeNull();
+  }, 120_000);
 });
