@@ -12,14 +12,25 @@
  * - feesPerAnswerLamports: transaction fees of one 100 / 500 / 2,000-token answer (4 bytes per token)
  *   through the real provider node (screening, chunking, transactions) with a backend faster than the
  *   chain: the client's create_request, then the node's lock + first chunk, full chunks, and final chunk +
- *   complete_request.
+ *   complete_request, plus the answer's share of the node's close sweep (close_response returns the response's
+ *   rent to the operator after the grace period): the sweep transaction's fee over the responses it closed,
+ *   measured by letting the real node answer as many requests as one sweep transaction holds and sweep them.
  *
  * With --json it prints exactly one JSON object; without, a short report.
  */
-import type { KeyPairSigner } from "@solana/kit";
+import { generateKeyPairSigner, type KeyPairSigner } from "@solana/kit";
 import { rm } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { DEFAULT_MODEL, defaultServedModel, startProviderNode, type InferenceBackend } from "@chainference/node";
+import { defaultProtocolParameters, type PostedRequest } from "@chainference/client";
+import {
+  DEFAULT_MODEL,
+  defaultServedModel,
+  getMaxClosesPerTransaction,
+  startProviderNode,
+  type InferenceBackend,
+  type NodeConfig,
+  type ProviderNode,
+} from "@chainference/node";
 import { CHAINFERENCE_ERROR__NOT_UPGRADE_AUTHORITY } from "../clients/js/src/generated";
 import {
   deployerSigner,
@@ -67,6 +78,7 @@ import {
   scratchDir,
   serverListingFor,
   testNodeConfig,
+  type TestMarket,
 } from "../tests/helpers/provider-harness";
 
 const { values: flags } = parseArgs({ options: { json: { type: "boolean", default: false } } });
@@ -104,9 +116,17 @@ async function selfDeal(t: TestSvm, market: Market, self: KeyPairSigner, server:
     ],
     { feePayer: self },
   );
-  await send(t, await appendResponseInstruction(self, server.server, request, { chunkIndex: 0, isFinal: true, ciphertext: chunk(17) }), {
-    feePayer: self,
-  });
+  await send(
+    t,
+    await appendResponseInstruction(self, server.server, request, {
+      chunkIndex: 0,
+      isFinal: true,
+      ciphertext: chunk(CHUNK_OVERHEAD_LEN + 1),
+    }),
+    {
+      feePayer: self,
+    },
+  );
   await send(
     t,
     [
@@ -194,34 +214,50 @@ function scriptedBackend(tokens: number): InferenceBackend {
   };
 }
 
-/**
- * Transaction fees of one `tokens`-token answer through the real provider node (its screening, chunking and
- * transactions) on the in-process chain: the client's create_request plus every fee the node paid for this
- * request (lock, chunks, settlement; shared transactions counted once). close_response is not part of an
- * answer: nothing in the flow sends it (the operator may reclaim the rent after the grace period).
- */
-async function feesPerAnswer(tokens: number): Promise<bigint> {
+/** A provider node answering with {@link scriptedBackend}(`tokens`) on a fresh in-process market, stopped after `run`. */
+async function withScriptedNode<T>(
+  tokens: number,
+  config: Partial<NodeConfig>,
+  run: (market: TestMarket, node: ProviderNode, ask: (client: KeyPairSigner, content: string) => Promise<PostedRequest>) => Promise<T>,
+): Promise<T> {
   const market = await createTestMarket({ slotDurationMs: 400 });
   const scratch = await scratchDir("chainference-bench-economics-");
   const node = await startProviderNode({
     chain: market.chain,
     operator: await fundedWallet(market.chain),
-    config: testNodeConfig({ maxOutputTokens: tokens, maxResponseBytes: 16_384, models: [defaultServedModel()] }),
+    config: testNodeConfig({ maxOutputTokens: tokens, maxResponseBytes: 16_384, models: [defaultServedModel()], ...config }),
     keyringPath: `${scratch}/keyring.json`,
     backends: { [DEFAULT_MODEL.hfId]: scriptedBackend(tokens) },
     log: null,
   });
   try {
-    const client = await fundedWallet(market.chain);
+    const servers = [await serverListingFor(market, node.server)];
+    const askNode = (client: KeyPairSigner, content: string) =>
+      ask(market, {
+        client,
+        servers,
+        model: DEFAULT_MODEL.hfId,
+        messages: [{ role: "user", content }],
+        maxTokens: tokens,
+        stake: 50_000_000n,
+      });
+    return await run(market, node, askNode);
+  } finally {
+    await node.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Transaction fees of one `tokens`-token answer through the real provider node (its screening, chunking and
+ * transactions) on the in-process chain: the client's create_request plus every fee the node paid for this
+ * request (lock, chunks, settlement; shared transactions counted once). The close sweep's share is measured
+ * apart ({@link sweepSharePerAnswer}).
+ */
+async function feesPerAnswer(tokens: number): Promise<bigint> {
+  return withScriptedNode(tokens, {}, async (market, node, askNode) => {
     let nodeFees = 0n;
-    const posted = await ask(market, {
-      client,
-      servers: [await serverListingFor(market, node.server)],
-      model: DEFAULT_MODEL.hfId,
-      messages: [{ role: "user", content: "Count." }],
-      maxTokens: tokens,
-      stake: 50_000_000n,
-    });
+    const posted = await askNode(await fundedWallet(market.chain), "Count.");
     const unsubscribe = node.events.subscribe((event) => {
       if ("request" in event && event.request === posted.address && "fee" in event) nodeFees += event.fee;
     });
@@ -231,21 +267,43 @@ async function feesPerAnswer(tokens: number): Promise<bigint> {
     if (answer.outcome !== "settled" || answer.text.length !== tokens * BYTES_PER_TOKEN)
       throw new Error(`bench:economics: the ${tokens}-token answer did not settle whole (${answer.outcome}, ${answer.text.length} bytes)`);
     return posted.transactions.reduce((sum, sent) => sum + sent.fee, 0n) + nodeFees;
-  } finally {
-    await node.stop();
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
+}
+
+/**
+ * The close sweep's share of one answer's fees: the real node answers as many requests as one sweep transaction
+ * closes, the Config's grace period passes, and the node's sweep closes their responses (rent back to the
+ * operator). The share is that transaction's fee over the responses it closed, rounded up.
+ */
+async function sweepSharePerAnswer(): Promise<{ closed: number; fee: bigint; share: bigint }> {
+  const batch = await getMaxClosesPerTransaction(await generateKeyPairSigner());
+  return withScriptedNode(16, { concurrency: batch, closeSweepIntervalMs: null }, async (market, node, askNode) => {
+    const client = await fundedWallet(market.chain);
+    const posted: PostedRequest[] = [];
+    for (let i = 0; i < batch; i++) posted.push(await askNode(client, `Count ${i}.`));
+    const answers = await Promise.all(posted.map((p) => readAnswer(market, p)));
+    if (answers.some((a) => a.outcome !== "settled")) throw new Error("bench:economics: an answer of the sweep batch did not settle");
+    market.chain.warpSlots(defaultProtocolParameters(client.address).closeGraceSlots + 1n);
+    const swept = await node.closeResponses();
+    if (swept.transactions !== 1 || swept.closed !== batch)
+      throw new Error(
+        `bench:economics: the sweep closed ${swept.closed} response(s) in ${swept.transactions} transaction(s), not ${batch} in one`,
+      );
+    const closed = BigInt(swept.closed);
+    return { closed: swept.closed, fee: swept.fee, share: (swept.fee + closed - 1n) / closed };
+  });
 }
 
 async function main(): Promise<void> {
+  const sweep = await sweepSharePerAnswer();
   const result = {
     frontRunBlocked: await frontRunBlocked(),
     ...(await selfDealing()),
     ...(await abandon()),
     feesPerAnswerLamports: {
-      "100": await feesPerAnswer(100),
-      "500": await feesPerAnswer(500),
-      "2000": await feesPerAnswer(2000),
+      "100": (await feesPerAnswer(100)) + sweep.share,
+      "500": (await feesPerAnswer(500)) + sweep.share,
+      "2000": (await feesPerAnswer(2000)) + sweep.share,
     },
   };
   const json = JSON.stringify(result, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v));
@@ -263,6 +321,7 @@ async function main(): Promise<void> {
       `  lock-and-abandon, attacker's loss per lock:    ${result.abandonAttackerLamports} lamports (target ≥ 10,000)`,
       `  lock-and-abandon, client's net from posting:   ${result.abandonClientNetLamports >= 0n ? "+" : ""}${result.abandonClientNetLamports} lamports (target ≥ 0)`,
       `  fees per answer (100 / 500 / 2,000 tokens):    ${f["100"]} / ${f["500"]} / ${f["2000"]} lamports (targets ≤ 15,000 / ≤ 25,000)`,
+      `    of which the close sweep's share:            ${sweep.share} lamports (one ${sweep.fee}-lamport transaction closed ${sweep.closed} responses, rent back to the operator)`,
       "",
     ].join("\n"),
   );

@@ -140,6 +140,11 @@ export type NodeConfig = Readonly<{
   keyringPath?: string;
   /** Publish a new X25519 key this often (ms), erasing retired secrets once in-flight work ends; null = only by hand. */
   keyRotationIntervalMs: number | null;
+  /**
+   * Close sweep: this often (ms) the node closes its completed responses past the Config's grace period, as many
+   * per transaction as fit (25), so their rent returns to the operator; also at a drained stop. null = only then.
+   */
+  closeSweepIntervalMs: number | null;
   /** When the node takes work: load thresholds, serve hours (docs/provider-node.md "Idle-time serving"). */
   idle: IdlePolicy;
   sessions: SessionServeConfig;
@@ -210,6 +215,7 @@ export function defaultNodeConfig(): NodeConfig {
     recoveryQuietSlots: 151,
     metricsPort: 0,
     keyRotationIntervalMs: null,
+    closeSweepIntervalMs: 3_600_000,
     idle: defaultIdlePolicy(),
     sessions: defaultSessionServeConfig(),
   };
@@ -410,6 +416,7 @@ const TOP_LEVEL = [
   "metricsPort",
   "keyringPath",
   "keyRotationIntervalMs",
+  "closeSweepIntervalMs",
   "idle",
   "sessions",
 ] as const;
@@ -490,6 +497,12 @@ export function parseNodeConfig(document: unknown, source = "config"): NodeConfi
       doc.keyRotationIntervalMs === undefined || doc.keyRotationIntervalMs === null
         ? defaults.keyRotationIntervalMs
         : integer(doc.keyRotationIntervalMs, "keyRotationIntervalMs", 1_000, Number.MAX_SAFE_INTEGER, fail),
+    closeSweepIntervalMs:
+      doc.closeSweepIntervalMs === undefined
+        ? defaults.closeSweepIntervalMs
+        : doc.closeSweepIntervalMs === null
+          ? null
+          : integer(doc.closeSweepIntervalMs, "closeSweepIntervalMs", 1_000, Number.MAX_SAFE_INTEGER, fail),
     idle: parseIdle(doc.idle, fail),
     sessions: parseSessions(doc.sessions, fail),
   };

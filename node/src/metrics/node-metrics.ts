@@ -17,9 +17,12 @@ export type NodeMetricsSnapshot = Readonly<{
   tokensIn: number;
   tokensOut: number;
   lamportsEarned: bigint;
-  /** Transaction fees the operator paid (register/update, lock, append, complete, key rotation). */
+  /** Transaction fees the operator paid (register/update, lock, append, complete, key rotation, close sweep). */
   feesPaid: bigint;
   activeRequests: number;
+  /** Response accounts the close sweep closed, and the rent they returned to the operator. */
+  responsesClosed: number;
+  rentRecovered: bigint;
   timeToFirstChunkMs: Readonly<{ count: number; sum: number; last: number | null }>;
   /** Σ answer tokens / Σ generation seconds over completed requests, and the last request's rate. */
   tokensPerSecond: Readonly<{ average: number | null; last: number | null }>;
@@ -63,6 +66,8 @@ export function createNodeMetrics(now: () => number = Date.now): NodeMetrics {
   let lamportsEarned = 0n;
   let feesPaid = 0n;
   let activeRequests = 0;
+  let responsesClosed = 0;
+  let rentRecovered = 0n;
   const ttfc = { count: 0, sum: 0, last: null as number | null };
   let generatedTokens = 0;
   let generationSeconds = 0;
@@ -133,6 +138,11 @@ export function createNodeMetrics(now: () => number = Date.now): NodeMetrics {
       case "session-closed":
         feesPaid += event.fee;
         break;
+      case "responses-closed":
+        responsesClosed += event.responses.length;
+        rentRecovered += event.rentLamports;
+        feesPaid += event.fee;
+        break;
       default:
         break;
     }
@@ -153,6 +163,8 @@ export function createNodeMetrics(now: () => number = Date.now): NodeMetrics {
       lamportsEarned,
       feesPaid,
       activeRequests,
+      responsesClosed,
+      rentRecovered,
       timeToFirstChunkMs: { ...ttfc },
       tokensPerSecond: { average: generationSeconds > 0 ? generatedTokens / generationSeconds : null, last: lastTps },
       servingMs,
@@ -186,6 +198,10 @@ export function createNodeMetrics(now: () => number = Date.now): NodeMetrics {
     metric("tokens_out_total", "counter", "Answer tokens billed.", [["", s.tokensOut]]);
     metric("lamports_earned_total", "counter", "Lamports earned after the protocol fee.", [["", s.lamportsEarned]]);
     metric("fees_paid_lamports_total", "counter", "Transaction fees paid by the operator.", [["", s.feesPaid]]);
+    metric("responses_closed_total", "counter", "Response accounts closed by the close sweep (past the grace period).", [
+      ["", s.responsesClosed],
+    ]);
+    metric("rent_recovered_lamports_total", "counter", "Response rent the close sweep returned to the operator.", [["", s.rentRecovered]]);
     metric("time_to_first_chunk_ms_sum", "counter", "Sum of lock-to-first-chunk times (ms).", [["", s.timeToFirstChunkMs.sum]]);
     metric("time_to_first_chunk_ms_count", "counter", "Requests with a measured time to first chunk.", [["", s.timeToFirstChunkMs.count]]);
     metric("tokens_per_second", "gauge", "Answer tokens per second of generation, averaged over completed requests.", [

@@ -9,6 +9,13 @@ export {
   type ChunkRoom,
   type ChunkTransaction,
 } from "./chunk-size";
+export {
+  closableResponses,
+  closeResponseInstructions,
+  getMaxClosesPerTransaction,
+  type SweepResult,
+  type SweptResponse,
+} from "./close-sweep";
 export { describeError } from "./describe-error";
 export { createEventHub, type EventHub, type WaitOptions } from "./event-hub";
 export { decideFlush, type FlushDecision, type FlushState } from "./flush-policy";

@@ -109,6 +109,11 @@ export type NodeEvent =
   | { readonly type: "serving-resumed" }
   /** The server account's active flag was set (false at a graceful stop: it leaves allow-lists and previews). */
   | { readonly type: "server-active"; readonly active: boolean; readonly fee: bigint }
+  /**
+   * The close sweep closed `responses` (completed, past the Config's grace period) in one transaction: their rent
+   * (`rentLamports`) went back to the operator, `fee` paid once for all of them.
+   */
+  | { readonly type: "responses-closed"; readonly responses: readonly Address[]; readonly rentLamports: bigint; readonly fee: bigint }
   | { readonly type: "error"; readonly where: string; readonly error: string }
   /** The session server listens (docs/sessions.md §3). */
   | { readonly type: "sessions-listening"; readonly url: string; readonly creditWindowLamports: bigint }

@@ -17,6 +17,7 @@ import type { SessionLedger } from "../sessions/session-ledger";
 import type { SessionServerEvent } from "../sessions/session-server";
 import { defaultSessionStateDir, startSessionService, type SessionService } from "../sessions/session-service";
 import type { SettlerEvent } from "../sessions/session-settler";
+import { createCloseSweep, type SweepResult } from "./close-sweep";
 import { describeError } from "./describe-error";
 import type { EventHub } from "./event-hub";
 import { createKeyHygiene } from "./key-hygiene";
@@ -81,6 +82,11 @@ export type ProviderNode = Readonly<{
    * open sessions) names their epoch, then erased from the keyring file and memory.
    */
   rotateKey(): Promise<{ epoch: number }>;
+  /**
+   * Runs the close sweep now: closes this server's completed responses past the Config's grace period, up to 25 per
+   * transaction, their rent back to the operator (it also runs every `closeSweepIntervalMs` and at a drained stop).
+   */
+  closeResponses(): Promise<SweepResult>;
   /** Whether the node takes new work now, and why not (idle policy, serve hours, hand pause). */
   serving(): ServingState;
   /** Pauses by hand (the pause file beside the keyring, as `chainference serve pause` does): no new work, in-flight work ends. */
@@ -92,7 +98,8 @@ export type ProviderNode = Readonly<{
    * them at once, leaving them locked on-chain for the next start to recover (default, like a crash). The session
    * server stops too; with `drain: true` every session it served is closed cooperatively (final settle + close in
    * one transaction), otherwise the saved vouchers wait for the next start. A drained stop then marks the server
-   * inactive on-chain (`update_server`), so clients leave it out until the next start marks it active again.
+   * inactive on-chain (`update_server`), so clients leave it out until the next start marks it active again, and
+   * runs the close sweep once.
    */
   stop(options?: { drain?: boolean }): Promise<void>;
 }>;
@@ -197,6 +204,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     rotateEveryMs: config.keyRotationIntervalMs,
     keyAgeMs: Date.now() - (await stat(keyringPath)).mtimeMs,
   });
+  const closeSweep = createCloseSweep({ chain, operator, server, emit, retry, intervalMs: config.closeSweepIntervalMs });
   let gate: ReturnType<typeof createServingGate> | null = null;
   const scheduler = createPollScheduler({
     poll: async (isAccepting) => {
@@ -233,6 +241,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   scheduler.start();
   servingGate.start();
   hygiene.start();
+  closeSweep.start();
 
   sessions =
     config.sessions.port !== null
@@ -268,13 +277,20 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     scheduler.stop();
     servingGate.stop();
     hygiene.stop();
+    closeSweep.stop();
     unsubscribe();
     await sessions?.stop({ closeSessions: drain });
     if (!drain) stopController.abort(new Error("the provider node stopped"));
     await scheduler.idle();
     await jobs.allDone();
     stopController.abort(new Error("the provider node stopped"));
-    if (drain) await markInactive();
+    if (drain) {
+      await markInactive();
+      // One read of this server's responses; a transaction only when some are past the grace period.
+      await closeSweep
+        .sweep()
+        .catch((error: unknown) => emit({ type: "error", where: "sweeping closable responses", error: describeError(error) }));
+    }
     await closeNodeResources(resources);
     emit({ type: "stopped", abandonedInFlight: jobs.leftLockedByStop() });
   };
@@ -289,6 +305,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     sessions,
     activeRequests: jobs.requests,
     rotateKey: hygiene.rotate,
+    closeResponses: closeSweep.sweep,
     serving: servingGate.state,
     async pause(reason) {
       await pauseServing(keyringPath, reason);

@@ -22,6 +22,7 @@ export {
   decodeRequestAccount,
   fetchRequestAccount,
   fetchResponseAccount,
+  RESPONSE_SERVER_OFFSET,
   type RequestAccount,
   type ResponseAccount,
 } from "./request-account";
