@@ -58,11 +58,11 @@ describe("chainference demo", () => {
   it("lists the request's transactions with compute units, short signatures (embedded chain) and totals", () => {
     const section = /\nTransactions\n([\s\S]*?)\n\n/.exec(result.stdout)?.[1] ?? "";
     const rows = section.split("\n");
-    const names = rows.map((r) => r.trim().split(/\s+/)[0]);
+    // A row names every instruction of its transaction: the node locks with the first chunk and settles with the last
+    const names = rows.map((r) => /^\s*(\S+(?: \+ \S+)*)/.exec(r)?.[1]);
     expect(names[0]).toBe("create_request");
-    expect(names).toContain("lock_request");
-    expect(names).toContain("append_response");
-    expect(names.at(-2)).toBe("complete_request");
+    expect(names[1]).toMatch(/^lock_request \+ append_response/);
+    expect(names.at(-2)).toMatch(/append_response \+ complete_request$/);
     expect(names.at(-1)).toBe("total");
     for (const row of rows.slice(0, -1))
       expect(row).toMatch(/[\d,]+ CU\s+fee 0\.000005 SOL\s+[1-9A-HJ-NP-Za-km-z]{8}…[1-9A-HJ-NP-Za-km-z]{8}$/);
@@ -89,7 +89,8 @@ describe("chainference demo", () => {
     expect(session, result.stdout).not.toBeNull();
     // open (one signature) + settle and close (one signature and the voucher's precompile signature)
     expect(session![1]).toBe("15,000");
-    expect(Number(perRequest![1])).toBeGreaterThanOrEqual(4);
+    // create, lock + first chunk, final chunk + complete at the least
+    expect(Number(perRequest![1])).toBeGreaterThanOrEqual(3);
     expect(Number(perRequest![2]!.replaceAll(",", ""))).toBe(Number(perRequest![1]) * 5_000);
     // Both first-token times are printed; which is shorter is not asserted (two shared cores: bench:sessions measures it).
     expect(Number(session![2])).toBeGreaterThan(0);

@@ -19,6 +19,8 @@ import {
   cancelRequest,
   CHAINFERENCE_PROGRAM_ADDRESS,
   decryptResponseStream,
+  getResponseChunkCiphertextLength,
+  SEALED_FRAME_OVERHEAD,
   defaultProtocolParameters,
   deriveClientResponseKey,
   expireRequest,
@@ -287,13 +289,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
             lockerKey: response.serverKey,
             requestAddress: posted.address,
           });
-          const { plaintext } = decryptResponseStream({
+          const { chunks, isFinal } = decryptResponseStream({
             responseKey: key,
             requestAddress: posted.address,
             stream: response.stream,
             expectFinal: true,
           });
-          if (plaintext.length === response.plaintextBytes) decrypted += 1;
+          // The program counts each chunk's padded plaintext (ciphertext minus nonce and tag): the same bookkeeping
+          const padded = chunks.reduce((sum, chunk) => sum + getResponseChunkCiphertextLength(chunk.length) - SEALED_FRAME_OVERHEAD, 0);
+          if (isFinal && padded === response.plaintextBytes) decrypted += 1;
           break;
         }
         const slot = await chain.getSlot();

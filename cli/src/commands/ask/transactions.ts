@@ -73,16 +73,20 @@ export async function fetchTransactionLines(
   const lines = await Promise.all(
     [...recency.keys()].map(async (signature): Promise<TransactionLine & { rank: number }> => {
       const [tx, cost] = await Promise.all([session.chain.getTransaction(signature), session.transactionCost(signature)]);
-      const ix = tx?.instructions.find((i) => i.programAddress === CHAINFERENCE_PROGRAM_ADDRESS);
+      // A transaction may carry several of the program's instructions (the node sends lock_request with the first
+      // chunk and the final chunk with complete_request): named by all of them, sent by the first's sender,
+      // ordered by the last's place in the lifecycle.
+      const ixs = tx?.instructions.filter((i) => i.programAddress === CHAINFERENCE_PROGRAM_ADDRESS) ?? [];
       let instruction = "other";
       let by: TransactionLine["by"] = "anyone";
       let rank = LIFECYCLE.length;
-      if (ix) {
+      if (ixs.length > 0) {
         try {
-          const kind = identifyChainferenceInstruction(ix.data);
-          instruction = instructionName(kind);
-          by = SENDER[kind] ?? "anyone";
-          rank = LIFECYCLE.indexOf(kind) === -1 ? LIFECYCLE.length : LIFECYCLE.indexOf(kind);
+          const kinds = ixs.map((i) => identifyChainferenceInstruction(i.data));
+          instruction = kinds.map(instructionName).join(" + ");
+          by = SENDER[kinds[0]!] ?? "anyone";
+          const last = LIFECYCLE.indexOf(kinds.at(-1)!);
+          rank = last === -1 ? LIFECYCLE.length : last;
         } catch {
           instruction = "unknown";
         }
