@@ -2,6 +2,7 @@ import type { TransactionSigner } from "@solana/kit";
 import {
   completeRequest,
   computeSettlement,
+  getServerKeyringEntry,
   type Chain,
   type RequestAccount,
   type SentTransaction,
@@ -191,7 +192,10 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
     landed: input.landed,
     chunkRoom: ctx.chunkRoom,
     ...(input.lock
-      ? { lockWithFirstChunk: { x25519Key: lockKeyFor(ctx.keyring(), opened.keyEpoch) }, onLockRefused: input.lock.onLockRefused }
+      ? {
+          lockWithFirstChunk: { x25519Key: getServerKeyringEntry(ctx.keyring(), opened.keyEpoch).publicKey },
+          onLockRefused: input.lock.onLockRefused,
+        }
       : {}),
     streamByteCap: input.streamByteCap,
     reserveBytes: input.reserveBytes,
@@ -298,11 +302,4 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
     if (ctx.stopSignal.aborted) return { status: "stopped" };
     return { status: "abandoned", reason: `complete_request failed: ${describeError(error)}` };
   }
-}
-
-/** The public key of `epoch`, the one the prompt was wrapped for: the lock names it (the program requires the server's current key). */
-function lockKeyFor(keyring: ServerKeyring, epoch: number): Uint8Array {
-  const entry = keyring.keys.find((key) => key.epoch === epoch);
-  if (!entry) throw new Error(`the keyring holds no key of epoch ${epoch}`);
-  return entry.publicKey;
 }

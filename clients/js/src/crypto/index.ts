@@ -63,6 +63,7 @@ export {
   encodeServerKeyring,
   generateX25519KeyPair,
   getCurrentServerKey,
+  getServerKeyringEntry,
   getServerKeyringSecret,
   pruneServerKeyring,
   rotateServerKeyring,

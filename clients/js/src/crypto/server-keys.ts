@@ -115,6 +115,26 @@ export function getCurrentServerKey(keyring: ServerKeyring): ServerKeyringEntry 
 }
 
 /**
+ * The keyring entry for `epoch` (a request's `key_epoch` / `locked_key_epoch`), or
+ * `CHAINFERENCE_ERROR__CRYPTO__UNKNOWN_KEY_EPOCH`.
+ *
+ * @example
+ * ```ts
+ * const lockKey = getServerKeyringEntry(keyring, opened.keyEpoch).publicKey;
+ * ```
+ */
+export function getServerKeyringEntry(keyring: ServerKeyring, epoch: number): ServerKeyringEntry {
+  const found = keyring.keys.find((key) => key.epoch === epoch);
+  if (found === undefined) {
+    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__UNKNOWN_KEY_EPOCH, {
+      epoch,
+      knownEpochs: keyring.keys.map((key) => key.epoch),
+    });
+  }
+  return found;
+}
+
+/**
  * The secret for `epoch` (a request's `key_epoch` / `locked_key_epoch`), or
  * `CHAINFERENCE_ERROR__CRYPTO__UNKNOWN_KEY_EPOCH`.
  *
@@ -124,14 +144,7 @@ export function getCurrentServerKey(keyring: ServerKeyring): ServerKeyringEntry 
  * ```
  */
 export function getServerKeyringSecret(keyring: ServerKeyring, epoch: number): Uint8Array {
-  const found = keyring.keys.find((key) => key.epoch === epoch);
-  if (found === undefined) {
-    throw new ChainferenceClientError(CHAINFERENCE_ERROR__CRYPTO__UNKNOWN_KEY_EPOCH, {
-      epoch,
-      knownEpochs: keyring.keys.map((key) => key.epoch),
-    });
-  }
-  return found.secretKey;
+  return getServerKeyringEntry(keyring, epoch).secretKey;
 }
 
 /**
