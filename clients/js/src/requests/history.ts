@@ -6,10 +6,8 @@ import {
   REQUEST_DISCRIMINATOR,
   RESPONSE_DISCRIMINATOR,
   RequestStatus,
-  SERVER_DISCRIMINATOR,
   findResponsePda,
   getResponseDecoder,
-  getServerDecoder,
 } from "../generated";
 import { requestEvents, type LocatedRequestEvent } from "./history-instructions";
 import { decodeRequestAccount, type RequestAccount, type ResponseAccount } from "./request-account";
@@ -19,7 +17,7 @@ import { groupRequestLifecycles, type RequestLifecycle } from "./request-lifecyc
 export type HistoryStatus = "open" | "locked" | "completed" | "cancelled" | "expired";
 
 /** Where the locking server's X25519 key (needed for the answer) was found. */
-export type LockerKeySource = "lock-instruction" | "response-account" | "request-account" | "server-account";
+export type LockerKeySource = "lock-instruction" | "response-account" | "request-account";
 
 /** One request of a wallet, decrypted. A request address reused with the same nonce yields one entry per create. */
 export type HistoryEntry = {
@@ -98,8 +96,8 @@ type Located = { readonly life: RequestLifecycle; readonly latest: boolean };
  * wallet's successful `create_request` transactions (its signature history, paged past 1,000); each request's
  * end (open, locked, completed, cancelled, expired) comes from its own transactions; the prompt from
  * `create_request` + `append_prompt` data; the answer from the response account while it lives, else from
- * `append_response` data; the locker's X25519 key from `lock_request` data, else the response account, the
- * request account or (verified by the answer's tags) the server's current key. Several creates at one address
+ * `append_response` data; the locker's X25519 key from `lock_request` data, else the response account or the
+ * request account. Several creates at one address
  * (a reused nonce) are separate entries. Every key comes from the wallet's key root: one wallet prompt the first
  * time per signer object, none after (`deriveKeyRoot`). Needs an endpoint that keeps transaction history.
  *
@@ -153,7 +151,8 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
     if (response && response.request === r) liveResponse.set(r, response);
   });
 
-  // The locker's key: lock data, else the live accounts, else the server's current key (verified by the tags).
+  // The locker's key: lock data (every lock names it: the program refuses one without), else the live accounts
+  // (for a lock the endpoint's history lacks).
   const lockerKeyOf = ({ life, latest }: Located): { key: ReadonlyUint8Array; source: LockerKeySource } | null => {
     if (life.lock?.x25519Key) return { key: life.lock.x25519Key, source: "lock-instruction" };
     const response = latest ? liveResponse.get(life.request) : undefined;
@@ -162,15 +161,6 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
     if (request?.status === RequestStatus.Locked) return { key: request.lockedKey, source: "request-account" };
     return null;
   };
-  const needServer = [
-    ...new Set(located.flatMap((l) => (l.life.lock && l.life.chunks.length > 0 && !lockerKeyOf(l) ? [l.life.lock.server] : []))),
-  ];
-  const serverAccounts = needServer.length > 0 ? await chain.getAccounts(needServer) : [];
-  const serverKey = new Map<Address, ReadonlyUint8Array>();
-  needServer.forEach((s, i) => {
-    const server = decodeAccount(serverAccounts[i], SERVER_DISCRIMINATOR, (a) => getServerDecoder().decode(a.data));
-    if (server) serverKey.set(s, server.x25519Key);
-  });
 
   if (located.length === 0) return [];
   // Every key from the wallet's key root: one wallet prompt for the whole history (none if this signer already made it).
@@ -210,19 +200,14 @@ export async function fetchHistory(chain: Chain, wallet: MessagePartialSigner): 
         : null;
     const isFinal = fromAccount ? response.isFinal : life.chunks.some((c) => c.isFinal);
     const answerSource = stream ? (fromAccount ? "account" : "transaction-history") : null;
-    const known = lockerKeyOf(l);
-    const fallback = !known && life.lock ? serverKey.get(life.lock.server) : undefined;
-    const locker = known ?? (fallback ? { key: fallback, source: "server-account" as const } : null);
+    const locker = lockerKeyOf(l);
     let answer: DecryptedRequestHistory["response"];
     let answerMissing: string | null = null;
     if (stream && locker) {
       try {
         answer = decrypt({ response: { serverKey: locker.key, stream, isFinal } }).response;
       } catch (e) {
-        answerMissing =
-          locker.source === "server-account"
-            ? "the locking server's key is no longer on chain (its lock predates keys in lock data, and it changed its key since)"
-            : `the answer does not decrypt: ${reason(e)}`;
+        answerMissing = `the answer does not decrypt: ${reason(e)}`;
       }
     } else if (stream) answerMissing = "the locking server's key is no longer on chain";
     answerMissing ??= answerGap(status, life, answer?.chunks.length ?? 0, answer?.isFinal ?? false);
