@@ -12,9 +12,9 @@
  * - feesPerAnswerLamports: transaction fees of one 100 / 500 / 2,000-token answer (4 bytes per token)
  *   through the real provider node (screening, chunking, transactions) with a backend faster than the
  *   chain: the client's create_request, then the node's lock + first chunk, full chunks, and final chunk +
- *   complete_request, plus the answer's share of the node's close sweep (close_response returns the response's
- *   rent to the operator after the grace period): the sweep transaction's fee over the responses it closed,
- *   measured by letting the real node answer as many requests as one sweep transaction holds and sweep them.
+ *   complete_request. Measured in a serving node's steady state (earlier responses past the grace period): the
+ *   settlement's transaction closes them in its spare room (close_response returns the rent to the operator);
+ *   only what finds no room there adds its share of a close-sweep transaction.
  *
  * With --json it prints exactly one JSON object; without, a short report.
  */
@@ -248,63 +248,56 @@ async function withScriptedNode<T>(
   }
 }
 
+/** Earlier answers whose responses are past the grace period when the measured answer settles. */
+const OVERDUE = 3;
+
+/** One answer's fees, and what its settlement's transaction closed along. */
+type AnswerFees = Readonly<{ lamports: bigint; closedAlong: number; sweepShare: bigint }>;
+
 /**
  * Transaction fees of one `tokens`-token answer through the real provider node (its screening, chunking and
- * transactions) on the in-process chain: the client's create_request plus every fee the node paid for this
- * request (lock, chunks, settlement; shared transactions counted once). The close sweep's share is measured
- * apart ({@link sweepSharePerAnswer}).
+ * transactions) on the in-process chain, in the steady state of a serving node: {@link OVERDUE} earlier answers
+ * are past the Config's grace period when it settles. The fees are the client's create_request plus every fee the
+ * node paid for this request (lock, chunks, settlement; shared transactions counted once). Their `close_response`
+ * rides in the spare room of the settlement's transaction (no fee of its own); a response the settlement had no
+ * room for is left to the close sweep, and its share of a sweep transaction (that fee over the closes one holds)
+ * is added.
  */
-async function feesPerAnswer(tokens: number): Promise<bigint> {
-  return withScriptedNode(tokens, {}, async (market, node, askNode) => {
+async function feesPerAnswer(tokens: number): Promise<AnswerFees> {
+  const perSweep = BigInt(await getMaxClosesPerTransaction(await generateKeyPairSigner()));
+  return withScriptedNode(tokens, { closeSweepIntervalMs: null }, async (market, node, askNode) => {
+    const client = await fundedWallet(market.chain);
+    for (let i = 0; i < OVERDUE; i++) {
+      const earlier = await readAnswer(market, await askNode(client, `Count ${i}.`));
+      if (earlier.outcome !== "settled") throw new Error(`bench:economics: an earlier ${tokens}-token answer did not settle`);
+    }
+    market.chain.warpSlots(defaultProtocolParameters(client.address).closeGraceSlots + 1n);
     let nodeFees = 0n;
-    const posted = await askNode(await fundedWallet(market.chain), "Count.");
+    let closedAlong = 0;
+    const posted = await askNode(client, "Count.");
     const unsubscribe = node.events.subscribe((event) => {
       if ("request" in event && event.request === posted.address && "fee" in event) nodeFees += event.fee;
+      if (event.type === "responses-closed" && event.alongWith === posted.address) closedAlong += event.responses.length;
     });
     const answer = await readAnswer(market, posted);
-    await node.stop({ drain: true });
+    await node.events.waitFor((e) => e.type === "completed" && e.request === posted.address, { timeoutMs: 60_000 });
     unsubscribe();
     if (answer.outcome !== "settled" || answer.text.length !== tokens * BYTES_PER_TOKEN)
       throw new Error(`bench:economics: the ${tokens}-token answer did not settle whole (${answer.outcome}, ${answer.text.length} bytes)`);
-    return posted.transactions.reduce((sum, sent) => sum + sent.fee, 0n) + nodeFees;
-  });
-}
-
-/**
- * The close sweep's share of one answer's fees: the real node answers as many requests as one sweep transaction
- * closes, the Config's grace period passes, and the node's sweep closes their responses (rent back to the
- * operator). The share is that transaction's fee over the responses it closed, rounded up.
- */
-async function sweepSharePerAnswer(): Promise<{ closed: number; fee: bigint; share: bigint }> {
-  const batch = await getMaxClosesPerTransaction(await generateKeyPairSigner());
-  return withScriptedNode(16, { concurrency: batch, closeSweepIntervalMs: null }, async (market, node, askNode) => {
-    const client = await fundedWallet(market.chain);
-    const posted: PostedRequest[] = [];
-    for (let i = 0; i < batch; i++) posted.push(await askNode(client, `Count ${i}.`));
-    const answers = await Promise.all(posted.map((p) => readAnswer(market, p)));
-    if (answers.some((a) => a.outcome !== "settled")) throw new Error("bench:economics: an answer of the sweep batch did not settle");
-    market.chain.warpSlots(defaultProtocolParameters(client.address).closeGraceSlots + 1n);
     const swept = await node.closeResponses();
-    if (swept.transactions !== 1 || swept.closed !== batch)
-      throw new Error(
-        `bench:economics: the sweep closed ${swept.closed} response(s) in ${swept.transactions} transaction(s), not ${batch} in one`,
-      );
-    const closed = BigInt(swept.closed);
-    return { closed: swept.closed, fee: swept.fee, share: (swept.fee + closed - 1n) / closed };
+    const sweepShare = swept.closed === 0 ? 0n : (swept.fee + perSweep - 1n) / perSweep;
+    await node.stop({ drain: true });
+    return { lamports: posted.transactions.reduce((sum, sent) => sum + sent.fee, 0n) + nodeFees + sweepShare, closedAlong, sweepShare };
   });
 }
 
 async function main(): Promise<void> {
-  const sweep = await sweepSharePerAnswer();
+  const answers = { "100": await feesPerAnswer(100), "500": await feesPerAnswer(500), "2000": await feesPerAnswer(2000) };
   const result = {
     frontRunBlocked: await frontRunBlocked(),
     ...(await selfDealing()),
     ...(await abandon()),
-    feesPerAnswerLamports: {
-      "100": (await feesPerAnswer(100)) + sweep.share,
-      "500": (await feesPerAnswer(500)) + sweep.share,
-      "2000": (await feesPerAnswer(2000)) + sweep.share,
-    },
+    feesPerAnswerLamports: { "100": answers["100"].lamports, "500": answers["500"].lamports, "2000": answers["2000"].lamports },
   };
   const json = JSON.stringify(result, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v));
   if (flags.json) {
@@ -321,7 +314,7 @@ async function main(): Promise<void> {
       `  lock-and-abandon, attacker's loss per lock:    ${result.abandonAttackerLamports} lamports (target ≥ 10,000)`,
       `  lock-and-abandon, client's net from posting:   ${result.abandonClientNetLamports >= 0n ? "+" : ""}${result.abandonClientNetLamports} lamports (target ≥ 0)`,
       `  fees per answer (100 / 500 / 2,000 tokens):    ${f["100"]} / ${f["500"]} / ${f["2000"]} lamports (targets ≤ 15,000 / ≤ 25,000)`,
-      `    of which the close sweep's share:            ${sweep.share} lamports (one ${sweep.fee}-lamport transaction closed ${sweep.closed} responses, rent back to the operator)`,
+      `  overdue responses closed along with the settlement (of ${OVERDUE}): ${answers["100"].closedAlong} / ${answers["500"].closedAlong} / ${answers["2000"].closedAlong}; sweep share added: ${answers["100"].sweepShare} / ${answers["500"].sweepShare} / ${answers["2000"].sweepShare} lamports`,
       "",
     ].join("\n"),
   );

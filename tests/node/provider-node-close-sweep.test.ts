@@ -2,30 +2,52 @@
  * The provider node's close sweep on the real program (LiteSVM, the embedded model): completed responses past the
  * Config's grace period are closed in one transaction with their rent back to the operator and one fee; responses
  * inside the grace period and other servers' responses stay; the client's history still decrypts a closed answer
- * from transaction data. Plus the pure parts: which responses are due, how many closes one transaction holds, and
+ * from transaction data; a settlement's transaction closes overdue responses in its spare room, and a close that
+ * fails there is dropped while the settlement lands without it. Plus the pure parts: which responses are due, how many closes one transaction holds, and
  * the config field.
  */
 import { generateKeyPairSigner, type Address } from "@solana/kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { defaultProtocolParameters, fetchHistory, fetchResponseAccount, findResponsePda, type PostedRequest } from "@chainference/client";
+import {
+  CHAINFERENCE_ERROR__OPERATOR_MISMATCH,
+  defaultProtocolParameters,
+  fetchHistory,
+  fetchRequestAccount,
+  fetchResponseAccount,
+  findResponsePda,
+  getCurrentServerKey,
+  isTransactionFailed,
+  type Chain,
+  type PostedRequest,
+  type SentTransaction,
+} from "@chainference/client";
 import {
   CHAINFERENCE_ERROR__NODE__CONFIG_INVALID,
   DEFAULT_MODEL,
+  NO_LANDED_RESPONSE,
   closableResponses,
+  createResponseWriter,
   getMaxClosesPerTransaction,
+  openRequestPrompt,
   parseNodeConfig,
+  readServerKeyringFile,
+  responseKeyFor,
+  type ClosesAlong,
   type NodeEvent,
   type ProviderNode,
   type SweptResponse,
 } from "@chainference/node";
+import { asLockedBy } from "../../node/src/provider/serve-request";
 
 import {
   ask,
   fundedWallet,
   lamportSum,
+  nextNonce,
   openProviderTestBed,
   readAnswer,
+  requestAccounts,
   serverListingFor,
   testNodeConfig,
   type ProviderTestBed,
@@ -114,8 +136,12 @@ describe("the close sweep on a real node", () => {
       await answered(client, mine, "Name a planet."),
     ];
     const othersOverdue = await answered(client, other, "Name a tree.");
-    bed.market.chain.warpSlots(defaultProtocolParameters(client.address).closeGraceSlots + 1n);
+    // Half the grace period, then a fresh answer (nothing due yet, so its settlement closes nothing along), then
+    // the other half: the three are past the grace period, the fresh one is not
+    const halfGrace = defaultProtocolParameters(client.address).closeGraceSlots / 2n + 1n;
+    bed.market.chain.warpSlots(halfGrace);
     const fresh = await answered(client, mine, "Name a river.");
+    bed.market.chain.warpSlots(halfGrace);
 
     const overdueResponses = await Promise.all(overdue.map((a) => responseOf(a.posted)));
     const kept = [await responseOf(fresh.posted), await responseOf(othersOverdue.posted)];
@@ -163,14 +189,149 @@ describe("the close sweep on a real node", () => {
     }
   }, 240_000);
 
+  it("closes overdue responses in the spare room of a later settlement's transaction, with no fee of their own", async () => {
+    const along = await bed.startNode({
+      config: testNodeConfig({ closeSweepIntervalMs: null, maxOutputTokens: 6 }),
+      keyringFile: "along.json",
+    });
+    const client = await fundedWallet(bed.market.chain);
+    const overdue = await Promise.all([
+      answered(client, along, "Name a metal.").then((a) => responseOf(a.posted)),
+      answered(client, along, "Name a gem.").then((a) => responseOf(a.posted)),
+    ]);
+    bed.market.chain.warpSlots(defaultProtocolParameters(client.address).closeGraceSlots + 1n);
+    const rent = await lamportSum(bed.market, overdue);
+    const nonce = nextNonce();
+    const accounts = await requestAccounts({
+      client: client.address,
+      operator: along.operator,
+      server: along.server,
+      nonce,
+      others: overdue,
+    });
+    const sumBefore = await lamportSum(bed.market, accounts);
+    const events: NodeEvent[] = [];
+    const unsubscribe = along.events.subscribe((e) => {
+      if ("request" in e || e.type === "responses-closed") events.push(e);
+    });
+
+    const posted = await ask(bed.market, {
+      client,
+      servers: [await serverListingFor(bed.market, along.server)],
+      model: DEFAULT_MODEL.hfId,
+      messages: [{ role: "user", content: "Name a lake." }],
+      maxTokens: 6,
+      nonce,
+    });
+    expect((await readAnswer(bed.market, posted)).outcome).toBe("settled");
+    await along.events.waitFor((e) => e.type === "completed" && e.request === posted.address, { timeoutMs: 30_000 });
+    unsubscribe();
+
+    // The settlement's transaction closed both: one event naming it, no fee of its own
+    const closed = events.filter((e) => e.type === "responses-closed");
+    expect(closed).toEqual([
+      { type: "responses-closed", responses: expect.any(Array), rentLamports: rent, fee: 0n, alongWith: posted.address },
+    ]);
+    expect(new Set((closed[0] as { responses: readonly Address[] }).responses)).toEqual(new Set(overdue));
+    for (const address of overdue) expect(await bed.market.chain.getAccount(address)).toBeNull();
+    // The answer took the transactions it takes without them: lock + first chunk, then final chunk + settlement
+    const chunks = events.filter(
+      (e): e is Extract<NodeEvent, { type: "chunk-appended" }> => e.type === "chunk-appended" && e.request === posted.address,
+    );
+    expect(chunks.at(-1)!.isFinal).toBe(true);
+    // The node paid only the answer's own fees, and Σ lamports over client, operator, server, request, response,
+    // fee vault and the two closed responses fell by exactly the fees of the answer's transactions (the rent of
+    // the closed ones moved to the operator)
+    const fees = chunks.reduce((sum, c) => sum + c.fee, 0n);
+    expect(fees).toBe(5_000n * BigInt(chunks.length));
+    const clientFees = posted.transactions.reduce((sum, tx) => sum + tx.fee, 0n);
+    expect(await lamportSum(bed.market, accounts)).toBe(sumBefore - clientFees - fees);
+    expect(along.metrics.snapshot()).toMatchObject({ responsesClosed: 2, rentRecovered: rent });
+    // Nothing is left for the sweep
+    expect(await along.closeResponses()).toEqual({ closed: 0, rentLamports: 0n, fee: 0n, transactions: 0 });
+    await along.stop();
+  }, 240_000);
+
+  it("drops a close that fails in the settlement's transaction and lands the settlement without it", async () => {
+    // Given an open request to a registered server (its node stopped: the test writes the answer), and a backlog
+    // that hands out a response this operator may not close (another server's, inside its grace period)
+    const operator = await fundedWallet(bed.market.chain);
+    const registrar = await bed.startNode({ operator, config: testNodeConfig({ closeSweepIntervalMs: null }), keyringFile: "writer.json" });
+    await registrar.stop();
+    const server = await serverListingFor(bed.market, registrar.server);
+    const client = await fundedWallet(bed.market.chain);
+    const notClosable = await responseOf((await answered(client, other, "Name a cloud.")).posted);
+    const posted = await ask(bed.market, {
+      client,
+      servers: [server],
+      model: DEFAULT_MODEL.hfId,
+      messages: [{ role: "user", content: "Hi." }],
+      maxTokens: 4,
+    });
+    const open = (await fetchRequestAccount(bed.market.chain, posted.address))!;
+    const keyring = (await readServerKeyringFile(`${bed.scratch}/writer.json`))!;
+    const opened = openRequestPrompt({ request: open, server: server.address, keyring });
+    const request = asLockedBy(open, { slot: await bed.market.chain.getSlot(), priceIn: 1n, priceOut: 1n, keyEpoch: opened.keyEpoch });
+    const released: string[] = [];
+    const closesAlong: ClosesAlong = {
+      take: async () => [{ address: notClosable, lamports: 1n }],
+      release: (taken, outcome) => released.push(...taken.map((t) => `${t.address}:${outcome}`)),
+      completed: () => {},
+    };
+    const sent: SentTransaction[] = [];
+    const failures: unknown[] = [];
+    const watched: Chain = {
+      ...bed.market.chain,
+      sendInstructions: (instructions, options) =>
+        bed.market.chain.sendInstructions(instructions, options).then(
+          (tx) => (sent.push(tx), tx),
+          (error: unknown) => {
+            failures.push(error);
+            throw error;
+          },
+        ),
+    };
+    const writer = createResponseWriter({
+      chain: watched,
+      operator,
+      request: posted.address,
+      responseKey: responseKeyFor({ request, dataKey: opened.dataKey, keyring }),
+      landed: NO_LANDED_RESPONSE,
+      chunkRoom: { alone: 64, "with-lock": 64, "with-complete": 64, "with-lock-and-complete": 64 },
+      lockWithFirstChunk: { x25519Key: getCurrentServerKey(keyring).publicKey },
+      closesAlong,
+      streamByteCap: request.maxResponseBytes,
+      reserveBytes: 512,
+      flush: { intervalMs: 60_000, maxChunkBytes: 64, firstChunkTokens: 1 },
+      retries: 0,
+      retryDelayMs: 0,
+      stopSignal: new AbortController().signal,
+    });
+
+    // When it writes a short answer and settles with the final chunk
+    writer.push("Hello there.");
+    const written = await writer.finish({ request, counts: async () => ({ tokensIn: 1, tokensOut: 3 }) });
+
+    // Then the transaction with the close failed on the close (the program's OperatorMismatch), the settlement
+    // landed without it, and the backlog was told to drop it; the other server's response is untouched
+    expect(failures).toHaveLength(1);
+    expect(isTransactionFailed(failures[0], CHAINFERENCE_ERROR__OPERATOR_MISMATCH)).toBe(true);
+    expect(written.settled?.sent).not.toBeNull();
+    expect(released).toEqual([`${notClosable}:drop`]);
+    expect(await fetchRequestAccount(bed.market.chain, posted.address)).toBeNull();
+    expect(await fetchResponseAccount(bed.market.chain, notClosable)).not.toBeNull();
+    expect(new TextDecoder().decode(written.plaintext)).toBe("Hello there.");
+  }, 120_000);
+
   it("sweeps once more at a drained stop", async () => {
     const client = await fundedWallet(bed.market.chain);
-    const last = await responseOf((await answered(client, mine, "Name a bird.")).posted);
-    bed.market.chain.warpSlots(defaultProtocolParameters(client.address).closeGraceSlots + 1n);
     const closedBefore = mine.metrics.snapshot().responsesClosed;
+    const last = await responseOf((await answered(client, mine, "Name a bird.")).posted);
+    // The river answer of the first test, past its grace period by now, went along with this settlement
+    expect(mine.metrics.snapshot().responsesClosed).toBe(closedBefore + 1);
+    bed.market.chain.warpSlots(defaultProtocolParameters(client.address).closeGraceSlots + 1n);
     await mine.stop({ drain: true });
     expect(await bed.market.chain.getAccount(last)).toBeNull();
-    // This one and the river answer of the test before (now past its grace period too)
     expect(mine.metrics.snapshot().responsesClosed).toBe(closedBefore + 2);
   }, 120_000);
 

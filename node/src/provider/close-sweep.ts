@@ -101,11 +101,33 @@ export async function fetchServerResponses(chain: Chain, server: Address): Promi
 /** What one sweep did: responses closed, rent returned to the operator, fees paid, transactions sent. */
 export type SweepResult = Readonly<{ closed: number; rentLamports: bigint; fee: bigint; transactions: number }>;
 
+/** A response due for `close_response`, taken for one settlement's transaction. */
+export type TakenClose = Readonly<{ address: Address; lamports: bigint }>;
+
+/**
+ * Closes riding along: the responses of this server past the grace period, for the spare room of a settlement's
+ * transaction (`close_response` after `complete_request`: no transaction of their own).
+ */
+export type ClosesAlong = Readonly<{
+  /** Up to `max` due responses, oldest first, checked on-chain; each is taken by one transaction at a time. */
+  take(max: number): Promise<TakenClose[]>;
+  /**
+   * What became of taken responses: `closed` (reported as `responses-closed` beside `request`'s settlement),
+   * `retry` (back to the backlog: the transaction failed or its fate is unknown), `drop` (a close failed: left
+   * to the next sweep's fresh read).
+   */
+  release(taken: readonly TakenClose[], outcome: "closed" | "retry" | "drop", request?: Address): void;
+  /** This node completed `response` at `slot`: it is due once the grace period has passed. */
+  completed(response: Address, slot: bigint): void;
+}>;
+
 /** The close sweep of a running node (docs/provider-node.md "Close sweep"). */
 export type CloseSweep = Readonly<{
   /** Closes every response of this server past the grace period, up to {@link getMaxClosesPerTransaction} per transaction. */
   sweep(): Promise<SweepResult>;
-  /** Arms the sweep timer (when an interval is set). */
+  /** The backlog settlements close along with them (filled by this node's completions and the sweep's reads). */
+  along: ClosesAlong;
+  /** Reads this server's responses into the backlog, and arms the sweep timer (when an interval is set). */
   start(): void;
   stop(): void;
 }>;
@@ -132,6 +154,15 @@ export function createCloseSweep(input: {
   let perTransaction: Promise<number> | null = null;
   let running: Promise<SweepResult> | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  /** Completed responses not closed yet, by completion slot: what settlements close along. */
+  const backlog = new Map<Address, bigint>();
+  /** Taken by a settlement's transaction in flight: neither taken again nor swept meanwhile. */
+  const inFlight = new Set<Address>();
+  let graceSlots: bigint | null = null;
+
+  const remember = (responses: readonly SweptResponse[]): void => {
+    for (const r of responses) if (r.completed && !inFlight.has(r.address)) backlog.set(r.address, r.completedSlot);
+  };
 
   const sweepOnce = async (): Promise<SweepResult> => {
     perTransaction ??= getMaxClosesPerTransaction(operator);
@@ -141,7 +172,13 @@ export function createCloseSweep(input: {
       fetchProtocolConfig(chain),
       perTransaction,
     ]);
-    const due = closableResponses(responses, slot, config.closeGraceSlots);
+    graceSlots = config.closeGraceSlots;
+    remember(responses);
+    const due = closableResponses(
+      responses.filter((r) => !inFlight.has(r.address)),
+      slot,
+      config.closeGraceSlots,
+    );
     let result = { closed: 0, rentLamports: 0n, fee: 0n, transactions: 0 };
     for (let start = 0; start < due.length; start += max) {
       const batch = due.slice(start, start + max);
@@ -152,6 +189,7 @@ export function createCloseSweep(input: {
         );
         const sent = await sendWithRetry(() => chain.sendInstructions(instructions, { feePayer: operator }), retry("close_response", null));
         const rentLamports = batch.reduce((sum, r) => sum + r.lamports, 0n);
+        for (const r of batch) backlog.delete(r.address);
         emit({ type: "responses-closed", responses: batch.map((r) => r.address), rentLamports, fee: sent.fee });
         result = {
           closed: result.closed + batch.length,
@@ -171,6 +209,53 @@ export function createCloseSweep(input: {
     return running;
   };
 
+  const along: ClosesAlong = {
+    async take(max) {
+      if (max <= 0 || backlog.size === 0) return [];
+      const [slot, grace] = await Promise.all([
+        chain.getSlot(),
+        graceSlots ?? fetchProtocolConfig(chain).then((config) => (graceSlots = config.closeGraceSlots)),
+      ]);
+      const candidates = closableResponses(
+        [...backlog].map(([address, completedSlot]) => ({ address, lamports: 0n, completed: true, completedSlot })),
+        slot,
+        grace,
+      ).slice(0, max);
+      if (candidates.length === 0) return [];
+      for (const c of candidates) backlog.delete(c.address);
+      // The chain has the last word: a response closed meanwhile (by its client, a sweep of another run) is gone.
+      const accounts = await chain.getAccounts(candidates.map((c) => c.address));
+      const decoder = getResponseDecoder();
+      const onChain = candidates.flatMap((c, i) => {
+        const account = accounts[i];
+        if (!account || account.data[0] !== RESPONSE_DISCRIMINATOR) return [];
+        const response = decoder.decode(account.data);
+        return response.server === server
+          ? [{ address: c.address, lamports: account.lamports, completed: response.completed, completedSlot: response.completedSlot }]
+          : [];
+      });
+      const due = closableResponses(onChain, slot, grace);
+      remember(onChain.filter((r) => !due.includes(r)));
+      for (const r of due) inFlight.add(r.address);
+      return due.map((r) => ({ address: r.address, lamports: r.lamports }));
+    },
+    release(taken, outcome, request) {
+      for (const t of taken) inFlight.delete(t.address);
+      if (outcome === "retry") for (const t of taken) backlog.set(t.address, 0n);
+      if (outcome === "closed" && taken.length > 0)
+        emit({
+          type: "responses-closed",
+          responses: taken.map((t) => t.address),
+          rentLamports: taken.reduce((sum, t) => sum + t.lamports, 0n),
+          fee: 0n,
+          ...(request ? { alongWith: request } : {}),
+        });
+    },
+    completed(response, slot) {
+      if (!inFlight.has(response)) backlog.set(response, slot);
+    },
+  };
+
   const arm = (): void => {
     if (input.intervalMs === null) return;
     timer = setTimeout(
@@ -188,7 +273,13 @@ export function createCloseSweep(input: {
 
   return {
     sweep,
-    start: arm,
+    along,
+    start() {
+      fetchServerResponses(chain, server)
+        .then(remember)
+        .catch((error: unknown) => emit({ type: "error", where: "reading this server's responses", error: describeError(error) }));
+      arm();
+    },
     stop() {
       if (timer !== null) clearTimeout(timer);
       timer = null;

@@ -13,7 +13,9 @@ export {
   closableResponses,
   closeResponseInstructions,
   getMaxClosesPerTransaction,
+  type ClosesAlong,
   type SweepResult,
+  type TakenClose,
   type SweptResponse,
 } from "./close-sweep";
 export { describeError } from "./describe-error";

@@ -110,10 +110,18 @@ export type NodeEvent =
   /** The server account's active flag was set (false at a graceful stop: it leaves allow-lists and previews). */
   | { readonly type: "server-active"; readonly active: boolean; readonly fee: bigint }
   /**
-   * The close sweep closed `responses` (completed, past the Config's grace period) in one transaction: their rent
-   * (`rentLamports`) went back to the operator, `fee` paid once for all of them.
+   * The close sweep closed `responses` (completed, past the Config's grace period) in one transaction, or a
+   * settlement's transaction closed them along (`alongWith`): their rent (`rentLamports`) went back to the
+   * operator, `fee` paid once for all of them.
    */
-  | { readonly type: "responses-closed"; readonly responses: readonly Address[]; readonly rentLamports: bigint; readonly fee: bigint }
+  | {
+      readonly type: "responses-closed";
+      readonly responses: readonly Address[];
+      readonly rentLamports: bigint;
+      readonly fee: bigint;
+      /** Closed in the spare room of this request's settlement transaction (its fee is on that request's event: `fee` is 0). */
+      readonly alongWith?: Address;
+    }
   | { readonly type: "error"; readonly where: string; readonly error: string }
   /** The session server listens (docs/sessions.md §3). */
   | { readonly type: "sessions-listening"; readonly url: string; readonly creditWindowLamports: bigint }

@@ -54,7 +54,9 @@ export function formatNodeEvent(event: NodeEvent): string | null {
         ? "server marked active on-chain"
         : "server marked inactive on-chain: it leaves allow-lists and eligibility previews until the next start";
     case "responses-closed":
-      return `${event.responses.length} response(s) past the grace period closed in one transaction: ${event.rentLamports} lamports of rent back to the operator (fee ${event.fee})`;
+      return event.alongWith
+        ? `${event.responses.length} response(s) past the grace period closed beside the settlement of ${event.alongWith} (no fee of their own): ${event.rentLamports} lamports of rent back to the operator`
+        : `${event.responses.length} response(s) past the grace period closed in one transaction: ${event.rentLamports} lamports of rent back to the operator (fee ${event.fee})`;
     case "error":
       return `error in ${event.where}: ${event.error}`;
     case "sessions-listening":

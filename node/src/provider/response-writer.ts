@@ -8,7 +8,11 @@ import {
   fetchResponseAccount,
   findResponsePda,
   isTransactionFailed,
+  measureTransactionSize,
+  responseChunkInstructions,
+  TRANSACTION_SIZE_LIMIT,
   type Chain,
+  type ResponseChunkInput,
   type SentTransaction,
   type SettledRequest,
   type SettlementCounts,
@@ -16,6 +20,7 @@ import {
 
 import type { FlushPolicy } from "../config/node-config";
 import { chunkTransaction, getChunkFrameSize, type ChunkRoom } from "./chunk-size";
+import type { ClosesAlong, TakenClose } from "./close-sweep";
 import { decideFlush } from "./flush-policy";
 import { sendWithRetry } from "./send-retry";
 
@@ -48,6 +53,11 @@ export type ResponseWriterOptions = Readonly<{
    * landing: return true to send it once more (e.g. after topping up a slashed bond), false to give up.
    */
   onLockRefused?: (error: unknown) => Promise<boolean>;
+  /**
+   * Earlier responses past the grace period to close in the spare room of the settlement's transaction (never at
+   * the cost of answer bytes: only what fits after the final chunk).
+   */
+  closesAlong?: ClosesAlong;
   /** Stream bytes (frames included) the response may reach. */
   streamByteCap: number;
   /** `reserve_bytes` of the first append (pre-funded stream size). */
@@ -147,6 +157,26 @@ const framedSize = (bytes: number, max: number): number => {
   return full * getChunkFrameSize(max) + getChunkFrameSize(bytes - full * max);
 };
 
+/** `close_response` adds its response's address and an 8-byte instruction: at least this many bytes each. */
+const MIN_CLOSE_BYTES = 40;
+
+/**
+ * Takes as many due responses as fit in the settlement transaction's room after the final chunk, measured on the
+ * exact instructions; what does not fit goes back.
+ */
+async function takeClosesThatFit(along: ClosesAlong, operator: TransactionSigner, chunk: ResponseChunkInput): Promise<TakenClose[]> {
+  const size = (closes: readonly TakenClose[]) =>
+    responseChunkInstructions(operator, { ...chunk, closeResponses: closes.map((c) => c.address) }).then((ixs) =>
+      measureTransactionSize(ixs, operator),
+    );
+  const spare = TRANSACTION_SIZE_LIMIT - (await size([]));
+  const taken = await along.take(Math.floor(spare / MIN_CLOSE_BYTES));
+  const fits = [...taken];
+  while (fits.length > 0 && (await size(fits)) > TRANSACTION_SIZE_LIMIT) fits.pop();
+  along.release(taken.slice(fits.length), "retry");
+  return fits;
+}
+
 /**
  * Creates the writer of one request's answer. Chunks go out one at a time in index order: the first as soon
  * as there is text, then whenever a full chunk is buffered or `flush.intervalMs` has passed. Retries of a
@@ -209,18 +239,18 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
       isFinal,
       plaintext,
     });
-    const send = () =>
+    const input = {
+      request: options.request,
+      chunkIndex: index,
+      isFinal,
+      ciphertext,
+      reserveBytes: index === 0 ? Math.max(options.reserveBytes, ciphertext.length + 2) : 0,
+      ...(lock && options.lockWithFirstChunk ? { lock: options.lockWithFirstChunk } : {}),
+      ...(complete ? { complete: { request: complete.request, ...complete.counts } } : {}),
+    };
+    const send = (closes: readonly TakenClose[] = []) =>
       sendWithRetry(
-        () =>
-          appendResponseChunk(options.chain, options.operator, {
-            request: options.request,
-            chunkIndex: index,
-            isFinal,
-            ciphertext,
-            reserveBytes: index === 0 ? Math.max(options.reserveBytes, ciphertext.length + 2) : 0,
-            ...(lock && options.lockWithFirstChunk ? { lock: options.lockWithFirstChunk } : {}),
-            ...(complete ? { complete: { request: complete.request, ...complete.counts } } : {}),
-          }),
+        () => appendResponseChunk(options.chain, options.operator, { ...input, closeResponses: closes.map((c) => c.address) }),
         {
           retries: options.retries,
           delayMs: options.retryDelayMs,
@@ -228,10 +258,27 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
           ...(options.onRetry ? { onRetry: options.onRetry } : {}),
         },
       );
+    /** The settlement with closes along when some fit; a failing close never costs the settlement (resent without). */
+    const sendSettlement = async (): Promise<SentTransaction> => {
+      const along = options.closesAlong;
+      const closes = along ? await takeClosesThatFit(along, options.operator, input) : [];
+      if (closes.length === 0) return send();
+      const firstClose = (await responseChunkInstructions(options.operator, input)).length;
+      try {
+        const sent = await send(closes);
+        along!.release(closes, "closed", options.request);
+        return sent;
+      } catch (error) {
+        const closeFailed = isTransactionFailed(error) && (error.failure.instructionIndex ?? -1) >= firstClose;
+        along!.release(closes, closeFailed ? "drop" : "retry");
+        if (!closeFailed) throw error;
+        return send();
+      }
+    };
     try {
       let sent: SentTransaction;
       try {
-        sent = await send();
+        sent = complete ? await sendSettlement() : await send();
       } catch (error) {
         if (!lock || !isTransactionFailed(error) || isTransactionFailed(error, CHAINFERENCE_ERROR__REQUEST_NOT_OPEN)) throw error;
         if (!(await options.onLockRefused?.(error))) throw error;

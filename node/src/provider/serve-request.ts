@@ -2,6 +2,7 @@ import type { TransactionSigner } from "@solana/kit";
 import {
   completeRequest,
   computeSettlement,
+  findResponsePda,
   getServerKeyringEntry,
   type Chain,
   type RequestAccount,
@@ -13,6 +14,7 @@ import {
 import type { InferenceBackend } from "../backends/inference-backend";
 import type { NodeConfig } from "../config/node-config";
 import type { ChunkRoom } from "./chunk-size";
+import type { ClosesAlong } from "./close-sweep";
 import { describeError } from "./describe-error";
 import { generationSeed } from "./generation-seed";
 import type { NodeEvent } from "./node-events";
@@ -29,6 +31,8 @@ export type ServeContext = Readonly<{
   keyring: () => ServerKeyring;
   /** Largest chunk plaintext of each transaction shape (alone, beside the lock, beside the settlement). */
   chunkRoom: ChunkRoom;
+  /** Responses past the grace period that settlements close in their spare room (the node's close sweep). */
+  closesAlong?: ClosesAlong;
   emit: (event: NodeEvent) => void;
   /** Aborted when the node stops without draining: the job leaves the request locked for recovery. */
   stopSignal: AbortSignal;
@@ -113,6 +117,8 @@ export async function settleAnswered(
     tokens: SettlementCounts;
     /** The final chunk's transaction settled the request: nothing is sent, and its fee is on the chunk's event. */
     settledWithFinalChunk: boolean;
+    /** The slot of that transaction (null when unknown: the settlement was found on-chain). */
+    settledSlot?: bigint | null;
     plaintext: Uint8Array;
     finishReason: Extract<NodeEvent, { type: "completed" }>["finishReason"];
     startedMs: number;
@@ -151,6 +157,10 @@ export async function settleAnswered(
     durationMs: Date.now() - input.startedMs,
     fee: sent?.fee ?? 0n,
   });
+  if (ctx.closesAlong) {
+    const [response] = await findResponsePda({ request: request.address });
+    ctx.closesAlong.completed(response, sent?.slot ?? input.settledSlot ?? (await ctx.chain.getSlot()));
+  }
   return { status: "completed", tokensOut: tokens.tokensOut, tokensPerSecond: input.tokensPerSecond };
 }
 
@@ -191,6 +201,7 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
     responseKey: responseKeyFor({ request, dataKey: opened.dataKey, keyring: ctx.keyring() }),
     landed: input.landed,
     chunkRoom: ctx.chunkRoom,
+    ...(ctx.closesAlong ? { closesAlong: ctx.closesAlong } : {}),
     ...(input.lock
       ? {
           lockWithFirstChunk: { x25519Key: getServerKeyringEntry(ctx.keyring(), opened.keyEpoch).publicKey },
@@ -292,6 +303,7 @@ export async function serveLockedRequest(ctx: ServeContext, input: ServeInput): 
       request,
       tokens,
       settledWithFinalChunk: written.settled !== null,
+      settledSlot: written.settled?.sent?.slot ?? null,
       plaintext: written.plaintext,
       finishReason,
       startedMs,

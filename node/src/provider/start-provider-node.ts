@@ -164,12 +164,14 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   });
 
   const stopController = new AbortController();
+  const closeSweep = createCloseSweep({ chain, operator, server, emit, retry, intervalMs: config.closeSweepIntervalMs });
   const ctx: ServeContext = {
     chain,
     operator,
     config,
     keyring: keyring.current,
     chunkRoom,
+    closesAlong: closeSweep.along,
     emit,
     stopSignal: stopController.signal,
   };
@@ -204,7 +206,6 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     rotateEveryMs: config.keyRotationIntervalMs,
     keyAgeMs: Date.now() - (await stat(keyringPath)).mtimeMs,
   });
-  const closeSweep = createCloseSweep({ chain, operator, server, emit, retry, intervalMs: config.closeSweepIntervalMs });
   let gate: ReturnType<typeof createServingGate> | null = null;
   const scheduler = createPollScheduler({
     poll: async (isAccepting) => {

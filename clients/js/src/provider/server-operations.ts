@@ -5,6 +5,7 @@ import {
   findResponsePda,
   findServerPda,
   getAppendResponseInstructionAsync,
+  getCloseResponseInstructionAsync,
   getCompleteRequestInstructionAsync,
   getLockRequestInstructionAsync,
   getRegisterServerInstructionAsync,
@@ -93,12 +94,19 @@ export type ResponseChunkInput = {
   readonly lock?: { readonly x25519Key: ReadonlyUint8Array };
   /** Settle the request in the same transaction, after the chunk: the final chunk only. */
   readonly complete?: { readonly request: SettledRequest } & SettlementCounts;
+  /**
+   * Close these earlier responses of the operator's server (completed, past the Config's grace period) after the
+   * settlement, in the transaction's spare room: their rent returns to the operator without a transaction of
+   * their own. With `complete` only.
+   */
+  readonly closeResponses?: readonly Address[];
 };
 
 /**
  * The instructions of one chunk's transaction: `lock_request` (with `lock`), `append_response`, then
- * `complete_request` (with `complete`). The program accepts the server account writable in
- * `append_response`, so lock and settlement share the chunk's transaction (one fee instead of two).
+ * `complete_request` (with `complete`) and a `close_response` per `closeResponses`. The program accepts the
+ * server account writable in `append_response`, so lock and settlement share the chunk's transaction (one fee
+ * instead of two).
  *
  * @example
  * const instructions = await responseChunkInstructions(operator, { request, chunkIndex: 0, isFinal: false, ciphertext, lock: { x25519Key } });
@@ -106,6 +114,7 @@ export type ResponseChunkInput = {
 export async function responseChunkInstructions(operator: TransactionSigner, input: ResponseChunkInput): Promise<Instruction[]> {
   if (input.lock && input.chunkIndex !== 0) throw new Error("only the first chunk (index 0) can carry the lock");
   if (input.complete && !input.isFinal) throw new Error("only the final chunk can carry the settlement");
+  if (input.closeResponses?.length && !input.complete) throw new Error("only the settlement's transaction carries closes");
   const append = await getAppendResponseInstructionAsync({
     operator,
     request: input.request,
@@ -119,6 +128,11 @@ export async function responseChunkInstructions(operator: TransactionSigner, inp
     ...(input.lock ? [await getLockRequestInstructionAsync({ operator, request: input.request, x25519Key: input.lock.x25519Key })] : []),
     append,
     ...(input.complete ? [await completeRequestInstruction(operator, input.complete)] : []),
+    ...(await Promise.all(
+      (input.closeResponses ?? []).map((response) =>
+        getCloseResponseInstructionAsync({ caller: operator, response, operator: operator.address }),
+      ),
+    )),
   ];
 }
 
