@@ -8,9 +8,9 @@
  * 2. time from the request landing on-chain (create_request) to its first chunk on-chain, in slots and ms;
  * 3. throughput with 1, 8 and 32 requests posted at once (node concurrency = the batch size).
  *
- * Sizes (chosen so the whole run takes a few minutes on 2 cores): direct and single-request runs answer
- * 64 tokens; batches of 1 / 8 / 32 requests answer 64 / 32 / 16 tokens each (temperature 0, a prompt of
- * ~40 tokens with the chat template). Clients of a batch poll their answers once per slot; the node, its
+ * Sizes: every run answers the same request, 64 tokens (temperature 0, a prompt of ~40 tokens with the chat
+ * template), so a batch's gain compares serving the same requests at once against one at a time (shorter
+ * answers at higher concurrency would measure their larger prompt share, not concurrency). Clients of a batch poll their answers once per slot; the node, its
  * clients and the chain share one process (and the machine's cores with llama.cpp), as in `chainference demo`.
  * Env: RUNS (default 3) for the direct and single-request runs; THREADS, SLOTS and BATCH_SIZE override the
  * backend's defaults (to compare settings).
@@ -46,10 +46,11 @@ const JSON_OUTPUT = process.argv.includes("--json");
 const envNumber = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
 /** The human-readable report: stdout, or stderr when stdout carries the JSON. */
 const report = (line = ""): void => void (JSON_OUTPUT ? process.stderr : process.stdout).write(`${line}\n`);
+const ANSWER_TOKENS = 64;
 const BATCHES = [
-  { requests: 1, maxTokens: 64 },
-  { requests: 8, maxTokens: 32 },
-  { requests: 32, maxTokens: 16 },
+  { requests: 1, maxTokens: ANSWER_TOKENS },
+  { requests: 8, maxTokens: ANSWER_TOKENS },
+  { requests: 32, maxTokens: ANSWER_TOKENS },
 ] as const;
 
 type Completed = Extract<NodeEvent, { type: "completed" }>;
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let firstAt = 0;
     let lastAt = 0;
-    const stream = llama.streamChat({ messages: PROMPT, maxTokens: 64, temperature: 0 });
+    const stream = llama.streamChat({ messages: PROMPT, maxTokens: ANSWER_TOKENS, temperature: 0 });
     for await (const _ of stream) {
       lastAt = performance.now();
       firstAt ||= lastAt;
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
   // 2. One request at a time through the node.
   const single = await node(1);
   const through = [];
-  for (let i = 0; i < RUNS; i++) through.push(await oneRequest(market, single, 64));
+  for (let i = 0; i < RUNS; i++) through.push(await oneRequest(market, single, ANSWER_TOKENS));
   await single.stop({ drain: true });
 
   // 3. Batches.

@@ -26,6 +26,7 @@ import {
   defaultEmbeddedSlots,
   describePlacement,
   fairStartsStrategy,
+  queuedSequenceOf,
   fetchDefaultModel,
   isChainferenceBackendError,
   type ChatResult,
@@ -199,6 +200,62 @@ describe("slot pool and batch filling", () => {
       [running1, 1],
       [running2, 1],
     ]);
+  });
+
+  it("on a CPU, gives an answer's first tokens priority over the next prompt and older answers' tokens", () => {
+    // Given sequence 1 answering for a while, and sequence 2's prompt arriving with sequence 3's behind it
+    const sequences = new Map<unknown, number>();
+    const of = (sequence: number, tokens: number) => {
+      const made = item(tokens);
+      sequences.set(made.tokens, sequence);
+      return made;
+    };
+    const fill = fairStartsStrategy({
+      promptTokensPerStep: 30,
+      promptsFirst: true,
+      firstTokens: 4,
+      sequenceOf: (batchItem) => sequences.get(batchItem.tokens),
+    });
+    // (sequence 1's own prompt went first, and its first tokens: it is an older answer by now)
+    expect(amounts(fill({ items: [of(1, 20)] as never, size: 512 }))).toHaveLength(1);
+    for (let step = 0; step < 3; step++) expect(fill({ items: [of(1, 1)] as never, size: 512 })).toHaveLength(1);
+
+    // When sequence 2's prompt is evaluated (the budget leaves sequence 3's for the next step)
+    const prompt2 = of(2, 20);
+    const prompt3 = of(3, 20);
+    expect(amounts(fill({ items: [of(1, 1), prompt2, prompt3] as never, size: 512 }))).toEqual([[prompt2, 20]]);
+
+    // Then its next 3 tokens (the prompt step sampled the first) go alone, before sequence 3's prompt and 1's tokens
+    for (let step = 0; step < 3; step++) {
+      const young = of(2, 1);
+      expect(amounts(fill({ items: [of(1, 1), young, prompt3] as never, size: 512 }))).toEqual([[young, 1]]);
+    }
+    // And then the waiting prompt comes next, and with none waiting every answer moves again
+    expect(amounts(fill({ items: [of(1, 1), of(2, 1), prompt3] as never, size: 512 }))).toEqual([[prompt3, 20]]);
+    for (let step = 0; step < 3; step++) expect(fill({ items: [of(1, 1), of(2, 1), of(3, 1)] as never, size: 512 })).toHaveLength(1);
+    const [one, two, three] = [of(1, 1), of(2, 1), of(3, 1)];
+    expect(amounts(fill({ items: [one, two, three] as never, size: 512 }))).toEqual([
+      [one, 1],
+      [two, 1],
+      [three, 1],
+    ]);
+  });
+
+  it("reads a batch item's sequence from node-llama-cpp's queued decodes, and nothing from a context it does not know", () => {
+    const tokens = [7];
+    expect(
+      queuedSequenceOf(
+        {
+          _queuedDecodes: [
+            { tokens: [7], sequenceId: 1 },
+            { tokens, sequenceId: 2 },
+          ],
+        },
+        { tokens } as never,
+      ),
+    ).toBe(2);
+    expect(queuedSequenceOf({}, { tokens } as never)).toBeUndefined();
+    expect(queuedSequenceOf(undefined, { tokens } as never)).toBeUndefined();
   });
 
   it("fills a GPU step with every running answer's next token, then whole prompts within the budget", () => {

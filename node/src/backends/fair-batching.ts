@@ -12,32 +12,61 @@ export type FairStartsOptions = Readonly<{
    * free there, so nothing pauses.
    */
   promptsFirst: boolean;
+  /**
+   * With `promptsFirst` (CPU): an answer's first `firstTokens` tokens go before everything else (before the next
+   * prompt and before older answers' next tokens), so each new request reaches its first visible chunk (the node
+   * sends it after 4 tokens) with the least work in front of it: shortest remaining work to a first chunk first.
+   * 0 or absent: off.
+   */
+  firstTokens?: number;
+  /** The context sequence a batch item belongs to; undefined when unknown (the item then counts as an older answer). */
+  sequenceOf?: (item: BatchItem) => number | undefined;
 }>;
 
 /**
  * node-llama-cpp batch prioritization for fair starts: prompts are taken whole and in arrival order (the first
  * request to arrive starts answering after its own prompt, not after everyone's), at most
  * `promptTokensPerStep` prompt tokens a step, and running answers either pause while prompts wait
- * (`promptsFirst`, CPU) or go first (GPU).
+ * (`promptsFirst`, CPU) or go first (GPU). On the CPU, answers still short of their `firstTokens` go first of all.
  *
  * @example
  * model.createContext({ sequences: 8, batching: { itemPrioritizationStrategy: fairStartsStrategy({ promptTokensPerStep: 64, promptsFirst: true }) } });
  */
 export function fairStartsStrategy(options: FairStartsOptions) {
   const budget = Math.max(1, options.promptTokensPerStep);
+  const firstTokens = options.promptsFirst ? (options.firstTokens ?? 0) : 0;
+  /** Sequences short of their first tokens: running steps taken since their prompt. */
+  const young = new Map<number, number>();
+  const sequenceOf = (item: BatchItem) => options.sequenceOf?.(item);
   return ({ items, size }: { items: readonly BatchItem[]; size: number }): PrioritizedBatchItem[] => {
     const running = items.filter((item) => item.tokens.length === 1);
     const prompts = items.filter((item) => item.tokens.length !== 1);
+    if (firstTokens > 0)
+      for (const item of prompts) {
+        const sequence = sequenceOf(item);
+        if (sequence !== undefined) young.set(sequence, 0);
+      }
     const chosen: PrioritizedBatchItem[] = [];
     let left = size;
-    const takeRunning = () => {
-      for (const item of running) {
+    const take = (from: readonly BatchItem[]) => {
+      for (const item of from) {
         if (left === 0) return;
         chosen.push({ item, processAmount: 1 });
         left -= 1;
+        const sequence = sequenceOf(item);
+        const steps = sequence === undefined ? undefined : young.get(sequence);
+        if (sequence === undefined || steps === undefined) continue;
+        // The prompt step sampled the first token; each running step one more.
+        if (steps + 2 >= firstTokens) young.delete(sequence);
+        else young.set(sequence, steps + 1);
       }
     };
-    if (!options.promptsFirst || prompts.length === 0) takeRunning();
+    const starting = firstTokens > 0 ? running.filter((item) => young.has(sequenceOf(item) ?? -1)) : [];
+    if (starting.length > 0) {
+      take(starting);
+      return chosen;
+    }
+    if (!options.promptsFirst || prompts.length === 0) take(running);
     let promptLeft = Math.min(left, budget);
     for (const [i, item] of prompts.entries()) {
       // Whole prompts only, except the first when it alone exceeds the budget.
@@ -48,4 +77,20 @@ export function fairStartsStrategy(options: FairStartsOptions) {
     }
     return chosen;
   };
+}
+
+/**
+ * The sequence of a batch item, read from node-llama-cpp's queue of pending decodes (the item shares its `tokens`
+ * array with the decode it was made from). That queue is internal to node-llama-cpp (pinned in package.json): when
+ * its shape changes this finds nothing and {@link fairStartsStrategy} falls back to arrival order.
+ *
+ * @example
+ * const holder: { context?: object } = {};
+ * fairStartsStrategy({ ..., sequenceOf: (item) => queuedSequenceOf(holder.context, item) });
+ */
+export function queuedSequenceOf(context: object | undefined, item: BatchItem): number | undefined {
+  const queued = (context as { _queuedDecodes?: unknown } | undefined)?._queuedDecodes;
+  if (!Array.isArray(queued)) return undefined;
+  const decode = (queued as readonly { tokens?: unknown; sequenceId?: unknown }[]).find((d) => d.tokens === item.tokens);
+  return typeof decode?.sequenceId === "number" ? decode.sequenceId : undefined;
 }

@@ -37,5 +37,5 @@ export {
 } from "./llama-backend";
 export type { LlamaDevice, LlamaGpuMode } from "./llama-runtime";
 export { createOpenAiBackend, type OpenAiBackendOptions } from "./openai-backend";
-export { fairStartsStrategy, type FairStartsOptions } from "./fair-batching";
+export { fairStartsStrategy, queuedSequenceOf, type FairStartsOptions } from "./fair-batching";
 export { createSseParser, type SseParser } from "./sse-parser";

@@ -19,7 +19,7 @@ import { describeCause } from "./describe-cause";
 import { createChatStream } from "./chat-stream";
 import { getLlamaRuntime, type LlamaBindings, type LlamaDevice, type LlamaGpuMode, type LlamaRuntime } from "./llama-runtime";
 import { createSequenceSlots } from "./sequence-slots";
-import { fairStartsStrategy } from "./fair-batching";
+import { fairStartsStrategy, queuedSequenceOf } from "./fair-batching";
 import type { BackendPlacement, ChatMessage, ChatResult, FinishReason, InferenceBackend, StreamChatRequest } from "./inference-backend";
 
 /** Loading stages reported to `onProgress`, each with a fraction in [0, 1]. */
@@ -77,6 +77,12 @@ const DEFAULT_CONTEXT_SIZE = 2048;
 
 /** Prompt tokens per batched step unless configured (see {@link fairStartsStrategy}). */
 export const DEFAULT_PROMPT_TOKENS_PER_STEP = 64;
+
+/**
+ * On the CPU, an answer's first this many tokens go before the next prompt and older answers' tokens: the node's
+ * first chunk waits for 4 tokens (`flush.firstChunkTokens`), so this is when a request becomes visible.
+ */
+const FIRST_TOKENS_FIRST = 4;
 
 /**
  * Loads a GGUF model in-process with node-llama-cpp's prebuilt binaries (CPU, or CUDA / Vulkan when `gpu`
@@ -309,6 +315,7 @@ async function loadModelAndContext(
     });
   try {
     const chatWrapper = resolveModelChatWrapper(model, bindings, modelPath);
+    const created: { context?: object } = {};
     const context = await model
       .createContext({
         contextSize,
@@ -320,6 +327,8 @@ async function loadModelAndContext(
           itemPrioritizationStrategy: fairStartsStrategy({
             promptTokensPerStep: options.promptTokensPerStep,
             promptsFirst: device === "cpu",
+            firstTokens: FIRST_TOKENS_FIRST,
+            sequenceOf: (item) => queuedSequenceOf(created.context, item),
           }),
         },
       })
@@ -330,6 +339,7 @@ async function loadModelAndContext(
           { cause: error },
         );
       });
+    created.context = context;
     const sequences = Array.from({ length: slots }, () => context.getSequence());
     const templatePrefix = model.fileInsights.isRecurrent || model.fileInsights.swaSize ? [] : getTemplatePrefix(model, chatWrapper);
     // One slot after the other, so every slot's prefix is computed the same way (batch composition changes
