@@ -33,6 +33,7 @@ import {
   type LlamaBackend,
   type StreamChatRequest,
 } from "@chainference/node";
+import { createDecodeAlignedEmitter } from "../../node/src/backends/llama-backend";
 import { createSequenceSlots } from "../../node/src/backends/sequence-slots";
 
 /** Prompts whose greedy answers differ from the first token on. */
@@ -164,6 +165,27 @@ describe("concurrent requests on parallel sequences", () => {
     expect(llama.slotUsage!().waiting).toBe(0);
     await Promise.all(busy);
     await waitUntil(() => llama.slotUsage!().busy === 0);
+  });
+});
+
+describe("text hand-off", () => {
+  it("hands text pieces on in order once the model's next decode is dispatched, and drains before the result", async () => {
+    // Given pieces pushed from onTextChunk, then the next decode queued the way node-llama-cpp's "nextCycle" does
+    const emitted: string[] = [];
+    const handOn = createDecodeAlignedEmitter((text) => emitted.push(text));
+    handOn.push("Once");
+    handOn.push(" upon");
+    const seenAtDispatch: string[][] = [];
+    setImmediate(() => seenAtDispatch.push([...emitted]));
+    // Then nothing reaches the reader before the dispatch, everything in order after it
+    expect(emitted).toEqual([]);
+    await handOn.drained();
+    expect(seenAtDispatch).toEqual([[]]);
+    expect(emitted).toEqual(["Once", " upon"]);
+    // and a later piece drains on its own
+    handOn.push(" a time");
+    await handOn.drained();
+    expect(emitted).toEqual(["Once", " upon", " a time"]);
   });
 });
 

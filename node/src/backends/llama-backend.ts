@@ -226,6 +226,45 @@ export function defaultEmbeddedSlots(input: { device?: LlamaDevice; concurrency?
   return (input.device ?? "cpu") === "cpu" ? Math.min(concurrency, CPU_DEFAULT_SLOTS) : concurrency;
 }
 
+/** What {@link createDecodeAlignedEmitter} returns. */
+export type DecodeAlignedEmitter = Readonly<{
+  /** Queues a text piece; it reaches `emit` once the model's next decode step is under way. */
+  push(text: string): void;
+  /** Resolves once every queued piece has reached `emit`. */
+  drained(): Promise<void>;
+}>;
+
+/**
+ * Hands the model's text pieces on (in order) two event-loop turns later, so whatever reads them (a session
+ * encrypting and writing every piece to a socket, a client in the same process) runs while llama.cpp decodes the
+ * next token instead of before it. node-llama-cpp samples a token, calls `onTextChunk`, queues the next decode and
+ * dispatches it with `setImmediate` (`dispatchSchedule: "nextCycle"`); work done synchronously in `onTextChunk`, or
+ * in the promise reactions it triggers, runs before that dispatch and the model waits for it on every token. The
+ * first turn lands beside the dispatch, the second after it: a piece reaches `emit` tens of microseconds later,
+ * and the model never waits for its readers.
+ *
+ * @example
+ * const handOn = createDecodeAlignedEmitter(emit);
+ * await chat.generateResponse(history, { onTextChunk: (chunk) => handOn.push(chunk) });
+ * await handOn.drained(); // every piece emitted before the result
+ */
+export function createDecodeAlignedEmitter(emit: (text: string) => void): DecodeAlignedEmitter {
+  const pending: string[] = [];
+  let drained: Promise<void> | null = null;
+  const release = (resolve: () => void) => {
+    drained = null;
+    for (const piece of pending.splice(0)) emit(piece);
+    resolve();
+  };
+  return {
+    push(text) {
+      pending.push(text);
+      drained ??= new Promise<void>((resolve) => setImmediate(() => setImmediate(release, resolve)));
+    },
+    drained: () => drained ?? Promise.resolve(),
+  };
+}
+
 /** Maps node-llama-cpp's stop reason to a {@link FinishReason}. */
 export function fromLlamaStopReason(stopReason: string): FinishReason {
   return stopReason === "maxTokens" ? "length" : "stop";
@@ -324,6 +363,8 @@ async function loadModelAndContext(
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
         failedCreationRemedy: false,
         batching: {
+          // setImmediate, which createDecodeAlignedEmitter relies on to hand text on after the next decode starts.
+          dispatchSchedule: "nextCycle",
           itemPrioritizationStrategy: fairStartsStrategy({
             promptTokensPerStep: options.promptTokensPerStep,
             promptsFirst: device === "cpu",
@@ -402,6 +443,7 @@ function serveChats(served: Served): LlamaBackend {
       const chat = new LlamaChat({ contextSequence: sequence, chatWrapper });
       let completionTokens = 0;
       let text = "";
+      const handOn = createDecodeAlignedEmitter(emit);
       try {
         const response = await chat.generateResponse(history, {
           maxTokens: Math.min(request.maxTokens, room),
@@ -411,9 +453,10 @@ function serveChats(served: Served): LlamaBackend {
           onToken: (tokens) => (completionTokens += tokens.length),
           onTextChunk: (chunk) => {
             text += chunk;
-            emit(chunk);
+            handOn.push(chunk);
           },
         });
+        await handOn.drained();
         const finishReason = fromLlamaStopReason(response.metadata.stopReason);
         return { text, usage: { promptTokens, completionTokens }, usageSource: "tokenizer", finishReason };
       } finally {
