@@ -86,7 +86,7 @@ async function oneRequest(market: TestMarket, node: ProviderNode, maxTokens: num
     { timeoutMs: 120_000 },
   );
   const firstAt = Date.now();
-  await readAnswer(market, posted);
+  await readAnswer(market, posted, 120_000, 400); // polls once a slot, like `chainference ask` and the batches
   const completed = await node.events.waitFor((e): e is Completed => e.type === "completed" && e.request === posted.address);
   return { completed, firstChunkMs: firstAt - landedAt, firstChunkSlots: Number(first.slot - landedSlot) };
 }

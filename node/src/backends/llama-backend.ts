@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { availableParallelism } from "node:os";
 
 import type { ChatHistoryItem, ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
@@ -423,6 +424,8 @@ function serveChats(served: Served): LlamaBackend {
   const { model, context, chatWrapper, contextSize, LlamaChat } = served;
   const describe = `llama:${served.modelPath}`;
   const closing = new AbortController();
+  // Every generation in flight listens for the close (through AbortSignal.any): many slots are many listeners.
+  setMaxListeners(0, closing.signal);
   const slots = createSequenceSlots(served.sequences);
   const running = new Set<Promise<unknown>>();
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { stat } from "node:fs/promises";
 
 import type { Address, TransactionSigner } from "@solana/kit";
@@ -164,6 +165,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   });
 
   const stopController = new AbortController();
+  // Every request job (and its sends) listens for the stop: a node answering many at once has many listeners.
+  setMaxListeners(0, stopController.signal);
   const closeSweep = createCloseSweep({ chain, operator, server, emit, retry, intervalMs: config.closeSweepIntervalMs });
   const ctx: ServeContext = {
     chain,
