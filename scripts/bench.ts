@@ -393,6 +393,16 @@ lock → first chunk grows with the queue in front of each model instance.
 
 // ------------------------------------------------------------------------------------------------- report
 /** The program binary must not change under a run (a rebuild mid-run would mix two program versions). */
+/**
+ * Sections 7 onward (economics, sessions) come from their own benches (`bench:economics`, `bench:sessions`) and are
+ * kept from the current docs/benchmarks.md as they are, so this report does not drop them.
+ */
+function keptSections(): string {
+  const current = readFileSync(join(REPO_ROOT, "docs", "benchmarks.md"), "utf8");
+  const at = current.search(/^## 7\. /m);
+  return at === -1 ? "" : `\n${current.slice(at)}`;
+}
+
 const soHash = () => createHash("sha256").update(readFileSync(PROGRAM_SO)).digest("hex");
 const SO_AT_START = soHash();
 /** Each section is saved as it completes, so a failure late in the run keeps what was measured. */
@@ -432,7 +442,7 @@ ${cost.text}
 ${latency}
 ${node}
 ${load}
-${scaling}`;
+${scaling}${keptSections()}`;
   process.stdout.write(`${doc}\n`);
   if (!flags["no-write"]) {
     writeFileSync(join(REPO_ROOT, "docs", "benchmarks.md"), doc);
