@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -152,6 +153,8 @@ export async function startSessionServer(options: SessionServerOptions): Promise
   const { ledger, book, config, emit } = options;
   const policy = config.sessions;
   const stopping = new AbortController();
+  // Every answer in progress listens for the stop: a node streaming to many sessions has many listeners.
+  setMaxListeners(0, stopping.signal);
   const active = new Set<AbortController>();
   const streams = new Set<Promise<void>>();
 
