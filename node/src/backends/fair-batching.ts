@@ -37,15 +37,9 @@ export function fairStartsStrategy(options: FairStartsOptions) {
   const firstTokens = options.promptsFirst ? (options.firstTokens ?? 0) : 0;
   /** Sequences short of their first tokens: running steps taken since their prompt. */
   const young = new Map<number, number>();
-  const sequenceOf = (item: BatchItem) => options.sequenceOf?.(item);
   return ({ items, size }: { items: readonly BatchItem[]; size: number }): PrioritizedBatchItem[] => {
     const running = items.filter((item) => item.tokens.length === 1);
     const prompts = items.filter((item) => item.tokens.length !== 1);
-    if (firstTokens > 0)
-      for (const item of prompts) {
-        const sequence = sequenceOf(item);
-        if (sequence !== undefined) young.set(sequence, 0);
-      }
     const chosen: PrioritizedBatchItem[] = [];
     let left = size;
     const take = (from: readonly BatchItem[]) => {
@@ -53,18 +47,27 @@ export function fairStartsStrategy(options: FairStartsOptions) {
         if (left === 0) return;
         chosen.push({ item, processAmount: 1 });
         left -= 1;
-        const sequence = sequenceOf(item);
-        const steps = sequence === undefined ? undefined : young.get(sequence);
-        if (sequence === undefined || steps === undefined) continue;
-        // The prompt step sampled the first token; each running step one more.
-        if (steps + 2 >= firstTokens) young.delete(sequence);
-        else young.set(sequence, steps + 1);
       }
     };
-    const starting = firstTokens > 0 ? running.filter((item) => young.has(sequenceOf(item) ?? -1)) : [];
-    if (starting.length > 0) {
-      take(starting);
-      return chosen;
+    if (firstTokens > 0) {
+      // Each item's sequence, looked up once per step (and only when first tokens go first).
+      const sequences = new Map(items.map((item) => [item, options.sequenceOf?.(item)]));
+      for (const item of prompts) {
+        const sequence = sequences.get(item);
+        if (sequence !== undefined) young.set(sequence, 0);
+      }
+      const starting = running.filter((item) => young.has(sequences.get(item) ?? -1));
+      if (starting.length > 0) {
+        take(starting);
+        for (const { item } of chosen) {
+          const sequence = sequences.get(item)!;
+          const steps = young.get(sequence)!;
+          // The prompt step sampled the first token; each running step one more.
+          if (steps + 2 >= firstTokens) young.delete(sequence);
+          else young.set(sequence, steps + 1);
+        }
+        return chosen;
+      }
     }
     if (!options.promptsFirst || prompts.length === 0) take(running);
     let promptLeft = Math.min(left, budget);

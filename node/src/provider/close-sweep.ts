@@ -1,12 +1,11 @@
-import { getAddressDecoder, getAddressEncoder, type Address, type Instruction, type TransactionSigner } from "@solana/kit";
+import { getAddressDecoder, getAddressEncoder, type Address, type ReadonlyUint8Array, type TransactionSigner } from "@solana/kit";
 import {
   CHAINFERENCE_PROGRAM_ADDRESS,
   RESPONSE_DISCRIMINATOR,
   RESPONSE_SERVER_OFFSET,
   TRANSACTION_SIZE_LIMIT,
+  closeResponseInstructions,
   fetchProtocolConfig,
-  findConfigPda,
-  getCloseResponseInstruction,
   getResponseDecoder,
   measureTransactionSize,
   type Chain,
@@ -47,12 +46,6 @@ export function closableResponses(responses: readonly SweptResponse[], slot: big
     .sort((a, b) => (a.completedSlot < b.completedSlot ? -1 : a.completedSlot > b.completedSlot ? 1 : 0));
 }
 
-/** `close_response` instructions of `responses`, the operator as caller and rent receiver (the config PDA shared). */
-export async function closeResponseInstructions(operator: TransactionSigner, responses: readonly Address[]): Promise<Instruction[]> {
-  const [config] = await findConfigPda();
-  return responses.map((response) => getCloseResponseInstruction({ caller: operator, response, operator: operator.address, config }));
-}
-
 /** Distinct placeholder addresses (the size depends on how many distinct accounts, not which): `i + 1` in the last bytes. */
 function placeholder(i: number): Address {
   const bytes = new Uint8Array(32);
@@ -91,11 +84,22 @@ export async function fetchServerResponses(chain: Chain, server: Address): Promi
       { offset: RESPONSE_SERVER_OFFSET, bytes: getAddressEncoder().encode(server) },
     ],
   });
-  const decoder = getResponseDecoder();
-  return accounts.map((account) => {
-    const response = decoder.decode(account.data);
-    return { address: account.address, lamports: account.lamports, completed: response.completed, completedSlot: response.completedSlot };
-  });
+  return accounts.map((account) => sweptResponse(account.address, account));
+}
+
+/** What the sweep needs of one response account. */
+function sweptResponse(
+  address: Address,
+  account: Readonly<{ lamports: bigint; data: ReadonlyUint8Array }>,
+): SweptResponse & { server: Address } {
+  const response = getResponseDecoder().decode(account.data);
+  return {
+    address,
+    lamports: account.lamports,
+    completed: response.completed,
+    completedSlot: response.completedSlot,
+    server: response.server,
+  };
 }
 
 /** What one sweep did: responses closed, rent returned to the operator, fees paid, transactions sent. */
@@ -225,14 +229,11 @@ export function createCloseSweep(input: {
       for (const c of candidates) backlog.delete(c.address);
       // The chain has the last word: a response closed meanwhile (by its client, a sweep of another run) is gone.
       const accounts = await chain.getAccounts(candidates.map((c) => c.address));
-      const decoder = getResponseDecoder();
       const onChain = candidates.flatMap((c, i) => {
         const account = accounts[i];
         if (!account || account.data[0] !== RESPONSE_DISCRIMINATOR) return [];
-        const response = decoder.decode(account.data);
-        return response.server === server
-          ? [{ address: c.address, lamports: account.lamports, completed: response.completed, completedSlot: response.completedSlot }]
-          : [];
+        const response = sweptResponse(c.address, account);
+        return response.server === server ? [response] : [];
       });
       const due = closableResponses(onChain, slot, grace);
       remember(onChain.filter((r) => !due.includes(r)));

@@ -11,7 +11,6 @@ export {
 } from "./chunk-size";
 export {
   closableResponses,
-  closeResponseInstructions,
   getMaxClosesPerTransaction,
   type ClosesAlong,
   type SweepResult,

@@ -162,19 +162,23 @@ const MIN_CLOSE_BYTES = 40;
 
 /**
  * Takes as many due responses as fit in the settlement transaction's room after the final chunk, measured on the
- * exact instructions; what does not fit goes back.
+ * exact instructions; what does not fit goes back. `firstClose` is the index the first close takes in the
+ * transaction (the chunk's own instructions come before).
  */
-async function takeClosesThatFit(along: ClosesAlong, operator: TransactionSigner, chunk: ResponseChunkInput): Promise<TakenClose[]> {
-  const size = (closes: readonly TakenClose[]) =>
-    responseChunkInstructions(operator, { ...chunk, closeResponses: closes.map((c) => c.address) }).then((ixs) =>
-      measureTransactionSize(ixs, operator),
-    );
-  const spare = TRANSACTION_SIZE_LIMIT - (await size([]));
+async function takeClosesThatFit(
+  along: ClosesAlong,
+  operator: TransactionSigner,
+  chunk: ResponseChunkInput,
+): Promise<{ closes: TakenClose[]; firstClose: number }> {
+  const instructions = (closes: readonly TakenClose[]) =>
+    responseChunkInstructions(operator, { ...chunk, closeResponses: closes.map((c) => c.address) });
+  const alone = await instructions([]);
+  const spare = TRANSACTION_SIZE_LIMIT - measureTransactionSize(alone, operator);
   const taken = await along.take(Math.floor(spare / MIN_CLOSE_BYTES));
   const fits = [...taken];
-  while (fits.length > 0 && (await size(fits)) > TRANSACTION_SIZE_LIMIT) fits.pop();
+  while (fits.length > 0 && measureTransactionSize(await instructions(fits), operator) > TRANSACTION_SIZE_LIMIT) fits.pop();
   along.release(taken.slice(fits.length), "retry");
-  return fits;
+  return { closes: fits, firstClose: alone.length };
 }
 
 /**
@@ -261,16 +265,16 @@ export function createResponseWriter(options: ResponseWriterOptions): ResponseWr
     /** The settlement with closes along when some fit; a failing close never costs the settlement (resent without). */
     const sendSettlement = async (): Promise<SentTransaction> => {
       const along = options.closesAlong;
-      const closes = along ? await takeClosesThatFit(along, options.operator, input) : [];
+      if (!along) return send();
+      const { closes, firstClose } = await takeClosesThatFit(along, options.operator, input);
       if (closes.length === 0) return send();
-      const firstClose = (await responseChunkInstructions(options.operator, input)).length;
       try {
         const sent = await send(closes);
-        along!.release(closes, "closed", options.request);
+        along.release(closes, "closed", options.request);
         return sent;
       } catch (error) {
         const closeFailed = isTransactionFailed(error) && (error.failure.instructionIndex ?? -1) >= firstClose;
-        along!.release(closes, closeFailed ? "drop" : "retry");
+        along.release(closes, closeFailed ? "drop" : "retry");
         if (!closeFailed) throw error;
         return send();
       }

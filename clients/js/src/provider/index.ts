@@ -2,6 +2,7 @@
 export { fetchLockedRequests, fetchOpenRequests, openRequestsQuery } from "./open-requests";
 export {
   appendResponseChunk,
+  closeResponseInstructions,
   completeRequest,
   fetchOwnServer,
   lockRequest,

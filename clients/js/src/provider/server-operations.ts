@@ -4,8 +4,9 @@ import {
   findFeeVaultPda,
   findResponsePda,
   findServerPda,
+  findConfigPda,
   getAppendResponseInstructionAsync,
-  getCloseResponseInstructionAsync,
+  getCloseResponseInstruction,
   getCompleteRequestInstructionAsync,
   getLockRequestInstructionAsync,
   getRegisterServerInstructionAsync,
@@ -128,12 +129,22 @@ export async function responseChunkInstructions(operator: TransactionSigner, inp
     ...(input.lock ? [await getLockRequestInstructionAsync({ operator, request: input.request, x25519Key: input.lock.x25519Key })] : []),
     append,
     ...(input.complete ? [await completeRequestInstruction(operator, input.complete)] : []),
-    ...(await Promise.all(
-      (input.closeResponses ?? []).map((response) =>
-        getCloseResponseInstructionAsync({ caller: operator, response, operator: operator.address }),
-      ),
-    )),
+    ...(await closeResponseInstructions(operator, input.closeResponses ?? [])),
   ];
+}
+
+/**
+ * `close_response` instructions of the operator's `responses` (completed, past the Config's grace period), the
+ * operator as caller and rent receiver, the config PDA shared: the close sweep's transactions and the spare room of
+ * a settlement's transaction.
+ *
+ * @example
+ * const instructions = await closeResponseInstructions(operator, [responseA, responseB]);
+ */
+export async function closeResponseInstructions(operator: TransactionSigner, responses: readonly Address[]): Promise<Instruction[]> {
+  if (responses.length === 0) return [];
+  const [config] = await findConfigPda();
+  return responses.map((response) => getCloseResponseInstruction({ caller: operator, response, operator: operator.address, config }));
 }
 
 /**
